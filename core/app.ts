@@ -1,0 +1,68 @@
+import path from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { fastifyAwilixPlugin } from '@fastify/awilix'
+import { asValue } from 'awilix'
+import type { Config } from './config.ts'
+import { createAppContainer } from './container.ts'
+import { openDatabase, type DatabaseHandle } from './db/database.ts'
+import { coreMigrationsDir, migrateToLatest } from './db/migrator.ts'
+import { loadFeatures } from './features.ts'
+import { coreModules } from './modules.ts'
+import security from './security.ts'
+import session from './auth/session.ts'
+import views from './views.ts'
+import errorHandler from './error-handler.ts'
+import authRoutes from './auth/auth.routes.ts'
+import healthRoutes from './health.ts'
+import { sessionSecret } from './session-secret.ts'
+
+export const pluginsDir = path.resolve(import.meta.dirname, '../plugins')
+
+export interface BuildOptions {
+  /** Extra folders to look for add-ons in (tests use a fixture add-on). */
+  addonDirs?: string[]
+  /** An already open database; the app then leaves closing it to the caller. */
+  database?: DatabaseHandle
+}
+
+/** Builds the whole portal from a config: database, migrations, container, plugins, features. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const features = await loadFeatures(coreModules, config.PORTAL_ADDONS, [pluginsDir, ...(options.addonDirs ?? [])])
+  const database = options.database ?? await openDatabase(config)
+  const app = Fastify({
+    logger: { level: config.LOG_LEVEL },
+    trustProxy: config.TRUST_PROXY,
+    return503OnClosing: true
+  })
+  try {
+    const migrations = [coreMigrationsDir, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))]
+    await migrateToLatest(database.db, migrations)
+
+    const container = createAppContainer({ config, db: database.db, dialect: database.dialect, logger: app.log })
+    container.register({ features: asValue(features) })
+    for (const feature of features) feature.register?.(container)
+    await app.register(fastifyAwilixPlugin, {
+      container, disposeOnClose: false, disposeOnResponse: false, asyncInit: false, asyncDispose: false, eagerInject: false
+    })
+
+    const secret = sessionSecret(config)
+    await app.register(security, { config, secret })
+    await app.register(session, { config, secret, db: database.db })
+    await app.register(views, { nav: features.flatMap((f) => f.nav ?? []).sort((a, b) => (a.order ?? 50) - (b.order ?? 50)) })
+    await app.register(errorHandler)
+    await app.register(healthRoutes)
+    await app.register(authRoutes)
+    for (const feature of features) if (feature.routes) await app.register(feature.routes)
+
+    const { jobs } = container.cradle
+    if (config.JOBS) app.addHook('onReady', async () => jobs.start())
+    app.addHook('onClose', async () => {
+      await jobs.stop()
+      if (!options.database) await database.close()
+    })
+    return app
+  } catch (err) {
+    if (!options.database) await database.close()
+    throw err
+  }
+}

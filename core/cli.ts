@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util'
+import { systemActor } from './audit/audit.service.ts'
+import { loadConfig } from './config.ts'
+import { openDatabase } from './db/database.ts'
+import { coreMigrationsDir, migrateToLatest } from './db/migrator.ts'
+import { loadFeatures } from './features.ts'
+import { coreModules } from './modules.ts'
+import { pluginsDir } from './app.ts'
+import { createAppContainer } from './container.ts'
+import { pino } from 'pino'
+import { parseForm, email, password, text, Type } from './validation.ts'
+import { Invalid } from './errors.ts'
+
+const usage = `Usage:
+  npm run migrate                                   run database migrations
+  npm run portal -- create-admin --email E --name N [--password P]
+                                                    create a staff admin (password read from PORTAL_ADMIN_PASSWORD if not given)`
+
+const AdminForm = Type.Object({ email: email(), name: text({ label: 'Name', max: 120 }), password: password() })
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2)
+  const config = loadConfig()
+  const features = await loadFeatures(coreModules, config.PORTAL_ADDONS, [pluginsDir])
+  const database = await openDatabase(config)
+  try {
+    const ran = await migrateToLatest(database.db, [coreMigrationsDir, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))])
+    if (command === 'migrate') {
+      process.stdout.write(ran.length ? `Applied ${ran.length} migration(s):\n  ${ran.join('\n  ')}\n` : 'The database is up to date.\n')
+      return
+    }
+    if (command === 'create-admin') {
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } })
+      const form = parseForm(AdminForm, { ...values, name: values.name ?? 'Administrator', password: values.password ?? process.env.PORTAL_ADMIN_PASSWORD ?? '' })
+      const { users, db } = createAppContainer({ config, db: database.db, dialect: database.dialect, logger: pino({ level: 'warn' }) }).cradle
+      const user = await db.transaction().execute((trx) =>
+        users.createWithPassword(trx, systemActor, { email: form.email, name: form.name, password: form.password, kind: 'staff', role: 'admin' }))
+      process.stdout.write(`Staff admin ${user.email} created. Sign in at ${config.PUBLIC_URL}/signin\n`)
+      return
+    }
+    process.stdout.write(`${usage}\n`)
+    process.exitCode = command ? 2 : 0
+  } finally {
+    await database.close()
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof Invalid) console.error(Object.values(err.fields).join('\n'))
+  else console.error(err instanceof Error ? err.message : err)
+  process.exit(1)
+})

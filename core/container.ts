@@ -1,0 +1,48 @@
+import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix'
+import type { FastifyBaseLogger as Logger } from 'fastify'
+import type { Config } from './config.ts'
+import type { Db } from './db/database.ts'
+import type { Feature } from './features.ts'
+import { JobRunner } from './jobs/job-runner.ts'
+import { Mailer } from './mail/mailer.ts'
+import { UsersService } from './users/users.service.ts'
+
+/**
+ * Everything the container holds. Features add their services here by declaration merging
+ * from their own index.ts, next to their `register`.
+ */
+export interface Cradle {
+  config: Config
+  db: Db
+  dialect: 'postgres' | 'pglite'
+  logger: Logger
+  jobs: JobRunner
+  mailer: Mailer
+  users: UsersService
+  features: Feature[]
+}
+
+export type AppContainer = AwilixContainer<Cradle>
+
+/** One container per app: two apps in one process never share registrations. */
+export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect' | 'logger'>): AppContainer {
+  const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true })
+  const jobs = new JobRunner({ db: base.db, logger: base.logger })
+  const mailer = new Mailer({ config: base.config, jobs })
+  container.register({
+    config: asValue(base.config),
+    db: asValue(base.db),
+    dialect: asValue(base.dialect),
+    logger: asValue(base.logger),
+    jobs: asValue(jobs),
+    mailer: asValue(mailer),
+    users: asValue(new UsersService({ db: base.db, mailer, config: base.config }))
+  })
+  return container
+}
+
+type PortalCradle = Cradle
+declare module '@fastify/awilix' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Cradle extends PortalCradle {}
+}

@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs'
+import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely'
+import pg from 'pg'
+import { PGlite } from '@electric-sql/pglite'
+import type { Config } from '../config.ts'
+import { lockDataDir } from './data-dir-lock.ts'
+
+/**
+ * The whole schema. Each module adds its own tables to this interface from its `*.table.ts`
+ * (declaration merging), so core never imports a module to know its tables.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Database {}
+
+export type Db = Kysely<Database>
+export type DbOrTrx = Kysely<Database> | Transaction<Database>
+
+export interface DatabaseHandle {
+  db: Db
+  dialect: 'postgres' | 'pglite'
+  close(): Promise<void>
+}
+
+// numeric and bigint come back as strings from pg; counts are small enough for numbers.
+pg.types.setTypeParser(20, (v) => Number(v))
+
+export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<DatabaseHandle> {
+  if (config.DATABASE_URL) {
+    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return { db, dialect: 'postgres', close: () => db.destroy() }
+  }
+  const inMemory = config.DATA_DIR.startsWith('memory://')
+  let unlock = async () => {}
+  if (!inMemory) {
+    mkdirSync(config.DATA_DIR, { recursive: true })
+    unlock = await lockDataDir(config.DATA_DIR)
+  }
+  const pglite = new PGlite(inMemory ? undefined : `${config.DATA_DIR}/pgdata`, {
+    parsers: { 20: (v: string) => Number(v) }
+  })
+  await pglite.waitReady
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+  return {
+    db,
+    dialect: 'pglite',
+    close: async () => {
+      await db.destroy()
+      await unlock()
+    }
+  }
+}

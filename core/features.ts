@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { FastifyPluginAsync } from 'fastify'
+import type { Access, Area, Viewer } from './access.ts'
+import type { AppContainer, Cradle } from './container.ts'
+
+export type Audience = 'partner' | 'staff'
+
+export interface NavEntry {
+  audience: Audience
+  label: string
+  href: string
+  order?: number
+  /** Shown only to viewers the access rule allows (default: the whole audience). */
+  access?: Access
+  /** Hidden from partner employees whose channel permission for the area is "none". */
+  area?: Area
+}
+
+export interface WidgetContext {
+  viewer: Viewer
+  cradle: Cradle
+  render(template: string, data?: Record<string, unknown>): string
+}
+
+export interface Widget {
+  audience: Audience
+  id: string
+  title: string
+  order?: number
+  access?: Access
+  area?: Area
+  render(ctx: WidgetContext): Promise<string>
+}
+
+export interface DemoAccount {
+  role: string
+  email: string
+  password: string
+}
+
+/** The one contract every core module and add-on exports from its index.ts. */
+export interface Feature {
+  name: string
+  dependsOn?: string[]
+  /** Container registrations: the feature's public services. */
+  register?(container: AppContainer): void
+  /** Encapsulated routes (never wrapped in fastify-plugin). */
+  routes?: FastifyPluginAsync
+  nav?: NavEntry[]
+  widgets?: Widget[]
+  /** Add-ons carry their own migrations folder. */
+  migrations?: string
+  /** Demo data for a fresh database; returns accounts worth printing. */
+  seed?(cradle: Cradle): Promise<DemoAccount[]>
+}
+
+export class FeatureError extends Error {}
+
+const addonName = /^[a-z][a-z0-9-]*$/
+
+async function importAddon(name: string, dirs: string[]): Promise<Feature> {
+  if (!addonName.test(name)) throw new FeatureError(`PORTAL_ADDONS: "${name}" is not a valid add-on name.`)
+  for (const dir of dirs) {
+    const file = path.join(dir, name, 'index.ts')
+    if (existsSync(file)) {
+      const feature = (await import(pathToFileURL(file).href) as { default: Feature }).default
+      if (feature?.name !== name) throw new FeatureError(`Add-on folder ${name} exports a feature named "${feature?.name}".`)
+      return feature
+    }
+  }
+  throw new FeatureError(`PORTAL_ADDONS names an unknown add-on "${name}". Known add-ons are folders in ${dirs.join(', ')}.`)
+}
+
+/**
+ * Resolves the features to run: the core modules, then the enabled add-ons, each after the
+ * features it depends on. A missing dependency stops start-up with a message that names it.
+ */
+export async function loadFeatures(core: Feature[], addons: string[], addonDirs: string[]): Promise<Feature[]> {
+  const enabled = [...core]
+  for (const name of addons) {
+    if (!enabled.some((f) => f.name === name)) enabled.push(await importAddon(name, addonDirs))
+  }
+  const byName = new Map(enabled.map((f) => [f.name, f]))
+  const ordered: Feature[] = []
+  const visiting = new Set<string>()
+  const visit = (feature: Feature) => {
+    if (ordered.includes(feature)) return
+    if (visiting.has(feature.name)) throw new FeatureError(`Features depend on each other in a cycle at "${feature.name}".`)
+    visiting.add(feature.name)
+    for (const dep of feature.dependsOn ?? []) {
+      const needed = byName.get(dep)
+      if (!needed) throw new FeatureError(`"${feature.name}" needs "${dep}", which is not enabled. Add it to PORTAL_ADDONS.`)
+      visit(needed)
+    }
+    ordered.push(feature)
+  }
+  enabled.forEach(visit)
+  return ordered
+}

@@ -1,0 +1,38 @@
+import { sql } from 'kysely'
+import type { DbOrTrx } from '../db/database.ts'
+import type { JobRow } from './jobs.table.ts'
+
+export async function insertJob(db: DbOrTrx, kind: string, payload: Record<string, unknown>, runAt?: Date): Promise<string> {
+  const row = await db.insertInto('jobs')
+    .values({ kind, payload: JSON.stringify(payload), run_at: runAt })
+    .returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** Locks one due job for the caller's transaction; other runners skip it while it is held. */
+export async function claimDueJob(trx: DbOrTrx, kinds: string[]): Promise<JobRow | undefined> {
+  if (kinds.length === 0) return undefined
+  return trx.selectFrom('jobs').selectAll()
+    .where('done_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .where('run_at', '<=', sql<Date>`now()`)
+    .where('kind', 'in', kinds)
+    .orderBy('run_at')
+    .limit(1)
+    .forUpdate().skipLocked()
+    .executeTakeFirst()
+}
+
+export async function markJobDone(trx: DbOrTrx, id: string): Promise<void> {
+  await trx.updateTable('jobs').set({ done_at: sql`now()`, attempts: sql`attempts + 1` }).where('id', '=', id).execute()
+}
+
+/** Records a failed attempt: retry later with back-off, or give up after max_attempts. */
+export async function markJobFailed(db: DbOrTrx, id: string, error: string): Promise<void> {
+  await db.updateTable('jobs').set({
+    attempts: sql`attempts + 1`,
+    last_error: error.slice(0, 2000),
+    run_at: sql`now() + make_interval(secs => 30 * power(2, attempts))`,
+    failed_at: sql`case when attempts + 1 >= max_attempts then now() else null end`
+  }).where('id', '=', id).execute()
+}

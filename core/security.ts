@@ -1,0 +1,54 @@
+import fp from 'fastify-plugin'
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import csrf from '@fastify/csrf-protection'
+import rateLimit from '@fastify/rate-limit'
+import { parse as parseQuery } from 'node:querystring'
+import type { Config } from './config.ts'
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** Cookies, forms, security headers, CSRF on every state-changing request, rate limiting. */
+export default fp<{ config: Config; secret: string }>(async (app, { config, secret }) => {
+  const secure = config.PUBLIC_URL.startsWith('https://')
+  await app.register(cookie, { secret })
+  await app.register(formbody, { parser: (body) => parseQuery(body), bodyLimit: 1_048_576 })
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"]
+      }
+    },
+    hsts: secure,
+    crossOriginEmbedderPolicy: false
+  })
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'pp_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true }
+  })
+  await app.register(rateLimit, { global: false })
+
+  // preValidation: the form body (with its _csrf field) is parsed by then.
+  app.addHook('preValidation', (request, reply, done) => {
+    if (!unsafeMethods.has(request.method) || request.routeOptions.config?.csrf === false) return done()
+    app.csrfProtection(request, reply, done)
+  })
+}, { name: 'security' })
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    csrf?: boolean
+  }
+}

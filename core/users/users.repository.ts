@@ -1,0 +1,91 @@
+import { sql } from 'kysely'
+import type { Db, DbOrTrx } from '../db/database.ts'
+import type { NewUser, UserRow, UserUpdate } from './users.table.ts'
+
+export function findUserById(db: DbOrTrx, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export function findUserByEmail(db: DbOrTrx, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.trim().toLowerCase()).executeTakeFirst()
+}
+
+/** The per-request session check: one primary-key lookup. */
+export function findSessionUser(db: Db, id: string) {
+  return db.selectFrom('users')
+    .select(['id', 'email', 'name', 'kind', 'role', 'partner_id', 'partner_status', 'permissions', 'status', 'session_version'])
+    .where('id', '=', id).executeTakeFirst()
+}
+
+export async function insertUser(db: DbOrTrx, user: NewUser): Promise<UserRow> {
+  return db.insertInto('users').values({ ...user, email: user.email.trim().toLowerCase() })
+    .returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateUser(db: DbOrTrx, id: string, changes: UserUpdate): Promise<UserRow> {
+  return db.updateTable('users').set({ ...changes, updated_at: sql`now()` })
+    .where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+/** Ends every session of the user at their next request. */
+export async function bumpSessionVersion(db: DbOrTrx, id: string): Promise<void> {
+  await db.updateTable('users').set({ session_version: sql`session_version + 1`, updated_at: sql`now()` })
+    .where('id', '=', id).execute()
+}
+
+export async function setPartnerStatus(db: DbOrTrx, partnerId: string, status: string): Promise<void> {
+  await db.updateTable('users')
+    .set({ partner_status: status, session_version: sql`session_version + 1`, updated_at: sql`now()` })
+    .where('partner_id', '=', partnerId).execute()
+}
+
+export interface StaffFilter {
+  search?: string
+  after?: { name: string; id: string }
+  limit: number
+}
+
+export function listStaff(db: Db, filter: StaffFilter): Promise<UserRow[]> {
+  let query = db.selectFrom('users').selectAll().where('kind', '=', 'staff')
+  if (filter.search) {
+    const like = `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`
+    query = query.where((eb) => eb.or([eb('name', 'ilike', like), eb('email', 'ilike', like)]))
+  }
+  if (filter.after) {
+    const { name, id } = filter.after
+    query = query.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]))
+  }
+  return query.orderBy('name').orderBy('id').limit(filter.limit).execute()
+}
+
+export async function countActiveStaffAdmins(db: DbOrTrx): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', 'staff').where('role', '=', 'admin').where('status', '=', 'active')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function insertToken(db: DbOrTrx, token: { userId: string; purpose: 'invite' | 'reset'; hash: string; expiresAt: Date }): Promise<void> {
+  await db.insertInto('user_tokens').values({
+    user_id: token.userId, purpose: token.purpose, token_hash: token.hash, expires_at: token.expiresAt
+  }).execute()
+}
+
+/** Locks the token row so two uses at once cannot both succeed. */
+export function findTokenForUpdate(db: DbOrTrx, hash: string) {
+  return db.selectFrom('user_tokens').selectAll().where('token_hash', '=', hash).forUpdate().executeTakeFirst()
+}
+
+export async function markTokenUsed(db: DbOrTrx, id: string): Promise<void> {
+  await db.updateTable('user_tokens').set({ used_at: sql`now()` }).where('id', '=', id).execute()
+}
+
+export async function revokeOpenTokens(db: DbOrTrx, userId: string): Promise<void> {
+  await db.updateTable('user_tokens').set({ used_at: sql`now()` })
+    .where('user_id', '=', userId).where('used_at', 'is', null).execute()
+}

@@ -1,0 +1,46 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ChannelPermissions } from '../access.ts'
+
+export type UserKind = 'staff' | 'partner'
+export type UserRole = 'admin' | 'member'
+export type UserStatus = 'invited' | 'active' | 'deactivated'
+
+export interface UsersTable {
+  id: Generated<string>
+  email: string
+  name: string
+  phone: string | null
+  job_title: string | null
+  password_hash: string | null
+  kind: UserKind
+  role: Generated<UserRole>
+  partner_id: string | null
+  partner_status: string | null
+  permissions: ColumnType<ChannelPermissions, string | undefined, string>
+  status: Generated<UserStatus>
+  session_version: Generated<number>
+  last_sign_in_at: Date | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface UserTokensTable {
+  id: Generated<string>
+  user_id: string
+  purpose: 'invite' | 'reset'
+  token_hash: string
+  expires_at: Date
+  used_at: Date | null
+  created_at: Generated<Date>
+}
+
+export type UserRow = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type UserUpdate = Updateable<UsersTable>
+
+declare module '../db/database.ts' {
+  interface Database {
+    users: UsersTable
+    user_tokens: UserTokensTable
+  }
+}

@@ -1,0 +1,106 @@
+import Type, { type Static, type TObject, type TSchema } from 'typebox'
+import Value from 'typebox/value'
+import { Invalid, type FieldErrors } from './errors.ts'
+
+/**
+ * Form fields: TypeBox schemas that carry a human label and the message to show when the value
+ * is wrong, so a form answers "Company name is required" rather than "must match pattern".
+ */
+interface FieldOptions {
+  label: string
+  max?: number
+  min?: number
+  optional?: boolean
+}
+
+const noMarkup = '^[^<>]*$'
+const labelled = <T extends TSchema>(schema: T, label: string, message?: string): T =>
+  Object.assign(schema, { label, ...(message ? { message } : {}) })
+
+/** A single-line text: trimmed, required unless optional, no angle brackets. */
+export function text(o: FieldOptions) {
+  const min = o.optional ? 0 : Math.max(o.min ?? 1, 1)
+  return labelled(Type.String({ minLength: min, maxLength: o.max ?? 200, pattern: noMarkup }), o.label)
+}
+
+/** Free text (descriptions, notes): may hold any characters; rendered escaped or sanitised. */
+export function longText(o: FieldOptions) {
+  const min = o.optional ? 0 : Math.max(o.min ?? 1, 1)
+  return labelled(Type.String({ minLength: min, maxLength: o.max ?? 10_000 }), o.label)
+}
+
+export function email(o: Omit<FieldOptions, 'max' | 'min'> = { label: 'E-mail' }) {
+  return labelled(
+    Type.String({ maxLength: 254, pattern: o.optional ? '^$|^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$' : '^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$' }),
+    o.label, `${o.label} must be an e-mail address like name@example.com.`)
+}
+
+export function password(label = 'Password') {
+  return labelled(Type.String({ minLength: 10, maxLength: 200 }), label,
+    `${label} must be 10 to 200 characters long.`)
+}
+
+export function choice<const T extends string[]>(values: readonly [...T], label: string) {
+  return labelled(Type.Enum(values), label, `Choose one of the offered values for ${label}.`)
+}
+
+export function url(o: FieldOptions) {
+  return labelled(Type.String({ maxLength: o.max ?? 300, pattern: o.optional ? '^$|^https?://[^\\s<>]+$' : '^https?://[^\\s<>]+$' }),
+    o.label, `${o.label} must be a web address starting with http:// or https://.`)
+}
+
+export function integer(o: FieldOptions) {
+  return labelled(Type.Integer({ minimum: o.min ?? 0, maximum: o.max ?? 1_000_000_000 }), o.label,
+    `${o.label} must be a whole number from ${o.min ?? 0} to ${o.max ?? 1_000_000_000}.`)
+}
+
+export const checkbox = (label: string) => labelled(Type.Boolean({ default: false }), label)
+
+function messageFor(schema: Record<string, unknown>, keyword: string, params: Record<string, unknown>): string {
+  const label = String(schema.label ?? 'This field')
+  if (typeof schema.message === 'string') return schema.message
+  switch (keyword) {
+    case 'minLength': return (schema.minLength as number) <= 1 ? `${label} is required.` : `${label} must be at least ${String(params.limit)} characters.`
+    case 'maxLength': return `${label} must be at most ${String(params.limit)} characters.`
+    case 'pattern': return `${label} must not contain < or >.`
+    case 'required': return `${label} is required.`
+    default: return `${label} is not valid.`
+  }
+}
+
+/** Normalises form input: trims strings, reads checkboxes, turns '' into absent for numbers. */
+function prepare(schema: TObject, input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(schema.properties) as Array<[string, Record<string, unknown>]>) {
+    let value = input[key]
+    if (Array.isArray(value) && field.type !== 'array') value = value[0]
+    if (typeof value === 'string') value = value.trim()
+    if (field.type === 'boolean') value = value === 'on' || value === 'true' || value === true
+    if (field.type === 'array' && value !== undefined && !Array.isArray(value)) value = [value]
+    if (field.type === 'array' && value === undefined) value = []
+    if ((field.type === 'integer' || field.type === 'number') && value === '') value = undefined
+    if (value === undefined && field.type === 'string') value = ''
+    if (value !== undefined) out[key] = value
+  }
+  return out
+}
+
+/** Parses a submitted form against its schema, or throws Invalid with a message per field. */
+export function parseForm<S extends TObject>(schema: S, input: unknown): Static<S> {
+  const prepared = prepare(schema, (input ?? {}) as Record<string, unknown>)
+  const value = Value.Default(schema, Value.Convert(schema, prepared))
+  const fields: FieldErrors = {}
+  for (const error of Value.Errors(schema, value)) {
+    const key = error.instancePath.split('/')[1] ?? String((error.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
+    if (!key || fields[key]) continue
+    const field = (schema.properties as Record<string, Record<string, unknown>>)[key] ?? {}
+    fields[key] = messageFor(field, error.keyword, error.params as Record<string, unknown>)
+  }
+  if (Object.keys(fields).length > 0) throw new Invalid(fields)
+  return value as Static<S>
+}
+
+/** Route params of one record; a malformed id answers 404 like a missing one. */
+export const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+export { Type }

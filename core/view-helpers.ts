@@ -1,0 +1,31 @@
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => escapes[c]!)
+
+/** Formatting helpers available in every template as `h`. */
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
+
+export const helpers = {
+  date: (value: Date | string | null | undefined): string => (value ? dateFormat.format(new Date(value)) : '—'),
+  dateTime: (value: Date | string | null | undefined): string => (value ? `${dateTimeFormat.format(new Date(value))} UTC` : '—'),
+  iso: (value: Date | string | null | undefined): string => (value ? new Date(value).toISOString() : ''),
+  money: (amount: string | number | null | undefined, currency = 'USD'): string => {
+    if (amount === null || amount === undefined || amount === '') return '—'
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(Number(amount))
+  },
+  number: (value: number | string | null | undefined): string => (value === null || value === undefined ? '—' : new Intl.NumberFormat('en-US').format(Number(value))),
+  json: (value: unknown): string => (value === null || value === undefined ? '' : JSON.stringify(value, null, 2)),
+  /** A URL with the given query parameters replaced, empty ones dropped. */
+  query: (base: string, params: Record<string, unknown>, changes: Record<string, unknown> = {}): string => {
+    const search = new URLSearchParams()
+    for (const [key, value] of Object.entries({ ...params, ...changes })) {
+      if (value !== undefined && value !== null && value !== '') search.set(key, String(value))
+    }
+    const qs = search.toString()
+    return qs ? `${base}?${qs}` : base
+  },
+  /** Escapes plain text and turns its http(s) links into anchors (for e-mail bodies). */
+  linkify: (text: string): string =>
+    escapeHtml(text).replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`),
+  label: (value: string): string => value.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase())
+}

@@ -1,0 +1,17 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { renderWidgets } from '../../core/widgets.ts'
+import auditRoutes from './audit.routes.ts'
+import outboxRoutes from './outbox.routes.ts'
+import staffRoutes from './staff.routes.ts'
+
+const adminRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/admin', { config: { access: 'staff' } }, async (request, reply) => {
+    const widgets = await renderWidgets(app, request.viewer!, 'staff')
+    return reply.page('admin/home', { widgets }, { title: 'Admin home' })
+  })
+  await app.register(staffRoutes)
+  await app.register(auditRoutes)
+  await app.register(outboxRoutes)
+}
+
+export default adminRoutes

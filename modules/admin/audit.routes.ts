@@ -1,0 +1,27 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { listAudit, listAuditEntities } from '../../core/audit/audit.repository.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+
+interface AuditQuery { entity?: string; actor?: string; action?: string; record?: string; after?: string }
+
+const clean = (value: unknown, max = 100) => String(value ?? '').trim().slice(0, max)
+
+const auditRoutes: FastifyPluginAsync = async (app) => {
+  const { db } = app.diContainer.cradle
+
+  app.get<{ Querystring: AuditQuery }>('/admin/audit', { config: { access: 'staff' } }, async (request, reply) => {
+    const filters = {
+      entity: clean(request.query.entity), actor: clean(request.query.actor),
+      action: clean(request.query.action), record: clean(request.query.record)
+    }
+    const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
+    const rows = await listAudit(db, {
+      entity: filters.entity || undefined, actor: filters.actor || undefined, action: filters.action || undefined,
+      entityId: filters.record || undefined, after, limit: pageSize + 1
+    })
+    const page = toPage(rows, pageSize, (r) => ({ at: r.at.toISOString(), id: r.id }))
+    return reply.page('admin/audit', { page, filters, entities: await listAuditEntities(db), paged: Boolean(after) }, { title: 'Audit trail' })
+  })
+}
+
+export default auditRoutes

@@ -1,0 +1,19 @@
+import type { Feature } from '../../core/features.ts'
+import adminRoutes from './admin.routes.ts'
+import { seedStaff } from './admin.seed.ts'
+import { systemWidget } from './admin.widgets.ts'
+
+const admin: Feature = {
+  name: 'admin',
+  routes: adminRoutes,
+  nav: [
+    { audience: 'staff', label: 'Home', href: '/admin', order: 0 },
+    { audience: 'staff', label: 'Audit trail', href: '/admin/audit', order: 90 },
+    { audience: 'staff', label: 'Staff', href: '/admin/staff', order: 91, access: 'staff-admin' },
+    { audience: 'staff', label: 'Outbox', href: '/admin/outbox', order: 92, access: 'staff-admin' }
+  ],
+  widgets: [systemWidget],
+  seed: seedStaff
+}
+
+export default admin

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { Invalid } from '../../core/errors.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { listStaff } from '../../core/users/users.repository.ts'
+import { choice, email, idParams, parseForm, text, Type } from '../../core/validation.ts'
+
+const InviteForm = Type.Object({
+  email: email(),
+  name: text({ label: 'Name', max: 120 }),
+  role: choice(['member', 'admin'], 'Role')
+})
+const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })
+
+interface ListQuery { q?: string; after?: string }
+
+const staffRoutes: FastifyPluginAsync = async (app) => {
+  const { users, db } = app.diContainer.cradle
+  const access = { access: 'staff-admin' as const }
+
+  app.get<{ Querystring: ListQuery }>('/admin/staff', { config: access }, async (request, reply) => {
+    const q = String(request.query.q ?? '').trim().slice(0, 100)
+    const after = decodeCursor<{ name: string; id: string }>(request.query.after, { name: 'string', id: 'string' })
+    const rows = await listStaff(db, { search: q || undefined, after, limit: pageSize + 1 })
+    const page = toPage(rows, pageSize, (u) => ({ name: u.name, id: u.id }))
+    return reply.page('admin/staff-list', { page, q, paged: Boolean(after) }, { title: 'Staff' })
+  })
+
+  app.get('/admin/staff/new', { config: access }, async (_request, reply) =>
+    reply.page('admin/staff-invite', { values: { role: 'member' }, errors: {} }, { title: 'Invite a staff member' }))
+
+  app.post<{ Body: Record<string, string> }>('/admin/staff', { config: access }, async (request, reply) => {
+    try {
+      const form = parseForm(InviteForm, request.body)
+      const user = await db.transaction().execute((trx) => users.invite(trx, request.viewer!, {
+        ...form, kind: 'staff', invitedBy: request.viewer!.name, organisation: 'Partner Portal'
+      }))
+      return reply.flash(`Invitation sent to ${user.email}.`).seeOther(`/admin/staff/${user.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return reply.page('admin/staff-invite', { values: request.body, errors: err.fields }, { title: 'Invite a staff member', status: 422 })
+    }
+  })
+
+  app.get<{ Params: { id: string } }>('/admin/staff/:id', { config: access, schema: { params: idParams } }, async (request, reply) => {
+    const user = await users.staffUser(db, request.params.id)
+    return reply.page('admin/staff-detail', { user }, { title: user.name })
+  })
+
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/admin/staff/:id/role', { config: access, schema: { params: idParams } }, async (request, reply) => {
+    const form = parseForm(RoleForm, request.body)
+    await users.setStaffRole(request.viewer!, request.params.id, form.role)
+    return reply.flash('Role changed. It applies from their next request.').seeOther(`/admin/staff/${request.params.id}`)
+  })
+
+  app.post<{ Params: { id: string } }>('/admin/staff/:id/deactivate', { config: access, schema: { params: idParams } }, async (request, reply) => {
+    await users.setStaffStatus(request.viewer!, request.params.id, false)
+    return reply.flash('Deactivated. They are signed out at their next request.').seeOther(`/admin/staff/${request.params.id}`)
+  })
+
+  app.post<{ Params: { id: string } }>('/admin/staff/:id/reactivate', { config: access, schema: { params: idParams } }, async (request, reply) => {
+    await users.setStaffStatus(request.viewer!, request.params.id, true)
+    return reply.flash('Reactivated.').seeOther(`/admin/staff/${request.params.id}`)
+  })
+
+  app.post<{ Params: { id: string } }>('/admin/staff/:id/resend', { config: access, schema: { params: idParams } }, async (request, reply) => {
+    await db.transaction().execute(async (trx) => {
+      const user = await users.staffUser(trx, request.params.id)
+      await users.resendInvitation(trx, request.viewer!, user, 'Partner Portal')
+    })
+    return reply.flash('A new invitation is on its way; the old link no longer works.').seeOther(`/admin/staff/${request.params.id}`)
+  })
+}
+
+export default staffRoutes
