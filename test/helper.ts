@@ -12,7 +12,10 @@ import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
 export const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
 export const dialect = serverUrl ? 'postgres' : 'pglite'
 
-function withDatabase(url: string, name: string): string {
+/** Where the fixture add-ons live (pass as `addonDirs`). */
+export const fixtureAddonDirs = [path.resolve(import.meta.dirname, 'fixtures/addons')]
+
+export function withDatabase(url: string, name: string): string {
   const u = new URL(url)
   u.pathname = `/${name}`
   return u.toString()
@@ -88,10 +91,17 @@ export async function buildTestApp(t: Test, env: Record<string, string> = {}, op
   return { app, config, env: dbEnv }
 }
 
-/** A cookie-keeping client over inject, which submits forms with their CSRF token like a browser. */
+let agents = 0
+const nextClientAddress = () => `10.0.${Math.floor(++agents / 250)}.${(agents % 250) + 1}`
+
+/**
+ * A cookie-keeping client over inject, which submits forms with their CSRF token like a browser.
+ * Each agent has its own client address, so sign-in rate limits count per agent as per browser.
+ */
 export class Agent {
   private cookies = new Map<string, string>()
   private csrf: string | undefined
+  readonly ip = nextClientAddress()
 
   constructor(readonly app: FastifyInstance) {}
 
@@ -113,8 +123,21 @@ export class Agent {
     return this.cookies.has(cookie)
   }
 
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name)
+  }
+
+  /** Sets a cookie by hand, as a tampering client would. */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value)
+  }
+
+  get csrfToken(): string | undefined {
+    return this.csrf
+  }
+
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const res = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader, ...headers } })
+    const res = await this.app.inject({ method: 'GET', url, remoteAddress: this.ip, headers: { cookie: this.cookieHeader, ...headers } })
     this.remember(res)
     return res
   }
@@ -125,7 +148,7 @@ export class Agent {
     for (const [k, v] of Object.entries(form)) for (const item of [v].flat()) body.append(k, item)
     if (options.csrf !== false && this.csrf) body.append('_csrf', this.csrf)
     const res = await this.app.inject({
-      method: 'POST', url, payload: body.toString(),
+      method: 'POST', url, payload: body.toString(), remoteAddress: this.ip,
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader, ...options.headers }
     })
     this.remember(res)
