@@ -5,6 +5,7 @@ import type { Db } from './db/database.ts'
 import type { Feature } from './features.ts'
 import { JobRunner } from './jobs/job-runner.ts'
 import { Mailer } from './mail/mailer.ts'
+import { PartnerUsersService } from './users/partner-users.service.ts'
 import { UsersService } from './users/users.service.ts'
 
 /**
@@ -19,6 +20,7 @@ export interface Cradle {
   jobs: JobRunner
   mailer: Mailer
   users: UsersService
+  partnerUsers: PartnerUsersService
   features: Feature[]
 }
 
@@ -36,7 +38,8 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     logger: asValue(base.logger),
     jobs: asValue(jobs),
     mailer: asValue(mailer),
-    users: asValue(new UsersService({ db: base.db, mailer, config: base.config }))
+    users: asValue(new UsersService({ db: base.db, mailer, config: base.config })),
+    partnerUsers: asValue(new PartnerUsersService({ db: base.db }))
   })
   return container
 }

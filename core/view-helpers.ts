@@ -1,3 +1,5 @@
+import { countryName } from './countries.ts'
+
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => escapes[c]!)
 
@@ -27,5 +29,6 @@ export const helpers = {
   /** Escapes plain text and turns its http(s) links into anchors (for e-mail bodies). */
   linkify: (text: string): string =>
     escapeHtml(text).replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`),
+  country: countryName,
   label: (value: string): string => value.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase())
 }

@@ -33,10 +33,26 @@ export async function bumpSessionVersion(db: DbOrTrx, id: string): Promise<void>
     .where('id', '=', id).execute()
 }
 
-export async function setPartnerStatus(db: DbOrTrx, partnerId: string, status: string): Promise<void> {
+/** Mirrors the company's status onto its users; `signOut` also ends their sessions. */
+export async function setPartnerStatus(db: DbOrTrx, partnerId: string, status: string, signOut: boolean): Promise<void> {
   await db.updateTable('users')
-    .set({ partner_status: status, session_version: sql`session_version + 1`, updated_at: sql`now()` })
+    .set({ partner_status: status, updated_at: sql`now()`, ...(signOut ? { session_version: sql`session_version + 1` } : {}) })
     .where('partner_id', '=', partnerId).execute()
+}
+
+export function listPartnerUsers(db: DbOrTrx, partnerId: string): Promise<UserRow[]> {
+  return db.selectFrom('users').selectAll().where('partner_id', '=', partnerId).orderBy('name').orderBy('id').limit(500).execute()
+}
+
+export function findPartnerUser(db: DbOrTrx, partnerId: string, userId: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('partner_id', '=', partnerId).where('id', '=', userId).executeTakeFirst()
+}
+
+export async function countActivePartnerAdmins(db: DbOrTrx, partnerId: string): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('partner_id', '=', partnerId).where('role', '=', 'admin').where('status', '=', 'active')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 export interface StaffFilter {

@@ -1,0 +1,34 @@
+import { asValue } from 'awilix'
+import type { Feature } from '../../core/features.ts'
+import partnersRoutes from './partners.routes.ts'
+import { seedPartners } from './partners.seed.ts'
+import { PartnersService } from './partners.service.ts'
+import { companyWidget, recruitmentWidget, teamWidget } from './partners.widgets.ts'
+
+declare module '../../core/container.ts' {
+  interface Cradle {
+    partners: PartnersService
+  }
+}
+
+const partners: Feature = {
+  name: 'partners',
+  dependsOn: ['admin'],
+  register(container) {
+    const { db, users, partnerUsers, mailer } = container.cradle
+    container.register({ partners: asValue(new PartnersService({ db, users, partnerUsers, mailer })) })
+  },
+  routes: partnersRoutes,
+  nav: [
+    { audience: 'partner', label: 'Home', href: '/portal', order: 0 },
+    { audience: 'partner', label: 'Company', href: '/portal/company', order: 80 },
+    { audience: 'partner', label: 'Team', href: '/portal/team', order: 81, access: 'partner-admin' },
+    { audience: 'staff', label: 'Applications', href: '/admin/partners/applications', order: 10 },
+    { audience: 'staff', label: 'Partners', href: '/admin/partners', order: 11 },
+    { audience: 'staff', label: 'Program', href: '/admin/program', order: 89, access: 'staff-admin' }
+  ],
+  widgets: [companyWidget, teamWidget, recruitmentWidget],
+  seed: seedPartners
+}
+
+export default partners

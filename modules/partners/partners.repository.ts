@@ -1,0 +1,229 @@
+import { sql } from 'kysely'
+import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import type { Insertable } from 'kysely'
+import type { ApplicationStatus, PartnerRow, PartnersTable, PartnerStatus, PartnerUpdate } from './partners.table.ts'
+
+const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
+
+// Program and levels
+
+export function getProgram(db: DbOrTrx) {
+  return db.selectFrom('program_settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
+}
+
+export async function updateProgram(db: DbOrTrx, changes: { headline: string; intro: string; expertise_options: string[] }): Promise<void> {
+  await db.updateTable('program_settings').set({ ...changes, updated_at: sql`now()` }).where('id', '=', 1).execute()
+}
+
+export function listLevels(db: DbOrTrx) {
+  return db.selectFrom('partner_levels')
+    .select(['id', 'name', 'rank', 'benefits', (eb) => eb.selectFrom('partners').select((e) => e.fn.countAll<number>().as('n'))
+      .whereRef('partners.level_id', '=', 'partner_levels.id').as('partner_count')])
+    .orderBy('rank').execute()
+}
+
+export function findLevel(db: DbOrTrx, id: string) {
+  return db.selectFrom('partner_levels').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export function findLevelByNameOrRank(db: DbOrTrx, name: string, rank: number, exceptId?: string) {
+  let query = db.selectFrom('partner_levels').selectAll()
+    .where((eb) => eb.or([eb(sql`lower(name)`, '=', name.toLowerCase()), eb('rank', '=', rank)]))
+  if (exceptId) query = query.where('id', '<>', exceptId)
+  return query.executeTakeFirst()
+}
+
+export async function insertLevel(db: DbOrTrx, level: { name: string; rank: number; benefits: string }) {
+  return db.insertInto('partner_levels').values(level).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateLevel(db: DbOrTrx, id: string, level: { name: string; rank: number; benefits: string }) {
+  return db.updateTable('partner_levels').set(level).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function deleteLevel(db: DbOrTrx, id: string): Promise<void> {
+  await db.deleteFrom('partner_levels').where('id', '=', id).execute()
+}
+
+// Partners
+
+export async function insertPartner(db: DbOrTrx, partner: Insertable<PartnersTable>): Promise<PartnerRow> {
+  return db.insertInto('partners').values(partner).returningAll().executeTakeFirstOrThrow()
+}
+
+export function findPartner(db: DbOrTrx, id: string) {
+  return db.selectFrom('partners')
+    .leftJoin('partner_levels', 'partner_levels.id', 'partners.level_id')
+    .selectAll('partners').select(['partner_levels.name as level_name', 'partner_levels.rank as level_rank'])
+    .where('partners.id', '=', id).executeTakeFirst()
+}
+
+export function findPartnerForUpdate(db: DbOrTrx, id: string) {
+  return db.selectFrom('partners').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function updatePartner(db: DbOrTrx, id: string, changes: PartnerUpdate): Promise<PartnerRow> {
+  return db.updateTable('partners').set({ ...changes, updated_at: sql`now()` }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+/** Other partners and applications for the same company domain. */
+export function partnersWithDomain(db: DbOrTrx, domain: string, exceptId?: string) {
+  let query = db.selectFrom('partners').select(['id', 'name', 'status', 'domain', 'created_at']).where('domain', '=', domain)
+  if (exceptId) query = query.where('id', '<>', exceptId)
+  return query.orderBy('created_at').limit(20).execute()
+}
+
+export interface PartnerFilter {
+  search?: string
+  status?: PartnerStatus
+  levelId?: string
+  country?: string
+  territory?: string
+  expertise?: string
+  listedOnly?: boolean
+  after?: { name: string; id: string }
+  limit: number
+}
+
+export function listPartners(db: Db, f: PartnerFilter) {
+  let query = db.selectFrom('partners')
+    .leftJoin('partner_levels', 'partner_levels.id', 'partners.level_id')
+    .selectAll('partners').select(['partner_levels.name as level_name', 'partner_levels.rank as level_rank'])
+  if (f.search) query = query.where((eb) => eb.or([eb('partners.name', 'ilike', like(f.search!)), eb('partners.domain', 'ilike', like(f.search!))]))
+  if (f.status) query = query.where('partners.status', '=', f.status)
+  if (f.listedOnly) query = query.where('partners.listed', '=', true)
+  if (f.levelId) query = query.where('partners.level_id', '=', f.levelId)
+  if (f.country) query = query.where('partners.country', '=', f.country)
+  if (f.territory) query = query.where(sql<boolean>`partners.territories @> array[${f.territory}]::text[]`)
+  if (f.expertise) query = query.where(sql<boolean>`partners.expertise @> array[${f.expertise}]::text[]`)
+  if (f.after) {
+    const { name, id } = f.after
+    query = query.where((eb) => eb.or([eb('partners.name', '>', name), eb.and([eb('partners.name', '=', name), eb('partners.id', '>', id)])]))
+  }
+  return query.orderBy('partners.name').orderBy('partners.id').limit(f.limit).execute()
+}
+
+// Applications
+
+export async function insertApplication(db: DbOrTrx, application: { partner_id: string; applicant_id: string; possible_duplicate: boolean }) {
+  return db.insertInto('partner_applications').values(application).returningAll().executeTakeFirstOrThrow()
+}
+
+const applicationColumns = [
+  'partner_applications.id', 'partner_applications.status', 'partner_applications.submitted_at',
+  'partner_applications.decided_at', 'partner_applications.rejection_reason', 'partner_applications.possible_duplicate',
+  'partner_applications.partner_id', 'partner_applications.applicant_id',
+  'partners.name as company', 'partners.country', 'partners.territories', 'partners.expertise', 'partners.domain',
+  'users.name as applicant_name', 'users.email as applicant_email'
+] as const
+
+function applicationsQuery(db: DbOrTrx) {
+  return db.selectFrom('partner_applications')
+    .innerJoin('partners', 'partners.id', 'partner_applications.partner_id')
+    .innerJoin('users', 'users.id', 'partner_applications.applicant_id')
+}
+
+export function findApplication(db: DbOrTrx, id: string) {
+  return applicationsQuery(db).select(applicationColumns)
+    .leftJoin('users as decider', 'decider.id', 'partner_applications.decided_by')
+    .select('decider.name as decided_by_name')
+    .where('partner_applications.id', '=', id).executeTakeFirst()
+}
+
+export function findApplicationOfPartner(db: DbOrTrx, partnerId: string) {
+  return applicationsQuery(db).select(applicationColumns).where('partner_applications.partner_id', '=', partnerId).executeTakeFirst()
+}
+
+export function lockApplication(db: DbOrTrx, id: string) {
+  return db.selectFrom('partner_applications').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function decideApplication(db: DbOrTrx, id: string, decision: { status: ApplicationStatus; decidedBy: string | null; reason: string | null }): Promise<void> {
+  await db.updateTable('partner_applications').set({
+    status: decision.status, decided_by: decision.decidedBy, rejection_reason: decision.reason, decided_at: sql`now()`
+  }).where('id', '=', id).execute()
+}
+
+export type ApplicationSort = 'newest' | 'oldest' | 'company'
+
+export interface ApplicationFilter {
+  status?: ApplicationStatus
+  country?: string
+  territory?: string
+  expertise?: string
+  sort: ApplicationSort
+  after?: { key: string; id: string }
+  limit: number
+}
+
+/**
+ * `submitted_key` is submitted_at as Postgres prints it: a JavaScript Date keeps milliseconds only,
+ * and a cursor cut to milliseconds would skip or repeat rows submitted within the same millisecond.
+ */
+export function listApplications(db: Db, f: ApplicationFilter) {
+  let query = applicationsQuery(db).select(applicationColumns)
+    .select(sql<string>`partner_applications.submitted_at::text`.as('submitted_key'))
+  if (f.status) query = query.where('partner_applications.status', '=', f.status)
+  if (f.country) query = query.where('partners.country', '=', f.country)
+  if (f.territory) query = query.where(sql<boolean>`partners.territories @> array[${f.territory}]::text[]`)
+  if (f.expertise) query = query.where(sql<boolean>`partners.expertise @> array[${f.expertise}]::text[]`)
+  const column = f.sort === 'company' ? 'partners.name' : 'partner_applications.submitted_at'
+  const direction = f.sort === 'newest' ? 'desc' : 'asc'
+  if (f.after) {
+    const key = f.sort === 'company' ? f.after.key : sql<Date>`${f.after.key}::timestamptz`
+    const op = direction === 'desc' ? '<' : '>'
+    query = query.where((eb) => eb.or([
+      eb(column, op, key),
+      eb.and([eb(column, '=', key), eb('partner_applications.id', op, f.after!.id)])
+    ]))
+  }
+  return query.orderBy(column, direction).orderBy('partner_applications.id', direction).limit(f.limit).execute()
+}
+
+export async function applicationCounts(db: Db): Promise<Record<ApplicationStatus, number>> {
+  const rows = await db.selectFrom('partner_applications')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
+  const counts: Record<ApplicationStatus, number> = { pending: 0, approved: 0, rejected: 0 }
+  for (const row of rows) counts[row.status] = Number(row.n)
+  return counts
+}
+
+/** How long pending applications have waited: under a week, up to a month, longer. */
+export async function pendingAges(db: Db): Promise<{ fresh: number; waiting: number; overdue: number }> {
+  const row = await db.selectFrom('partner_applications')
+    .select([
+      sql<number>`count(*) filter (where submitted_at > now() - interval '7 days')`.as('fresh'),
+      sql<number>`count(*) filter (where submitted_at <= now() - interval '7 days' and submitted_at > now() - interval '30 days')`.as('waiting'),
+      sql<number>`count(*) filter (where submitted_at <= now() - interval '30 days')`.as('overdue')
+    ])
+    .where('status', '=', 'pending').executeTakeFirstOrThrow()
+  return { fresh: Number(row.fresh), waiting: Number(row.waiting), overdue: Number(row.overdue) }
+}
+
+/** Applications submitted per week over the last `weeks` weeks, oldest first, empty weeks included. */
+export async function applicationsPerWeek(db: Db, weeks: number): Promise<Array<{ week: Date; count: number }>> {
+  const rows = await sql<{ week: Date; count: number }>`
+    select w.week, count(a.id)::int as count
+    from generate_series(date_trunc('week', now()) - make_interval(weeks => ${weeks - 1}), date_trunc('week', now()), interval '1 week') as w(week)
+    left join partner_applications a on date_trunc('week', a.submitted_at) = w.week
+    group by w.week order by w.week`.execute(db)
+  return rows.rows.map((r) => ({ week: new Date(r.week), count: Number(r.count) }))
+}
+
+export async function applicationsByCountry(db: Db): Promise<Array<{ country: string; count: number }>> {
+  const rows = await db.selectFrom('partner_applications').innerJoin('partners', 'partners.id', 'partner_applications.partner_id')
+    .select(['partners.country', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('partner_applications.status', '=', 'pending')
+    .groupBy('partners.country').orderBy('count', 'desc').limit(8).execute()
+  return rows.map((r) => ({ country: r.country, count: Number(r.count) }))
+}
+
+// Notes
+
+export async function insertNote(db: DbOrTrx, note: { partner_id: string; author_id: string; author_name: string; body: string }) {
+  return db.insertInto('partner_notes').values(note).returningAll().executeTakeFirstOrThrow()
+}
+
+export function listNotes(db: DbOrTrx, partnerId: string) {
+  return db.selectFrom('partner_notes').selectAll().where('partner_id', '=', partnerId).orderBy('created_at', 'desc').limit(100).execute()
+}

@@ -1,0 +1,234 @@
+import type { Static } from 'typebox'
+import { adminPermissions, type ChannelPermissions } from '../../core/access.ts'
+import { audit, systemActor, type Actor } from '../../core/audit/audit.service.ts'
+import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
+import type { Mailer } from '../../core/mail/mailer.ts'
+import type { PartnerUsersService } from '../../core/users/partner-users.service.ts'
+import type { UsersService } from '../../core/users/users.service.ts'
+import * as repo from './partners.repository.ts'
+import { domainOf, type ApplicationForm, type CompanyForm, type StaffPartnerForm } from './partners.schemas.ts'
+import type { PartnerRow } from './partners.table.ts'
+
+type Deps = { db: Db; users: UsersService; partnerUsers: PartnerUsersService; mailer: Mailer }
+
+const snapshot = (p: PartnerRow) => ({
+  name: p.name, website: p.website, phone: p.phone, address: p.address, city: p.city, postal_code: p.postal_code,
+  country: p.country, territories: p.territories, expertise: p.expertise, level_id: p.level_id, status: p.status,
+  capacity: p.capacity, listed: p.listed, summary: p.summary
+})
+
+/** Partner management: applications, decisions, company profiles, levels and the program page. */
+export class PartnersService {
+  constructor(private readonly deps: Deps) {}
+
+  async partner(db: DbOrTrx, id: string) {
+    const partner = await repo.findPartner(db, id)
+    if (!partner) throw new NotFound('The partner')
+    return partner
+  }
+
+  /** Existing partners or applications for the company's domain, shown to the applicant. */
+  async duplicatesFor(website: string) {
+    const domain = domainOf(website)
+    return domain ? repo.partnersWithDomain(this.deps.db, domain) : []
+  }
+
+  async apply(form: Static<typeof ApplicationForm>) {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const domain = domainOf(form.website)
+      const duplicates = domain ? await repo.partnersWithDomain(trx, domain) : []
+      const partner = await repo.insertPartner(trx, {
+        name: form.company_name, domain, website: form.website, phone: form.company_phone || null,
+        address: form.address || null, city: form.city || null, postal_code: form.postal_code || null,
+        country: form.country, territories: form.territories, expertise: form.expertise, company_size: form.company_size
+      })
+      const user = await this.deps.users.createWithPassword(trx, systemActor, {
+        email: form.email, name: form.name, phone: form.phone || null, jobTitle: form.job_title || null, password: form.password,
+        kind: 'partner', role: 'admin', partnerId: partner.id, partnerStatus: 'applied', permissions: adminPermissions
+      }).catch((err: unknown) => {
+        if (err instanceof Conflict) throw new Invalid({ email: 'An account with this e-mail already exists. Sign in instead.' })
+        throw err
+      })
+      const application = await repo.insertApplication(trx, { partner_id: partner.id, applicant_id: user.id, possible_duplicate: duplicates.length > 0 })
+      await audit(trx, { id: user.id, name: user.name }, { action: 'partner.applied', entity: 'partner', entityId: partner.id, partnerId: partner.id, after: snapshot(partner) })
+      await this.deps.mailer.send(trx, {
+        to: user.email,
+        subject: `We received ${partner.name}'s partner application`,
+        body: `Hello ${user.name},\n\nThank you for applying to the partner program. Our team reviews applications within a few working days.\n` +
+          `You can sign in at any time to see where it stands:\n\n${this.deps.mailer.link('/portal/application')}\n`
+      })
+      return { partner, user, application }
+    })
+  }
+
+  async application(id: string) {
+    const application = await repo.findApplication(this.deps.db, id)
+    if (!application) throw new NotFound('The application')
+    return application
+  }
+
+  applicationOfPartner(partnerId: string) {
+    return repo.findApplicationOfPartner(this.deps.db, partnerId)
+  }
+
+  private async pendingApplication(trx: DbOrTrx, id: string) {
+    const application = await repo.lockApplication(trx, id)
+    if (!application) throw new NotFound('The application')
+    if (application.status !== 'pending') {
+      throw new Conflict(`This application was already ${application.status} on ${application.decided_at?.toISOString().slice(0, 10)}; it cannot be decided again.`)
+    }
+    return application
+  }
+
+  async approve(actor: Actor & { id: string }, applicationId: string, levelId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const application = await this.pendingApplication(trx, applicationId)
+      const level = await repo.findLevel(trx, levelId)
+      if (!level) throw new Invalid({ level_id: 'Choose one of the partner levels.' })
+      const before = await repo.findPartnerForUpdate(trx, application.partner_id)
+      const partner = await repo.updatePartner(trx, application.partner_id, { status: 'active', level_id: level.id, approved_at: new Date() })
+      await this.deps.partnerUsers.setCompanyStatus(trx, partner.id, 'active', false)
+      await repo.decideApplication(trx, applicationId, { status: 'approved', decidedBy: actor.id, reason: null })
+      await audit(trx, actor, { action: 'partner.approved', entity: 'partner', entityId: partner.id, partnerId: partner.id, before: before && snapshot(before), after: snapshot(partner) })
+      const applicant = await this.deps.partnerUsers.member(trx, partner.id, application.applicant_id)
+      await this.deps.mailer.send(trx, {
+        to: applicant.email,
+        subject: `Welcome to the partner program, ${partner.name}`,
+        body: `Hello ${applicant.name},\n\n${partner.name} is now a ${level.name} partner. You are its partner admin: ` +
+          `sign in to complete your company profile and invite your colleagues.\n\n${this.deps.mailer.link('/portal')}\n`
+      })
+    })
+  }
+
+  async reject(actor: Actor & { id: string }, applicationId: string, reason: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const application = await this.pendingApplication(trx, applicationId)
+      const before = await repo.findPartnerForUpdate(trx, application.partner_id)
+      const partner = await repo.updatePartner(trx, application.partner_id, { status: 'rejected' })
+      await this.deps.partnerUsers.setCompanyStatus(trx, partner.id, 'rejected', false)
+      await repo.decideApplication(trx, applicationId, { status: 'rejected', decidedBy: actor.id, reason })
+      await audit(trx, actor, { action: 'partner.rejected', entity: 'partner', entityId: partner.id, partnerId: partner.id, before: before && snapshot(before), after: { ...snapshot(partner), reason } })
+      const applicant = await this.deps.partnerUsers.member(trx, partner.id, application.applicant_id)
+      await this.deps.mailer.send(trx, {
+        to: applicant.email,
+        subject: `Your partner application for ${partner.name}`,
+        body: `Hello ${applicant.name},\n\nThank you for your interest. We are not able to accept ${partner.name} into the partner program at this time.\n\n` +
+          `Reason: ${reason}\n\nYou can reply to this message if you have questions.\n`
+      })
+    })
+  }
+
+  async addNote(actor: Actor & { id: string }, partnerId: string, body: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.partner(trx, partnerId)
+      const note = await repo.insertNote(trx, { partner_id: partnerId, author_id: actor.id, author_name: actor.name, body })
+      await audit(trx, actor, { action: 'partner.note-added', entity: 'partner', entityId: partnerId, partnerId, after: { note: note.body } })
+    })
+  }
+
+  notes(partnerId: string) {
+    return repo.listNotes(this.deps.db, partnerId)
+  }
+
+  /** The partner admin's own edit: the caller's partner id comes from their session, never the form. */
+  async updateProfile(actor: Actor, partnerId: string, form: Static<typeof CompanyForm>): Promise<void> {
+    await this.update(actor, partnerId, 'partner.profile-updated', {
+      name: form.company_name, website: form.website, domain: domainOf(form.website), phone: form.company_phone || null,
+      address: form.address || null, city: form.city || null, postal_code: form.postal_code || null, country: form.country,
+      territories: form.territories, expertise: form.expertise, listed: form.listed, summary: form.summary || null
+    })
+  }
+
+  async staffUpdate(actor: Actor, partnerId: string, form: Static<typeof StaffPartnerForm>): Promise<void> {
+    await this.update(actor, partnerId, 'partner.updated', {
+      level_id: form.level_id, territories: form.territories, expertise: form.expertise, capacity: form.capacity
+    }, async (trx) => {
+      if (!(await repo.findLevel(trx, form.level_id))) throw new Invalid({ level_id: 'Choose one of the partner levels.' })
+    })
+  }
+
+  /** Suspension ends every session of the company's people at their next request. */
+  async setSuspended(actor: Actor, partnerId: string, suspended: boolean, reason?: string): Promise<void> {
+    await this.update(actor, partnerId, suspended ? 'partner.suspended' : 'partner.reactivated', { status: suspended ? 'suspended' : 'active' }, async (trx, before) => {
+      if (before.status !== (suspended ? 'active' : 'suspended')) {
+        throw new Conflict(suspended ? 'Only an active partner can be suspended.' : 'Only a suspended partner can be reactivated.')
+      }
+      await this.deps.partnerUsers.setCompanyStatus(trx, partnerId, suspended ? 'suspended' : 'active', suspended)
+    }, reason)
+  }
+
+  private async update(actor: Actor, partnerId: string, action: string, changes: Parameters<typeof repo.updatePartner>[2],
+    check?: (trx: DbOrTrx, before: PartnerRow) => Promise<void>, reason?: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await repo.findPartnerForUpdate(trx, partnerId)
+      if (!before) throw new NotFound('The partner')
+      await check?.(trx, before)
+      const after = await repo.updatePartner(trx, partnerId, changes)
+      await audit(trx, actor, { action, entity: 'partner', entityId: partnerId, partnerId, before: snapshot(before), after: { ...snapshot(after), ...(reason ? { reason } : {}) } })
+    })
+  }
+
+  async inviteEmployee(actor: Actor & { id: string }, partnerId: string, form: { name: string; email: string; job_title: string }, permissions: ChannelPermissions) {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const partner = await this.partner(trx, partnerId)
+      const user = await this.deps.users.invite(trx, actor, {
+        email: form.email, name: form.name, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
+        permissions, invitedBy: actor.name, organisation: partner.name
+      })
+      return user
+    })
+  }
+
+  async resendInvitation(actor: Actor & { id: string }, partnerId: string, userId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const partner = await this.partner(trx, partnerId)
+      const user = await this.deps.partnerUsers.member(trx, partnerId, userId)
+      await this.deps.users.resendInvitation(trx, actor, user, partner.name)
+    })
+  }
+
+  // Levels and the program page (staff admins)
+
+  levels() {
+    return repo.listLevels(this.deps.db)
+  }
+
+  async saveLevel(actor: Actor, id: string | null, level: { name: string; rank: number; benefits: string }) {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const clash = await repo.findLevelByNameOrRank(trx, level.name, level.rank, id ?? undefined)
+      if (clash) {
+        throw new Invalid(clash.name.toLowerCase() === level.name.toLowerCase()
+          ? { name: `A level named ${clash.name} exists already.` }
+          : { rank: `${clash.name} already has rank ${clash.rank}.` })
+      }
+      const before = id ? await repo.findLevel(trx, id) : undefined
+      if (id && !before) throw new NotFound('The level')
+      const saved = id ? await repo.updateLevel(trx, id, level) : await repo.insertLevel(trx, level)
+      await audit(trx, actor, { action: id ? 'level.updated' : 'level.created', entity: 'level', entityId: saved.id, before, after: saved })
+      return saved
+    })
+  }
+
+  async deleteLevel(actor: Actor, id: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const level = (await repo.listLevels(trx)).find((l) => l.id === id)
+      if (!level) throw new NotFound('The level')
+      if (Number(level.partner_count) > 0) throw new Conflict(`${level.name} still has ${level.partner_count} partner(s); move them to another level first.`)
+      await repo.deleteLevel(trx, id)
+      await audit(trx, actor, { action: 'level.deleted', entity: 'level', entityId: id, before: level })
+    })
+  }
+
+  program() {
+    return repo.getProgram(this.deps.db)
+  }
+
+  async saveProgram(actor: Actor, program: { headline: string; intro: string; expertise_options: string[] }): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await repo.getProgram(trx)
+      await repo.updateProgram(trx, program)
+      await audit(trx, actor, { action: 'program.updated', entity: 'program', entityId: '1', before, after: program })
+    })
+  }
+}

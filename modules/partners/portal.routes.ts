@@ -1,0 +1,46 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { countries } from '../../core/countries.ts'
+import { Invalid } from '../../core/errors.ts'
+import { renderWidgets } from '../../core/widgets.ts'
+import { CompanyForm, checkChoices, parseForm } from './partners.schemas.ts'
+
+const portalRoutes: FastifyPluginAsync = async (app) => {
+  const { partners, db } = app.diContainer.cradle
+
+  app.get('/portal', { config: { access: 'applicant' } }, async (request, reply) => {
+    const viewer = request.viewer!
+    if (viewer.partnerStatus !== 'active') return reply.seeOther('/portal/application')
+    const [partner, widgets] = await Promise.all([partners.partner(db, viewer.partnerId!), renderWidgets(app, viewer, 'partner')])
+    return reply.page('partners/home', { partner, widgets }, { title: 'Home' })
+  })
+
+  app.get('/portal/company', { config: { access: 'partner' } }, async (request, reply) => {
+    const partner = await partners.partner(db, request.viewer!.partnerId!)
+    return reply.page('partners/company', { partner }, { title: partner.name })
+  })
+
+  const editPage = async (values: Record<string, unknown>, errors: Record<string, string> = {}, message?: string) => ({
+    values, errors, message, countries, expertiseOptions: (await partners.program()).expertise_options
+  })
+
+  app.get('/portal/company/edit', { config: { access: 'partner-admin' } }, async (request, reply) => {
+    const p = await partners.partner(db, request.viewer!.partnerId!)
+    const values = { ...p, company_name: p.name, company_phone: p.phone }
+    return reply.page('partners/company-edit', await editPage(values), { title: 'Edit company profile' })
+  })
+
+  app.post<{ Body: Record<string, string | string[]> }>('/portal/company', { config: { access: 'partner-admin' } }, async (request, reply) => {
+    try {
+      const form = parseForm(CompanyForm, request.body)
+      checkChoices(form, (await partners.program()).expertise_options)
+      await partners.updateProfile(request.viewer!, request.viewer!.partnerId!, form)
+      return reply.flash('Company profile saved.').seeOther('/portal/company')
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      const values = { ...request.body, territories: [request.body.territories ?? []].flat(), expertise: [request.body.expertise ?? []].flat(), listed: request.body.listed === 'on' }
+      return reply.page('partners/company-edit', await editPage(values, err.fields, err.message), { title: 'Edit company profile', status: 422 })
+    }
+  })
+}
+
+export default portalRoutes

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { countries, countryCodes } from '../../core/countries.ts'
+import { Invalid } from '../../core/errors.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { listPartners } from './partners.repository.ts'
+import { ApplicationForm, checkChoices, companySizes, parseForm } from './partners.schemas.ts'
+
+interface DirectoryQuery { country?: string; territory?: string; expertise?: string; level?: string; q?: string; after?: string }
+
+const pick = (value: unknown, allowed: readonly string[]) => (typeof value === 'string' && allowed.includes(value) ? value : '')
+
+const publicRoutes: FastifyPluginAsync = async (app) => {
+  const { partners, db } = app.diContainer.cradle
+
+  app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
+    const [program, levels] = await Promise.all([partners.program(), partners.levels()])
+    return reply.page('partners/program', { program, levels }, { title: 'Partner program' })
+  })
+
+  const applyPage = async (values: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    values, countries, companySizes, expertiseOptions: (await partners.program()).expertise_options, errors: {}, ...extra
+  })
+
+  app.get('/apply', { config: { access: 'public' } }, async (request, reply) => {
+    if (request.viewer) return reply.seeOther(request.viewer.kind === 'staff' ? '/admin' : '/portal')
+    return reply.page('partners/apply', await applyPage({ territories: [], expertise: [] }), { title: 'Apply to become a partner' })
+  })
+
+  app.post<{ Body: Record<string, string | string[]> }>('/apply', { config: { access: 'public' } }, async (request, reply) => {
+    const values = { ...request.body, password: '', territories: [request.body.territories ?? []].flat(), expertise: [request.body.expertise ?? []].flat() }
+    try {
+      const form = parseForm(ApplicationForm, request.body)
+      checkChoices(form, (await partners.program()).expertise_options)
+      const duplicates = await partners.duplicatesFor(form.website)
+      if (duplicates.length > 0 && !form.apply_anyway) {
+        return reply.page('partners/apply', await applyPage(values, { duplicates }), { title: 'Apply to become a partner', status: 409 })
+      }
+      const { user } = await partners.apply(form)
+      await reply.signIn(user)
+      return reply.flash('Thank you! Your application is in. We will e-mail you when it is decided.').seeOther('/portal/application')
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return reply.page('partners/apply', await applyPage(values, { errors: err.fields, message: err.message }), { title: 'Apply to become a partner', status: 422 })
+    }
+  })
+
+  app.get<{ Querystring: DirectoryQuery }>('/partners', { config: { access: 'public' } }, async (request, reply) => {
+    const [program, levels] = await Promise.all([partners.program(), partners.levels()])
+    const filters = {
+      country: pick(request.query.country, countryCodes),
+      territory: pick(request.query.territory, countryCodes),
+      expertise: pick(request.query.expertise, program.expertise_options),
+      level: pick(request.query.level, levels.map((l) => l.id)),
+      q: String(request.query.q ?? '').trim().slice(0, 100)
+    }
+    const after = decodeCursor<{ name: string; id: string }>(request.query.after, { name: 'string', id: 'string' })
+    const rows = await listPartners(db, {
+      status: 'active', listedOnly: true, search: filters.q || undefined, country: filters.country || undefined,
+      territory: filters.territory || undefined, expertise: filters.expertise || undefined, levelId: filters.level || undefined,
+      after, limit: pageSize + 1
+    })
+    const page = toPage(rows, pageSize, (p) => ({ name: p.name, id: p.id }))
+    return reply.page('partners/directory', { page, filters, countries, levels, expertiseOptions: program.expertise_options, paged: Boolean(after) }, { title: 'Find a partner' })
+  })
+
+  app.get('/portal/application', { config: { access: 'applicant' } }, async (request, reply) => {
+    const viewer = request.viewer!
+    if (viewer.partnerStatus === 'active') return reply.seeOther('/portal')
+    const application = await partners.applicationOfPartner(viewer.partnerId!)
+    return reply.page('partners/application-status', { application }, { title: 'Your application' })
+  })
+}
+
+export default publicRoutes

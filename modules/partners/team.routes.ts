@@ -1,0 +1,81 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { actions, areas, defaultPermissions, normalisePermissions, scopes, type ChannelPermissions } from '../../core/access.ts'
+import { Invalid } from '../../core/errors.ts'
+import { choice, idParams, parseForm, Type } from '../../core/validation.ts'
+import { InviteEmployeeForm } from './partners.schemas.ts'
+
+const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })
+
+/** Reads the permission grid (customers_scope, customers_create, …, accept_offers) of a form. */
+export function permissionsFromForm(body: Record<string, unknown>): ChannelPermissions {
+  const errors: Record<string, string> = {}
+  const raw: Record<string, unknown> = { acceptOffers: body.accept_offers === 'on' }
+  for (const area of areas) {
+    const scope = body[`${area}_scope`]
+    if (!scopes.includes(scope as never)) errors[`${area}_scope`] = `Choose an access level for ${area}.`
+    raw[area] = { scope, ...Object.fromEntries(actions.map((a) => [a, body[`${area}_${a}`] === 'on'])) }
+  }
+  if (Object.keys(errors).length) throw new Invalid(errors)
+  return normalisePermissions(raw)
+}
+
+const teamRoutes: FastifyPluginAsync = async (app) => {
+  const { partners, partnerUsers, db } = app.diContainer.cradle
+  const config = { access: 'partner-admin' as const }
+  type IdRequest = { Params: { id: string }; Body: Record<string, string> }
+
+  app.get('/portal/team', { config }, async (request, reply) => {
+    const people = await partnerUsers.list(request.viewer!.partnerId!)
+    return reply.page('partners/team', { people }, { title: 'Team' })
+  })
+
+  app.get('/portal/team/invite', { config }, async (_request, reply) =>
+    reply.page('partners/team-invite', { values: {}, errors: {}, permissions: defaultPermissions }, { title: 'Invite an employee' }))
+
+  app.post<{ Body: Record<string, string> }>('/portal/team', { config }, async (request, reply) => {
+    const viewer = request.viewer!
+    try {
+      const form = parseForm(InviteEmployeeForm, request.body)
+      const permissions = permissionsFromForm(request.body)
+      const user = await partners.inviteEmployee(viewer, viewer.partnerId!, form, permissions)
+      return reply.flash(`Invitation sent to ${user.email}. The link works once, for 7 days.`).seeOther(`/portal/team/${user.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return reply.page('partners/team-invite', { values: request.body, errors: err.fields, message: err.message, permissions: defaultPermissions }, { title: 'Invite an employee', status: 422 })
+    }
+  })
+
+  app.get<IdRequest>('/portal/team/:id', { config, schema: { params: idParams } }, async (request, reply) => {
+    const person = await partnerUsers.member(db, request.viewer!.partnerId!, request.params.id)
+    return reply.page('partners/team-member', { person, permissions: normalisePermissions(person.permissions), errors: {} }, { title: person.name })
+  })
+
+  app.post<IdRequest>('/portal/team/:id/permissions', { config, schema: { params: idParams } }, async (request, reply) => {
+    const partnerId = request.viewer!.partnerId!
+    await partnerUsers.setPermissions(request.viewer!, partnerId, request.params.id, permissionsFromForm(request.body))
+    return reply.flash('Access saved. It applies from their next request.').seeOther(`/portal/team/${request.params.id}`)
+  })
+
+  app.post<IdRequest>('/portal/team/:id/role', { config, schema: { params: idParams } }, async (request, reply) => {
+    const form = parseForm(RoleForm, request.body)
+    await partnerUsers.setRole(request.viewer!, request.viewer!.partnerId!, request.params.id, form.role)
+    return reply.flash(form.role === 'admin' ? 'They are now a partner admin.' : 'They are no longer a partner admin.').seeOther(`/portal/team/${request.params.id}`)
+  })
+
+  app.post<IdRequest>('/portal/team/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
+    await partnerUsers.setAccess(request.viewer!, request.viewer!.partnerId!, request.params.id, false)
+    return reply.flash('Portal access removed. They are signed out at their next request.').seeOther(`/portal/team/${request.params.id}`)
+  })
+
+  app.post<IdRequest>('/portal/team/:id/restore', { config, schema: { params: idParams } }, async (request, reply) => {
+    await partnerUsers.setAccess(request.viewer!, request.viewer!.partnerId!, request.params.id, true)
+    return reply.flash('Portal access restored.').seeOther(`/portal/team/${request.params.id}`)
+  })
+
+  app.post<IdRequest>('/portal/team/:id/resend', { config, schema: { params: idParams } }, async (request, reply) => {
+    await partners.resendInvitation(request.viewer!, request.viewer!.partnerId!, request.params.id)
+    return reply.flash('A new invitation is on its way; the old link no longer works.').seeOther(`/portal/team/${request.params.id}`)
+  })
+}
+
+export default teamRoutes
