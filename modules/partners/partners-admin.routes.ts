@@ -1,0 +1,109 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { listAudit } from '../../core/audit/audit.repository.ts'
+import { countries, countryCodes } from '../../core/countries.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { idParams } from '../../core/validation.ts'
+import { listPartners } from './partners.repository.ts'
+import { checkChoices, NoteForm, parseForm, StaffPartnerForm, SuspendForm } from './partners.schemas.ts'
+import type { PartnerStatus } from './partners.table.ts'
+
+interface DirectoryQuery { q?: string; status?: string; level?: string; country?: string; territory?: string; expertise?: string; after?: string }
+type ById = { Params: { id: string } }
+type FormById = ById & { Body: Record<string, string | string[]> }
+
+const statuses: readonly PartnerStatus[] = ['active', 'suspended', 'applied', 'rejected']
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =>
+  (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
+
+/** What the edit form shows again after a refusal: what was typed, lists kept as lists. */
+const submitted = (body: Record<string, string | string[]>) => ({
+  ...body, territories: [body.territories ?? []].flat(), expertise: [body.expertise ?? []].flat()
+})
+
+const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
+  const { partners, partnerUsers, db } = app.diContainer.cradle
+  const config = { access: 'staff' as const }
+
+  /** The partner's page, also re-rendered with the messages of a refused change. */
+  async function showPartner(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
+    const partner = await partners.partner(db, id)
+    const page = {
+      partner, countries,
+      contacts: await partnerUsers.list(id),
+      application: await partners.applicationOfPartner(id),
+      notes: await partners.notes(id),
+      history: await listAudit(db, { entityId: id, limit: 50 }),
+      levels: await partners.levels(),
+      expertiseOptions: (await partners.program()).expertise_options,
+      values: { level_id: partner.level_id, territories: partner.territories, expertise: partner.expertise, capacity: partner.capacity, ...state.values },
+      errors: state.errors ?? {}, message: state.message
+    }
+    return reply.page('partners/admin-partner', page, { title: partner.name, status: state.status })
+  }
+
+  /** Refusals re-render the page: field messages with 422, a change the status does not allow with 409. */
+  async function change(reply: FastifyReply, id: string, values: Record<string, unknown>, action: () => Promise<string>) {
+    try {
+      return reply.flash(await action()).seeOther(`/admin/partners/${id}`)
+    } catch (err) {
+      if (err instanceof Invalid) return showPartner(reply, id, { errors: err.fields, values, message: err.message, status: 422 })
+      if (err instanceof Conflict) return showPartner(reply, id, { message: err.message, status: 409 })
+      throw err
+    }
+  }
+
+  app.get<{ Querystring: DirectoryQuery }>('/admin/partners', { config }, async (request, reply) => {
+    const levels = await partners.levels()
+    const expertiseOptions = (await partners.program()).expertise_options
+    const q = request.query
+    const filters = {
+      q: String(q.q ?? '').trim().slice(0, 100), status: pick(q.status, statuses), level: pick(q.level, levels.map((l) => l.id)),
+      country: pick(q.country, countryCodes), territory: pick(q.territory, countryCodes), expertise: pick(q.expertise, expertiseOptions)
+    }
+    const cursor = decodeCursor<{ name: string; id: string }>(q.after, { name: 'string', id: 'string' })
+    const after = cursor && uuid.test(cursor.id) ? cursor : undefined
+    const rows = await listPartners(db, {
+      search: filters.q || undefined, status: filters.status || undefined, levelId: filters.level || undefined,
+      country: filters.country || undefined, territory: filters.territory || undefined, expertise: filters.expertise || undefined,
+      after, limit: pageSize + 1
+    })
+    const page = toPage(rows, pageSize, (p) => ({ name: p.name, id: p.id }))
+    return reply.page('partners/admin-partners', { page, filters, paged: Boolean(after), levels, expertiseOptions, countries, statuses }, { title: 'Partners' })
+  })
+
+  app.get<ById>('/admin/partners/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    showPartner(reply, request.params.id))
+
+  app.post<FormById>('/admin/partners/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, submitted(request.body), async () => {
+      const form = parseForm(StaffPartnerForm, request.body)
+      checkChoices(form, (await partners.program()).expertise_options)
+      await partners.staffUpdate(request.viewer!, request.params.id, form)
+      return 'Partner updated.'
+    }))
+
+  app.post<FormById>('/admin/partners/:id/suspend', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, request.body, async () => {
+      const form = parseForm(SuspendForm, request.body)
+      await partners.setSuspended(request.viewer!, request.params.id, true, form.reason)
+      return 'Suspended. Its people are signed out at their next request.'
+    }))
+
+  app.post<FormById>('/admin/partners/:id/reactivate', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, request.body, async () => {
+      await partners.setSuspended(request.viewer!, request.params.id, false)
+      return 'Reactivated. Its people can sign in again.'
+    }))
+
+  app.post<FormById>('/admin/partners/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, request.body, async () => {
+      const form = parseForm(NoteForm, request.body)
+      await partners.addNote(request.viewer!, request.params.id, form.body)
+      return 'Note added.'
+    }))
+}
+
+export default partnersAdminRoutes

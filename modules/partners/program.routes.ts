@@ -1,0 +1,75 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { idParams } from '../../core/validation.ts'
+import { LevelForm, parseForm, ProgramForm } from './partners.schemas.ts'
+
+type Body = { Body: Record<string, string> }
+type FormById = Body & { Params: { id: string } }
+
+/** Which form a refusal belongs to: the program settings, the new level, or one level's id. */
+interface PageState { form?: string; errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number }
+
+/** One expertise option per line: trimmed, blank lines and repeats dropped, at least one kept. */
+function parseProgram(body: unknown) {
+  const form = parseForm(ProgramForm, body)
+  const options = [...new Set(form.expertise_options.split(/\r?\n/).map((line) => line.trim()).filter(Boolean))]
+  const bad = options.find((o) => o.length > 100 || /[<>]/.test(o))
+  if (options.length === 0) throw new Invalid({ expertise_options: 'Enter at least one expertise option.' })
+  if (bad) throw new Invalid({ expertise_options: `“${bad.slice(0, 40)}” is not allowed: an option is at most 100 characters, without < or >.` })
+  if (options.length > 100) throw new Invalid({ expertise_options: 'Enter at most 100 expertise options.' })
+  return { headline: form.headline, intro: form.intro, expertise_options: options }
+}
+
+const programRoutes: FastifyPluginAsync = async (app) => {
+  const { partners } = app.diContainer.cradle
+  const config = { access: 'staff-admin' as const }
+
+  async function showProgram(reply: FastifyReply, state: PageState = {}) {
+    const program = await partners.program()
+    const page = {
+      program, levels: await partners.levels(), form: state.form, errors: state.errors ?? {}, message: state.message,
+      values: state.form === 'program' ? state.values : { ...program, expertise_options: program.expertise_options.join('\n') },
+      levelValues: state.form !== 'program' ? state.values ?? {} : {}
+    }
+    return reply.page('partners/admin-program', page, { title: 'Partner program', status: state.status })
+  }
+
+  /** Refusals re-render the page: field messages with 422 beside the form sent, a level in use with 409. */
+  async function save(reply: FastifyReply, form: string, values: Record<string, unknown>, action: () => Promise<string>) {
+    try {
+      return reply.flash(await action()).seeOther('/admin/program')
+    } catch (err) {
+      if (err instanceof Invalid) return showProgram(reply, { form, errors: err.fields, values, message: err.message, status: 422 })
+      if (err instanceof Conflict) return showProgram(reply, { form, message: err.message, status: 409 })
+      throw err
+    }
+  }
+
+  app.get('/admin/program', { config }, async (_request, reply) => showProgram(reply))
+
+  app.post<Body>('/admin/program', { config }, async (request, reply) =>
+    save(reply, 'program', request.body, async () => {
+      await partners.saveProgram(request.viewer!, parseProgram(request.body))
+      return 'Program page saved.'
+    }))
+
+  app.post<Body>('/admin/program/levels', { config }, async (request, reply) =>
+    save(reply, 'new', request.body, async () => {
+      const level = await partners.saveLevel(request.viewer!, null, parseForm(LevelForm, request.body))
+      return `Level ${level.name} added.`
+    }))
+
+  app.post<FormById>('/admin/program/levels/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    save(reply, request.params.id, request.body, async () => {
+      const level = await partners.saveLevel(request.viewer!, request.params.id, parseForm(LevelForm, request.body))
+      return `Level ${level.name} saved.`
+    }))
+
+  app.post<FormById>('/admin/program/levels/:id/delete', { config, schema: { params: idParams } }, async (request, reply) =>
+    save(reply, request.params.id, {}, async () => {
+      await partners.deleteLevel(request.viewer!, request.params.id)
+      return 'Level deleted.'
+    }))
+}
+
+export default programRoutes

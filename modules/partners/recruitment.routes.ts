@@ -1,0 +1,119 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { listAudit } from '../../core/audit/audit.repository.ts'
+import { countries, countryCodes, countryName } from '../../core/countries.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { idParams } from '../../core/validation.ts'
+import {
+  applicationCounts, applicationsByCountry, applicationsPerWeek, listApplications, partnersWithDomain, pendingAges,
+  type ApplicationFilter
+} from './partners.repository.ts'
+import { ApproveForm, NoteForm, parseForm, RejectForm } from './partners.schemas.ts'
+import type { ApplicationStatus } from './partners.table.ts'
+
+interface ListQuery { status?: string; country?: string; territory?: string; expertise?: string; sort?: string; after?: string }
+type ById = { Params: { id: string } }
+type FormById = ById & { Body: Record<string, string> }
+
+const statuses: readonly ApplicationStatus[] = ['pending', 'approved', 'rejected']
+const sorts: ReadonlyArray<ApplicationFilter['sort']> = ['newest', 'oldest', 'company']
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
+const weekLabel = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' })
+
+const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =>
+  (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
+
+/** A tampered cursor is ignored rather than sent to the database as a malformed uuid or time. */
+function cursorOf(after: unknown, sort: ApplicationFilter['sort']) {
+  const cursor = decodeCursor<{ key: string; id: string }>(after, { key: 'string', id: 'string' })
+  if (!cursor || !uuid.test(cursor.id) || (sort !== 'company' && !timestamp.test(cursor.key))) return undefined
+  return cursor
+}
+
+const recruitmentRoutes: FastifyPluginAsync = async (app) => {
+  const { partners, partnerUsers, db } = app.diContainer.cradle
+  const config = { access: 'staff' as const }
+
+  async function dashboard() {
+    const weekly = await applicationsPerWeek(db, 12)
+    const byCountry = await applicationsByCountry(db)
+    return {
+      counts: await applicationCounts(db),
+      ages: await pendingAges(db),
+      weekly: weekly.map((w) => ({ label: weekLabel.format(w.week), value: w.count })),
+      byCountry: byCountry.map((c) => ({ label: countryName(c.country), value: c.count }))
+    }
+  }
+
+  /** The application's page, also re-rendered with the messages of a refused decision or note. */
+  async function showApplication(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
+    const application = await partners.application(id)
+    const partner = await partners.partner(db, application.partner_id)
+    const page = {
+      application, partner,
+      applicant: await partnerUsers.member(db, partner.id, application.applicant_id),
+      duplicates: application.domain ? await partnersWithDomain(db, application.domain, partner.id) : [],
+      notes: await partners.notes(partner.id),
+      history: await listAudit(db, { entityId: partner.id, limit: 50 }),
+      levels: await partners.levels(),
+      errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
+    }
+    return reply.page('partners/admin-application', page, { title: `Application: ${application.company}`, status: state.status })
+  }
+
+  /** Refusals re-render the page: field messages with 422, a decision already taken with 409. */
+  async function decide(reply: FastifyReply, id: string, values: Record<string, unknown>, action: () => Promise<string>) {
+    try {
+      return reply.flash(await action()).seeOther(`/admin/partners/applications/${id}`)
+    } catch (err) {
+      if (err instanceof Invalid) return showApplication(reply, id, { errors: err.fields, values, message: err.message, status: 422 })
+      if (err instanceof Conflict) return showApplication(reply, id, { message: err.message, status: 409 })
+      throw err
+    }
+  }
+
+  app.get<{ Querystring: ListQuery }>('/admin/partners/applications', { config }, async (request, reply) => {
+    const expertiseOptions = (await partners.program()).expertise_options
+    const q = request.query
+    const filters = {
+      status: pick(q.status, statuses), country: pick(q.country, countryCodes), territory: pick(q.territory, countryCodes),
+      expertise: pick(q.expertise, expertiseOptions), sort: pick(q.sort, sorts) || 'newest'
+    }
+    const after = cursorOf(q.after, filters.sort)
+    const rows = await listApplications(db, {
+      status: filters.status || undefined, country: filters.country || undefined, territory: filters.territory || undefined,
+      expertise: filters.expertise || undefined, sort: filters.sort, after, limit: pageSize + 1
+    })
+    const page = toPage(rows, pageSize, (a) => ({ key: filters.sort === 'company' ? a.company : a.submitted_key, id: a.id }))
+    return reply.page('partners/admin-applications', {
+      ...(await dashboard()), page, filters, paged: Boolean(after), countries, expertiseOptions, statuses
+    }, { title: 'Applications' })
+  })
+
+  app.get<ById>('/admin/partners/applications/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    showApplication(reply, request.params.id))
+
+  app.post<FormById>('/admin/partners/applications/:id/approve', { config, schema: { params: idParams } }, async (request, reply) =>
+    decide(reply, request.params.id, request.body, async () => {
+      const form = parseForm(ApproveForm, request.body)
+      await partners.approve(request.viewer!, request.params.id, form.level_id)
+      return 'Approved. The applicant is now the partner admin and has been e-mailed.'
+    }))
+
+  app.post<FormById>('/admin/partners/applications/:id/reject', { config, schema: { params: idParams } }, async (request, reply) =>
+    decide(reply, request.params.id, request.body, async () => {
+      const form = parseForm(RejectForm, request.body)
+      await partners.reject(request.viewer!, request.params.id, form.reason)
+      return 'Rejected. The applicant has been e-mailed the reason; the application is kept.'
+    }))
+
+  app.post<FormById>('/admin/partners/applications/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
+    decide(reply, request.params.id, request.body, async () => {
+      const form = parseForm(NoteForm, request.body)
+      await partners.addNote(request.viewer!, (await partners.application(request.params.id)).partner_id, form.body)
+      return 'Note added.'
+    }))
+}
+
+export default recruitmentRoutes
