@@ -3,8 +3,8 @@ import { Agent, buildTestApp } from '../../helper.ts'
 import { applicationForm, partnerPassword } from '../../fixtures/partners.ts'
 
 const form = (overrides: Record<string, string | string[]> = {}) => {
-  const { apply_anyway: _ignored, ...values } = applicationForm()
-  return { ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v : String(v)])), ...overrides } as Record<string, string | string[]>
+  const values = applicationForm()
+  return { ...Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'apply_anyway').map(([k, v]) => [k, Array.isArray(v) ? v : String(v)])), ...overrides } as Record<string, string | string[]>
 }
 
 const count = async (app: Awaited<ReturnType<typeof buildTestApp>>['app'], table: 'partners' | 'users' | 'partner_applications') =>

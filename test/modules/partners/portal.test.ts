@@ -32,12 +32,13 @@ t.test('the partner admin edits the company profile; employees only read it', as
   t.match(audit.before, { name: 'acme Ltd' })
   t.match(audit.after, { name: 'Acme Renamed', listed: true })
 
-  for (const [change, message] of [
+  const cases: Array<[Record<string, string | string[]>, RegExp]> = [
     [{ company_name: '' }, /Company name is required/],
     [{ website: 'ftp://x' }, /Website must be a web address/],
     [{ territories: ['GB', '<script>'] }, /Choose territories from the list/],
     [{ summary: 'x'.repeat(601) }, /at most 600 characters/]
-  ] as const) {
+  ]
+  for (const [change, message] of cases) {
     const res = await admin.post('/portal/company', { ...profile, ...change })
     t.equal(res.statusCode, 422)
     t.match(res.body, message)
