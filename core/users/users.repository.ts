@@ -74,11 +74,15 @@ export function listStaff(db: Db, filter: StaffFilter): Promise<UserRow[]> {
   return query.orderBy('name').orderBy('id').limit(filter.limit).execute()
 }
 
-export async function countActiveStaffAdmins(db: DbOrTrx): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n'))
+/**
+ * Locks the active staff admins while counting them: two admins demoting each other at once
+ * would otherwise both see two admins and leave none. Locked in id order, so never a deadlock.
+ */
+export async function countActiveStaffAdmins(trx: DbOrTrx): Promise<number> {
+  const rows = await trx.selectFrom('users').select('id')
     .where('kind', '=', 'staff').where('role', '=', 'admin').where('status', '=', 'active')
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+    .orderBy('id').forUpdate().execute()
+  return rows.length
 }
 
 export async function countUsers(db: Db): Promise<number> {
