@@ -21,7 +21,17 @@ declare module '@fastify/jwt' {
   }
 }
 
+export interface RouteEntry {
+  method: string
+  url: string
+  access: Access
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it declared: for the security tests and the API description. */
+    routeCatalog: readonly RouteEntry[]
+  }
   interface FastifyRequest {
     /** The signed-in person, re-checked against the database on this request; null for visitors. */
     viewer: Viewer | null
@@ -50,9 +60,13 @@ export default fp<{ config: Config; secret: string; db: Db }>(async (app, { conf
   await app.register(jwt, { secret, cookie: { cookieName: sessionCookie, signed: false }, sign: { expiresIn: '7d' } })
   app.decorateRequest('viewer', null)
 
+  const catalog: RouteEntry[] = []
+  app.decorate('routeCatalog', catalog)
   app.addHook('onRoute', (route) => {
     if (untracked(route.url) || route.method === 'HEAD') return
-    if (!route.config?.access) throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`)
+    const access = route.config?.access
+    if (!access) throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`)
+    for (const method of [route.method].flat()) catalog.push({ method, url: route.url, access })
   })
 
   app.addHook('onRequest', async (request, reply) => {

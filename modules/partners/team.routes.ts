@@ -52,11 +52,14 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<IdRequest>('/portal/team/:id/permissions', { config, schema: { params: idParams } }, async (request, reply) => {
     const partnerId = request.viewer!.partnerId!
+    // Ownership before the form: another partner's id must answer 404, never a form error.
+    await partnerUsers.member(db, partnerId, request.params.id)
     await partnerUsers.setPermissions(request.viewer!, partnerId, request.params.id, permissionsFromForm(request.body))
     return reply.flash('Access saved. It applies from their next request.').seeOther(`/portal/team/${request.params.id}`)
   })
 
   app.post<IdRequest>('/portal/team/:id/role', { config, schema: { params: idParams } }, async (request, reply) => {
+    await partnerUsers.member(db, request.viewer!.partnerId!, request.params.id)
     const form = parseForm(RoleForm, request.body)
     await partnerUsers.setRole(request.viewer!, request.viewer!.partnerId!, request.params.id, form.role)
     return reply.flash(form.role === 'admin' ? 'They are now a partner admin.' : 'They are no longer a partner admin.').seeOther(`/portal/team/${request.params.id}`)
