@@ -19,7 +19,9 @@ const statuses: readonly ApplicationStatus[] = ['pending', 'approved', 'rejected
 const sorts: ReadonlyArray<ApplicationFilter['sort']> = ['newest', 'oldest', 'company']
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
-const weekLabel = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' })
+const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+/** "7 Sep": en-GB's "7 Sept" is too wide for a bar. */
+const weekLabel = (week: Date) => `${week.getUTCDate()} ${monthNames[week.getUTCMonth()]}`
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =>
   (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
@@ -41,7 +43,7 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
     return {
       counts: await applicationCounts(db),
       ages: await pendingAges(db),
-      weekly: weekly.map((w) => ({ label: weekLabel.format(w.week), value: w.count })),
+      weekly: weekly.map((w) => ({ label: weekLabel(w.week), value: w.count })),
       byCountry: byCountry.map((c) => ({ label: countryName(c.country), value: c.count }))
     }
   }
