@@ -34,6 +34,20 @@ export interface Widget {
   render(ctx: WidgetContext): Promise<string>
 }
 
+/**
+ * A later module's contribution to an earlier module's record page (a customer account's
+ * opportunities and cases), so the earlier module never imports the later one.
+ */
+export interface Panel {
+  /** The page it appears on, named by the module that owns the page, e.g. 'customer-account'. */
+  slot: string
+  id: string
+  title: string
+  order?: number
+  area?: Area
+  render(ctx: WidgetContext, record: { id: string; partnerId: string | null }): Promise<string>
+}
+
 export interface DemoAccount {
   role: string
   email: string
@@ -50,6 +64,7 @@ export interface Feature {
   routes?: FastifyPluginAsync
   nav?: NavEntry[]
   widgets?: Widget[]
+  panels?: Panel[]
   /** Add-ons carry their own migrations folder. */
   migrations?: string
   /** Demo data for a fresh database; returns accounts worth printing. */
