@@ -73,6 +73,14 @@ export function partnersWithDomain(db: DbOrTrx, domain: string, exceptId?: strin
   return query.orderBy('created_at').limit(20).execute()
 }
 
+/** Partners' names for other modules' labels and pickers: those with the given ids, or every one of a status. */
+export function partnerNames(db: DbOrTrx, f: { ids?: string[]; status?: PartnerStatus }) {
+  let query = db.selectFrom('partners').select(['id', 'name', 'status'])
+  if (f.ids) query = query.where('id', 'in', f.ids.length ? f.ids : ['00000000-0000-0000-0000-000000000000'])
+  if (f.status) query = query.where('status', '=', f.status)
+  return query.orderBy('name').orderBy('id').execute()
+}
+
 export interface PartnerFilter {
   search?: string
   status?: PartnerStatus

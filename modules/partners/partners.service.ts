@@ -8,7 +8,7 @@ import type { PartnerUsersService } from '../../core/users/partner-users.service
 import type { UsersService } from '../../core/users/users.service.ts'
 import * as repo from './partners.repository.ts'
 import { domainOf, type ApplicationForm, type CompanyForm, type StaffPartnerForm } from './partners.schemas.ts'
-import type { PartnerRow } from './partners.table.ts'
+import type { PartnerRow, PartnerStatus } from './partners.table.ts'
 
 type Deps = { db: Db; users: UsersService; partnerUsers: PartnerUsersService; mailer: Mailer }
 
@@ -26,6 +26,11 @@ export class PartnersService {
     const partner = await repo.findPartner(db, id)
     if (!partner) throw new NotFound('The partner')
     return partner
+  }
+
+  /** Names for other modules' labels and pickers, e.g. { status: 'active' } or { ids }. */
+  partnerNames(filter: { ids?: string[]; status?: PartnerStatus }) {
+    return repo.partnerNames(this.deps.db, filter)
   }
 
   /** Existing partners or applications for the company's domain, shown to the applicant. */

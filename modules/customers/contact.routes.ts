@@ -1,0 +1,106 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { PartnerViewer } from '../../core/access.ts'
+import { Invalid, type FieldErrors } from '../../core/errors.ts'
+import { pageSize } from '../../core/pagination.ts'
+import { idParams, parseForm } from '../../core/validation.ts'
+import { wantsFragment } from '../../core/views.ts'
+import { contactFilter, type ContactListQuery } from './customer-filters.ts'
+import { ContactForm, MoveContactForm } from './customers.schemas.ts'
+
+type ById = { Params: { id: string } }
+type FormById = ById & { Body: Record<string, string> }
+
+const contactRoutes: FastifyPluginAsync = async (app) => {
+  const { customers } = app.diContainer.cradle
+  const config = { access: 'partner' as const }
+  const viewerOf = (request: FastifyRequest) => request.viewer as PartnerViewer
+  const accountChoices = (viewer: PartnerViewer) => customers.searchAccounts(viewer, '', 100)
+
+  async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
+    return reply.page('customers/contact-form', { ...state, errors: state.errors ?? {}, accounts: await accountChoices(viewer) }, {
+      title: state.id ? 'Edit contact' : 'New contact', status: state.status
+    })
+  }
+
+  async function contactPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { errors?: FieldErrors; message?: string; status?: number } = {}) {
+    const contact = await customers.contact(viewer, id)
+    const accounts = (await accountChoices(viewer)).filter((a) => a.id !== contact.account_id)
+    return reply.page('customers/contact', { contact, accounts, can: customers.abilities(viewer), errors: state.errors ?? {}, message: state.message }, {
+      title: `${contact.first_name} ${contact.last_name}`, status: state.status
+    })
+  }
+
+  app.get<{ Querystring: ContactListQuery }>('/portal/customers/contacts', { config }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    const { filters, filter, paged } = contactFilter(request.query)
+    const page = await customers.listContacts(viewer, filter, pageSize)
+    const data = { page, filters, paged, can: customers.abilities(viewer) }
+    return reply.page(wantsFragment(request) ? 'customers/contact-results' : 'customers/contacts', data, { title: 'Contacts' })
+  })
+
+  app.get<{ Querystring: { account?: string } }>('/portal/customers/contacts/new', { config }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    customers.reach(viewer)
+    customers.permit(viewer, 'create')
+    return formPage(reply, viewer, { values: { account_id: request.query.account ?? '' } })
+  })
+
+  app.post<{ Body: Record<string, string> }>('/portal/customers/contacts', { config }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    try {
+      const contact = await customers.createContact(viewer, parseForm(ContactForm, request.body))
+      return reply.flash('Contact created.').seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return formPage(reply, viewer, { values: request.body, errors: err.fields, message: err.message, status: 422 })
+    }
+  })
+
+  app.get<ById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    contactPage(reply, viewerOf(request), request.params.id))
+
+  app.get<ById>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
+    const contact = await customers.contact(viewerOf(request), request.params.id)
+    return formPage(reply, viewerOf(request), { id: contact.id, values: { ...contact, account_id: contact.account_id ?? '' } })
+  })
+
+  app.post<FormById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    // Ownership before the form: another partner's id must answer 404, never a form error.
+    await customers.contact(viewer, request.params.id)
+    try {
+      await customers.updateContact(viewer, request.params.id, parseForm(ContactForm, request.body))
+      return reply.flash('Contact saved.').seeOther(`/portal/customers/contacts/${request.params.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return formPage(reply, viewer, { id: request.params.id, values: request.body, errors: err.fields, message: err.message, status: 422 })
+    }
+  })
+
+  app.post<FormById>('/portal/customers/contacts/:id/move', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    await customers.contact(viewer, request.params.id)
+    try {
+      await customers.moveContact(viewer, request.params.id, parseForm(MoveContactForm, request.body).account_id)
+      return reply.flash('Contact moved.').seeOther(`/portal/customers/contacts/${request.params.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return contactPage(reply, viewer, request.params.id, { errors: err.fields, message: err.message, status: 422 })
+    }
+  })
+
+  app.post<FormById>('/portal/customers/contacts/:id/dissociate', { config, schema: { params: idParams } }, async (request, reply) => {
+    const contact = await customers.contact(viewerOf(request), request.params.id)
+    await customers.dissociateContact(viewerOf(request), request.params.id)
+    return reply.flash(`${contact.first_name} ${contact.last_name} no longer belongs to ${contact.account_name ?? 'an account'}.`)
+      .seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`)
+  })
+
+  app.post<FormById>('/portal/customers/contacts/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
+    const contact = await customers.removeContact(viewerOf(request), request.params.id)
+    return reply.flash(`${contact.first_name} ${contact.last_name} was removed.`)
+      .seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : '/portal/customers/contacts')
+  })
+}
+
+export default contactRoutes

@@ -1,0 +1,130 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { PartnerViewer } from '../../core/access.ts'
+import { countries } from '../../core/countries.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { pageSize } from '../../core/pagination.ts'
+import { idParams, parseForm } from '../../core/validation.ts'
+import { wantsFragment } from '../../core/views.ts'
+import { renderPanels } from '../../core/widgets.ts'
+import { accountFilter, type AccountListQuery } from './customer-filters.ts'
+import { AccountForm, ContactChoiceForm } from './customers.schemas.ts'
+
+type ById = { Params: { id: string } }
+type FormById = ById & { Body: Record<string, string> }
+
+const customerAccountRoutes: FastifyPluginAsync = async (app) => {
+  const { customers } = app.diContainer.cradle
+  const config = { access: 'partner' as const }
+  const viewerOf = (request: FastifyRequest) => request.viewer as PartnerViewer
+
+  async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
+    const owners = customers.seesCompany(viewer) ? await customers.owners(viewer) : []
+    return reply.page('customers/account-form', { ...state, errors: state.errors ?? {}, countries, owners }, {
+      title: state.id ? 'Edit customer account' : 'New customer account', status: state.status
+    })
+  }
+
+  /** The account's page, also re-rendered with the message of a refused change. */
+  async function accountPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { message?: string; errors?: FieldErrors; status?: number } = {}) {
+    const account = await customers.account(viewer, id)
+    const contacts = await customers.contactRowsOf(viewer, id)
+    const others = (await customers.listContacts(viewer, {}, 200)).items.filter((c) => c.account_id !== id)
+    const panels = await renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id })
+    return reply.page('customers/account', { account, contacts, others, panels, can: customers.abilities(viewer), errors: state.errors ?? {}, message: state.message }, {
+      title: account.name, status: state.status
+    })
+  }
+
+  /** Post/redirect/get; a refused change shows the account page again with why. */
+  async function change(reply: FastifyReply, viewer: PartnerViewer, id: string, action: () => Promise<string>) {
+    try {
+      return reply.flash(await action()).seeOther(`/portal/customers/${id}`)
+    } catch (err) {
+      if (err instanceof Invalid) return accountPage(reply, viewer, id, { errors: err.fields, message: Object.values(err.fields).join(' '), status: 422 })
+      if (err instanceof Conflict) return accountPage(reply, viewer, id, { message: err.message, status: 409 })
+      throw err
+    }
+  }
+
+  app.get<{ Querystring: AccountListQuery }>('/portal/customers', { config }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    const seesCompany = customers.seesCompany(viewer)
+    const { filters, filter, paged } = accountFilter(request.query, viewer, seesCompany)
+    const page = await customers.listAccounts(viewer, filter, pageSize)
+    const data = { page, filters, paged, seesCompany, countries, can: customers.abilities(viewer) }
+    return reply.page(wantsFragment(request) ? 'customers/account-results' : 'customers/accounts', data, { title: 'Customers' })
+  })
+
+  app.get('/portal/customers/new', { config }, async (request, reply) => {
+    customers.reach(viewerOf(request))
+    customers.permit(viewerOf(request), 'create')
+    return formPage(reply, viewerOf(request), { values: {} })
+  })
+
+  app.post<{ Body: Record<string, string> }>('/portal/customers', { config }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    try {
+      const id = await customers.createAccount(viewer, parseForm(AccountForm, request.body))
+      return reply.flash('Customer account created.').seeOther(`/portal/customers/${id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return formPage(reply, viewer, { values: request.body, errors: err.fields, message: err.message, status: 422 })
+    }
+  })
+
+  app.get<ById>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    accountPage(reply, viewerOf(request), request.params.id))
+
+  app.get<ById>('/portal/customers/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
+    const account = await customers.account(viewerOf(request), request.params.id)
+    return formPage(reply, viewerOf(request), { id: account.id, values: { ...account, owner_id: account.owner_id ?? '' } })
+  })
+
+  app.post<FormById>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    // Ownership before the form: another partner's id must answer 404, never a form error.
+    await customers.account(viewer, request.params.id)
+    try {
+      await customers.updateAccount(viewer, request.params.id, parseForm(AccountForm, request.body))
+      return reply.flash('Customer account saved.').seeOther(`/portal/customers/${request.params.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return formPage(reply, viewer, { id: request.params.id, values: request.body, errors: err.fields, message: err.message, status: 422 })
+    }
+  })
+
+  app.post<FormById>('/portal/customers/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    try {
+      const name = await customers.removeAccount(viewer, request.params.id)
+      return reply.flash(`${name} was removed. Its contacts are kept, without an account.`).seeOther('/portal/customers')
+    } catch (err) {
+      if (!(err instanceof Conflict)) throw err
+      return accountPage(reply, viewer, request.params.id, { message: err.message, status: 409 })
+    }
+  })
+
+  app.post<FormById>('/portal/customers/:id/primary-contact', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    await customers.account(viewer, request.params.id)
+    return change(reply, viewer, request.params.id, async () => {
+      await customers.setPrimaryContact(viewer, request.params.id, parseForm(ContactChoiceForm, request.body).contact_id)
+      return 'Primary contact set.'
+    })
+  })
+
+  app.post<FormById>('/portal/customers/:id/contacts', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    await customers.account(viewer, request.params.id)
+    return change(reply, viewer, request.params.id, async () => {
+      const { contact_id } = parseForm(ContactChoiceForm, request.body)
+      await customers.contact(viewer, contact_id).catch(() => {
+        throw new Invalid({ contact_id: 'Choose one of your contacts.' })
+      })
+      await customers.moveContact(viewer, contact_id, request.params.id)
+      return 'Contact added to this account.'
+    })
+  })
+}
+
+export default customerAccountRoutes

@@ -1,0 +1,78 @@
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { PartnerViewer } from '../../core/access.ts'
+import { Conflict, Invalid } from '../../core/errors.ts'
+import { idParams, parseForm } from '../../core/validation.ts'
+import { wantsFragment } from '../../core/views.ts'
+import { checkImport, maxImportRows } from './customer-csv.ts'
+import { accountColumns, contactColumns, ImportPasteForm, ImportStartForm } from './customers.schemas.ts'
+
+type ById = { Params: { id: string } }
+interface UploadBody { file?: { name: string; text: string }; csv?: string }
+
+const maxFileBytes = 10 * 1024 * 1024
+
+const customerImportRoutes: FastifyPluginAsync = async (app) => {
+  const { customers } = app.diContainer.cradle
+  const viewerOf = (request: FastifyRequest) => request.viewer as PartnerViewer
+  const columns = [...accountColumns, ...contactColumns]
+
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: maxFileBytes, files: 1, fields: 5 },
+    async onFile(part) {
+      (part as unknown as { value: UploadBody['file'] }).value = { name: part.filename, text: (await part.toBuffer()).toString('utf8') }
+    }
+  })
+
+  const uploadPage = (reply: FastifyReply, state: { errors?: Record<string, string>; message?: string; status?: number } = {}) =>
+    reply.page('customers/import', { columns, maxRows: maxImportRows, maxMegabytes: maxFileBytes / 1024 / 1024, errors: state.errors ?? {}, message: state.message }, {
+      title: 'Import customers', status: state.status
+    })
+
+  async function importPage(reply: FastifyReply, request: FastifyRequest, id: string, state: { message?: string; status?: number } = {}) {
+    const record = await customers.importRecord(viewerOf(request), id)
+    const data = { record, columns, message: state.message }
+    return reply.page(wantsFragment(request) ? 'customers/import-status' : 'customers/import-preview', data, { title: `Import of ${record.file_name}`, status: state.status })
+  }
+
+  app.get('/portal/customers/import', { config: { access: 'partner' } }, async (request, reply) => {
+    customers.reach(viewerOf(request))
+    customers.permit(viewerOf(request), 'create')
+    return uploadPage(reply)
+  })
+
+  // The CSRF check runs after the multipart parser (a route hook runs after the plugin's), so the
+  // form's _csrf field is read from the parsed upload.
+  app.post<{ Body: UploadBody }>('/portal/customers/import', {
+    config: { access: 'partner', csrf: false },
+    preValidation: (request, reply, done) => app.csrfProtection(request, reply, done)
+  }, async (request, reply) => {
+    const viewer = viewerOf(request)
+    try {
+      const file = request.body?.file?.text.trim() ? request.body.file : { name: 'pasted.csv', text: parseForm(ImportPasteForm, request.body).csv }
+      const id = await customers.previewImport(viewer, file.name, checkImport(file.text))
+      return reply.seeOther(`/portal/customers/imports/${id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      const message = err.fields.csv ? 'Choose a CSV file or paste its contents.' : Object.values(err.fields).join(' ')
+      return uploadPage(reply, { errors: err.fields, message, status: 422 })
+    }
+  })
+
+  app.get<ById>('/portal/customers/imports/:id', { config: { access: 'partner' }, schema: { params: idParams } }, async (request, reply) =>
+    importPage(reply, request, request.params.id))
+
+  app.post<ById & { Body: Record<string, string> }>('/portal/customers/imports/:id/start', { config: { access: 'partner' }, schema: { params: idParams } }, async (request, reply) => {
+    await customers.importRecord(viewerOf(request), request.params.id)
+    try {
+      await customers.startImport(viewerOf(request), request.params.id, parseForm(ImportStartForm, request.body).only_valid)
+      return reply.seeOther(`/portal/customers/imports/${request.params.id}`)
+    } catch (err) {
+      if (!(err instanceof Conflict)) throw err
+      return importPage(reply, request, request.params.id, { message: err.message, status: 409 })
+    }
+  })
+}
+
+export default customerImportRoutes

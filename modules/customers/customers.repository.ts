@@ -1,0 +1,312 @@
+import { sql, type SelectQueryBuilder } from 'kysely'
+import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
+import type {
+  AccountFields, AccountInsert, AccountRow, ContactFields, ContactInsert, ContactRow, ImportError, ImportRow
+} from './customers.table.ts'
+
+/**
+ * What a partner employee may reach: their company's rows, and with "own records" only those they
+ * own. Every partner-facing function takes one and puts it in the WHERE clause.
+ */
+export interface Reach {
+  partnerId: string
+  ownerId: string | null
+}
+
+const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
+
+function within<T extends 'customer_accounts' | 'customer_contacts', O>(query: SelectQueryBuilder<Database, T, O>, table: T, reach: Reach) {
+  let scoped = query.where(sql.ref(`${table}.partner_id`), '=', reach.partnerId)
+  if (reach.ownerId) scoped = scoped.where(sql.ref(`${table}.owner_id`), '=', reach.ownerId)
+  return scoped
+}
+
+// Accounts
+
+export type AccountSort = 'name' | 'newest'
+
+export interface AccountFilter {
+  search?: string
+  country?: string
+  ownerId?: string
+  sort: AccountSort
+  after?: { key: string; id: string }
+}
+
+/**
+ * `created_key` is created_at as Postgres prints it: a JavaScript Date keeps milliseconds only, and
+ * a cursor cut to milliseconds would skip or repeat accounts created within the same millisecond.
+ */
+function accountsQuery(db: DbOrTrx, reach: Reach, f: AccountFilter) {
+  let query = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
+    .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
+    .selectAll('customer_accounts')
+    .select(['owner.name as owner_name', sql<string>`customer_accounts.created_at::text`.as('created_key')])
+  if (f.search) {
+    const pattern = like(f.search)
+    query = query.where((eb) => eb.or([
+      eb('customer_accounts.name', 'ilike', pattern), eb('customer_accounts.domain', 'ilike', pattern), eb('customer_accounts.city', 'ilike', pattern)
+    ]))
+  }
+  if (f.country) query = query.where('customer_accounts.country', '=', f.country)
+  if (f.ownerId) query = query.where('customer_accounts.owner_id', '=', f.ownerId)
+  const newest = f.sort === 'newest'
+  if (f.after) {
+    const { key, id } = f.after
+    query = newest
+      ? query.where((eb) => eb.or([
+        eb('customer_accounts.created_at', '<', sql<Date>`${key}::timestamptz`),
+        eb.and([eb('customer_accounts.created_at', '=', sql<Date>`${key}::timestamptz`), eb('customer_accounts.id', '<', id)])
+      ]))
+      : query.where((eb) => eb.or([
+        eb('customer_accounts.name', '>', key),
+        eb.and([eb('customer_accounts.name', '=', key), eb('customer_accounts.id', '>', id)])
+      ]))
+  }
+  return newest
+    ? query.orderBy('customer_accounts.created_at', 'desc').orderBy('customer_accounts.id', 'desc')
+    : query.orderBy('customer_accounts.name').orderBy('customer_accounts.id')
+}
+
+export function listAccounts(db: Db, reach: Reach, filter: AccountFilter, limit: number) {
+  return accountsQuery(db, reach, filter).limit(limit).execute()
+}
+
+export function findAccount(db: DbOrTrx, reach: Reach, id: string) {
+  return within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
+    .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
+    .selectAll('customer_accounts').select('owner.name as owner_name')
+    .where('customer_accounts.id', '=', id).executeTakeFirst()
+}
+
+export function lockAccount(trx: DbOrTrx, reach: Reach, id: string) {
+  return within(trx.selectFrom('customer_accounts'), 'customer_accounts', reach)
+    .selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export function searchAccounts(db: DbOrTrx, reach: Reach, q: string, limit: number) {
+  let query = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
+    .select(['id', 'name', 'domain', 'city', 'country'])
+  if (q) query = query.where((eb) => eb.or([eb('name', 'ilike', like(q)), eb('domain', 'ilike', like(q))]))
+  return query.orderBy('name').orderBy('id').limit(limit).execute()
+}
+
+/** The partner's account for a company: the same domain, or the same name key when there is no domain. */
+export function findAccountFor(db: DbOrTrx, reach: Reach, customer: { domain: string | null; nameKey: string }) {
+  let query = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach).select(['id', 'name'])
+  query = customer.domain ? query.where('domain', '=', customer.domain) : query.where('name_key', '=', customer.nameKey)
+  return query.orderBy('created_at').limit(1).executeTakeFirst()
+}
+
+export async function insertAccount(db: DbOrTrx, account: AccountInsert): Promise<AccountRow> {
+  return db.insertInto('customer_accounts').values(account).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateAccount(db: DbOrTrx, reach: Reach, id: string, changes: Partial<AccountFields> & { name_key?: string; owner_id?: string | null; primary_contact_id?: string | null }): Promise<AccountRow> {
+  let query = db.updateTable('customer_accounts').set({ ...changes, updated_at: sql`now()` })
+    .where('id', '=', id).where('partner_id', '=', reach.partnerId)
+  if (reach.ownerId) query = query.where('owner_id', '=', reach.ownerId)
+  return query.returningAll().executeTakeFirstOrThrow()
+}
+
+export async function deleteAccount(db: DbOrTrx, reach: Reach, id: string): Promise<void> {
+  let query = db.deleteFrom('customer_accounts').where('id', '=', id).where('partner_id', '=', reach.partnerId)
+  if (reach.ownerId) query = query.where('owner_id', '=', reach.ownerId)
+  await query.execute()
+}
+
+// Contacts
+
+export interface ContactFilter {
+  search?: string
+  after?: { key: string; id: string }
+}
+
+/** The cursor key joins last and first name with a separator no name can hold (names refuse < and >). */
+const contactKey = sql<string>`customer_contacts.last_name || '<' || customer_contacts.first_name`
+
+function contactsQuery(db: DbOrTrx, reach: Reach, f: ContactFilter) {
+  let query = within(db.selectFrom('customer_contacts'), 'customer_contacts', reach)
+    .leftJoin('customer_accounts', 'customer_accounts.id', 'customer_contacts.account_id')
+    .selectAll('customer_contacts').select(['customer_accounts.name as account_name', contactKey.as('sort_key')])
+  if (f.search) {
+    const pattern = like(f.search)
+    query = query.where((eb) => eb.or([
+      eb('customer_contacts.first_name', 'ilike', pattern), eb('customer_contacts.last_name', 'ilike', pattern),
+      eb('customer_contacts.email', 'ilike', pattern), eb(sql`customer_contacts.first_name || ' ' || customer_contacts.last_name`, 'ilike', pattern)
+    ]))
+  }
+  if (f.after) {
+    const [last = '', first = ''] = f.after.key.split('<')
+    const id = f.after.id
+    query = query.where((eb) => eb.or([
+      eb('customer_contacts.last_name', '>', last),
+      eb.and([eb('customer_contacts.last_name', '=', last), eb('customer_contacts.first_name', '>', first)]),
+      eb.and([eb('customer_contacts.last_name', '=', last), eb('customer_contacts.first_name', '=', first), eb('customer_contacts.id', '>', id)])
+    ]))
+  }
+  return query.orderBy('customer_contacts.last_name').orderBy('customer_contacts.first_name').orderBy('customer_contacts.id')
+}
+
+export function listContacts(db: Db, reach: Reach, filter: ContactFilter, limit: number) {
+  return contactsQuery(db, reach, filter).limit(limit).execute()
+}
+
+export function findContact(db: DbOrTrx, reach: Reach, id: string) {
+  return within(db.selectFrom('customer_contacts'), 'customer_contacts', reach)
+    .leftJoin('customer_accounts', 'customer_accounts.id', 'customer_contacts.account_id')
+    .leftJoin('users as owner', 'owner.id', 'customer_contacts.owner_id')
+    .selectAll('customer_contacts').select(['customer_accounts.name as account_name', 'owner.name as owner_name'])
+    .where('customer_contacts.id', '=', id).executeTakeFirst()
+}
+
+export function contactsOfAccount(db: DbOrTrx, reach: Reach, accountId: string) {
+  return within(db.selectFrom('customer_contacts'), 'customer_contacts', reach)
+    .selectAll().where('account_id', '=', accountId)
+    .orderBy('last_name').orderBy('first_name').orderBy('id').limit(500).execute()
+}
+
+export async function insertContact(db: DbOrTrx, contact: ContactInsert): Promise<ContactRow> {
+  return db.insertInto('customer_contacts').values(contact).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateContact(db: DbOrTrx, reach: Reach, id: string, changes: Partial<ContactFields> & { account_id?: string | null }): Promise<ContactRow> {
+  let query = db.updateTable('customer_contacts').set({ ...changes, updated_at: sql`now()` })
+    .where('id', '=', id).where('partner_id', '=', reach.partnerId)
+  if (reach.ownerId) query = query.where('owner_id', '=', reach.ownerId)
+  return query.returningAll().executeTakeFirstOrThrow()
+}
+
+export async function deleteContact(db: DbOrTrx, reach: Reach, id: string): Promise<void> {
+  let query = db.deleteFrom('customer_contacts').where('id', '=', id).where('partner_id', '=', reach.partnerId)
+  if (reach.ownerId) query = query.where('owner_id', '=', reach.ownerId)
+  await query.execute()
+}
+
+/** A contact leaving an account stops being its primary contact. */
+export async function clearPrimaryContact(db: DbOrTrx, partnerId: string, contactId: string): Promise<void> {
+  await db.updateTable('customer_accounts').set({ primary_contact_id: null, updated_at: sql`now()` })
+    .where('partner_id', '=', partnerId).where('primary_contact_id', '=', contactId).execute()
+}
+
+// Imports
+
+export async function insertImport(db: DbOrTrx, record: { partner_id: string; created_by: string; created_by_name: string; file_name: string; total_rows: number; rows: ImportRow[]; errors: ImportError[] }) {
+  const row = await db.insertInto('customer_imports')
+    .values({ ...record, rows: JSON.stringify(record.rows), errors: JSON.stringify(record.errors) })
+    .returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+const importSummary = ['id', 'partner_id', 'created_by', 'created_by_name', 'file_name', 'status', 'only_valid', 'total_rows', 'errors',
+  'accounts_created', 'contacts_created', 'created_at', 'started_at', 'finished_at',
+  sql<number>`jsonb_array_length(rows)`.as('valid_rows'),
+  sql<ImportRow[]>`jsonb_path_query_array(rows, '$[0 to 9]')`.as('first_rows')] as const
+
+/** An import as its pages show it: the first rows only, never the whole file. */
+export function findImport(db: DbOrTrx, partnerId: string, id: string) {
+  return db.selectFrom('customer_imports').select(importSummary)
+    .where('id', '=', id).where('partner_id', '=', partnerId).executeTakeFirst()
+}
+
+export function lockImport(trx: DbOrTrx, id: string) {
+  return trx.selectFrom('customer_imports').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function queueImport(db: DbOrTrx, partnerId: string, id: string, onlyValid: boolean): Promise<void> {
+  await db.updateTable('customer_imports').set({ status: 'queued', only_valid: onlyValid, started_at: sql`now()` })
+    .where('id', '=', id).where('partner_id', '=', partnerId).execute()
+}
+
+export async function finishImport(db: DbOrTrx, id: string, counts: { accounts: number; contacts: number }): Promise<void> {
+  await db.updateTable('customer_imports').set({
+    status: 'done', accounts_created: counts.accounts, contacts_created: counts.contacts, finished_at: sql`now()`, rows: '[]'
+  }).where('id', '=', id).execute()
+}
+
+/** The partner's accounts an import may attach rows to, by domain and by name key. */
+export function accountsMatching(db: DbOrTrx, reach: Reach, domains: string[], nameKeys: string[]) {
+  let query = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach).select(['id', 'domain', 'name_key'])
+  query = query.where((eb) => eb.or([
+    ...(domains.length ? [eb('domain', 'in', domains)] : []),
+    ...(nameKeys.length ? [eb.and([eb('domain', 'is', null), eb('name_key', 'in', nameKeys)])] : []),
+    eb.val(false)
+  ]))
+  return query.orderBy('created_at').execute()
+}
+
+export function insertAccounts(db: DbOrTrx, accounts: AccountInsert[]) {
+  return db.insertInto('customer_accounts').values(accounts).returning(['id']).execute()
+}
+
+export function insertContacts(db: DbOrTrx, contacts: ContactInsert[]) {
+  return db.insertInto('customer_contacts').values(contacts).returning(['id']).execute()
+}
+
+// Staff: every partner's customers
+
+export interface StaffAccountFilter {
+  search?: string
+  partnerId?: string
+  after?: { key: string; id: string }
+}
+
+export function listAllAccounts(db: Db, f: StaffAccountFilter, limit: number) {
+  let query = db.selectFrom('customer_accounts').selectAll()
+  if (f.search) {
+    const pattern = like(f.search)
+    query = query.where((eb) => eb.or([
+      eb('customer_accounts.name', 'ilike', pattern), eb('customer_accounts.domain', 'ilike', pattern), eb('customer_accounts.city', 'ilike', pattern)
+    ]))
+  }
+  if (f.partnerId) query = query.where('customer_accounts.partner_id', '=', f.partnerId)
+  if (f.after) {
+    const { key, id } = f.after
+    query = query.where((eb) => eb.or([
+      eb('customer_accounts.name', '>', key), eb.and([eb('customer_accounts.name', '=', key), eb('customer_accounts.id', '>', id)])
+    ]))
+  }
+  return query.orderBy('customer_accounts.name').orderBy('customer_accounts.id').limit(limit).execute()
+}
+
+export function findAccountForStaff(db: DbOrTrx, id: string) {
+  return db.selectFrom('customer_accounts')
+    .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
+    .selectAll('customer_accounts').select('owner.name as owner_name')
+    .where('customer_accounts.id', '=', id).executeTakeFirst()
+}
+
+export function lockAccountForStaff(trx: DbOrTrx, id: string) {
+  return trx.selectFrom('customer_accounts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export function contactsOfAccountForStaff(db: DbOrTrx, accountId: string) {
+  return db.selectFrom('customer_contacts').selectAll().where('account_id', '=', accountId)
+    .orderBy('last_name').orderBy('first_name').orderBy('id').limit(500).execute()
+}
+
+export function accountsWithDomain(db: DbOrTrx, domain: string, exceptPartnerId?: string) {
+  let query = db.selectFrom('customer_accounts').select(['id', 'partner_id', 'name']).where('domain', '=', domain)
+  if (exceptPartnerId) query = query.where('partner_id', '<>', exceptPartnerId)
+  return query.orderBy('created_at').limit(50).execute()
+}
+
+/** Pairs of accounts at different partners with the same domain or the same name key. */
+export function possibleDuplicates(db: Db, limit: number) {
+  return db.selectFrom('customer_accounts as a')
+    .innerJoin('customer_accounts as b', (join) => join
+      .onRef('a.partner_id', '<>', 'b.partner_id').onRef('a.id', '<', 'b.id')
+      .on((eb) => eb.or([eb('a.domain', '=', eb.ref('b.domain')), eb('a.name_key', '=', eb.ref('b.name_key'))])))
+    .select([
+      'a.id as a_id', 'a.name as a_name', 'a.domain as a_domain', 'a.partner_id as a_partner_id',
+      'b.id as b_id', 'b.name as b_name', 'b.domain as b_domain', 'b.partner_id as b_partner_id',
+      sql<boolean>`a.domain is not null and a.domain = b.domain`.as('same_domain')
+    ])
+    .orderBy('a.name').orderBy('a.id').orderBy('b.id').limit(limit).execute()
+}
+
+/** Moves the account and its contacts; owners belonged to the old partner, so they are cleared. */
+export async function moveAccountToPartner(trx: DbOrTrx, id: string, partnerId: string): Promise<void> {
+  await trx.updateTable('customer_accounts').set({ partner_id: partnerId, owner_id: null, updated_at: sql`now()` }).where('id', '=', id).execute()
+  await trx.updateTable('customer_contacts').set({ partner_id: partnerId, owner_id: null, updated_at: sql`now()` }).where('account_id', '=', id).execute()
+}

@@ -1,0 +1,32 @@
+import { asValue } from 'awilix'
+import type { Feature } from '../../core/features.ts'
+import customersRoutes from './customers.routes.ts'
+import { seedCustomers } from './customers.seed.ts'
+import { CustomersService, importJob } from './customers.service.ts'
+
+export type { RemovalCheck } from './customers.service.ts'
+
+declare module '../../core/container.ts' {
+  interface Cradle {
+    customers: CustomersService
+  }
+}
+
+const customers: Feature = {
+  name: 'customers',
+  dependsOn: ['partners'],
+  register(container) {
+    const { db, jobs, partners, partnerUsers } = container.cradle
+    const service = new CustomersService({ db, jobs, partners, partnerUsers })
+    jobs.register(importJob, (payload, trx) => service.runImport(trx, String(payload.importId)))
+    container.register({ customers: asValue(service) })
+  },
+  routes: customersRoutes,
+  nav: [
+    { audience: 'partner', label: 'Customers', href: '/portal/customers', order: 20, area: 'customers' },
+    { audience: 'staff', label: 'Customers', href: '/admin/customers', order: 20 }
+  ],
+  seed: seedCustomers
+}
+
+export default customers
