@@ -5,8 +5,8 @@ export class DomainError extends Error {
 
 export class NotFound extends DomainError {
   override readonly status = 404
-  constructor(what = 'The page or record') {
-    super(`${what} was not found.`)
+  constructor(what = 'The page or record', message = `${what} was not found.`) {
+    super(message)
   }
 }
 

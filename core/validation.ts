@@ -54,6 +54,18 @@ export function integer(o: FieldOptions) {
     `${o.label} must be a whole number from ${o.min ?? 0} to ${o.max ?? 1_000_000_000}.`)
 }
 
+/** A money amount as typed: digits with at most two decimals, kept as a string for `numeric`. */
+export function amount(o: FieldOptions) {
+  return labelled(Type.String({ pattern: o.optional ? '^$|^\\d{1,12}(\\.\\d{1,2})?$' : '^\\d{1,12}(\\.\\d{1,2})?$', maxLength: 15 }), o.label,
+    `${o.label} must be an amount like 25000 or 25000.50.`)
+}
+
+/** A calendar date from an <input type="date">. */
+export function date(o: FieldOptions) {
+  return labelled(Type.String({ pattern: o.optional ? '^$|^\\d{4}-\\d{2}-\\d{2}$' : '^\\d{4}-\\d{2}-\\d{2}$', maxLength: 10 }), o.label,
+    `${o.label} must be a date (YYYY-MM-DD).`)
+}
+
 export const checkbox = (label: string) => labelled(Type.Boolean({ default: false }), label)
 
 function messageFor(schema: Record<string, unknown>, keyword: string, params: Record<string, unknown>): string {

@@ -39,7 +39,10 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
   const pglite = new PGlite(inMemory ? undefined : `${config.DATA_DIR}/pgdata`, {
     parsers: { 20: (v: string) => Number(v) }
   })
-  await pglite.waitReady
+  await pglite.waitReady.catch(async (err: unknown) => {
+    await unlock()
+    throw err
+  })
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
   return {
     db,

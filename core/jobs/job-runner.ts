@@ -32,29 +32,35 @@ export class JobRunner {
     return done
   }
 
+  /**
+   * Claims one job and runs it inside the claim's transaction. A failing handler is rolled back
+   * to a savepoint and its failure recorded in the same transaction, so the job stays locked
+   * until its back-off is written and no other runner retries it early.
+   */
   private async runOne(): Promise<boolean> {
-    const kinds = [...this.handlers.keys()]
-    let failed: { id: string; error: string } | undefined
-    const claimed = await this.deps.db.transaction().execute(async (trx) => {
-      const job = await claimDueJob(trx, kinds)
-      if (!job) return false
-      try {
-        await this.handlers.get(job.kind)!(job.payload, trx)
-        await markJobDone(trx, job.id)
-      } catch (err) {
-        failed = { id: job.id, error: err instanceof Error ? err.message : String(err) }
-        throw err
+    const trx = await this.deps.db.startTransaction().execute()
+    try {
+      const job = await claimDueJob(trx, [...this.handlers.keys()])
+      if (!job) {
+        await trx.rollback().execute()
+        return false
       }
+      const attempt = await trx.savepoint('job').execute()
+      try {
+        await this.handlers.get(job.kind)!(job.payload, attempt)
+        await markJobDone(attempt, job.id)
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err)
+        this.deps.logger.warn({ jobId: job.id, kind: job.kind, err: error }, 'job failed')
+        await attempt.rollbackToSavepoint('job').execute()
+        await markJobFailed(trx, job.id, error)
+      }
+      await trx.commit().execute()
       return true
-    }).catch((err: unknown) => {
-      if (!failed) throw err
-      return true
-    })
-    if (failed) {
-      this.deps.logger.warn({ jobId: failed.id, err: failed.error }, 'job failed')
-      await markJobFailed(this.deps.db, failed.id, failed.error)
+    } catch (err) {
+      await trx.rollback().execute().catch(() => {})
+      throw err
     }
-    return claimed
   }
 
   start(): void {

@@ -114,7 +114,7 @@ export class UsersService {
     const row = await findTokenForUpdate(trx, hashToken(token))
     const user = row && await findUserById(trx, row.user_id)
     if (!row || !user || row.purpose !== 'invite' || row.used_at || row.expires_at < new Date() || user.status !== 'invited') {
-      throw new NotFound('This invitation link has already been used or has expired; ask for a new one. The link')
+      throw new NotFound('The invitation', 'This invitation link has already been used or has expired; ask for a new one.')
     }
     return { user, tokenId: row.id }
   }

@@ -1,0 +1,28 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { channelFigures, channelSorts, topWonPartners } from './opportunities.repository.ts'
+import { currencies } from './opportunities.schemas.ts'
+
+interface ChannelQuery { q?: string; sort?: string; currency?: string }
+
+const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =>
+  (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
+
+/** The channel at a glance: each partner's pipeline and track record, and who won the most this year. */
+const channelRoutes: FastifyPluginAsync = async (app) => {
+  const { db } = app.diContainer.cradle
+  const config = { access: 'staff' as const }
+  const limit = 50
+
+  app.get<{ Querystring: ChannelQuery }>('/admin/opportunities/channel', { config }, async (request, reply) => {
+    const q = request.query
+    const filters = {
+      q: String(q.q ?? '').trim().slice(0, 100), sort: pick(q.sort, channelSorts) || 'won', currency: pick(q.currency, currencies) || 'USD'
+    }
+    const rows = await channelFigures(db, { currency: filters.currency, search: filters.q || undefined, sort: filters.sort, limit: limit + 1 })
+    return reply.page('opportunities/admin-channel', {
+      rows: rows.slice(0, limit), more: rows.length > limit, filters, currencies, top: await topWonPartners(db, filters.currency, 8)
+    }, { title: 'Channel' })
+  })
+}
+
+export default channelRoutes

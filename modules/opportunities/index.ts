@@ -1,0 +1,45 @@
+import { asValue } from 'awilix'
+import type { Feature } from '../../core/features.ts'
+import { DistributionService } from './distribution.service.ts'
+import { OpportunitiesService } from './opportunities.service.ts'
+import opportunitiesRoutes from './opportunities.routes.ts'
+import { openCountForAccount } from './opportunities.repository.ts'
+import { accountPanel } from './opportunities.panels.ts'
+import { seedOpportunities } from './opportunities.seed.ts'
+import { offersWidget, pipelineWidget, revenueWidget, stalledWidget, staffQueueWidget } from './opportunities.widgets.ts'
+
+declare module '../../core/container.ts' {
+  interface Cradle {
+    opportunities: OpportunitiesService
+    distribution: DistributionService
+  }
+}
+
+const opportunities: Feature = {
+  name: 'opportunities',
+  dependsOn: ['partners', 'customers'],
+  register(container) {
+    const { db, mailer, jobs, partnerUsers, customers } = container.cradle
+    const distribution = new DistributionService({ db, mailer, jobs, customers })
+    customers.addRemovalCheck(async (trx, accountId) => {
+      const open = await openCountForAccount(trx, accountId)
+      return open ? `${open} open opportunit${open === 1 ? 'y' : 'ies'}` : null
+    })
+    container.register({
+      distribution: asValue(distribution),
+      opportunities: asValue(new OpportunitiesService({ db, mailer, partnerUsers, customers, distribution }))
+    })
+  },
+  routes: opportunitiesRoutes,
+  nav: [
+    { audience: 'partner', label: 'Opportunities', href: '/portal/opportunities', order: 20, area: 'opportunities' },
+    { audience: 'staff', label: 'Opportunities', href: '/admin/opportunities', order: 20 },
+    { audience: 'staff', label: 'Channel', href: '/admin/opportunities/channel', order: 21 },
+    { audience: 'staff', label: 'Distribution rules', href: '/admin/opportunities/rules', order: 88, access: 'staff-admin' }
+  ],
+  widgets: [revenueWidget, pipelineWidget, offersWidget, stalledWidget, staffQueueWidget],
+  panels: [accountPanel],
+  seed: seedOpportunities
+}
+
+export default opportunities

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { permissionsOf, type PartnerViewer } from '../../core/access.ts'
+import { Invalid } from '../../core/errors.ts'
+import { idParams, parseForm } from '../../core/validation.ts'
+import { findOfferForPartner, pendingOffersForPartner } from './opportunities.repository.ts'
+import { ReasonForm } from './opportunities.schemas.ts'
+
+const offersRoutes: FastifyPluginAsync = async (app) => {
+  const { distribution, db } = app.diContainer.cradle
+  const config = { access: 'partner' as const }
+  type OfferRequest = { Params: { id: string }; Body: Record<string, string> }
+
+  const inbox = async (viewer: PartnerViewer, extra: Record<string, unknown> = {}) => ({
+    offers: await pendingOffersForPartner(db, viewer.partnerId), canAnswer: permissionsOf(viewer).acceptOffers, errors: {}, ...extra
+  })
+
+  app.get('/portal/opportunities/offers', { config }, async (request, reply) =>
+    reply.page('opportunities/offers', await inbox(request.viewer as PartnerViewer), { title: 'Offers' }))
+
+  app.post<OfferRequest>('/portal/opportunities/offers/:id/accept', { config, schema: { params: idParams } }, async (request, reply) => {
+    const opportunity = await distribution.accept(request.viewer as PartnerViewer, request.params.id)
+    return reply.flash(`You accepted ${opportunity.name}. It is in your pipeline.`).seeOther(`/portal/opportunities/${opportunity.id}`)
+  })
+
+  app.post<OfferRequest>('/portal/opportunities/offers/:id/reject', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    if (!(await findOfferForPartner(db, viewer.partnerId, request.params.id))) return reply.callNotFound()
+    try {
+      const form = parseForm(ReasonForm, request.body)
+      await distribution.reject(viewer, request.params.id, form.reason)
+      return reply.flash('Offer rejected. Thank you for the reason.').seeOther('/portal/opportunities/offers')
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return reply.page('opportunities/offers', await inbox(viewer, { errors: err.fields, failedOffer: request.params.id, values: request.body }), { title: 'Offers', status: 422 })
+    }
+  })
+}
+
+export default offersRoutes

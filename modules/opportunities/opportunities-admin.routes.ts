@@ -1,0 +1,171 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { countries } from '../../core/countries.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { idParams, parseForm, Type } from '../../core/validation.ts'
+import { factors } from './factors.ts'
+import { collaboratorsOf, conflictsFor, listAll, offersOf, statusCounts, timeline } from './opportunities.repository.ts'
+import {
+  checkDeal, currencies, OfferForm, PartnerChoiceForm, ReasonForm, StaffNoteForm, StaffOpportunityForm
+} from './opportunities.schemas.ts'
+import { stages, statuses } from './opportunities.table.ts'
+
+interface ListQuery { status?: string; partner?: string; stage?: string; q?: string; after?: string }
+type ById = { Params: { id: string } }
+type FormById = ById & { Body: Record<string, string | string[]> }
+
+/** Which form a refusal belongs to: 'note', 'decline', 'collaborator', or the partner id of an offer row. */
+interface PageState { form?: string; errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number }
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
+const collaboratorParams = Type.Object({ id: Type.String({ format: 'uuid' }), partnerId: Type.String({ format: 'uuid' }) })
+
+const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =>
+  (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
+
+/** A tampered cursor is ignored rather than sent to the database as a malformed uuid or time. */
+function cursorOf(after: unknown) {
+  const cursor = decodeCursor<{ key: string; id: string }>(after, { key: 'string', id: 'string' })
+  return cursor && uuid.test(cursor.id) && timestamp.test(cursor.key) ? cursor : undefined
+}
+
+/** What the create form shows again after a refusal: what was typed, expertise kept as a list. */
+const submitted = (body: Record<string, string | string[]>) => ({ ...body, expertise: [body.expertise ?? []].flat() })
+
+const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
+  const { opportunities, distribution, partners, db } = app.diContainer.cradle
+  const config = { access: 'staff' as const }
+
+  async function showNew(reply: FastifyReply, state: PageState = {}) {
+    const rules = await distribution.rules()
+    const page = {
+      countries, currencies, expertiseOptions: (await partners.program()).expertise_options,
+      values: state.values ?? { currency: 'USD', distribution: rules.auto_distribute ? 'auto' : 'manual', expertise: [] },
+      errors: state.errors ?? {}, message: state.message
+    }
+    return reply.page('opportunities/admin-new', page, { title: 'New opportunity', status: state.status })
+  }
+
+  /** The opportunity's page, also re-rendered with the messages of a refused change. */
+  async function showOpportunity(reply: FastifyReply, id: string, state: PageState = {}) {
+    const opportunity = await opportunities.staffGet(id)
+    const collaborators = await collaboratorsOf(db, id)
+    const taken = new Set([opportunity.partner_id, ...collaborators.map((c) => c.id)])
+    const page = {
+      opportunity, collaborators,
+      offers: await offersOf(db, id),
+      conflicts: opportunity.status === 'pending_approval'
+        ? await conflictsFor(db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
+        : [],
+      ranking: opportunity.status === 'queued' ? await distribution.ranking(db, opportunity) : [],
+      timeline: await timeline(db, id, null),
+      rules: await distribution.rules(), factors,
+      candidates: (await partners.partnerNames({ status: 'active' })).filter((p) => !taken.has(p.id)),
+      form: state.form, errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
+    }
+    return reply.page('opportunities/admin-opportunity', page, { title: `#${opportunity.number} ${opportunity.name}`, status: state.status })
+  }
+
+  /** Refusals re-render the page: field messages with 422 beside the form sent, a change the status does not allow with 409. */
+  async function change(reply: FastifyReply, id: string, form: string, values: Record<string, unknown>, action: () => Promise<string>) {
+    try {
+      return reply.flash(await action()).seeOther(`/admin/opportunities/${id}`)
+    } catch (err) {
+      if (err instanceof Invalid) return showOpportunity(reply, id, { form, errors: err.fields, values, message: err.message, status: 422 })
+      if (err instanceof Conflict) return showOpportunity(reply, id, { form, message: err.message, status: 409 })
+      throw err
+    }
+  }
+
+  /** Collaborators are chosen among the active partners. */
+  async function activePartner(partnerId: string): Promise<string> {
+    const partner = (await partners.partnerNames({ ids: [partnerId], status: 'active' }))[0]
+    if (!partner) throw new Invalid({ partner_id: 'Choose an active partner.' })
+    return partner.name
+  }
+
+  app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config }, async (request, reply) => {
+    const q = request.query
+    const partnerId = typeof q.partner === 'string' && uuid.test(q.partner) ? q.partner : ''
+    const filters = {
+      status: pick(q.status, statuses), partner: partnerId, stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100)
+    }
+    const after = cursorOf(q.after)
+    const rows = await listAll(db, {
+      status: filters.status || undefined, partnerId: filters.partner || undefined, stage: filters.stage || undefined,
+      search: filters.q || undefined, after, limit: pageSize + 1
+    })
+    const page = toPage(rows, pageSize, (o) => ({ key: o.updated_key, id: o.id }))
+    const partner = partnerId ? (await partners.partnerNames({ ids: [partnerId] }))[0] : undefined
+    return reply.page('opportunities/admin-list', {
+      page, filters, paged: Boolean(after), counts: await statusCounts(db, filters.partner || undefined), partner, statuses, stages
+    }, { title: 'Opportunities' })
+  })
+
+  app.get('/admin/opportunities/new', { config }, async (_request, reply) => showNew(reply))
+
+  app.post<{ Body: Record<string, string | string[]> }>('/admin/opportunities', { config }, async (request, reply) => {
+    try {
+      const form = parseForm(StaffOpportunityForm, request.body)
+      checkDeal(form, (await partners.program()).expertise_options)
+      const created = await opportunities.create(request.viewer!, form)
+      return reply.flash(`Opportunity #${created.number} created.`).seeOther(`/admin/opportunities/${created.id}`)
+    } catch (err) {
+      if (err instanceof Invalid) return showNew(reply, { errors: err.fields, values: submitted(request.body), message: err.message, status: 422 })
+      throw err
+    }
+  })
+
+  app.get<ById>('/admin/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    showOpportunity(reply, request.params.id))
+
+  app.post<FormById>('/admin/opportunities/:id/offer', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, String(request.body.partner_id ?? ''), request.body, async () => {
+      const form = parseForm(OfferForm, request.body)
+      await distribution.offer(request.viewer!, request.params.id, form.partner_id, form.hours)
+      return 'Offered. The partner has been e-mailed and has until the deadline to answer.'
+    }))
+
+  app.post<ById>('/admin/opportunities/:id/offer-best', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, 'best', {}, async () => {
+      await distribution.offerBest(request.viewer!, request.params.id)
+      return 'Offered to the best eligible partner, who has been e-mailed.'
+    }))
+
+  app.post<ById>('/admin/opportunities/:id/approve', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, 'approve', {}, async () => {
+      await opportunities.decideRegistration(request.viewer!, request.params.id, true)
+      return 'Registration approved. The partner has been e-mailed.'
+    }))
+
+  app.post<FormById>('/admin/opportunities/:id/decline', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, 'decline', request.body, async () => {
+      const form = parseForm(ReasonForm, request.body)
+      await opportunities.decideRegistration(request.viewer!, request.params.id, false, form.reason)
+      return 'Registration declined. The partner has been e-mailed the reason.'
+    }))
+
+  app.post<FormById>('/admin/opportunities/:id/collaborators', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, 'collaborator', request.body, async () => {
+      const form = parseForm(PartnerChoiceForm, request.body)
+      const name = await activePartner(form.partner_id)
+      await opportunities.setCollaborator(request.viewer!, request.params.id, form.partner_id, true)
+      return `Shared with ${name} as a collaborator.`
+    }))
+
+  app.post<{ Params: { id: string; partnerId: string } }>('/admin/opportunities/:id/collaborators/:partnerId/remove', { config, schema: { params: collaboratorParams } }, async (request, reply) =>
+    change(reply, request.params.id, 'collaborator', {}, async () => {
+      await opportunities.setCollaborator(request.viewer!, request.params.id, request.params.partnerId, false)
+      return 'No longer shared with that partner.'
+    }))
+
+  app.post<FormById>('/admin/opportunities/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
+    change(reply, request.params.id, 'note', request.body, async () => {
+      const form = parseForm(StaffNoteForm, request.body)
+      await opportunities.staffNote(request.viewer!, request.params.id, form.body, !form.shared)
+      return form.shared ? 'Note added; the partners on this deal can read it.' : 'Internal note added.'
+    }))
+}
+
+export default opportunitiesAdminRoutes

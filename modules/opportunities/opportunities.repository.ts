@@ -1,0 +1,412 @@
+import { sql, type Insertable, type Updateable } from 'kysely'
+import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import type { PartnerFacts } from './scoring.ts'
+import type {
+  DistributionRulesTable, OfferStatus, OpportunitiesTable, OpportunityRow, OpportunityStatus, RulesRow, Stage
+} from './opportunities.table.ts'
+
+const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
+export const liveStatuses: OpportunityStatus[] = ['queued', 'offered', 'pending_approval', 'open']
+
+export async function insertOpportunity(db: DbOrTrx, values: Insertable<OpportunitiesTable>): Promise<OpportunityRow> {
+  return db.insertInto('opportunities').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateOpportunity(db: DbOrTrx, id: string, changes: Updateable<OpportunitiesTable>): Promise<OpportunityRow> {
+  return db.updateTable('opportunities').set({ ...changes, updated_at: sql`now()`, last_activity_at: sql`now()` })
+    .where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+export function lockOpportunity(db: DbOrTrx, id: string) {
+  return db.selectFrom('opportunities').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export function findOpportunity(db: DbOrTrx, id: string) {
+  return db.selectFrom('opportunities')
+    .leftJoin('partners', 'partners.id', 'opportunities.partner_id')
+    .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
+    .selectAll('opportunities').select(['partners.name as partner_name', 'owner.name as owner_name'])
+    .where('opportunities.id', '=', id).executeTakeFirst()
+}
+
+/** The partner's view of one opportunity: held by the partner (within the scope) or shared with it. */
+export function findForPartner(db: DbOrTrx, partnerId: string, id: string, ownerId: string | null) {
+  return db.selectFrom('opportunities')
+    .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
+    .leftJoin('opportunity_collaborators as c', (j) => j.onRef('c.opportunity_id', '=', 'opportunities.id').on('c.partner_id', '=', partnerId))
+    .selectAll('opportunities').select(['owner.name as owner_name', sql<boolean>`c.partner_id is not null`.as('collaborating')])
+    .where('opportunities.id', '=', id)
+    .where((eb) => eb.or([
+      eb.and([eb('opportunities.partner_id', '=', partnerId), ...(ownerId ? [eb('opportunities.owner_id', '=', ownerId)] : [])]),
+      eb('c.partner_id', '=', partnerId)
+    ]))
+    .executeTakeFirst()
+}
+
+export interface PipelineFilter {
+  partnerId: string
+  ownerId: string | null
+  status?: OpportunityStatus
+  stage?: Stage
+  search?: string
+  after?: { at: Date; id: string }
+  limit: number
+}
+
+/** The partner's pipeline, newest activity first; shared opportunities come along, marked. */
+export function listPipeline(db: Db, f: PipelineFilter) {
+  let query = db.selectFrom('opportunities')
+    .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
+    .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
+      'opportunities.stage', 'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close',
+      'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name'])
+    .where((eb) => eb.or([
+      eb.and([eb('opportunities.partner_id', '=', f.partnerId), ...(f.ownerId ? [eb('opportunities.owner_id', '=', f.ownerId)] : [])]),
+      eb('opportunities.id', 'in', eb.selectFrom('opportunity_collaborators').select('opportunity_id').where('partner_id', '=', f.partnerId))
+    ]))
+  if (f.status) query = query.where('opportunities.status', '=', f.status)
+  if (f.stage) query = query.where('opportunities.stage', '=', f.stage)
+  if (f.search) query = query.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))]))
+  if (f.after) {
+    const { at, id } = f.after
+    query = query.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', id)])]))
+  }
+  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
+}
+
+/** Open deals by stage for the board: a few cards per column and the column totals. */
+export async function boardColumns(db: Db, partnerId: string, ownerId: string | null, perStage: number) {
+  const scoped = db.selectFrom('opportunities').where('partner_id', '=', partnerId).where('status', '=', 'open')
+    .$if(ownerId !== null, (q) => q.where('owner_id', '=', ownerId!))
+  const totals = await scoped.select(['stage', 'currency', (eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.sum<string>('estimated_revenue').as('value')])
+    .groupBy(['stage', 'currency']).execute()
+  const cards = await scoped.select(['id', 'number', 'name', 'customer_name', 'stage', 'estimated_revenue', 'currency', 'expected_close',
+    sql<number>`row_number() over (partition by stage order by expected_close, id)`.as('position')]).execute()
+  return { totals, cards: cards.filter((c) => Number(c.position) <= perStage) }
+}
+
+/** Other live deals for the same customer: the same account, or the same domain at another partner. */
+export function conflictsFor(db: DbOrTrx, o: { id?: string; accountId: string | null; domain: string | null; partnerId: string | null }) {
+  return db.selectFrom('opportunities').leftJoin('partners', 'partners.id', 'opportunities.partner_id')
+    .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.status', 'opportunities.partner_id', 'partners.name as partner_name', 'opportunities.estimated_revenue', 'opportunities.currency'])
+    .where('opportunities.status', 'in', liveStatuses)
+    .$if(Boolean(o.id), (q) => q.where('opportunities.id', '<>', o.id!))
+    .where((eb) => eb.or([
+      ...(o.accountId ? [eb('opportunities.account_id', '=', o.accountId)] : []),
+      ...(o.domain ? [eb.and([eb('opportunities.customer_domain', '=', o.domain), eb('opportunities.partner_id', 'is distinct from', o.partnerId)])] : []),
+      eb.val(false)
+    ]))
+    .limit(20).execute()
+}
+
+export async function openCountForAccount(db: DbOrTrx, accountId: string): Promise<number> {
+  const row = await db.selectFrom('opportunities').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_id', '=', accountId).where('status', 'in', liveStatuses).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export function listForAccount(db: Db, accountId: string, partnerId: string | null, ownerId: string | null) {
+  return db.selectFrom('opportunities')
+    .select(['id', 'number', 'name', 'status', 'stage', 'estimated_revenue', 'currency', 'expected_close'])
+    .where('account_id', '=', accountId)
+    .$if(partnerId !== null, (q) => q.where('partner_id', '=', partnerId!))
+    .$if(ownerId !== null, (q) => q.where('owner_id', '=', ownerId!))
+    .orderBy('updated_at', 'desc').limit(50).execute()
+}
+
+// Offers
+
+export async function insertOffer(db: DbOrTrx, offer: { opportunity_id: string; partner_id: string; deadline: Date; score: number | null; reasons: string; offered_by: string | null }) {
+  return db.insertInto('opportunity_offers').values(offer).returningAll().executeTakeFirstOrThrow()
+}
+
+export function lockOffer(db: DbOrTrx, id: string) {
+  return db.selectFrom('opportunity_offers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+export async function setOfferStatus(db: DbOrTrx, id: string, status: OfferStatus, by: string | null, reason: string | null = null): Promise<void> {
+  await db.updateTable('opportunity_offers').set({ status, answered_by: by, reason, answered_at: sql`now()` }).where('id', '=', id).execute()
+}
+
+export function pendingOfferFor(db: DbOrTrx, opportunityId: string) {
+  return db.selectFrom('opportunity_offers').selectAll().where('opportunity_id', '=', opportunityId).where('status', '=', 'pending').executeTakeFirst()
+}
+
+export function acceptedOfferFor(db: DbOrTrx, opportunityId: string, partnerId: string) {
+  return db.selectFrom('opportunity_offers').selectAll().where('opportunity_id', '=', opportunityId)
+    .where('partner_id', '=', partnerId).where('status', '=', 'accepted').executeTakeFirst()
+}
+
+export function offersOf(db: DbOrTrx, opportunityId: string) {
+  return db.selectFrom('opportunity_offers').innerJoin('partners', 'partners.id', 'opportunity_offers.partner_id')
+    .selectAll('opportunity_offers').select('partners.name as partner_name')
+    .where('opportunity_id', '=', opportunityId).orderBy('offered_at').execute()
+}
+
+/** The partner's inbox: offers waiting for its answer, soonest deadline first. */
+export function pendingOffersForPartner(db: Db, partnerId: string, limit = 50) {
+  return db.selectFrom('opportunity_offers').innerJoin('opportunities', 'opportunities.id', 'opportunity_offers.opportunity_id')
+    .select(['opportunity_offers.id', 'opportunity_offers.deadline', 'opportunity_offers.offered_at', 'opportunities.id as opportunity_id',
+      'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.territory', 'opportunities.expertise',
+      'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close', 'opportunities.description'])
+    .where('opportunity_offers.partner_id', '=', partnerId).where('opportunity_offers.status', '=', 'pending')
+    .orderBy('opportunity_offers.deadline').limit(limit).execute()
+}
+
+export function findOfferForPartner(db: DbOrTrx, partnerId: string, offerId: string) {
+  return db.selectFrom('opportunity_offers').selectAll().where('id', '=', offerId).where('partner_id', '=', partnerId).executeTakeFirst()
+}
+
+export async function partnersOffered(db: DbOrTrx, opportunityId: string): Promise<string[]> {
+  const rows = await db.selectFrom('opportunity_offers').select('partner_id').where('opportunity_id', '=', opportunityId).execute()
+  return rows.map((r) => r.partner_id)
+}
+
+// Collaborators and timeline
+
+export async function addCollaborator(db: DbOrTrx, opportunityId: string, partnerId: string, by: string): Promise<boolean> {
+  const result = await db.insertInto('opportunity_collaborators').values({ opportunity_id: opportunityId, partner_id: partnerId, added_by: by })
+    .onConflict((oc) => oc.doNothing()).executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+}
+
+export async function removeCollaborator(db: DbOrTrx, opportunityId: string, partnerId: string): Promise<void> {
+  await db.deleteFrom('opportunity_collaborators').where('opportunity_id', '=', opportunityId).where('partner_id', '=', partnerId).execute()
+}
+
+export function collaboratorsOf(db: DbOrTrx, opportunityId: string) {
+  return db.selectFrom('opportunity_collaborators').innerJoin('partners', 'partners.id', 'opportunity_collaborators.partner_id')
+    .select(['partners.id', 'partners.name', 'opportunity_collaborators.added_at']).where('opportunity_id', '=', opportunityId).orderBy('partners.name').execute()
+}
+
+export async function insertEvent(db: DbOrTrx, event: { opportunity_id: string; partner_id: string | null; staff_only?: boolean; kind: string; body?: string; actor_id: string | null; actor_name: string }): Promise<void> {
+  await db.insertInto('opportunity_events').values(event).execute()
+}
+
+/**
+ * The timeline. Staff (null) see everything; a partner sees general events and those of the
+ * partners now involved with the deal (the holder and its collaborators), never a former holder's.
+ */
+export function timeline(db: DbOrTrx, opportunityId: string, involvedPartners: string[] | null) {
+  return db.selectFrom('opportunity_events').selectAll().where('opportunity_id', '=', opportunityId)
+    .$if(involvedPartners !== null, (q) => q.where('staff_only', '=', false)
+      .where((eb) => eb.or([eb('partner_id', 'is', null), ...(involvedPartners!.length ? [eb('partner_id', 'in', involvedPartners!)] : [])])))
+    .orderBy('at', 'desc').limit(200).execute()
+}
+
+// Rules
+
+export function getRules(db: DbOrTrx): Promise<RulesRow> {
+  return db.selectFrom('distribution_rules').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
+}
+
+export async function updateRules(db: DbOrTrx, rules: Updateable<DistributionRulesTable>): Promise<void> {
+  await db.updateTable('distribution_rules').set({ ...rules, updated_at: sql`now()` }).where('id', '=', 1).execute()
+}
+
+/** Profile and track record of the active partners that could take a deal. */
+export async function partnerFacts(db: DbOrTrx, stallDays: number, territory?: string): Promise<PartnerFacts[]> {
+  const rows = await sql<Record<string, unknown>>`
+    select p.id, p.name, l.name as level_name, coalesce(l.rank, 0) as level_rank, p.territories, p.expertise, p.capacity,
+      coalesce(o.open_count, 0) as open_count, coalesce(o.won, 0) as won, coalesce(o.lost, 0) as lost, coalesce(o.stalled, 0) as stalled,
+      o.avg_days_to_close, coalesce(f.answered, 0) as answered, coalesce(f.accepted, 0) as accepted, coalesce(f.returned, 0) as returned,
+      f.avg_response_hours
+    from partners p
+    left join partner_levels l on l.id = p.level_id
+    left join lateral (
+      select count(*) filter (where status in ('open', 'pending_approval')) as open_count,
+        count(*) filter (where status = 'won') as won, count(*) filter (where status = 'lost') as lost,
+        count(*) filter (where status = 'open' and last_activity_at < now() - make_interval(days => ${stallDays})) as stalled,
+        avg(extract(epoch from closed_at - created_at) / 86400) filter (where status = 'won') as avg_days_to_close
+      from opportunities where partner_id = p.id
+    ) o on true
+    left join lateral (
+      select count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned')) as answered,
+        count(*) filter (where status in ('accepted', 'returned')) as accepted, count(*) filter (where status = 'returned') as returned,
+        avg(extract(epoch from answered_at - offered_at) / 3600) filter (where answered_at is not null and status <> 'withdrawn') as avg_response_hours
+      from opportunity_offers where partner_id = p.id
+    ) f on true
+    where p.status = 'active' ${territory ? sql`and p.territories @> array[${territory}]::text[]` : sql``}
+    order by p.name limit 2000`.execute(db)
+  return rows.rows.map((r) => ({
+    id: String(r.id), name: String(r.name), levelName: (r.level_name as string | null) ?? null, levelRank: Number(r.level_rank),
+    territories: r.territories as string[], expertise: r.expertise as string[], capacity: Number(r.capacity),
+    openCount: Number(r.open_count), won: Number(r.won), lost: Number(r.lost), stalled: Number(r.stalled),
+    offersAnswered: Number(r.answered), offersAccepted: Number(r.accepted), returned: Number(r.returned),
+    avgResponseHours: r.avg_response_hours === null ? null : Number(r.avg_response_hours),
+    avgDaysToClose: r.avg_days_to_close === null ? null : Number(r.avg_days_to_close)
+  }))
+}
+
+// Dashboard figures: aggregates over one partner's rows (and one owner's, for "own records" users).
+
+const partnerScope = (partnerId: string, ownerId: string | null) => (q: ReturnType<typeof baseQuery>) =>
+  q.where('partner_id', '=', partnerId).$if(ownerId !== null, (w) => w.where('owner_id', '=', ownerId!))
+const baseQuery = (db: Db) => db.selectFrom('opportunities')
+
+export async function wonRevenue(db: Db, partnerId: string, ownerId: string | null) {
+  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'won')
+    .where('closed_at', '>=', sql<Date>`date_trunc('quarter', now()) - interval '3 months'`)
+    .select(['currency',
+      sql<string>`coalesce(sum(actual_revenue) filter (where closed_at >= date_trunc('quarter', now())), 0)`.as('this_quarter'),
+      sql<string>`coalesce(sum(actual_revenue) filter (where closed_at < date_trunc('quarter', now())), 0)`.as('last_quarter')])
+    .groupBy('currency').execute()
+}
+
+export async function wonThisYear(db: Db, partnerId: string, ownerId: string | null) {
+  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'won')
+    .where('closed_at', '>=', sql<Date>`date_trunc('year', now())`)
+    .select(['currency', (eb) => eb.fn.sum<string>('actual_revenue').as('value'), (eb) => eb.fn.countAll<number>().as('count')])
+    .groupBy('currency').execute()
+}
+
+export async function pipelineByStage(db: Db, partnerId: string, ownerId: string | null) {
+  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'open')
+    .select(['stage', 'currency', (eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.sum<string>('estimated_revenue').as('value')])
+    .groupBy(['stage', 'currency']).execute()
+}
+
+export async function stalledDeals(db: Db, partnerId: string, ownerId: string | null, days: number, limit: number) {
+  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'open')
+    .where('last_activity_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+    .select(['id', 'number', 'name', 'customer_name', 'last_activity_at', 'estimated_revenue', 'currency'])
+    .orderBy('last_activity_at').limit(limit).execute()
+}
+
+export async function staffQueueCounts(db: Db): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', 'in', ['queued', 'offered', 'pending_approval']).groupBy('status').execute()
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+}
+
+/** Demo data only: puts a deal's dates in the past so dashboards show quarters and stalled deals. */
+export async function backdate(db: DbOrTrx, id: string, dates: { createdAt?: Date; closedAt?: Date; lastActivityAt?: Date }): Promise<void> {
+  await db.updateTable('opportunities').set({
+    ...(dates.createdAt ? { created_at: dates.createdAt } : {}),
+    ...(dates.closedAt ? { closed_at: dates.closedAt } : {}),
+    ...(dates.lastActivityAt ? { last_activity_at: dates.lastActivityAt, updated_at: dates.lastActivityAt } : {})
+  }).where('id', '=', id).execute()
+}
+
+// Staff: every opportunity, and the channel's figures per partner
+
+export interface StaffFilter {
+  status?: OpportunityStatus
+  partnerId?: string
+  stage?: Stage
+  search?: string
+  after?: { key: string; id: string }
+  limit: number
+}
+
+/**
+ * All opportunities, latest change first. `updated_key` is updated_at as Postgres prints it: a
+ * cursor cut to a JavaScript Date's milliseconds would skip or repeat rows changed within one.
+ */
+export function listAll(db: Db, f: StaffFilter) {
+  let query = db.selectFrom('opportunities').leftJoin('partners', 'partners.id', 'opportunities.partner_id')
+    .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
+      'opportunities.stage', 'opportunities.source', 'opportunities.territory', 'opportunities.estimated_revenue', 'opportunities.currency',
+      'opportunities.expected_close', 'opportunities.updated_at', 'opportunities.partner_id', 'partners.name as partner_name',
+      sql<string>`opportunities.updated_at::text`.as('updated_key')])
+  if (f.status) query = query.where('opportunities.status', '=', f.status)
+  if (f.partnerId) query = query.where('opportunities.partner_id', '=', f.partnerId)
+  if (f.stage) query = query.where('opportunities.stage', '=', f.stage)
+  if (f.search) {
+    const number = /^#?(\d{1,15})$/.exec(f.search)?.[1]
+    query = query.where((eb) => eb.or([
+      eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!)),
+      ...(number ? [eb('opportunities.number', '=', Number(number))] : [])
+    ]))
+  }
+  if (f.after) {
+    const at = sql<Date>`${f.after.key}::timestamptz`
+    query = query.where((eb) => eb.or([
+      eb('opportunities.updated_at', '<', at),
+      eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', f.after!.id)])
+    ]))
+  }
+  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
+}
+
+export async function statusCounts(db: Db, partnerId?: string): Promise<Record<OpportunityStatus, number>> {
+  const rows = await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .$if(Boolean(partnerId), (q) => q.where('partner_id', '=', partnerId!)).groupBy('status').execute()
+  const counts = { queued: 0, offered: 0, pending_approval: 0, declined: 0, open: 0, won: 0, lost: 0 }
+  for (const row of rows) counts[row.status] = Number(row.n)
+  return counts
+}
+
+export const channelSorts = ['name', 'pipeline', 'won', 'win_rate', 'acceptance', 'response', 'returns'] as const
+export type ChannelSort = (typeof channelSorts)[number]
+
+const channelOrder: Record<ChannelSort, ReturnType<typeof sql>> = {
+  name: sql`p.name, p.id`,
+  pipeline: sql`open_value desc, p.name, p.id`,
+  won: sql`won_value desc, p.name, p.id`,
+  win_rate: sql`win_rate desc nulls last, p.name, p.id`,
+  acceptance: sql`acceptance_rate desc nulls last, p.name, p.id`,
+  response: sql`avg_response_hours asc nulls last, p.name, p.id`,
+  returns: sql`return_rate desc nulls last, p.name, p.id`
+}
+
+export interface ChannelFigures {
+  id: string
+  name: string
+  status: string
+  levelName: string | null
+  openCount: number
+  openValue: number
+  wonCount: number
+  wonValue: number
+  winRate: number | null
+  acceptanceRate: number | null
+  returnRate: number | null
+  avgResponseHours: number | null
+}
+
+/** Each partner's pipeline and track record in one pass; values count deals in the given currency. */
+export async function channelFigures(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): Promise<ChannelFigures[]> {
+  const rows = await sql<Record<string, unknown>>`
+    select p.id, p.name, p.status, l.name as level_name,
+      coalesce(o.open_count, 0) as open_count, coalesce(o.open_value, 0) as open_value,
+      coalesce(o.won_count, 0) as won_count, coalesce(o.won_value, 0) as won_value,
+      o.won::numeric / nullif(o.won + o.lost, 0) as win_rate,
+      f.accepted::numeric / nullif(f.answered, 0) as acceptance_rate,
+      f.returned::numeric / nullif(f.accepted, 0) as return_rate,
+      f.avg_response_hours
+    from partners p
+    left join partner_levels l on l.id = p.level_id
+    left join lateral (
+      select count(*) filter (where status = 'open') as open_count,
+        sum(estimated_revenue) filter (where status = 'open' and currency = ${f.currency}) as open_value,
+        count(*) filter (where status = 'won' and closed_at >= date_trunc('year', now())) as won_count,
+        sum(actual_revenue) filter (where status = 'won' and closed_at >= date_trunc('year', now()) and currency = ${f.currency}) as won_value,
+        count(*) filter (where status = 'won') as won, count(*) filter (where status = 'lost') as lost
+      from opportunities where partner_id = p.id
+    ) o on true
+    left join lateral (
+      select count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned')) as answered,
+        count(*) filter (where status in ('accepted', 'returned')) as accepted, count(*) filter (where status = 'returned') as returned,
+        avg(extract(epoch from answered_at - offered_at) / 3600) filter (where answered_at is not null and status <> 'withdrawn') as avg_response_hours
+      from opportunity_offers where partner_id = p.id
+    ) f on true
+    where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
+    order by ${channelOrder[f.sort]} limit ${f.limit}`.execute(db)
+  const rate = (value: unknown) => (value === null ? null : Number(value))
+  return rows.rows.map((r) => ({
+    id: String(r.id), name: String(r.name), status: String(r.status), levelName: (r.level_name as string | null) ?? null,
+    openCount: Number(r.open_count), openValue: Number(r.open_value), wonCount: Number(r.won_count), wonValue: Number(r.won_value),
+    winRate: rate(r.win_rate), acceptanceRate: rate(r.acceptance_rate), returnRate: rate(r.return_rate), avgResponseHours: rate(r.avg_response_hours)
+  }))
+}
+
+/** The partners with the most revenue won this year, in the given currency. */
+export async function topWonPartners(db: Db, currency: string, limit: number) {
+  const rows = await db.selectFrom('opportunities').innerJoin('partners', 'partners.id', 'opportunities.partner_id')
+    .select(['partners.name', (eb) => eb.fn.sum<string>('opportunities.actual_revenue').as('value')])
+    .where('opportunities.status', '=', 'won').where('opportunities.currency', '=', currency)
+    .where('opportunities.closed_at', '>=', sql<Date>`date_trunc('year', now())`)
+    .groupBy(['partners.id', 'partners.name']).orderBy('value', 'desc').limit(limit).execute()
+  return rows.map((r) => ({ name: r.name, value: Number(r.value) }))
+}

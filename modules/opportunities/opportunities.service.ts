@@ -1,0 +1,176 @@
+import type { Static } from 'typebox'
+import { requireArea, type PartnerViewer } from '../../core/access.ts'
+import type { Actor } from '../../core/audit/audit.service.ts'
+import type { Cradle } from '../../core/container.ts'
+import type { CustomerLookup } from './customer-lookup.ts'
+import type { DbOrTrx } from '../../core/db/database.ts'
+import { Conflict, Forbidden, NotFound } from '../../core/errors.ts'
+import { domainOf } from '../partners/partners.schemas.ts'
+import type { DistributionService } from './distribution.service.ts'
+import * as repo from './opportunities.repository.ts'
+import { recordHistory } from './opportunity-history.ts'
+import type { EditForm, RegistrationForm, StaffOpportunityForm } from './opportunities.schemas.ts'
+import type { OpportunityRow, Stage } from './opportunities.table.ts'
+
+type Deps = Pick<Cradle, 'db' | 'mailer' | 'partnerUsers'> & { customers: CustomerLookup; distribution: DistributionService }
+
+/** Opportunities as partners work them (registration, stages, notes, closing) and staff create and decide them. */
+export class OpportunitiesService {
+  constructor(private readonly deps: Deps) {}
+
+  /** The opportunity as this partner user may see it, or NotFound. */
+  async forPartner(db: DbOrTrx, viewer: PartnerViewer, id: string) {
+    const scope = requireArea(viewer, 'opportunities')
+    const found = await repo.findForPartner(db, viewer.partnerId, id, scope === 'own' ? viewer.id : null)
+    if (!found) throw new NotFound('The opportunity')
+    return found
+  }
+
+  /** What a partner may change: a deal its company holds (not one it only collaborates on), still open. */
+  private async workable(trx: DbOrTrx, viewer: PartnerViewer, id: string, action: 'edit' | 'delete' = 'edit'): Promise<OpportunityRow> {
+    const found = await this.forPartner(trx, viewer, id)
+    requireArea(viewer, 'opportunities', action)
+    if (found.partner_id !== viewer.partnerId) throw new Forbidden('Collaborators can read and add notes, but not change this opportunity.')
+    const locked = await repo.lockOpportunity(trx, id)
+    if (!locked || !['open', 'pending_approval'].includes(locked.status)) throw new Conflict('This opportunity is closed.')
+    return locked
+  }
+
+  /** Deal registration: open at once, or pending approval when another live deal targets the same customer. */
+  async register(viewer: PartnerViewer, form: Static<typeof RegistrationForm>): Promise<OpportunityRow> {
+    requireArea(viewer, 'opportunities', 'create')
+    // Looked up before the transaction: the customers service reads through its own connection.
+    const account = await this.deps.customers.account(viewer, form.account_id)
+    const contact = form.contact_id ? await this.deps.customers.contact(viewer, form.contact_id) : null
+    if (contact && contact.account_id !== account.id) throw new NotFound('The contact')
+    return this.deps.db.transaction().execute(async (trx) => {
+      const domain = account.domain ?? null
+      const conflicts = await repo.conflictsFor(trx, { accountId: account.id, domain, partnerId: viewer.partnerId })
+      const created = await repo.insertOpportunity(trx, {
+        name: form.name, description: form.description, source: 'registration', status: conflicts.length ? 'pending_approval' : 'open',
+        partner_id: viewer.partnerId, owner_id: viewer.id, account_id: account.id, contact_id: contact?.id ?? null,
+        customer_name: account.name, customer_domain: domain, territory: account.country ?? 'US', expertise: form.expertise,
+        estimated_revenue: form.estimated_revenue, currency: form.currency, expected_close: form.expected_close, created_by: viewer.id
+      })
+      await recordHistory(trx, viewer, {
+        kind: 'registered', partnerId: viewer.partnerId, after: created,
+        body: conflicts.length ? 'Registered; waiting for approval because another deal targets the same customer.' : 'Registered.'
+      })
+      if (conflicts.length) {
+        await recordHistory(trx, viewer, { kind: 'conflict', staffOnly: true, after: created, body: `Conflicts with ${conflicts.map((c) => `#${c.number} (${c.partner_name ?? 'staff queue'})`).join(', ')}.` })
+      }
+      return created
+    })
+  }
+
+  async edit(viewer: PartnerViewer, id: string, form: Static<typeof EditForm>): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await this.workable(trx, viewer, id)
+      const after = await repo.updateOpportunity(trx, id, {
+        name: form.name, estimated_revenue: form.estimated_revenue, currency: form.currency, expected_close: form.expected_close,
+        expertise: form.expertise, description: form.description
+      })
+      await recordHistory(trx, viewer, { kind: 'edited', partnerId: viewer.partnerId, before, after })
+    })
+  }
+
+  async moveStage(viewer: PartnerViewer, id: string, stage: Stage): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await this.workable(trx, viewer, id)
+      if (before.status !== 'open') throw new Conflict('A deal waiting for approval cannot move through the stages yet.')
+      if (before.stage === stage) return
+      const after = await repo.updateOpportunity(trx, id, { stage })
+      await recordHistory(trx, viewer, { kind: 'stage', body: `Moved from ${before.stage} to ${stage}.`, partnerId: viewer.partnerId, before, after })
+    })
+  }
+
+  async addNote(viewer: PartnerViewer, id: string, body: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const found = await this.forPartner(trx, viewer, id)
+      const after = await repo.updateOpportunity(trx, id, {})
+      await recordHistory(trx, viewer, { kind: 'note', body, partnerId: viewer.partnerId, before: found, after })
+    })
+  }
+
+  async win(viewer: PartnerViewer, id: string, actualRevenue: string): Promise<void> {
+    await this.close(viewer, id, { status: 'won', actual_revenue: actualRevenue }, `Won, ${actualRevenue}.`)
+  }
+
+  async lose(viewer: PartnerViewer, id: string, reason: string): Promise<void> {
+    await this.close(viewer, id, { status: 'lost', lost_reason: reason }, `Lost: ${reason}`)
+  }
+
+  private async close(viewer: PartnerViewer, id: string, changes: { status: 'won' | 'lost'; actual_revenue?: string; lost_reason?: string }, body: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await this.workable(trx, viewer, id)
+      if (before.status !== 'open') throw new Conflict('A deal waiting for approval cannot be closed yet.')
+      const after = await repo.updateOpportunity(trx, id, { ...changes, closed_at: new Date() })
+      await recordHistory(trx, viewer, { kind: changes.status, body, partnerId: viewer.partnerId, before, after })
+    })
+  }
+
+  async giveBack(viewer: PartnerViewer, id: string, reason: string): Promise<void> {
+    const found = await this.forPartner(this.deps.db, viewer, id)
+    requireArea(viewer, 'opportunities', 'edit')
+    if (found.partner_id !== viewer.partnerId) throw new Forbidden('Collaborators cannot return this opportunity.')
+    await this.deps.distribution.giveBack(viewer, found, reason)
+  }
+
+  // Staff
+
+  async staffGet(id: string) {
+    const found = await repo.findOpportunity(this.deps.db, id)
+    if (!found) throw new NotFound('The opportunity')
+    return found
+  }
+
+  async create(actor: Actor & { id: string }, form: Static<typeof StaffOpportunityForm>): Promise<OpportunityRow> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const created = await repo.insertOpportunity(trx, {
+        name: form.name, description: form.description, source: 'staff', status: 'queued', customer_name: form.customer_name,
+        customer_domain: form.customer_website ? domainOf(form.customer_website) : null, territory: form.territory,
+        expertise: form.expertise, estimated_revenue: form.estimated_revenue, currency: form.currency,
+        expected_close: form.expected_close, distribution: form.distribution, created_by: actor.id
+      })
+      await recordHistory(trx, actor, { kind: 'created', body: 'Created by staff.', after: created })
+      if (form.distribution === 'auto') await this.deps.distribution.offerToBest(trx, actor, created)
+      return created
+    })
+  }
+
+  async decideRegistration(actor: Actor & { id: string }, id: string, approve: boolean, reason?: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await repo.lockOpportunity(trx, id)
+      if (!before) throw new NotFound('The opportunity')
+      if (before.status !== 'pending_approval') throw new Conflict('This registration was already decided.')
+      const after = await repo.updateOpportunity(trx, id, approve ? { status: 'open' } : { status: 'declined', lost_reason: reason ?? null, closed_at: new Date() })
+      await recordHistory(trx, actor, { kind: approve ? 'approved' : 'declined', body: approve ? 'Registration approved.' : `Registration declined: ${reason}`, partnerId: before.partner_id, before, after })
+      const owner = before.owner_id && before.partner_id ? await this.deps.partnerUsers.member(trx, before.partner_id, before.owner_id).catch(() => null) : null
+      if (owner) {
+        await this.deps.mailer.send(trx, {
+          to: owner.email, subject: `Deal registration ${approve ? 'approved' : 'declined'}: ${before.name}`,
+          body: `Hello ${owner.name},\n\nYour registration of ${before.name} was ${approve ? 'approved; it is open in your pipeline' : `declined. Reason: ${reason}`}.\n\n${this.deps.mailer.link(`/portal/opportunities/${id}`)}\n`
+        })
+      }
+    })
+  }
+
+  async setCollaborator(actor: Actor & { id: string }, id: string, partnerId: string, add: boolean): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const opportunity = await repo.lockOpportunity(trx, id)
+      if (!opportunity) throw new NotFound('The opportunity')
+      if (add && opportunity.partner_id === partnerId) throw new Conflict('That partner already holds this opportunity.')
+      if (add) await repo.addCollaborator(trx, id, partnerId, actor.id)
+      else await repo.removeCollaborator(trx, id, partnerId)
+      await recordHistory(trx, actor, { kind: add ? 'collaborator-added' : 'collaborator-removed', partnerId, after: opportunity, body: add ? 'Shared with a collaborating partner.' : 'No longer shared.' })
+    })
+  }
+
+  async staffNote(actor: Actor & { id: string }, id: string, body: string, internal: boolean): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const opportunity = await repo.lockOpportunity(trx, id)
+      if (!opportunity) throw new NotFound('The opportunity')
+      await recordHistory(trx, actor, { kind: 'note', body, staffOnly: internal, partnerId: null, after: opportunity })
+    })
+  }
+}

@@ -1,0 +1,134 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { permissionsOf, requireArea, type PartnerViewer } from '../../core/access.ts'
+import { Invalid } from '../../core/errors.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { idParams, parseForm } from '../../core/validation.ts'
+import * as repo from './opportunities.repository.ts'
+import { checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
+import { stages, statuses, type Stage } from './opportunities.table.ts'
+
+interface ListQuery { status?: string; stage?: string; q?: string; after?: string }
+type IdRequest = { Params: { id: string }; Body: Record<string, string | string[]> }
+
+const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
+
+const pipelineRoutes: FastifyPluginAsync = async (app) => {
+  const { opportunities, customers, partners, db } = app.diContainer.cradle
+  const config = { access: 'partner' as const }
+  const ownerOf = (viewer: PartnerViewer) => (requireArea(viewer, 'opportunities') === 'own' ? viewer.id : null)
+
+  app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    const filters = { status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: String(request.query.q ?? '').trim().slice(0, 100) }
+    const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
+    const rows = await repo.listPipeline(db, {
+      partnerId: viewer.partnerId, ownerId: ownerOf(viewer), status: filters.status || undefined, stage: filters.stage || undefined,
+      search: filters.q || undefined, after, limit: pageSize + 1
+    })
+    const page = toPage(rows, pageSize, (o) => ({ at: o.updated_at.toISOString(), id: o.id }))
+    return reply.page('opportunities/list', { page, filters, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
+  })
+
+  app.get('/portal/opportunities/board', { config }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    const board = await repo.boardColumns(db, viewer.partnerId, ownerOf(viewer), 20)
+    return reply.page('opportunities/board', { board, stages }, { title: 'Pipeline board' })
+  })
+
+  const registrationPage = async (viewer: PartnerViewer, values: Record<string, unknown>, errors: Record<string, string> = {}, message?: string) => {
+    const accounts = await customers.searchAccounts(viewer, '', 500)
+    const accountId = typeof values.account_id === 'string' && accounts.some((a) => a.id === values.account_id) ? values.account_id : ''
+    return {
+      values, errors, message, accounts, currencies, expertiseOptions: (await partners.program()).expertise_options,
+      contacts: accountId ? await customers.contactsOf(viewer, accountId) : []
+    }
+  }
+
+  app.get<{ Querystring: { account?: string } }>('/portal/opportunities/new', { config }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    requireArea(viewer, 'opportunities', 'create')
+    const values = { account_id: request.query.account ?? '', currency: 'USD', expertise: [] }
+    return reply.page('opportunities/register', await registrationPage(viewer, values), { title: 'Register a deal' })
+  })
+
+  app.get<{ Querystring: { account_id?: string } }>('/portal/opportunities/contact-options', { config }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    const page = await registrationPage(viewer, { account_id: request.query.account_id ?? '' })
+    return reply.page('opportunities/contact-field', page, { title: 'Contact' })
+  })
+
+  app.post<{ Body: Record<string, string | string[]> }>('/portal/opportunities', { config }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    try {
+      const form = parseForm(RegistrationForm, request.body)
+      checkDeal(form, (await partners.program()).expertise_options)
+      const created = await opportunities.register(viewer, form)
+      return reply.flash(created.status === 'pending_approval'
+        ? 'Registered. Another deal targets the same customer, so our team will approve it first.'
+        : 'Registered. The deal is open in your pipeline.').seeOther(`/portal/opportunities/${created.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      const values = { ...request.body, expertise: [request.body.expertise ?? []].flat() }
+      return reply.page('opportunities/register', await registrationPage(viewer, values, err.fields, err.message), { title: 'Register a deal', status: 422 })
+    }
+  })
+
+  const detail = async (reply: FastifyReply, viewer: PartnerViewer, id: string, extra: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown> } = {}, status = 200) => {
+    const opportunity = await opportunities.forPartner(db, viewer, id)
+    const holder = opportunity.partner_id === viewer.partnerId
+    const collaborators = await repo.collaboratorsOf(db, id)
+    const involved = [opportunity.partner_id, ...collaborators.map((c) => c.id)].filter((p): p is string => Boolean(p))
+    const events = await repo.timeline(db, id, involved)
+    return reply.page('opportunities/detail', {
+      o: opportunity, holder, events, stages, errors: extra.errors ?? {}, failed: extra.failed, values: extra.values ?? {},
+      canEdit: holder && permissionsOf(viewer).opportunities.edit
+    }, { title: opportunity.name, status })
+  }
+
+  app.get<IdRequest>('/portal/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    detail(reply, request.viewer as PartnerViewer, request.params.id))
+
+  app.get<IdRequest>('/portal/opportunities/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    const o = await opportunities.forPartner(db, viewer, request.params.id)
+    const values = { ...o, expected_close: new Date(o.expected_close).toISOString().slice(0, 10) }
+    return reply.page('opportunities/edit', { o, values, errors: {}, currencies, expertiseOptions: (await partners.program()).expertise_options }, { title: `Edit ${o.name}` })
+  })
+
+  app.post<IdRequest>('/portal/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    const o = await opportunities.forPartner(db, viewer, request.params.id)
+    try {
+      const form = parseForm(EditForm, request.body)
+      checkDeal(form, (await partners.program()).expertise_options)
+      await opportunities.edit(viewer, o.id, form)
+      return reply.flash('Saved.').seeOther(`/portal/opportunities/${o.id}`)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      const values = { ...request.body, expertise: [request.body.expertise ?? []].flat() }
+      return reply.page('opportunities/edit', { o, values, errors: err.fields, message: err.message, currencies, expertiseOptions: (await partners.program()).expertise_options }, { title: `Edit ${o.name}`, status: 422 })
+    }
+  })
+
+  /** The detail page's small forms: ownership first (404), then the form (422 on the page), then the change. */
+  const action = <T>(path: string, parse: (body: unknown) => T, run: (viewer: PartnerViewer, id: string, form: T) => Promise<unknown>, done: string) =>
+    app.post<IdRequest>(`/portal/opportunities/:id/${path}`, { config, schema: { params: idParams } }, async (request, reply) => {
+      const viewer = request.viewer as PartnerViewer
+      await opportunities.forPartner(db, viewer, request.params.id)
+      try {
+        await run(viewer, request.params.id, parse(request.body))
+        return reply.flash(done).seeOther(`/portal/opportunities/${request.params.id}`)
+      } catch (err) {
+        if (!(err instanceof Invalid)) throw err
+        return detail(reply, viewer, request.params.id, { errors: err.fields, failed: path, values: request.body }, 422)
+      }
+    })
+
+  action('stage', (b) => parseForm(StageForm, b), (v, id, f) => opportunities.moveStage(v, id, f.stage as Stage), 'Stage changed.')
+  action('notes', (b) => parseForm(NoteForm, b), (v, id, f) => opportunities.addNote(v, id, f.body), 'Note added.')
+  action('win', (b) => parseForm(WinForm, b), (v, id, f) => opportunities.win(v, id, f.actual_revenue), 'Congratulations! The deal is won.')
+  action('lose', (b) => parseForm(ReasonForm, b), (v, id, f) => opportunities.lose(v, id, f.reason), 'The deal is closed as lost.')
+  action('return', (b) => parseForm(ReasonForm, b), (v, id, f) => opportunities.giveBack(v, id, f.reason), 'Returned. Our team will find another partner for it.')
+}
+
+export default pipelineRoutes
