@@ -1,12 +1,14 @@
 import { sql } from 'kysely'
 import type { FastifyInstance } from 'fastify'
 
-/** Ids of every row a partner owns, from every table that carries partner_id (and the partner itself). */
+/** Ids of every row a partner owns, from every table that carries partner_id and an id (and the partner itself). */
 export async function idsOwnedBy(app: FastifyInstance, partnerId: string): Promise<string[]> {
   const { db } = app.diContainer.cradle
   const tables = await sql<{ table_name: string }>`
-    select table_name from information_schema.columns
-    where column_name = 'partner_id' and table_schema = current_schema() and table_name <> 'audit_log'`.execute(db)
+    select table_name from information_schema.columns c
+    where column_name = 'partner_id' and table_schema = current_schema() and table_name <> 'audit_log'
+      and exists (select 1 from information_schema.columns i
+        where i.table_schema = c.table_schema and i.table_name = c.table_name and i.column_name = 'id')`.execute(db)
   const ids = new Set<string>([partnerId])
   for (const { table_name } of tables.rows) {
     const rows = await sql<{ id: string }>`select id::text as id from ${sql.table(table_name)} where partner_id = ${partnerId}`.execute(db)
