@@ -85,7 +85,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
       return reply.flash('Contact moved.').seeOther(`/portal/customers/contacts/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return contactPage(reply, viewer, request.params.id, { errors: err.fields, message: err.message, status: 422 })
+      return contactPage(reply, viewer, request.params.id, { errors: err.fields, message: Object.values(err.fields).join(' '), status: 422 })
     }
   })
 

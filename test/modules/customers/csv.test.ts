@@ -1,0 +1,159 @@
+import t from 'tap'
+import { parse } from 'csv-parse/sync'
+import type { FastifyInstance } from 'fastify'
+import { Agent, buildTestApp } from '../../helper.ts'
+import { createActivePartner } from '../../fixtures/partners.ts'
+import { accountForm, contactForm, createCustomer, viewerFor } from '../../fixtures/customers.ts'
+
+const header = 'account_name,domain,website,phone,address,city,postal_code,country,industry,contact_first_name,contact_last_name,contact_email,contact_phone,contact_job_title'
+
+/** Posts a file as a browser's multipart form would, with the form's CSRF token. */
+async function upload(app: FastifyInstance, agent: Agent, csv: string, name = 'customers.csv') {
+  if (!agent.csrfToken) await agent.get('/portal/customers/import')
+  const boundary = '----portal-test-boundary'
+  const body = [
+    `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${agent.csrfToken}\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
+    `--${boundary}--\r\n`
+  ].join('')
+  return app.inject({
+    method: 'POST', url: '/portal/customers/import', payload: body, remoteAddress: agent.ip,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: agent.cookieHeader }
+  })
+}
+
+async function signedIn(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+  const { app } = await buildTestApp(t)
+  const acme = await createActivePartner(app, 'acme')
+  const agent = new Agent(app)
+  await agent.signIn(acme.email, acme.password)
+  return { app, acme, agent }
+}
+
+const count = async (app: FastifyInstance, table: 'customer_accounts' | 'customer_contacts') =>
+  Number((await app.diContainer.cradle.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+
+t.test('a valid file: preview, then one job imports every account and contact', async (t) => {
+  const { app, acme, agent } = await signedIn(t)
+  await createCustomer(app, acme.admin.id, 'Existing Co', { domain: 'existing.example' })
+  const csv = [header,
+    'Globex,globex.example,,,,Springfield,,us,Energy,Hank,Scorpio,hank@globex.example,,CEO',
+    'Globex,globex.example,,,,Springfield,,US,Energy,Mindy,Simmons,mindy@globex.example,,',
+    '"Initech, Inc.",,https://initech.example,,,Austin,,US,Software,,,,,',
+    'Existing Co,existing.example,,,,,,,,Ella,Existing,,,'
+  ].join('\n')
+  const res = await upload(app, agent, csv)
+  t.equal(res.statusCode, 303)
+  const preview = await agent.get(res.headers.location!)
+  t.match(preview.body, /4 rows · 4 valid · 0 with errors/)
+  t.match(preview.body, /Initech, Inc\./)
+  t.equal(await count(app, 'customer_accounts'), 1, 'nothing saved before the import is confirmed')
+
+  const id = res.headers.location!.split('/').pop()!
+  t.equal((await agent.post(`/portal/customers/imports/${id}/start`)).statusCode, 303)
+  const queued = await agent.get(`/portal/customers/imports/${id}`, { 'hx-request': 'true' })
+  t.match(queued.body, /hx-trigger="load delay:1s"/, 'the progress fragment polls while the job waits')
+  t.match(queued.body, /Importing 4 rows/)
+  await app.diContainer.cradle.jobs.runDue()
+  const done = await agent.get(`/portal/customers/imports/${id}`, { 'hx-request': 'true' })
+  t.notMatch(done.body, /hx-trigger/, 'polling stops when done')
+  t.match(done.body, /2 new accounts and 3 contacts/)
+  t.equal(await count(app, 'customer_accounts'), 3, 'Globex once, Initech; Existing Co reused')
+  t.equal(await count(app, 'customer_contacts'), 3)
+  const list = (await agent.get('/portal/customers')).body
+  t.match(list, /initech\.example/, 'the domain comes from the website')
+  t.equal((await agent.post(`/portal/customers/imports/${id}/start`)).statusCode, 409, 'an import runs once')
+  const audit = await app.diContainer.cradle.db.selectFrom('audit_log').selectAll().where('action', '=', 'customers.imported').executeTakeFirstOrThrow()
+  t.match(audit.after, { rows: 4, skipped_rows: 0 })
+})
+
+t.test('a file with bad rows imports nothing; then only the valid rows, by choice', async (t) => {
+  const { app, agent } = await signedIn(t)
+  const csv = [header,
+    'Good One,good.example,,,,,,,,,,,,',
+    ',nodomain.example,,,,,,,,,,,,',
+    'Bad Country,,,,,,,Narnia,,,,,,',
+    '<script>alert(1)</script>,,,,,,,,,,,,,',
+    'Bad Contact,,,,,,,,,Anna,,anna-at-example,,',
+    'Good Two,,,,,,,,,Bea,Bee,,,'
+  ].join('\n')
+  const res = await upload(app, agent, csv)
+  const id = res.headers.location!.split('/').pop()!
+  const preview = (await agent.get(`/portal/customers/imports/${id}`)).body
+  t.match(preview, /6 rows · 2 valid · 4 with errors/)
+  for (const [row, field, why] of [
+    ['3', 'account_name', 'Name is required'], ['4', 'country', 'Choose one of the offered values for Country'],
+    ['5', 'account_name', 'Name must not contain &lt; or &gt;'], ['6', 'contact_last_name', 'Last name is required'],
+    ['6', 'contact_email', 'E-mail must be an e-mail address']
+  ]) t.match(preview, new RegExp(`<td class="num">${row}</td><td><code>${field}</code></td><td>${why}`), `row ${row}: ${field}`)
+  t.notMatch(preview, /<script>alert/, 'the payload is shown escaped')
+
+  const refused = await agent.post(`/portal/customers/imports/${id}/start`)
+  t.equal(refused.statusCode, 409)
+  t.match(refused.body, /The file has 5 error\(s\), so nothing was imported/)
+  const importJobs = await app.diContainer.cradle.db.selectFrom('jobs').select('id').where('kind', '=', 'customers.import').execute()
+  t.equal(importJobs.length, 0, 'no import job was queued')
+  t.equal(await count(app, 'customer_accounts'), 0)
+
+  t.equal((await agent.post(`/portal/customers/imports/${id}/start`, { only_valid: 'on' })).statusCode, 303)
+  await app.diContainer.cradle.jobs.runDue()
+  t.equal(await count(app, 'customer_accounts'), 2)
+  t.equal(await count(app, 'customer_contacts'), 1)
+  t.match((await agent.get(`/portal/customers/imports/${id}`)).body, /4 rows with errors were left out/)
+})
+
+t.test('uploads that are not CSV we can use say why', async (t) => {
+  const { app, agent } = await signedIn(t)
+  const cases: Array<[string, RegExp]> = [
+    ['name,city\nAcme,Paris', /including account_name/],
+    [header, /no rows under its header/],
+    [`${header}\n"unterminated,quote`, /not a CSV file we can read/]
+  ]
+  for (const [csv, message] of cases) {
+    const res = await upload(app, agent, csv)
+    t.equal(res.statusCode, 422)
+    t.match(res.body, message)
+  }
+  const pasted = await agent.post('/portal/customers/import', { csv: '' })
+  t.equal(pasted.statusCode, 422)
+  t.match(pasted.body, /Choose a CSV file or paste its contents/)
+  const ok = await agent.post('/portal/customers/import', { csv: `${header}\nPasted Ltd,,,,,,,,,,,,,` })
+  t.equal(ok.statusCode, 303, 'pasting works without a file')
+  const noToken = await app.inject({
+    method: 'POST', url: '/portal/customers/import', remoteAddress: agent.ip,
+    payload: '--b\r\nContent-Disposition: form-data; name="file"; filename="x.csv"\r\n\r\nx\r\n--b--\r\n',
+    headers: { 'content-type': 'multipart/form-data; boundary=b', cookie: agent.cookieHeader }
+  })
+  t.equal(noToken.statusCode, 403, 'an upload without the CSRF token is refused')
+  t.equal(await count(app, 'customer_accounts'), 0)
+})
+
+t.test('the export is the filtered list, and formulas are neutralised', async (t) => {
+  const { app, acme, agent } = await signedIn(t)
+  const { customers } = app.diContainer.cradle
+  const viewer = await viewerFor(app, acme.admin.id)
+  const payload = "=cmd|' /C calc'!A0"
+  const evil = await customers.createAccount(viewer, accountForm({ name: 'Evil Corp', industry: payload, phone: '+1 555 0100', city: '@SUM(1+1)' }))
+  await customers.createContact(viewer, contactForm({ first_name: 'Eve', last_name: '-2+3', account_id: evil }))
+  await customers.createAccount(viewer, accountForm({ name: 'Other Co', country: 'GB' }))
+
+  const res = await agent.get('/portal/customers/export.csv?country=US')
+  t.equal(res.statusCode, 200)
+  t.match(res.headers['content-type'], /text\/csv/)
+  t.match(res.headers['content-disposition'], /attachment; filename="customers-/)
+  const rows = parse(res.body, { columns: true }) as Array<Record<string, string>>
+  t.same(rows.map((r) => r.account_name), ['Evil Corp'], 'only the filtered rows')
+  t.equal(rows[0]!.industry, `'${payload}`)
+  t.equal(rows[0]!.city, "'@SUM(1+1)")
+  t.equal(rows[0]!.phone, "'+1 555 0100")
+
+  const contacts = parse((await agent.get('/portal/customers/contacts/export.csv')).body, { columns: true }) as Array<Record<string, string>>
+  t.equal(contacts[0]!.contact_last_name, "'-2+3")
+
+  const imported = await agent.post('/portal/customers/import', { csv: `${header}\n"${payload.replace(/"/g, '""')}",,,,,,,,,,,,,` })
+  const id = imported.headers.location!.split('/').pop()!
+  await agent.post(`/portal/customers/imports/${id}/start`)
+  await app.diContainer.cradle.jobs.runDue()
+  const again = parse((await agent.get(`/portal/customers/export.csv?q=${encodeURIComponent('cmd|')}`)).body, { columns: true }) as Array<Record<string, string>>
+  t.same(again.map((r) => r.account_name), [`'${payload}`], 'an imported formula leaves the export as text')
+})
