@@ -1,0 +1,11 @@
+/** The partner whose pages are measured: the same 1,000 opportunities at every data size. */
+export const benchPartner = {
+  domain: 'bench.example',
+  email: 'bench@bench.example',
+  password: 'bench-password-1',
+  opportunities: 1000,
+  pendingOffers: 20,
+  sharedWithIt: 10
+} as const
+
+export const defaultBenchUrl = 'postgres://postgres@127.0.0.1:5432/pp_bench'

@@ -1,0 +1,34 @@
+import pg from 'pg'
+import { openDatabase, type DatabaseHandle } from '../core/db/database.ts'
+import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
+
+function split(url: string): { server: string; name: string } {
+  const parsed = new URL(url)
+  const name = decodeURIComponent(parsed.pathname.slice(1))
+  parsed.pathname = '/postgres'
+  return { server: parsed.toString(), name }
+}
+
+/**
+ * Starts the bench database from empty. Only a database with "bench" in its name is dropped,
+ * so a mistyped DATABASE_URL cannot wipe the test or development data.
+ */
+export async function recreateDatabase(url: string): Promise<void> {
+  const { server, name } = split(url)
+  if (!name.includes('bench')) throw new Error(`Refusing to recreate "${name}": the bench database's name must contain "bench".`)
+  const client = new pg.Client({ connectionString: server })
+  await client.connect()
+  try {
+    const quoted = client.escapeIdentifier(name)
+    await client.query(`drop database if exists ${quoted} with (force)`)
+    await client.query(`create database ${quoted}`)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function openMigrated(url: string): Promise<DatabaseHandle> {
+  const handle = await openDatabase({ DATABASE_URL: url, DATA_DIR: '' })
+  await migrateToLatest(handle.db, [coreMigrationsDir])
+  return handle
+}
