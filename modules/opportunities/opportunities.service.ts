@@ -93,19 +93,19 @@ export class OpportunitiesService {
   }
 
   async win(viewer: PartnerViewer, id: string, actualRevenue: string): Promise<void> {
-    await this.close(viewer, id, { status: 'won', actual_revenue: actualRevenue }, `Won, ${actualRevenue}.`)
+    await this.close(viewer, id, { status: 'won', actual_revenue: actualRevenue }, (o) => `Won at ${o.currency} ${Number(actualRevenue).toLocaleString('en-US')}.`)
   }
 
   async lose(viewer: PartnerViewer, id: string, reason: string): Promise<void> {
-    await this.close(viewer, id, { status: 'lost', lost_reason: reason }, `Lost: ${reason}`)
+    await this.close(viewer, id, { status: 'lost', lost_reason: reason }, () => `Lost: ${reason}`)
   }
 
-  private async close(viewer: PartnerViewer, id: string, changes: { status: 'won' | 'lost'; actual_revenue?: string; lost_reason?: string }, body: string): Promise<void> {
+  private async close(viewer: PartnerViewer, id: string, changes: { status: 'won' | 'lost'; actual_revenue?: string; lost_reason?: string }, body: (o: OpportunityRow) => string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const before = await this.workable(trx, viewer, id)
       if (before.status !== 'open') throw new Conflict('A deal waiting for approval cannot be closed yet.')
       const after = await repo.updateOpportunity(trx, id, { ...changes, closed_at: new Date() })
-      await recordHistory(trx, viewer, { kind: changes.status, body, partnerId: viewer.partnerId, before, after })
+      await recordHistory(trx, viewer, { kind: changes.status, body: body(before), partnerId: viewer.partnerId, before, after })
     })
   }
 

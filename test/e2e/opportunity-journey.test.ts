@@ -1,0 +1,53 @@
+import t from 'tap'
+import { createUser } from '../helper.ts'
+import { createActivePartner } from '../fixtures/partners.ts'
+import { openBrowser, screenshot, skipWithoutBrowser } from './browser.ts'
+
+t.test('staff create and distribute a deal; the partner accepts, wins it and sees the revenue', { skip: skipWithoutBrowser() }, async (t) => {
+  const { app, page, context, baseUrl, console: messages } = await openBrowser(t)
+  await createUser(app, { email: 'staff@example.com', name: 'Stella Staff', role: 'admin', password: 'staff-password-1' })
+  const partner = await createActivePartner(app, 'northwind', { territories: ['US'], expertise: ['Consulting'] })
+
+  await page.goto('/signin')
+  await page.getByLabel('E-mail').fill('staff@example.com')
+  await page.getByLabel(/^Password/).fill('staff-password-1')
+  await Promise.all([page.waitForURL('**/admin'), page.getByRole('button', { name: 'Sign in' }).click()])
+  await page.goto('/admin/opportunities/new')
+  await page.getByLabel('Opportunity name').fill('Stadium ticketing')
+  await page.locator('#f-customer_name').fill('Springfield Stadium')
+  await page.getByLabel('Customer website').fill('https://stadium.example')
+  await page.getByLabel(/^Territory/).selectOption('US')
+  await page.getByLabel('Consulting').check()
+  await page.getByLabel(/^Estimated revenue/).fill('80000')
+  await page.getByLabel(/^Expected close date/).fill(new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10))
+  await page.getByLabel(/Manual: keep it/).check()
+  await screenshot(page, 'staff-new-opportunity')
+  await Promise.all([page.waitForURL('**/admin/opportunities/*'), page.getByRole('button', { name: 'Create opportunity' }).click()])
+  await screenshot(page, 'staff-distribution')
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: /Offer to the best partner: northwind Ltd/ }).click()])
+  t.match(await page.textContent('main') ?? '', /Offered to northwind Ltd/)
+
+  const partnerContext = await context.browser()!.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } })
+  t.teardown(() => partnerContext.close())
+  const p = await partnerContext.newPage()
+  await p.goto('/signin')
+  await p.getByLabel('E-mail').fill(partner.email)
+  await p.getByLabel(/^Password/).fill(partner.password)
+  await Promise.all([p.waitForURL('**/portal'), p.getByRole('button', { name: 'Sign in' }).click()])
+  await p.getByRole('link', { name: 'Stadium ticketing' }).click()
+  await screenshot(p, 'partner-offers')
+  await Promise.all([p.waitForURL(/\/portal\/opportunities\/[0-9a-f-]{36}$/), p.getByRole('button', { name: 'Accept' }).click()])
+  await p.getByLabel('Stage').selectOption('close')
+  await Promise.all([p.waitForLoadState('load'), p.getByRole('button', { name: 'Move' }).click()])
+  await p.getByText('Close as won').click()
+  await p.getByLabel(/^Actual revenue/).fill('82500')
+  await Promise.all([p.waitForLoadState('load'), p.getByRole('button', { name: 'Mark as won' }).click()])
+  t.match(await p.textContent('main') ?? '', /Congratulations/)
+  await screenshot(p, 'partner-won-deal')
+
+  await p.goto('/portal')
+  const revenue = p.getByRole('region', { name: 'Revenue won' })
+  t.match(await revenue.textContent() ?? '', /\$82,500/, 'the dashboard shows the revenue won this quarter')
+  await screenshot(p, 'partner-dashboard')
+  t.same(messages.filter((m) => /^(error|pageerror|response):/.test(m)), [], 'no console errors or failed requests for staff')
+})
