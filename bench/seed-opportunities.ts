@@ -85,7 +85,8 @@ function draft({ count, partner, status }: Batch) {
 
 /**
  * Draws the opportunities into the temporary table opp_draft (which also keeps the draws that
- * their offers, history and collaborators follow from), then inserts them in one statement.
+ * their offers, history and collaborators follow from), then inserts them in one statement, in
+ * the order they were created: a partner's deals lie scattered over the table as in real life.
  */
 export async function seedOpportunities(conn: Db, total: number): Promise<void> {
   await sql`select setseed(0.42)`.execute(conn)
@@ -100,5 +101,5 @@ export async function seedOpportunities(conn: Db, total: number): Promise<void> 
       customer_domain, territory, expertise, estimated_revenue, currency, expected_close, actual_revenue, lost_reason, closed_at,
       distribution, refusals, case when source = 'registration' then owner_id else (select id from users where email = 'staff1@portal.example') end,
       last_activity_at, created_at, last_activity_at
-    from opp_draft`.execute(conn)
+    from opp_draft order by created_at`.execute(conn)
 }
