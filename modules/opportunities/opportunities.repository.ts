@@ -204,6 +204,14 @@ export async function updateRules(db: DbOrTrx, rules: Updateable<DistributionRul
   await db.updateTable('distribution_rules').set({ ...rules, updated_at: sql`now()` }).where('id', '=', 1).execute()
 }
 
+/** A partner's answers to offers (joined as f for partners p): answered, accepted, returned, response time. */
+const offerRecord = sql`left join lateral (
+      select count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned')) as answered,
+        count(*) filter (where status in ('accepted', 'returned')) as accepted, count(*) filter (where status = 'returned') as returned,
+        avg(extract(epoch from answered_at - offered_at) / 3600) filter (where answered_at is not null and status <> 'withdrawn') as avg_response_hours
+      from opportunity_offers where partner_id = p.id
+    ) f on true`
+
 /** Profile and track record of the active partners that could take a deal. */
 export async function partnerFacts(db: DbOrTrx, stallDays: number, territory?: string): Promise<PartnerFacts[]> {
   const rows = await sql<Record<string, unknown>>`
@@ -220,12 +228,7 @@ export async function partnerFacts(db: DbOrTrx, stallDays: number, territory?: s
         avg(extract(epoch from closed_at - created_at) / 86400) filter (where status = 'won') as avg_days_to_close
       from opportunities where partner_id = p.id
     ) o on true
-    left join lateral (
-      select count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned')) as answered,
-        count(*) filter (where status in ('accepted', 'returned')) as accepted, count(*) filter (where status = 'returned') as returned,
-        avg(extract(epoch from answered_at - offered_at) / 3600) filter (where answered_at is not null and status <> 'withdrawn') as avg_response_hours
-      from opportunity_offers where partner_id = p.id
-    ) f on true
+    ${offerRecord}
     where p.status = 'active' ${territory ? sql`and p.territories @> array[${territory}]::text[]` : sql``}
     order by p.name limit 2000`.execute(db)
   return rows.rows.map((r) => ({
@@ -385,12 +388,7 @@ export async function channelFigures(db: Db, f: { currency: string; search?: str
         count(*) filter (where status = 'won') as won, count(*) filter (where status = 'lost') as lost
       from opportunities where partner_id = p.id
     ) o on true
-    left join lateral (
-      select count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned')) as answered,
-        count(*) filter (where status in ('accepted', 'returned')) as accepted, count(*) filter (where status = 'returned') as returned,
-        avg(extract(epoch from answered_at - offered_at) / 3600) filter (where answered_at is not null and status <> 'withdrawn') as avg_response_hours
-      from opportunity_offers where partner_id = p.id
-    ) f on true
+    ${offerRecord}
     where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
     order by ${channelOrder[f.sort]} limit ${f.limit}`.execute(db)
   const rate = (value: unknown) => (value === null ? null : Number(value))
