@@ -27,6 +27,9 @@ pg.types.setTypeParser(20, (v) => Number(v))
 export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 })
+    // An idle connection the server closed (restart, failover) must not crash the process;
+    // the pool opens a new one on next use.
+    pool.on('error', (err) => console.error(`database connection lost: ${err.message}`))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, dialect: 'postgres', close: () => db.destroy() }
   }
