@@ -1,5 +1,5 @@
 import { countryCodes } from '../../core/countries.ts'
-import { checkbox, choice, email, text, Type, url } from '../../core/validation.ts'
+import { checkbox, email, text, Type, url } from '../../core/validation.ts'
 import type { AccountFields, ContactFields } from './customers.table.ts'
 
 const optionalId = (label: string, message: string) =>
@@ -10,6 +10,11 @@ const domain = Object.assign(
   Type.String({ maxLength: 253, pattern: '^$|^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$' }),
   { label: 'Domain', message: 'Domain must be a name like example.com, without http:// or a path.' })
 
+// A pattern, not an enum: TypeBox converts a value against a 250-member enum in ~200 ms, which a
+// 10,000-row import pays per row.
+const country = Object.assign(Type.String({ pattern: `^$|^(${countryCodes.join('|')})$` }),
+  { label: 'Country', message: 'Choose one of the offered values for Country.' })
+
 /** The account fields, shared by the form and the CSV import (which names them with a prefix). */
 export const accountFields = {
   name: text({ label: 'Name', max: 160 }),
@@ -19,7 +24,7 @@ export const accountFields = {
   address: text({ label: 'Street address', max: 200, optional: true }),
   city: text({ label: 'City', max: 100, optional: true }),
   postal_code: text({ label: 'Postal code', max: 20, optional: true }),
-  country: choice(['', ...countryCodes], 'Country'),
+  country,
   industry: text({ label: 'Industry', max: 80, optional: true })
 }
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { parse } from 'csv-parse/sync'
 import type { FastifyInstance } from 'fastify'
 import { Agent, buildTestApp } from '../../helper.ts'
@@ -22,7 +22,7 @@ async function upload(app: FastifyInstance, agent: Agent, csv: string, name = 'c
   })
 }
 
-async function signedIn(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function signedIn(t: Test) {
   const { app } = await buildTestApp(t)
   const acme = await createActivePartner(app, 'acme')
   const agent = new Agent(app)
