@@ -1,6 +1,5 @@
-import { countryCodes } from '../../core/countries.ts'
 import { Invalid } from '../../core/errors.ts'
-import { amount, checkbox, choice, date, integer, longText, text, Type, url } from '../../core/validation.ts'
+import { amount, checkbox, choice, country, date, integer, longText, text, Type, url } from '../../core/validation.ts'
 import { stages } from './opportunities.table.ts'
 
 export const currencies = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'SEK', 'NOK', 'DKK', 'JPY', 'INR', 'BRL'] as const
@@ -28,7 +27,7 @@ export const StaffOpportunityForm = Type.Object({
   ...deal,
   customer_name: text({ label: 'Customer', max: 160 }),
   customer_website: url({ label: 'Customer website', max: 200, optional: true }),
-  territory: choice([...countryCodes], 'Territory'),
+  territory: country({ label: 'Territory' }),
   distribution: choice(['manual', 'auto'], 'Distribution')
 })
 

@@ -1,10 +1,9 @@
 import { countryCodes } from '../../core/countries.ts'
-import { checkbox, choice, email, integer, longText, parseForm, password, text, Type, url } from '../../core/validation.ts'
+import { checkbox, choice, country, email, integer, longText, parseForm, password, text, Type, url } from '../../core/validation.ts'
 import { Invalid } from '../../core/errors.ts'
 
 export const companySizes = ['1-10', '11-50', '51-200', '201-1000', '1000+'] as const
 
-const country = (label: string) => choice([...countryCodes], label)
 const list = (label: string) => Type.Array(Type.String({ maxLength: 100 }), { maxItems: 250, label })
 
 const company = {
@@ -13,7 +12,7 @@ const company = {
   address: text({ label: 'Street address', max: 200, optional: true }),
   city: text({ label: 'City', max: 100, optional: true }),
   postal_code: text({ label: 'Postal code', max: 20, optional: true }),
-  country: country('Country'),
+  country: country({ label: 'Country' }),
   company_phone: text({ label: 'Company phone', max: 40, optional: true }),
   territories: list('Territories'),
   expertise: list('Expertise')
