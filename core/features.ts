@@ -22,7 +22,11 @@ export interface WidgetContext {
   viewer: Viewer
   cradle: Cradle
   render(template: string, data?: Record<string, unknown>): string
+  /** Loads a value once per page, so widgets that need the same figures share one query. */
+  memo: Memo
 }
+
+export type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>
 
 export interface Widget {
   audience: Audience

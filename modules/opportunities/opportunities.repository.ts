@@ -241,41 +241,6 @@ export async function partnerFacts(db: DbOrTrx, stallDays: number, territory?: s
   }))
 }
 
-// Dashboard figures: aggregates over one partner's rows (and one owner's, for "own records" users).
-
-const partnerScope = (partnerId: string, ownerId: string | null) => (q: ReturnType<typeof baseQuery>) =>
-  q.where('partner_id', '=', partnerId).$if(ownerId !== null, (w) => w.where('owner_id', '=', ownerId!))
-const baseQuery = (db: Db) => db.selectFrom('opportunities')
-
-export async function wonRevenue(db: Db, partnerId: string, ownerId: string | null) {
-  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'won')
-    .where('closed_at', '>=', sql<Date>`date_trunc('quarter', now()) - interval '3 months'`)
-    .select(['currency',
-      sql<string>`coalesce(sum(actual_revenue) filter (where closed_at >= date_trunc('quarter', now())), 0)`.as('this_quarter'),
-      sql<string>`coalesce(sum(actual_revenue) filter (where closed_at < date_trunc('quarter', now())), 0)`.as('last_quarter')])
-    .groupBy('currency').execute()
-}
-
-export async function wonThisYear(db: Db, partnerId: string, ownerId: string | null) {
-  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'won')
-    .where('closed_at', '>=', sql<Date>`date_trunc('year', now())`)
-    .select(['currency', (eb) => eb.fn.sum<string>('actual_revenue').as('value'), (eb) => eb.fn.countAll<number>().as('count')])
-    .groupBy('currency').execute()
-}
-
-export async function pipelineByStage(db: Db, partnerId: string, ownerId: string | null) {
-  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'open')
-    .select(['stage', 'currency', (eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.sum<string>('estimated_revenue').as('value')])
-    .groupBy(['stage', 'currency']).execute()
-}
-
-export async function stalledDeals(db: Db, partnerId: string, ownerId: string | null, days: number, limit: number) {
-  return baseQuery(db).$call(partnerScope(partnerId, ownerId)).where('status', '=', 'open')
-    .where('last_activity_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
-    .select(['id', 'number', 'name', 'customer_name', 'last_activity_at', 'estimated_revenue', 'currency'])
-    .orderBy('last_activity_at').limit(limit).execute()
-}
-
 export async function staffQueueCounts(db: Db): Promise<Record<string, number>> {
   const rows = await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
     .where('status', 'in', ['queued', 'offered', 'pending_approval']).groupBy('status').execute()
@@ -407,4 +372,61 @@ export async function topWonPartners(db: Db, currency: string, limit: number) {
     .where('opportunities.closed_at', '>=', sql<Date>`date_trunc('year', now())`)
     .groupBy(['partners.id', 'partners.name']).orderBy('value', 'desc').limit(limit).execute()
   return rows.map((r) => ({ name: r.name, value: Number(r.value) }))
+}
+
+export interface CurrencyFigures {
+  currency: string
+  won_this_quarter: number
+  won_last_quarter: number
+  won_this_year: number
+  won_count_year: number
+  by_stage: Record<string, { count: number; value: number }>
+}
+
+export interface DashboardFigures {
+  figures: CurrencyFigures[]
+  stalled: Array<{ id: string; number: number; name: string; customer_name: string; last_activity_at: string }>
+  offers: Array<{ id: string; name: string; estimated_revenue: number; currency: string; deadline: string }>
+  stall_days: number
+}
+
+/**
+ * Every opportunity figure of the partner dashboard in one round trip: one pass over the
+ * partner's own rows (by its index), so the page costs what the partner's data costs.
+ */
+export async function dashboardFigures(db: Db, partnerId: string, ownerId: string | null): Promise<DashboardFigures> {
+  const result = await sql<DashboardFigures>`
+    with rules as (select stall_days from distribution_rules where id = 1),
+    mine as (
+      select status, stage, currency, actual_revenue, estimated_revenue, closed_at, last_activity_at, id, number, name, customer_name
+      from opportunities where partner_id = ${partnerId} ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}
+        and (status = 'open' or (status = 'won' and closed_at >= date_trunc('quarter', now()) - interval '3 months')
+          or (status = 'won' and closed_at >= date_trunc('year', now())))
+    ),
+    stages as (
+      select currency, stage, count(*) as count, sum(estimated_revenue) as value from mine where status = 'open' group by currency, stage
+    ),
+    figures as (
+      select m.currency,
+        coalesce(sum(actual_revenue) filter (where status = 'won' and closed_at >= date_trunc('quarter', now())), 0) as won_this_quarter,
+        coalesce(sum(actual_revenue) filter (where status = 'won' and closed_at >= date_trunc('quarter', now()) - interval '3 months'
+          and closed_at < date_trunc('quarter', now())), 0) as won_last_quarter,
+        coalesce(sum(actual_revenue) filter (where status = 'won' and closed_at >= date_trunc('year', now())), 0) as won_this_year,
+        count(*) filter (where status = 'won' and closed_at >= date_trunc('year', now())) as won_count_year,
+        coalesce((select json_object_agg(s.stage, json_build_object('count', s.count, 'value', s.value)) from stages s where s.currency = m.currency), '{}') as by_stage
+      from mine m group by m.currency
+    )
+    select
+      coalesce((select json_agg(f) from figures f), '[]') as figures,
+      coalesce((select json_agg(s) from (
+        select id, number, name, customer_name, last_activity_at from mine
+        where status = 'open' and last_activity_at < now() - make_interval(days => (select stall_days from rules))
+        order by last_activity_at limit 5) s), '[]') as stalled,
+      coalesce((select json_agg(o) from (
+        select f.id, o.name, o.estimated_revenue, o.currency, f.deadline from opportunity_offers f
+        join opportunities o on o.id = f.opportunity_id
+        where f.partner_id = ${partnerId} and f.status = 'pending' order by f.deadline limit 5) o), '[]') as offers,
+      (select stall_days from rules) as stall_days`.execute(db)
+  const row = result.rows[0]!
+  return { ...row, stall_days: Number(row.stall_days) }
 }

@@ -1,51 +1,48 @@
-import { scopeOf, type PartnerViewer, type Viewer } from '../../core/access.ts'
-import type { Widget } from '../../core/features.ts'
+import { scopeOf, type PartnerViewer } from '../../core/access.ts'
+import type { Widget, WidgetContext } from '../../core/features.ts'
 import * as repo from './opportunities.repository.ts'
 import { stages } from './opportunities.table.ts'
 
-/** "own records" users see figures of their own deals; everyone else the company's. */
-const ownerOf = (viewer: Viewer) => (scopeOf(viewer, 'opportunities') === 'own' ? viewer.id : null)
-const partnerOf = (viewer: Viewer) => viewer as PartnerViewer
+/** The four partner widgets share one query per page; "own records" users see their own deals only. */
+const figures = ({ cradle, viewer, memo }: WidgetContext) => {
+  const v = viewer as PartnerViewer
+  const ownerId = scopeOf(v, 'opportunities') === 'own' ? v.id : null
+  return memo('opportunity-figures', () => repo.dashboardFigures(cradle.db, v.partnerId, ownerId))
+}
 
 export const revenueWidget: Widget = {
   audience: 'partner', id: 'revenue', title: 'Revenue won', order: 10, area: 'opportunities',
-  render: async ({ cradle, viewer, render }) => {
-    const v = partnerOf(viewer)
-    const [quarters, year] = await Promise.all([repo.wonRevenue(cradle.db, v.partnerId, ownerOf(v)), repo.wonThisYear(cradle.db, v.partnerId, ownerOf(v))])
-    return render('opportunities/widget-revenue', { quarters, year })
+  render: async (ctx) => {
+    const rows = (await figures(ctx)).figures
+    const quarters = rows.filter((f) => Number(f.won_this_quarter) || Number(f.won_last_quarter))
+      .sort((a, b) => Number(b.won_this_quarter) - Number(a.won_this_quarter))
+      .map((f) => ({ currency: f.currency, this_quarter: f.won_this_quarter, last_quarter: f.won_last_quarter }))
+    const year = rows.filter((f) => Number(f.won_count_year) > 0).map((f) => ({ currency: f.currency, value: f.won_this_year }))
+    return ctx.render('opportunities/widget-revenue', { quarters, year })
   }
 }
 
 export const pipelineWidget: Widget = {
   audience: 'partner', id: 'pipeline', title: 'Open pipeline by stage', order: 11, area: 'opportunities',
-  render: async ({ cradle, viewer, render }) => {
-    const v = partnerOf(viewer)
-    const rows = await repo.pipelineByStage(cradle.db, v.partnerId, ownerOf(v))
-    const currencies = [...new Set(rows.map((r) => r.currency))]
-    const main = currencies.sort((a, b) => sum(rows, b) - sum(rows, a))[0] ?? 'USD'
-    const byStage = stages.map((stage) => {
-      const row = rows.find((r) => r.stage === stage && r.currency === main)
-      return { stage, count: Number(row?.count ?? 0), value: Number(row?.value ?? 0) }
-    })
-    return render('opportunities/widget-pipeline', { byStage, currency: main, others: currencies.filter((c) => c !== main) })
+  render: async (ctx) => {
+    const rows = (await figures(ctx)).figures.filter((f) => Object.keys(f.by_stage).length > 0)
+    const total = (f: repo.CurrencyFigures) => Object.values(f.by_stage).reduce((a, s) => a + Number(s.value), 0)
+    const main = [...rows].sort((a, b) => total(b) - total(a))[0]
+    const byStage = stages.map((stage) => ({ stage, count: Number(main?.by_stage[stage]?.count ?? 0), value: Number(main?.by_stage[stage]?.value ?? 0) }))
+    return ctx.render('opportunities/widget-pipeline', { byStage, currency: main?.currency ?? 'USD', others: rows.filter((r) => r !== main).map((r) => r.currency) })
   }
 }
 
-const sum = (rows: Array<{ currency: string; value: string | null }>, currency: string) =>
-  rows.filter((r) => r.currency === currency).reduce((a, r) => a + Number(r.value ?? 0), 0)
-
 export const offersWidget: Widget = {
   audience: 'partner', id: 'offers', title: 'Offers waiting for your answer', order: 12, area: 'opportunities',
-  render: async ({ cradle, viewer, render }) =>
-    render('opportunities/widget-offers', { offers: await repo.pendingOffersForPartner(cradle.db, partnerOf(viewer).partnerId, 5) })
+  render: async (ctx) => ctx.render('opportunities/widget-offers', { offers: (await figures(ctx)).offers })
 }
 
 export const stalledWidget: Widget = {
   audience: 'partner', id: 'stalled', title: 'Stalled deals', order: 13, area: 'opportunities',
-  render: async ({ cradle, viewer, render }) => {
-    const v = partnerOf(viewer)
-    const { stall_days: days } = await repo.getRules(cradle.db)
-    return render('opportunities/widget-stalled', { deals: await repo.stalledDeals(cradle.db, v.partnerId, ownerOf(v), days, 5), days })
+  render: async (ctx) => {
+    const { stalled, stall_days: days } = await figures(ctx)
+    return ctx.render('opportunities/widget-stalled', { deals: stalled, days })
   }
 }
 

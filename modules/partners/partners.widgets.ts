@@ -6,8 +6,8 @@ export const companyWidget: Widget = {
   id: 'company',
   title: 'Your company',
   order: 90,
-  render: async ({ cradle, viewer, render }) =>
-    render('partners/widget-company', { partner: await cradle.partners.partner(cradle.db, viewer.partnerId!) })
+  render: async ({ cradle, viewer, render, memo }) =>
+    render('partners/widget-company', { partner: await memo('partner', () => cradle.partners.partner(cradle.db, viewer.partnerId!)) })
 }
 
 export const teamWidget: Widget = {

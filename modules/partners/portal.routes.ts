@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { countries } from '../../core/countries.ts'
 import { Invalid } from '../../core/errors.ts'
-import { renderWidgets } from '../../core/widgets.ts'
+import { createMemo, renderWidgets } from '../../core/widgets.ts'
 import { CompanyForm, checkChoices, parseForm } from './partners.schemas.ts'
 
 const portalRoutes: FastifyPluginAsync = async (app) => {
@@ -10,7 +10,10 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
   app.get('/portal', { config: { access: 'applicant' } }, async (request, reply) => {
     const viewer = request.viewer!
     if (viewer.partnerStatus !== 'active') return reply.seeOther('/portal/application')
-    const [partner, widgets] = await Promise.all([partners.partner(db, viewer.partnerId!), renderWidgets(app, viewer, 'partner')])
+    const memo = createMemo()
+    const [partner, widgets] = await Promise.all([
+      memo('partner', () => partners.partner(db, viewer.partnerId!)), renderWidgets(app, viewer, 'partner', memo)
+    ])
     return reply.page('partners/home', { partner, widgets }, { title: 'Home' })
   })
 
