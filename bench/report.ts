@@ -59,11 +59,11 @@ export function verdicts(all: Measurement[]): string {
   return lines.join('\n')
 }
 
-export async function appendResults(all: Measurement[], context: { command: string; seconds: number; postgres: string; loadAverage: number }): Promise<void> {
+export async function appendResults(all: Measurement[], context: { command: string; code: string; seconds: number; postgres: string; loadAverage: number }): Promise<void> {
   const cpu = os.cpus()
   const section = [
     `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, '',
-    `Command: \`${context.command}\` — autocannon -c 50 -d ${context.seconds} per page and round.`, '',
+    `Command: \`${context.command}\` — autocannon -c 50 -d ${context.seconds} per page and round; code at ${context.code}.`, '',
     `Machine: ${cpu.length} cores (${cpu[0]?.model.trim()}), Node ${process.version}, ${context.postgres}; ` +
       `load average ${fixed(context.loadAverage, 1)} when the run began (other jobs share the machine).`, '',
     table(all), '', verdicts(all), '', ''

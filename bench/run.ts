@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
@@ -57,6 +58,8 @@ async function measure(size: number): Promise<Measurement[]> {
   }
 }
 
+const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim()
+const code = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`
 const loadAverage = os.loadavg()[0]!
 const all: Measurement[] = []
 for (const wanted of sizes) {
@@ -68,6 +71,6 @@ for (const wanted of sizes) {
 say(`\n${table(all)}\n\n${verdicts(all)}\n`)
 await appendResults(all, {
   command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-  seconds, loadAverage, postgres: (await inDatabase('select version()')).split(' on ')[0]!
+  code, seconds, loadAverage, postgres: (await inDatabase('select version()')).split(' on ')[0]!
 })
 say('Appended to bench/RESULTS.md')
