@@ -1,5 +1,5 @@
-import { sql, type Insertable, type Updateable } from 'kysely'
-import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import { sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely'
+import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
 import type { PartnerFacts } from './scoring.ts'
 import type {
   DistributionRulesTable, OfferStatus, OpportunitiesTable, OpportunityRow, OpportunityStatus, RulesRow, Stage
@@ -53,25 +53,36 @@ export interface PipelineFilter {
   limit: number
 }
 
-/** The partner's pipeline, newest activity first; shared opportunities come along, marked. */
+/**
+ * The partner's pipeline, newest activity first; shared opportunities come along, marked. The
+ * partner's own page and the shared page are each read from their index and then merged, so the
+ * list never walks the whole table (an OR across both would).
+ */
 export function listPipeline(db: Db, f: PipelineFilter) {
-  let query = db.selectFrom('opportunities')
+  const filtered = <Q extends SelectQueryBuilder<Database, 'opportunities', object>>(query: Q): Q => {
+    let q = query
+    if (f.status) q = q.where('opportunities.status', '=', f.status) as Q
+    if (f.stage) q = q.where('opportunities.stage', '=', f.stage) as Q
+    if (f.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))])) as Q
+    if (f.after) {
+      const { at, id } = f.after
+      q = q.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', id)])])) as Q
+    }
+    return q.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit) as Q
+  }
+  return db
+    .with('own', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
+      .where('opportunities.partner_id', '=', f.partnerId)
+      .$if(f.ownerId !== null, (q) => q.where('opportunities.owner_id', '=', f.ownerId!))))
+    .with('shared', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
+      .where('opportunities.id', 'in', db.selectFrom('opportunity_collaborators').select('opportunity_id').where('partner_id', '=', f.partnerId))))
+    .selectFrom('opportunities')
     .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
     .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
       'opportunities.stage', 'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close',
       'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name'])
-    .where((eb) => eb.or([
-      eb.and([eb('opportunities.partner_id', '=', f.partnerId), ...(f.ownerId ? [eb('opportunities.owner_id', '=', f.ownerId)] : [])]),
-      eb('opportunities.id', 'in', eb.selectFrom('opportunity_collaborators').select('opportunity_id').where('partner_id', '=', f.partnerId))
-    ]))
-  if (f.status) query = query.where('opportunities.status', '=', f.status)
-  if (f.stage) query = query.where('opportunities.stage', '=', f.stage)
-  if (f.search) query = query.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))]))
-  if (f.after) {
-    const { at, id } = f.after
-    query = query.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', id)])]))
-  }
-  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
+    .where('opportunities.id', 'in', (eb) => eb.selectFrom('own').select('own.id').union(eb.selectFrom('shared').select('shared.id')))
+    .orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
 }
 
 /** Open deals by stage for the board: a few cards per column and the column totals. */

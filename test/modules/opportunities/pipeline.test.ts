@@ -4,6 +4,8 @@ import { createActivePartner, createEmployee, partnerPassword } from '../../fixt
 import { createCustomer } from '../../fixtures/customers.ts'
 import { createStaffDeal, registrationForm } from '../../fixtures/opportunities.ts'
 import { adminPermissions, defaultPermissions } from '../../../core/access.ts'
+import { parseForm } from '../../../core/validation.ts'
+import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 
 const idFrom = (location: unknown) => String(location).split('/').pop()!
 
@@ -183,4 +185,39 @@ t.test('returning an accepted deal sends it back to distribution and counts agai
   const offerRow = await db.selectFrom('opportunity_offers').select('status').where('id', '=', offer.id).executeTakeFirstOrThrow()
   t.equal(offerRow.status, 'returned')
   t.equal((await agent.get(`/portal/opportunities/${deal.id}`)).statusCode, 404, 'the former holder no longer sees it')
+})
+
+t.test('the pipeline pages through own and shared deals without gaps or repeats', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await createActivePartner(app, 'acme')
+  const other = await createActivePartner(app, 'other')
+  const { opportunities } = app.diContainer.cradle
+  const { viewerFor } = await import('../../fixtures/customers.ts')
+  const mine = await viewerFor(app, acme.admin.id)
+  const theirs = await viewerFor(app, other.admin.id)
+  const { accountId } = await createCustomer(app, acme.admin.id, 'Globex')
+  const otherAccount = await createCustomer(app, other.admin.id, 'Initech')
+  const names: string[] = []
+  for (let i = 0; i < 28; i++) {
+    names.push(`Own deal ${i}`)
+    await opportunities.register(mine, parseForm(RegistrationForm, registrationForm(accountId, { name: `Own deal ${i}` })))
+  }
+  const staff = (await createStaffDeal(app)).staff
+  for (let i = 0; i < 2; i++) {
+    const shared = await opportunities.register(theirs, parseForm(RegistrationForm, registrationForm(otherAccount.accountId, { name: `Shared deal ${i}` })))
+    await opportunities.setCollaborator(staff, shared.id, acme.partner.id, true)
+    names.push(`Shared deal ${i}`)
+  }
+  const agent = new Agent(app)
+  await agent.signIn(acme.email, acme.password)
+  const seen: string[] = []
+  let url: string | undefined = '/portal/opportunities'
+  while (url) {
+    const body: string = (await agent.get(url)).body
+    seen.push(...[...body.matchAll(/>((?:Own|Shared) deal \d+)</g)].map((m) => m[1]!))
+    const next: string | undefined = /href="([^"]*after=[^"]+)">Next page/.exec(body)?.[1]
+    url = next?.replace(/&amp;/g, '&')
+  }
+  t.equal(seen.length, 30)
+  t.same([...seen].sort(), [...names].sort(), 'every deal once, own and shared')
 })
