@@ -4,7 +4,7 @@ import { DomainError, Invalid, TooManyRequests, Unauthenticated } from './errors
 
 const titles: Record<number, string> = {
   400: 'That request was not valid', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found',
-  409: 'That cannot be done now', 422: 'Please check what you entered', 429: 'Too many attempts', 500: 'Something went wrong'
+  409: 'That cannot be done now', 413: 'That file is too large', 422: 'Please check what you entered', 429: 'Too many attempts', 500: 'Something went wrong'
 }
 
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/')
@@ -33,6 +33,9 @@ export default fp(async (app) => {
     if (error.code?.startsWith('FST_CSRF')) {
       request.log.info({ code: error.code }, 'csrf rejected')
       return respond(request, reply, 403, 'This form has expired or did not come from this site. Go back, reload the page and try again.')
+    }
+    if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return respond(request, reply, 413, 'The upload is larger than the limit. Split the file into smaller ones and import them one after another.')
     }
     if (error.validation && error.validationContext === 'params') return respond(request, reply, 404, 'There is nothing at this address.')
     if (error.validation) return respond(request, reply, 400, `The request was not valid: ${error.message}`)

@@ -157,3 +157,12 @@ t.test('the export is the filtered list, and formulas are neutralised', async (t
   const again = parse((await agent.get(`/portal/customers/export.csv?q=${encodeURIComponent('cmd|')}`)).body, { columns: true }) as Array<Record<string, string>>
   t.same(again.map((r) => r.account_name), [`'${payload}`], 'an imported formula leaves the export as text')
 })
+
+t.test('a file over the upload limit is refused with a clear message and imports nothing', async (t) => {
+  const { app, agent } = await signedIn(t)
+  const row = 'Globex,globex.example,,,,Springfield,,US,Energy,Hank,Scorpio,hank@globex.example,,CEO\n'
+  const res = await upload(app, agent, header + '\n' + row.repeat(Math.ceil((11 * 1024 * 1024) / row.length)))
+  t.equal(res.statusCode, 413)
+  t.match(res.body, /larger than the limit/)
+  t.equal(await count(app, 'customer_accounts'), 0)
+})
