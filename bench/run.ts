@@ -59,18 +59,21 @@ async function measure(size: number): Promise<Measurement[]> {
 }
 
 const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim()
-const code = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`
+/** The code each size's server ran: others may commit while a run takes its minutes. */
+const codeNow = () => `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`
+const codes: string[] = []
 const loadAverage = os.loadavg()[0]!
 const all: Measurement[] = []
 for (const wanted of sizes) {
   if (wanted) await generate(url, wanted)
   const size = Number(await inDatabase('select count(*) from opportunities'))
   say(`Measuring with ${size.toLocaleString('en')} opportunities`)
+  codes.push(`${codeNow()} for ${size.toLocaleString('en')}`)
   all.push(...await measure(size))
 }
 say(`\n${table(all)}\n\n${verdicts(all)}\n`)
 await appendResults(all, {
   command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-  code, seconds, loadAverage, postgres: (await inDatabase('select version()')).split(' on ')[0]!
+  code: codes.join(', '), seconds, loadAverage, postgres: (await inDatabase('select version()')).split(' on ')[0]!
 })
 say('Appended to bench/RESULTS.md')
