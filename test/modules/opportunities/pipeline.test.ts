@@ -5,6 +5,7 @@ import { createCustomer } from '../../fixtures/customers.ts'
 import { createStaffDeal, registrationForm } from '../../fixtures/opportunities.ts'
 import { adminPermissions, defaultPermissions } from '../../../core/access.ts'
 import { parseForm } from '../../../core/validation.ts'
+import { backdate } from '../../../modules/opportunities/opportunities.repository.ts'
 import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 
 const idFrom = (location: unknown) => String(location).split('/').pop()!
@@ -24,6 +25,12 @@ t.test('a partner registers a deal, works it through the stages and wins it; the
   t.match(row, { status: 'open', stage: 'qualify', partner_id: acme.partner.id, owner_id: acme.admin.id, account_id: accountId, customer_domain: 'globex.example', source: 'registration' })
 
   t.equal((await agent.post(`/portal/opportunities/${id}/stage`, { stage: 'propose' })).statusCode, 303)
+  const open = await agent.get('/portal')
+  t.match(open.body, /<strong>\$25,000<\/strong> <span class="muted">in 1 open deals/, 'the open pipeline counts the deal')
+  t.match(open.body, /<th scope="row">Propose<\/th><td class="num">\$25,000<\/td>/, 'in its stage, in the chart’s table')
+  t.match(open.body, /Nothing stalled/)
+  await backdate(app.diContainer.cradle.db, id, { lastActivityAt: new Date(Date.now() - 30 * 86_400_000) })
+  t.match((await agent.get('/portal')).body, /no change since/, 'a deal untouched for 30 days is stalled')
   t.equal((await agent.post(`/portal/opportunities/${id}/notes`, { body: 'Demo went well.' })).statusCode, 303)
   const bad = await agent.post(`/portal/opportunities/${id}/win`, { actual_revenue: 'lots' })
   t.equal(bad.statusCode, 422)
