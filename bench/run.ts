@@ -6,7 +6,7 @@ import { benchPartner, defaultBenchUrl } from './bench-partner.ts'
 import { generate } from './generator.ts'
 import { load } from './load.ts'
 import { appendResults, pages, table, verdicts, type Measurement } from './report.ts'
-import { startServer } from './server.ts'
+import { startServer, type RunningServer } from './server.ts'
 import { signIn } from './sign-in.ts'
 
 const say = (line: string) => process.stdout.write(`${line}\n`)
@@ -20,11 +20,17 @@ const { values } = parseArgs({
     'skip-generate': { type: 'boolean', default: false }
   }
 })
-const url = process.env.DATABASE_URL ?? defaultBenchUrl
-const sizes = values['skip-generate'] ? [0] : values.sizes.split(',').map(Number)
+const sizes = values.sizes.split(',').map(Number)
 const [seconds, rounds] = [Number(values.seconds), Number(values.rounds)]
 
-async function inDatabase(query: string): Promise<string> {
+/** One database per size (pp_bench_10000, …), so that the sizes can be measured side by side. */
+function urlFor(size: number): string {
+  const url = new URL(process.env.DATABASE_URL ?? defaultBenchUrl)
+  url.pathname = `${url.pathname}_${size}`
+  return url.toString()
+}
+
+async function inDatabase(url: string, query: string): Promise<string> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
@@ -34,46 +40,59 @@ async function inDatabase(query: string): Promise<string> {
   }
 }
 
-/** Rounds alternate the pages, so a change in the machine's load falls on all three alike. */
-async function measure(size: number): Promise<Measurement[]> {
-  const server = await startServer(url)
-  try {
-    const cookie = await signIn(server.origin, benchPartner.email, benchPartner.password)
-    for (const page of pages) {
-      await load(server.origin + page.path, cookie, warmUpSeconds)
-      await server.settle()
-    }
-    const measured: Measurement[] = []
-    for (let round = 1; round <= rounds; round++) {
-      for (const page of pages) {
-        const result = await load(server.origin + page.path, cookie, seconds)
-        await server.settle()
-        say(`  round ${round} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms`)
-        measured.push({ size, round, page: page.name, result })
-      }
-    }
-    return measured
-  } finally {
-    await server.stop()
-  }
+interface Target {
+  size: number
+  server: RunningServer
+  cookie: string
 }
 
-const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim()
-/** The code each size's server ran: others may commit while a run takes its minutes. */
-const codeNow = () => `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`
-const codes: string[] = []
-const loadAverage = os.loadavg()[0]!
-const all: Measurement[] = []
-for (const wanted of sizes) {
-  if (wanted) await generate(url, wanted)
-  const size = Number(await inDatabase('select count(*) from opportunities'))
-  say(`Measuring with ${size.toLocaleString('en')} opportunities`)
-  codes.push(`${codeNow()} for ${size.toLocaleString('en')}`)
-  all.push(...await measure(size))
+async function run(target: Target, path: string, duration: number) {
+  const result = await load(target.server.origin + path, target.cookie, duration)
+  await target.server.settle()
+  return result
 }
-say(`\n${table(all)}\n\n${verdicts(all)}\n`)
-await appendResults(all, {
-  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-  code: codes.join(', '), seconds, loadAverage, postgres: (await inDatabase('select version()')).split(' on ')[0]!
-})
-say('Appended to bench/RESULTS.md')
+
+/**
+ * Each round takes every size and page in turn, so a change in the machine's load falls on
+ * the sizes and pages alike instead of on whichever was measured last.
+ */
+async function measure(targets: Target[]): Promise<Measurement[]> {
+  for (const target of targets) for (const page of pages) await run(target, page.path, warmUpSeconds)
+  const measured: Measurement[] = []
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of targets) {
+      for (const page of pages) {
+        const result = await run(target, page.path, seconds)
+        say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms`)
+        measured.push({ size: target.size, round, page: page.name, result })
+      }
+    }
+  }
+  return measured
+}
+
+if (!values['skip-generate']) for (const size of sizes) await generate(urlFor(size), size)
+
+const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim()
+const code = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`
+const loadAverage = os.loadavg()[0]!
+const servers: RunningServer[] = []
+try {
+  const targets: Target[] = []
+  for (const size of sizes) {
+    const server = await startServer(urlFor(size))
+    servers.push(server)
+    const count = Number(await inDatabase(urlFor(size), 'select count(*) from opportunities'))
+    targets.push({ size: count, server, cookie: await signIn(server.origin, benchPartner.email, benchPartner.password) })
+  }
+  say(`Measuring ${targets.map((t) => t.size.toLocaleString('en')).join(' and ')} opportunities`)
+  const all = await measure(targets)
+  say(`\n${table(all)}\n\n${verdicts(all)}\n`)
+  await appendResults(all, {
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    code, seconds, loadAverage, postgres: (await inDatabase(urlFor(sizes[0]!), 'select version()')).split(' on ')[0]!
+  })
+  say('Appended to bench/RESULTS.md')
+} finally {
+  for (const server of servers) await server.stop()
+}
