@@ -3,6 +3,18 @@ import { countryName } from './countries.ts'
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => escapes[c]!)
 
+// Formatters are built once: constructing an Intl.NumberFormat per call was 15% of a dashboard's CPU.
+const numberFormat = new Intl.NumberFormat('en-US')
+const moneyFormats = new Map<string, Intl.NumberFormat>()
+function moneyFormat(currency: string): Intl.NumberFormat {
+  let format = moneyFormats.get(currency)
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 })
+    moneyFormats.set(currency, format)
+  }
+  return format
+}
+
 /** Formatting helpers available in every template as `h`. */
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
@@ -13,9 +25,9 @@ export const helpers = {
   iso: (value: Date | string | null | undefined): string => (value ? new Date(value).toISOString() : ''),
   money: (amount: string | number | null | undefined, currency = 'USD'): string => {
     if (amount === null || amount === undefined || amount === '') return '—'
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(Number(amount))
+    return moneyFormat(currency).format(Number(amount))
   },
-  number: (value: number | string | null | undefined): string => (value === null || value === undefined ? '—' : new Intl.NumberFormat('en-US').format(Number(value))),
+  number: (value: number | string | null | undefined): string => (value === null || value === undefined ? '—' : numberFormat.format(Number(value))),
   json: (value: unknown): string => (value === null || value === undefined ? '' : JSON.stringify(value, null, 2)),
   /** A URL with the given query parameters replaced, empty ones dropped. */
   query: (base: string, params: Record<string, unknown>, changes: Record<string, unknown> = {}): string => {
