@@ -69,25 +69,10 @@ export interface CustomerImportsTable {
 }
 
 /** What a person enters for an account; the rest (ids, owner, name key) the service decides. */
-export interface AccountFields {
-  name: string
-  domain: string | null
-  website: string | null
-  phone: string | null
-  address: string | null
-  city: string | null
-  postal_code: string | null
-  country: string | null
-  industry: string | null
-}
+export type AccountFields = Pick<CustomerAccountsTable,
+  'name' | 'domain' | 'website' | 'phone' | 'address' | 'city' | 'postal_code' | 'country' | 'industry'>
 
-export interface ContactFields {
-  first_name: string
-  last_name: string
-  email: string | null
-  phone: string | null
-  job_title: string | null
-}
+export type ContactFields = Pick<CustomerContactsTable, 'first_name' | 'last_name' | 'email' | 'phone' | 'job_title'>
 
 export type AccountRow = Selectable<CustomerAccountsTable>
 export type AccountInsert = Insertable<CustomerAccountsTable>
