@@ -4,6 +4,7 @@ import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import type { Config } from '../config.ts'
 import { lockDataDir } from './data-dir-lock.ts'
+import { PreparedClient } from './prepared-client.ts'
 
 /**
  * The whole schema. Each module adds its own tables to this interface from its `*.table.ts`
@@ -26,7 +27,7 @@ pg.types.setTypeParser(20, (v) => Number(v))
 
 export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 })
+    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10, Client: PreparedClient })
     // An idle connection the server closed (restart, failover) must not crash the process;
     // the pool opens a new one on next use.
     pool.on('error', (err) => console.error(`database connection lost: ${err.message}`))
