@@ -44,6 +44,22 @@ export function listPartnerUsers(db: DbOrTrx, partnerId: string): Promise<UserRo
   return db.selectFrom('users').selectAll().where('partner_id', '=', partnerId).orderBy('name').orderBy('id').limit(500).execute()
 }
 
+export interface TeamSummary {
+  active: number
+  invited: number
+  /** The first few active people by name. */
+  people: Array<{ name: string; role: string; job_title: string | null }>
+}
+
+export async function partnerTeamSummary(db: DbOrTrx, partnerId: string, shown: number): Promise<TeamSummary> {
+  const rows = await db.selectFrom('users')
+    .select(['status', sql<number>`count(*)`.as('count'),
+      sql<TeamSummary['people']>`(array_agg(json_build_object('name', name, 'role', role, 'job_title', job_title) order by name, id))[1:${sql.lit(shown)}]`.as('people')])
+    .where('partner_id', '=', partnerId).where('status', 'in', ['active', 'invited']).groupBy('status').execute()
+  const active = rows.find((r) => r.status === 'active')
+  return { active: active?.count ?? 0, invited: rows.find((r) => r.status === 'invited')?.count ?? 0, people: active?.people ?? [] }
+}
+
 export function findPartnerUser(db: DbOrTrx, partnerId: string, userId: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('partner_id', '=', partnerId).where('id', '=', userId).executeTakeFirst()
 }

@@ -406,8 +406,13 @@ export interface DashboardFigures {
  * partner's indexes (the pipeline and revenue figures from covering indexes alone), so the page
  * costs what the partner's data costs, whatever the system holds.
  */
-export async function dashboardFigures(db: Db, partnerId: string, ownerId: string | null): Promise<DashboardFigures> {
+export async function dashboardFigures(db: Db, partnerId: string, ownerId: string | null, now = new Date()): Promise<DashboardFigures> {
   const mine = sql`partner_id = ${partnerId} ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}`
+  // Period bounds (UTC) go in as values: computed in the query, they would be worked out per row.
+  const year = Date.UTC(now.getUTCFullYear(), 0, 1)
+  const quarter = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (now.getUTCMonth() % 3), 1))
+  const lastQuarter = new Date(Date.UTC(quarter.getUTCFullYear(), quarter.getUTCMonth() - 3, 1))
+  const since = new Date(Math.min(year, lastQuarter.getTime()))
   const result = await sql<{ stages: StageRow[] | null; won: WonRow[] | null; stalled: DashboardFigures['stalled'] | null; offers: DashboardFigures['offers'] | null; stall_days: number }>`
     select
       (select json_agg(x) from (
@@ -415,13 +420,12 @@ export async function dashboardFigures(db: Db, partnerId: string, ownerId: strin
         where ${mine} and status = 'open' group by currency, stage) x) as stages,
       (select json_agg(x) from (
         select currency,
-          coalesce(sum(actual_revenue) filter (where closed_at >= date_trunc('quarter', now())), 0) as this_quarter,
-          coalesce(sum(actual_revenue) filter (where closed_at >= date_trunc('quarter', now()) - interval '3 months'
-            and closed_at < date_trunc('quarter', now())), 0) as last_quarter,
-          coalesce(sum(actual_revenue) filter (where closed_at >= date_trunc('year', now())), 0) as this_year,
-          count(*) filter (where closed_at >= date_trunc('year', now())) as count_year
+          coalesce(sum(actual_revenue) filter (where closed_at >= ${quarter}), 0) as this_quarter,
+          coalesce(sum(actual_revenue) filter (where closed_at >= ${lastQuarter} and closed_at < ${quarter}), 0) as last_quarter,
+          coalesce(sum(actual_revenue) filter (where closed_at >= ${new Date(year)}), 0) as this_year,
+          count(*) filter (where closed_at >= ${new Date(year)}) as count_year
         from opportunities
-        where ${mine} and status = 'won' and closed_at >= least(date_trunc('quarter', now()) - interval '3 months', date_trunc('year', now()))
+        where ${mine} and status = 'won' and closed_at >= ${since}
         group by currency) x) as won,
       (select json_agg(x) from (
         select id, number, name, customer_name, last_activity_at from opportunities

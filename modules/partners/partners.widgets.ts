@@ -16,8 +16,7 @@ export const teamWidget: Widget = {
   title: 'Team',
   order: 91,
   render: async ({ cradle, viewer, render }) => {
-    const people = await cradle.partnerUsers.list(viewer.partnerId!)
-    return render('partners/widget-team', { people, isAdmin: viewer.role === 'admin' })
+    return render('partners/widget-team', { team: await cradle.partnerUsers.summary(viewer.partnerId!), isAdmin: viewer.role === 'admin' })
   }
 }
 
