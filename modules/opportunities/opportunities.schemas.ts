@@ -18,7 +18,7 @@ const deal = {
 export const RegistrationForm = Type.Object({
   ...deal,
   account_id: uuid('Customer', 'Choose one of your customers.'),
-  contact_id: Type.String({ pattern: '^$|^[0-9a-fA-F-]{36}$', label: 'Contact', message: 'Choose a contact of that customer.' })
+  contact_id: Type.String({ pattern: '^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', label: 'Contact', message: 'Choose a contact of that customer.' })
 })
 
 export const EditForm = Type.Object({ ...deal })
