@@ -11,6 +11,13 @@ interface ListQuery { status?: string; stage?: string; q?: string; after?: strin
 type IdRequest = { Params: { id: string }; Body: Record<string, string | string[]> }
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const wellFormed = (id: unknown): id is string => typeof id === 'string' && uuid.test(id)
+const searchText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
+/** Customers the registration picker lists at once; typing narrows the rest. */
+const pickerSize = 20
+
+type AccountChoice = { id: string; name: string; domain: string | null; city: string | null }
 
 const pipelineRoutes: FastifyPluginAsync = async (app) => {
   const { opportunities, customers, partners, db } = app.diContainer.cradle
@@ -19,7 +26,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
     const viewer = request.viewer as PartnerViewer
-    const filters = { status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: String(request.query.q ?? '').trim().slice(0, 100) }
+    const filters = { status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: searchText(request.query.q) }
     const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
     const rows = await repo.listPipeline(db, {
       partnerId: viewer.partnerId, ownerId: ownerOf(viewer), status: filters.status || undefined, stage: filters.stage || undefined,
@@ -35,30 +42,62 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('opportunities/board', { board, stages }, { title: 'Pipeline board' })
   })
 
-  const registrationPage = async (viewer: PartnerViewer, values: Record<string, unknown>, errors: Record<string, string> = {}, message?: string) => {
-    const accounts = await customers.searchAccounts(viewer, '', 500)
-    const accountId = typeof values.account_id === 'string' && accounts.some((a) => a.id === values.account_id) ? values.account_id : ''
+  /**
+   * The account and contact a form names, within the viewer's reach: another partner's, or a colleague's for an "own records"
+   * user, answers 404 like any record out of reach. A missing or malformed id is left to the form's own checks.
+   */
+  const chosenAccount = async (viewer: PartnerViewer, form: { account_id?: unknown; contact_id?: unknown }) => {
+    if (wellFormed(form.contact_id)) await customers.contact(viewer, form.contact_id)
+    return wellFormed(form.account_id) ? customers.account(viewer, form.account_id) : null
+  }
+
+  /** The first matches for q, with the chosen account kept in the list, on top when it would not be among them. */
+  const customerPicker = async (viewer: PartnerViewer, q: string, chosen: AccountChoice | null) => {
+    const found = await customers.searchAccounts(viewer, q, pickerSize + 1)
+    const matches = found.slice(0, pickerSize)
+    const accounts = chosen && !matches.some((a) => a.id === chosen.id) ? [chosen, ...matches] : matches
+    return { q, accounts, chosenId: chosen?.id ?? '', count: matches.length, more: found.length > pickerSize }
+  }
+
+  const registrationPage = async (viewer: PartnerViewer, form: {
+    values: Record<string, unknown>; account: AccountChoice | null; q?: string; errors?: Record<string, string>; message?: string
+  }) => {
+    const { account } = form
+    const picker = await customerPicker(viewer, form.q ?? '', account)
+    const noCustomers = picker.accounts.length === 0 && (!picker.q || (await customers.searchAccounts(viewer, '', 1)).length === 0)
     return {
-      values, errors, message, accounts, currencies, expertiseOptions: (await partners.program()).expertise_options,
-      contacts: accountId ? await customers.contactsOf(viewer, accountId) : []
+      values: form.values, errors: form.errors ?? {}, message: form.message, picker, noCustomers, currencies,
+      expertiseOptions: (await partners.program()).expertise_options,
+      contacts: account ? await customers.contactsOf(viewer, account.id) : []
     }
   }
 
-  app.get<{ Querystring: { account?: string } }>('/portal/opportunities/new', { config }, async (request, reply) => {
+  app.get<{ Querystring: { q?: string; account?: string } }>('/portal/opportunities/new', { config }, async (request, reply) => {
     const viewer = request.viewer as PartnerViewer
     requireArea(viewer, 'opportunities', 'create')
-    const values = { account_id: request.query.account ?? '', currency: 'USD', expertise: [] }
-    return reply.page('opportunities/register', await registrationPage(viewer, values), { title: 'Register a deal' })
+    const account = await chosenAccount(viewer, { account_id: request.query.account })
+    const values = { currency: 'USD', expertise: [] }
+    return reply.page('opportunities/register', await registrationPage(viewer, { values, account, q: searchText(request.query.q) }), { title: 'Register a deal' })
+  })
+
+  app.get<{ Querystring: { q?: string; account_id?: string } }>('/portal/opportunities/customer-options', { config }, async (request, reply) => {
+    const viewer = request.viewer as PartnerViewer
+    requireArea(viewer, 'opportunities', 'create')
+    const picker = await customerPicker(viewer, searchText(request.query.q), await chosenAccount(viewer, { account_id: request.query.account_id }))
+    return reply.page('opportunities/customer-options', { picker, fragment: true }, { title: 'Customers' })
   })
 
   app.get<{ Querystring: { account_id?: string } }>('/portal/opportunities/contact-options', { config }, async (request, reply) => {
     const viewer = request.viewer as PartnerViewer
-    const page = await registrationPage(viewer, { account_id: request.query.account_id ?? '' })
-    return reply.page('opportunities/contact-field', page, { title: 'Contact' })
+    const account = await chosenAccount(viewer, { account_id: request.query.account_id })
+    const contacts = account ? await customers.contactsOf(viewer, account.id) : []
+    return reply.page('opportunities/contact-field', { contacts }, { title: 'Contact' })
   })
 
   app.post<{ Body: Record<string, string | string[]> }>('/portal/opportunities', { config }, async (request, reply) => {
     const viewer = request.viewer as PartnerViewer
+    // Ownership first, so another's customer answers 404 even when other fields are wrong too.
+    const account = await chosenAccount(viewer, request.body)
     try {
       const form = parseForm(RegistrationForm, request.body)
       checkDeal(form, (await partners.program()).expertise_options)
@@ -69,7 +108,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
       const values = { ...request.body, expertise: [request.body.expertise ?? []].flat() }
-      return reply.page('opportunities/register', await registrationPage(viewer, values, err.fields, err.message), { title: 'Register a deal', status: 422 })
+      return reply.page('opportunities/register', await registrationPage(viewer, { values, account, errors: err.fields, message: err.message }), { title: 'Register a deal', status: 422 })
     }
   })
 

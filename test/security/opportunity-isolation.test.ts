@@ -1,9 +1,10 @@
 import t from 'tap'
 import { Agent, buildTestApp } from '../helper.ts'
-import { createActivePartner } from '../fixtures/partners.ts'
+import { createActivePartner, createEmployee, partnerPassword } from '../fixtures/partners.ts'
 import { createCustomer } from '../fixtures/customers.ts'
 import { createStaffDeal, registrationForm } from '../fixtures/opportunities.ts'
 import { fill, fingerprint, idsOwnedBy } from './isolation.ts'
+import { adminPermissions } from '../../core/access.ts'
 
 /** A partner with a registered deal (and its note), a deal it accepted and an offer waiting for it. */
 async function busyPartner(app: Awaited<ReturnType<typeof buildTestApp>>['app'], slug: string) {
@@ -56,4 +57,61 @@ t.test('lists, board, offers and dashboard never show another partner’s deals'
   }
   const search = await attacker.agent.get('/portal/opportunities?q=victim')
   t.match(search.body, /No deals match/)
+})
+
+t.test('the customer picker and the registration form reach only the caller’s customers; another’s id answers 404 and saves nothing', async (t) => {
+  const { app } = await buildTestApp(t)
+  const victim = await createActivePartner(app, 'victim')
+  const attacker = await createActivePartner(app, 'attacker')
+  const theirs = await createCustomer(app, victim.admin.id, 'Umbrella victim', { domain: 'umbrella-victim.example', contact: 'Pat' })
+  const mine = await createCustomer(app, attacker.admin.id, 'Umbrella attacker', { contact: 'Sam' })
+  const own = await createEmployee(app, attacker.partner.id, 'own@attacker.example', {
+    ...adminPermissions, customers: { scope: 'own', create: true, edit: true, delete: false }, opportunities: { scope: 'own', create: true, edit: true, delete: false }
+  })
+  const owned = await createCustomer(app, own.id, 'Umbrella own')
+  const agent = new Agent(app)
+  await agent.signIn(attacker.email, attacker.password)
+  const ownAgent = new Agent(app)
+  await ownAgent.signIn('own@attacker.example', partnerPassword)
+  const htmx = { 'hx-request': 'true' }
+
+  for (const url of ['/portal/opportunities/customer-options?q=umbrella', '/portal/opportunities/new?q=umbrella']) {
+    const body = (await agent.get(url, htmx)).body
+    t.ok(body.includes(mine.accountId) && body.includes(owned.accountId), `${url} lists the company’s customers`)
+    t.notOk(body.includes(theirs.accountId) || body.includes('Umbrella victim'), `${url} never lists another partner’s`)
+    const ownBody = (await ownAgent.get(url, htmx)).body
+    t.ok(ownBody.includes(owned.accountId), `${url}: an "own records" user sees their own`)
+    t.notOk(ownBody.includes(mine.accountId) || ownBody.includes(theirs.accountId), `${url}: and nobody else’s`)
+  }
+  for (const url of [
+    `/portal/opportunities/customer-options?account_id=${theirs.accountId}`, `/portal/opportunities/new?account=${theirs.accountId}`,
+    `/portal/opportunities/contact-options?account_id=${theirs.accountId}`
+  ]) {
+    const res = await agent.get(url, htmx)
+    t.equal(res.statusCode, 404, url)
+    t.notOk(res.body.includes('Pat of Umbrella victim'), `${url} shows none of its contacts`)
+  }
+  t.equal((await ownAgent.get(`/portal/opportunities/new?account=${mine.accountId}`)).statusCode, 404, 'nor a colleague’s, for an "own records" user')
+
+  const before = await fingerprint(app)
+  const posts: Array<[Agent, Record<string, string>, string]> = [
+    [agent, { account_id: theirs.accountId }, 'another partner’s customer'],
+    [agent, { account_id: theirs.accountId, name: '' }, 'another partner’s customer, with another field wrong too'],
+    [agent, { contact_id: theirs.contactId! }, 'another partner’s contact'],
+    [agent, { contact_id: theirs.contactId!, name: '' }, 'another partner’s contact, with another field wrong too'],
+    [ownAgent, { account_id: mine.accountId }, 'a colleague’s customer, for an "own records" user'],
+    [ownAgent, { account_id: owned.accountId, contact_id: mine.contactId! }, 'a colleague’s contact, for an "own records" user']
+  ]
+  for (const [who, change, what] of posts) {
+    const res = await who.post('/portal/opportunities', registrationForm(mine.accountId, change))
+    t.equal(res.statusCode, 404, what)
+    t.notOk(res.body.includes('Umbrella victim'), `${what}: nothing about it shows`)
+  }
+  for (const [change, message] of [[{ account_id: 'nope' }, /Choose one of your customers/], [{ account_id: '' }, /Choose one of your customers/], [{ contact_id: 'nope' }, /Choose a contact of that customer/],
+    [{ contact_id: '-'.repeat(36) }, /Choose a contact of that customer/], [{ contact_id: '0'.repeat(36) }, /Choose a contact of that customer/]] as const) {
+    const res = await agent.post('/portal/opportunities', registrationForm(mine.accountId, change))
+    t.equal(res.statusCode, 422, `malformed: ${JSON.stringify(change)}`)
+    t.match(res.body, message)
+  }
+  t.same(await fingerprint(app), before, 'nothing was saved')
 })
