@@ -1,6 +1,7 @@
 import t from 'tap'
 import { createUser } from '../helper.ts'
 import { createActivePartner } from '../fixtures/partners.ts'
+import { createCustomer } from '../fixtures/customers.ts'
 import { openBrowser, screenshot, skipWithoutBrowser } from './browser.ts'
 
 t.test('staff create and distribute a deal; the partner accepts, wins it and sees the revenue', { skip: skipWithoutBrowser() }, async (t) => {
@@ -50,4 +51,47 @@ t.test('staff create and distribute a deal; the partner accepts, wins it and see
   t.match(await revenue.textContent() ?? '', /\$82,500/, 'the dashboard shows the revenue won this quarter')
   await screenshot(p, 'partner-dashboard')
   t.same(messages.filter((m) => /^(error|pageerror|response):/.test(m)), [], 'no console errors or failed requests for staff')
+})
+
+t.test('a partner finds a customer in the picker, chooses its contact and registers a deal', { skip: skipWithoutBrowser() }, async (t) => {
+  const { app, page, console: messages } = await openBrowser(t)
+  const partner = await createActivePartner(app, 'contoso', { expertise: ['Consulting'] })
+  for (let i = 1; i <= 21; i++) await createCustomer(app, partner.admin.id, `Customer ${String(i).padStart(2, '0')}`, { domain: `customer${i}.example` })
+  const zeta = await createCustomer(app, partner.admin.id, 'Zeta Systems', { domain: 'zeta.example', city: 'Springfield', contact: 'Zoe' })
+  await createCustomer(app, partner.admin.id, 'Zenith Labs', { domain: 'zenith.example', city: 'Shelbyville' })
+
+  await page.goto('/signin')
+  await page.getByLabel('E-mail').fill(partner.email)
+  await page.getByLabel(/^Password/).fill(partner.password)
+  await Promise.all([page.waitForURL('**/portal'), page.getByRole('button', { name: 'Sign in' }).click()])
+  await page.goto('/portal/opportunities/new')
+  const status = page.getByRole('status')
+  t.match(await status.textContent() ?? '', /Showing the first 20 — type more to narrow/)
+  await screenshot(page, 'register-customer-picker-start')
+
+  const search = page.getByLabel('Find a customer')
+  await search.pressSequentially('ze')
+  await status.filter({ hasText: '2 customers matching “ze”.' }).waitFor()
+  t.equal(await page.evaluate(() => document.activeElement?.id), 'f-customer-search', 'focus stays in the search box while the list changes')
+  await search.press('Enter')
+  await page.waitForLoadState('load')
+  t.match(page.url(), /\/portal\/opportunities\/new$/, 'Enter searches in place, without leaving the page')
+
+  await page.getByRole('radio', { name: /Zeta Systems/ }).check()
+  await page.getByLabel('Contact').locator('option', { hasText: 'Zoe of Zeta Systems' }).waitFor({ state: 'attached' })
+  await page.getByLabel('Contact').selectOption({ label: 'Zoe of Zeta Systems' })
+  await search.fill('zenith')
+  await status.filter({ hasText: '1 customer matching “zenith”.' }).waitFor()
+  t.ok(await page.getByRole('radio', { name: /Zeta Systems/ }).isChecked(), 'the chosen customer stays chosen while searching on')
+  await page.getByLabel('Opportunity name').fill('Zeta — 40 seats')
+  await page.getByLabel(/^Estimated revenue/).fill('18000')
+  await page.getByLabel(/^Expected close date/).fill(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10))
+  await page.getByLabel('Consulting').check()
+  await screenshot(page, 'register-customer-picker')
+  await Promise.all([page.waitForURL(/\/portal\/opportunities\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Register the deal' }).click()])
+  t.match(await page.textContent('main') ?? '', /Registered\. The deal is open in your pipeline\./)
+  const id = page.url().split('/').pop()!
+  const row = await app.diContainer.cradle.db.selectFrom('opportunities').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  t.match(row, { name: 'Zeta — 40 seats', account_id: zeta.accountId, contact_id: zeta.contactId, customer_name: 'Zeta Systems' })
+  t.same(messages.filter((m) => /^(error|pageerror|response):/.test(m)), [], 'no console errors or failed requests')
 })
