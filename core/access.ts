@@ -1,4 +1,4 @@
-import { Forbidden, NotFound } from './errors.ts'
+import { Forbidden, NotFound, Unauthenticated } from './errors.ts'
 
 /** Channel permissions: what a partner employee may do in each area of the portal. */
 export const areas = ['customers', 'opportunities', 'cases'] as const
@@ -50,6 +50,19 @@ export type Access =
 export const isStaff = (v: Viewer | null): boolean => v?.kind === 'staff'
 export const isActivePartner = (v: Viewer | null): v is PartnerViewer =>
   v?.kind === 'partner' && v.partnerStatus === 'active'
+
+/** The viewer of a route whose access rule admits only signed-in people. */
+export function signedIn(request: { viewer: Viewer | null }): Viewer {
+  if (!request.viewer) throw new Unauthenticated()
+  return request.viewer
+}
+
+/** The viewer of a 'partner' or 'partner-admin' route: a user of an active partner. */
+export function partnerViewer(request: { viewer: Viewer | null }): PartnerViewer {
+  const viewer = signedIn(request)
+  if (!isActivePartner(viewer)) throw new Forbidden('This page is for partners.')
+  return viewer
+}
 
 export function allows(access: Access, viewer: Viewer | null): boolean {
   switch (access) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import type { Viewer } from '../access.ts'
+import { signedIn, type Viewer } from '../access.ts'
 import { Invalid, TooManyRequests } from '../errors.ts'
 import { parseForm, password, text, Type, email } from '../validation.ts'
 
@@ -69,7 +69,7 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/account/signout-everywhere', { config: { access: 'signed-in' } }, async (request, reply) => {
-    await users.signOutEverywhere(request.viewer!.id)
+    await users.signOutEverywhere(signedIn(request).id)
     return reply.signOut().flash('You are signed out on every device.').seeOther('/signin')
   })
 
@@ -92,14 +92,14 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/account', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const me = await users.account(request.viewer!.id)
+    const me = await users.account(signedIn(request).id)
     return reply.page('auth/account', { values: me, errors: {} }, { title: 'Your account' })
   })
 
   app.post<{ Body: Record<string, string> }>('/account', { config: { access: 'signed-in' } }, async (request, reply) => {
     try {
       const form = parseForm(ProfileForm, request.body)
-      await users.updateProfile(request.viewer!, form)
+      await users.updateProfile(signedIn(request), form)
       return reply.flash('Your profile is saved.').seeOther('/account')
     } catch (err) {
       return formError(reply, err, 'auth/account', { values: request.body }, 'Your account')
@@ -110,11 +110,11 @@ const authRoutes: FastifyPluginAsync = async (app) => {
     try {
       const form = parseForm(PasswordForm, request.body)
       confirmed(form)
-      const user = await users.changePassword(request.viewer!, form.current, form.password)
+      const user = await users.changePassword(signedIn(request), form.current, form.password)
       await reply.signIn(user)
       return reply.flash('Your password is changed. Other devices are signed out.').seeOther('/account')
     } catch (err) {
-      const me = await users.account(request.viewer!.id)
+      const me = await users.account(signedIn(request).id)
       return formError(reply, err, 'auth/account', { values: me, passwordErrors: true }, 'Your account')
     }
   })

@@ -3,10 +3,11 @@ import { renderWidgets } from '../../core/widgets.ts'
 import auditRoutes from './audit.routes.ts'
 import outboxRoutes from './outbox.routes.ts'
 import staffRoutes from './staff.routes.ts'
+import { signedIn } from '../../core/access.ts'
 
 const adminRoutes: FastifyPluginAsync = async (app) => {
   app.get('/admin', { config: { access: 'staff' } }, async (request, reply) => {
-    const widgets = await renderWidgets(app, request.viewer!, 'staff')
+    const widgets = await renderWidgets(app, signedIn(request), 'staff')
     return reply.page('admin/home', { widgets }, { title: 'Admin home' })
   })
   await app.register(staffRoutes)

@@ -3,6 +3,7 @@ import { Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
 import { listStaff } from '../../core/users/users.repository.ts'
 import { choice, email, idParams, parseForm, text, Type } from '../../core/validation.ts'
+import { signedIn } from '../../core/access.ts'
 
 const InviteForm = Type.Object({
   email: email(),
@@ -31,8 +32,8 @@ const staffRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: Record<string, string> }>('/admin/staff', { config: access }, async (request, reply) => {
     try {
       const form = parseForm(InviteForm, request.body)
-      const user = await db.transaction().execute((trx) => users.invite(trx, request.viewer!, {
-        ...form, kind: 'staff', invitedBy: request.viewer!.name, organisation: 'Partner Portal'
+      const user = await db.transaction().execute((trx) => users.invite(trx, signedIn(request), {
+        ...form, kind: 'staff', invitedBy: signedIn(request).name, organisation: 'Partner Portal'
       }))
       return reply.flash(`Invitation sent to ${user.email}.`).seeOther(`/admin/staff/${user.id}`)
     } catch (err) {
@@ -48,24 +49,24 @@ const staffRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: { id: string }; Body: Record<string, string> }>('/admin/staff/:id/role', { config: access, schema: { params: idParams } }, async (request, reply) => {
     const form = parseForm(RoleForm, request.body)
-    await users.setStaffRole(request.viewer!, request.params.id, form.role)
+    await users.setStaffRole(signedIn(request), request.params.id, form.role)
     return reply.flash('Role changed. It applies from their next request.').seeOther(`/admin/staff/${request.params.id}`)
   })
 
   app.post<{ Params: { id: string } }>('/admin/staff/:id/deactivate', { config: access, schema: { params: idParams } }, async (request, reply) => {
-    await users.setStaffStatus(request.viewer!, request.params.id, false)
+    await users.setStaffStatus(signedIn(request), request.params.id, false)
     return reply.flash('Deactivated. They are signed out at their next request.').seeOther(`/admin/staff/${request.params.id}`)
   })
 
   app.post<{ Params: { id: string } }>('/admin/staff/:id/reactivate', { config: access, schema: { params: idParams } }, async (request, reply) => {
-    await users.setStaffStatus(request.viewer!, request.params.id, true)
+    await users.setStaffStatus(signedIn(request), request.params.id, true)
     return reply.flash('Reactivated.').seeOther(`/admin/staff/${request.params.id}`)
   })
 
   app.post<{ Params: { id: string } }>('/admin/staff/:id/resend', { config: access, schema: { params: idParams } }, async (request, reply) => {
     await db.transaction().execute(async (trx) => {
       const user = await users.staffUser(trx, request.params.id)
-      await users.resendInvitation(trx, request.viewer!, user, 'Partner Portal')
+      await users.resendInvitation(trx, signedIn(request), user, 'Partner Portal')
     })
     return reply.flash('A new invitation is on its way; the old link no longer works.').seeOther(`/admin/staff/${request.params.id}`)
   })

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { permissionsOf, type PartnerViewer } from '../../core/access.ts'
+import { type PartnerViewer, partnerViewer, permissionsOf } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
 import { findOfferForPartner, pendingOffersForPartner } from './opportunities.repository.ts'
@@ -15,15 +15,15 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/opportunities/offers', { config }, async (request, reply) =>
-    reply.page('opportunities/offers', await inbox(request.viewer as PartnerViewer), { title: 'Offers' }))
+    reply.page('opportunities/offers', await inbox(partnerViewer(request)), { title: 'Offers' }))
 
   app.post<OfferRequest>('/portal/opportunities/offers/:id/accept', { config, schema: { params: idParams } }, async (request, reply) => {
-    const opportunity = await distribution.accept(request.viewer as PartnerViewer, request.params.id)
+    const opportunity = await distribution.accept(partnerViewer(request), request.params.id)
     return reply.flash(`You accepted ${opportunity.name}. It is in your pipeline.`).seeOther(`/portal/opportunities/${opportunity.id}`)
   })
 
   app.post<OfferRequest>('/portal/opportunities/offers/:id/reject', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     if (!(await findOfferForPartner(db, viewer.partnerId, request.params.id))) return reply.callNotFound()
     try {
       const form = parseForm(ReasonForm, request.body)

@@ -9,6 +9,7 @@ import {
   checkDeal, currencies, OfferForm, PartnerChoiceForm, ReasonForm, StaffNoteForm, StaffOpportunityForm
 } from './opportunities.schemas.ts'
 import { stages, statuses } from './opportunities.table.ts'
+import { signedIn } from '../../core/access.ts'
 
 interface ListQuery { status?: string; partner?: string; stage?: string; q?: string; after?: string }
 type ById = { Params: { id: string } }
@@ -109,7 +110,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     try {
       const form = parseForm(StaffOpportunityForm, request.body)
       checkDeal(form, (await partners.program()).expertise_options)
-      const created = await opportunities.create(request.viewer!, form)
+      const created = await opportunities.create(signedIn(request), form)
       return reply.flash(`Opportunity #${created.number} created.`).seeOther(`/admin/opportunities/${created.id}`)
     } catch (err) {
       if (err instanceof Invalid) return showNew(reply, { errors: err.fields, values: submitted(request.body), message: err.message, status: 422 })
@@ -123,26 +124,26 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   app.post<FormById>('/admin/opportunities/:id/offer', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, String(request.body.partner_id ?? ''), request.body, async () => {
       const form = parseForm(OfferForm, request.body)
-      await distribution.offer(request.viewer!, request.params.id, form.partner_id, form.hours)
+      await distribution.offer(signedIn(request), request.params.id, form.partner_id, form.hours)
       return 'Offered. The partner has been e-mailed and has until the deadline to answer.'
     }))
 
   app.post<ById>('/admin/opportunities/:id/offer-best', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, 'best', {}, async () => {
-      await distribution.offerBest(request.viewer!, request.params.id)
+      await distribution.offerBest(signedIn(request), request.params.id)
       return 'Offered to the best eligible partner, who has been e-mailed.'
     }))
 
   app.post<ById>('/admin/opportunities/:id/approve', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, 'approve', {}, async () => {
-      await opportunities.decideRegistration(request.viewer!, request.params.id, true)
+      await opportunities.decideRegistration(signedIn(request), request.params.id, true)
       return 'Registration approved. The partner has been e-mailed.'
     }))
 
   app.post<FormById>('/admin/opportunities/:id/decline', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, 'decline', request.body, async () => {
       const form = parseForm(ReasonForm, request.body)
-      await opportunities.decideRegistration(request.viewer!, request.params.id, false, form.reason)
+      await opportunities.decideRegistration(signedIn(request), request.params.id, false, form.reason)
       return 'Registration declined. The partner has been e-mailed the reason.'
     }))
 
@@ -150,20 +151,20 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     change(reply, request.params.id, 'collaborator', request.body, async () => {
       const form = parseForm(PartnerChoiceForm, request.body)
       const name = await activePartner(form.partner_id)
-      await opportunities.setCollaborator(request.viewer!, request.params.id, form.partner_id, true)
+      await opportunities.setCollaborator(signedIn(request), request.params.id, form.partner_id, true)
       return `Shared with ${name} as a collaborator.`
     }))
 
   app.post<{ Params: { id: string; partnerId: string } }>('/admin/opportunities/:id/collaborators/:partnerId/remove', { config, schema: { params: collaboratorParams } }, async (request, reply) =>
     change(reply, request.params.id, 'collaborator', {}, async () => {
-      await opportunities.setCollaborator(request.viewer!, request.params.id, request.params.partnerId, false)
+      await opportunities.setCollaborator(signedIn(request), request.params.id, request.params.partnerId, false)
       return 'No longer shared with that partner.'
     }))
 
   app.post<FormById>('/admin/opportunities/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, 'note', request.body, async () => {
       const form = parseForm(StaffNoteForm, request.body)
-      await opportunities.staffNote(request.viewer!, request.params.id, form.body, !form.shared)
+      await opportunities.staffNote(signedIn(request), request.params.id, form.body, !form.shared)
       return form.shared ? 'Note added; the partners on this deal can read it.' : 'Internal note added.'
     }))
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { permissionsOf, requireArea, type PartnerViewer } from '../../core/access.ts'
+import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
@@ -25,7 +25,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   const ownerOf = (viewer: PartnerViewer) => (requireArea(viewer, 'opportunities') === 'own' ? viewer.id : null)
 
   app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     const filters = { status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: searchText(request.query.q) }
     const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
     const rows = await repo.listPipeline(db, {
@@ -37,7 +37,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/opportunities/board', { config }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     const board = await repo.boardColumns(db, viewer.partnerId, ownerOf(viewer), 20)
     return reply.page('opportunities/board', { board, stages }, { title: 'Pipeline board' })
   })
@@ -73,7 +73,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get<{ Querystring: { q?: string; account?: string } }>('/portal/opportunities/new', { config }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     requireArea(viewer, 'opportunities', 'create')
     const account = await chosenAccount(viewer, { account_id: request.query.account })
     const values = { currency: 'USD', expertise: [] }
@@ -81,21 +81,21 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Querystring: { q?: string; account_id?: string } }>('/portal/opportunities/customer-options', { config }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     requireArea(viewer, 'opportunities', 'create')
     const picker = await customerPicker(viewer, searchText(request.query.q), await chosenAccount(viewer, { account_id: request.query.account_id }))
     return reply.page('opportunities/customer-options', { picker, fragment: true }, { title: 'Customers' })
   })
 
   app.get<{ Querystring: { account_id?: string } }>('/portal/opportunities/contact-options', { config }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     const account = await chosenAccount(viewer, { account_id: request.query.account_id })
     const contacts = account ? await customers.contactsOf(viewer, account.id) : []
     return reply.page('opportunities/contact-field', { contacts }, { title: 'Contact' })
   })
 
   app.post<{ Body: Record<string, string | string[]> }>('/portal/opportunities', { config }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     // Ownership first, so another's customer answers 404 even when other fields are wrong too.
     const account = await chosenAccount(viewer, request.body)
     try {
@@ -125,17 +125,17 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get<IdRequest>('/portal/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    detail(reply, request.viewer as PartnerViewer, request.params.id))
+    detail(reply, partnerViewer(request), request.params.id))
 
   app.get<IdRequest>('/portal/opportunities/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     const o = await opportunities.forPartner(db, viewer, request.params.id)
     const values = { ...o, expected_close: new Date(o.expected_close).toISOString().slice(0, 10) }
     return reply.page('opportunities/edit', { o, values, errors: {}, currencies, expertiseOptions: (await partners.program()).expertise_options }, { title: `Edit ${o.name}` })
   })
 
   app.post<IdRequest>('/portal/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = request.viewer as PartnerViewer
+    const viewer = partnerViewer(request)
     const o = await opportunities.forPartner(db, viewer, request.params.id)
     try {
       const form = parseForm(EditForm, request.body)
@@ -152,7 +152,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   /** The detail page's small forms: ownership first (404), then the form (422 on the page), then the change. */
   const action = <T>(path: string, parse: (body: unknown) => T, run: (viewer: PartnerViewer, id: string, form: T) => Promise<unknown>, done: string) =>
     app.post<IdRequest>(`/portal/opportunities/:id/${path}`, { config, schema: { params: idParams } }, async (request, reply) => {
-      const viewer = request.viewer as PartnerViewer
+      const viewer = partnerViewer(request)
       await opportunities.forPartner(db, viewer, request.params.id)
       try {
         await run(viewer, request.params.id, parse(request.body))

@@ -5,6 +5,7 @@ import { parseForm } from '../../core/validation.ts'
 import { factors } from './factors.ts'
 import type { RulesRow, Weights } from './opportunities.table.ts'
 import { RulesForm } from './opportunities.schemas.ts'
+import { signedIn } from '../../core/access.ts'
 
 interface PageState { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number }
 
@@ -40,7 +41,7 @@ const rulesRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: Record<string, string> }>('/admin/opportunities/rules', { config }, async (request, reply) => {
     try {
-      await distribution.saveRules(request.viewer!, rulesOf(parseForm(RulesForm, request.body)))
+      await distribution.saveRules(signedIn(request), rulesOf(parseForm(RulesForm, request.body)))
       return reply.flash('Distribution rules saved. They apply to the next ranking and offer.').seeOther('/admin/opportunities/rules')
     } catch (err) {
       if (err instanceof Invalid) return showRules(reply, { errors: err.fields, values: request.body, message: err.message, status: 422 })

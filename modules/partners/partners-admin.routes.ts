@@ -7,6 +7,7 @@ import { idParams } from '../../core/validation.ts'
 import { listPartners } from './partners.repository.ts'
 import { checkChoices, NoteForm, parseForm, StaffPartnerForm, SuspendForm } from './partners.schemas.ts'
 import type { PartnerStatus } from './partners.table.ts'
+import { signedIn } from '../../core/access.ts'
 
 interface DirectoryQuery { q?: string; status?: string; level?: string; country?: string; territory?: string; expertise?: string; after?: string }
 type ById = { Params: { id: string } }
@@ -81,27 +82,27 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
     change(reply, request.params.id, submitted(request.body), async () => {
       const form = parseForm(StaffPartnerForm, request.body)
       checkChoices(form, (await partners.program()).expertise_options)
-      await partners.staffUpdate(request.viewer!, request.params.id, form)
+      await partners.staffUpdate(signedIn(request), request.params.id, form)
       return 'Partner updated.'
     }))
 
   app.post<FormById>('/admin/partners/:id/suspend', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, request.body, async () => {
       const form = parseForm(SuspendForm, request.body)
-      await partners.setSuspended(request.viewer!, request.params.id, true, form.reason)
+      await partners.setSuspended(signedIn(request), request.params.id, true, form.reason)
       return 'Suspended. Its people are signed out at their next request.'
     }))
 
   app.post<FormById>('/admin/partners/:id/reactivate', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, request.body, async () => {
-      await partners.setSuspended(request.viewer!, request.params.id, false)
+      await partners.setSuspended(signedIn(request), request.params.id, false)
       return 'Reactivated. Its people can sign in again.'
     }))
 
   app.post<FormById>('/admin/partners/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, request.body, async () => {
       const form = parseForm(NoteForm, request.body)
-      await partners.addNote(request.viewer!, request.params.id, form.body)
+      await partners.addNote(signedIn(request), request.params.id, form.body)
       return 'Note added.'
     }))
 }

@@ -3,12 +3,13 @@ import { countries } from '../../core/countries.ts'
 import { Invalid } from '../../core/errors.ts'
 import { createMemo, renderWidgets } from '../../core/widgets.ts'
 import { CompanyForm, checkChoices, parseForm } from './partners.schemas.ts'
+import { partnerViewer, signedIn } from '../../core/access.ts'
 
 const portalRoutes: FastifyPluginAsync = async (app) => {
   const { partners, db } = app.diContainer.cradle
 
   app.get('/portal', { config: { access: 'applicant' } }, async (request, reply) => {
-    const viewer = request.viewer!
+    const viewer = signedIn(request)
     if (viewer.partnerStatus !== 'active') return reply.seeOther('/portal/application')
     const memo = createMemo()
     const [partner, widgets] = await Promise.all([
@@ -18,7 +19,7 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/company', { config: { access: 'partner' } }, async (request, reply) => {
-    const partner = await partners.partner(db, request.viewer!.partnerId!)
+    const partner = await partners.partner(db, partnerViewer(request).partnerId)
     return reply.page('partners/company', { partner }, { title: partner.name })
   })
 
@@ -27,7 +28,7 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/company/edit', { config: { access: 'partner-admin' } }, async (request, reply) => {
-    const p = await partners.partner(db, request.viewer!.partnerId!)
+    const p = await partners.partner(db, partnerViewer(request).partnerId)
     const values = { ...p, company_name: p.name, company_phone: p.phone }
     return reply.page('partners/company-edit', await editPage(values), { title: 'Edit company profile' })
   })
@@ -36,7 +37,8 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
     try {
       const form = parseForm(CompanyForm, request.body)
       checkChoices(form, (await partners.program()).expertise_options)
-      await partners.updateProfile(request.viewer!, request.viewer!.partnerId!, form)
+      const viewer = partnerViewer(request)
+      await partners.updateProfile(viewer, viewer.partnerId, form)
       return reply.flash('Company profile saved.').seeOther('/portal/company')
     } catch (err) {
       if (!(err instanceof Invalid)) throw err

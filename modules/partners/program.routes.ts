@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { idParams } from '../../core/validation.ts'
 import { LevelForm, parseForm, ProgramForm } from './partners.schemas.ts'
+import { signedIn } from '../../core/access.ts'
 
 type Body = { Body: Record<string, string> }
 type FormById = Body & { Params: { id: string } }
@@ -49,25 +50,25 @@ const programRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<Body>('/admin/program', { config }, async (request, reply) =>
     save(reply, 'program', request.body, async () => {
-      await partners.saveProgram(request.viewer!, parseProgram(request.body))
+      await partners.saveProgram(signedIn(request), parseProgram(request.body))
       return 'Program page saved.'
     }))
 
   app.post<Body>('/admin/program/levels', { config }, async (request, reply) =>
     save(reply, 'new', request.body, async () => {
-      const level = await partners.saveLevel(request.viewer!, null, parseForm(LevelForm, request.body))
+      const level = await partners.saveLevel(signedIn(request), null, parseForm(LevelForm, request.body))
       return `Level ${level.name} added.`
     }))
 
   app.post<FormById>('/admin/program/levels/:id', { config, schema: { params: idParams } }, async (request, reply) =>
     save(reply, request.params.id, request.body, async () => {
-      const level = await partners.saveLevel(request.viewer!, request.params.id, parseForm(LevelForm, request.body))
+      const level = await partners.saveLevel(signedIn(request), request.params.id, parseForm(LevelForm, request.body))
       return `Level ${level.name} saved.`
     }))
 
   app.post<FormById>('/admin/program/levels/:id/delete', { config, schema: { params: idParams } }, async (request, reply) =>
     save(reply, request.params.id, {}, async () => {
-      await partners.deleteLevel(request.viewer!, request.params.id)
+      await partners.deleteLevel(signedIn(request), request.params.id)
       return 'Level deleted.'
     }))
 }

@@ -4,6 +4,7 @@ import { Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
 import { listPartners } from './partners.repository.ts'
 import { ApplicationForm, checkChoices, companySizes, parseForm } from './partners.schemas.ts'
+import { signedIn } from '../../core/access.ts'
 
 interface DirectoryQuery { country?: string; territory?: string; expertise?: string; level?: string; q?: string; after?: string }
 
@@ -64,7 +65,7 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/application', { config: { access: 'applicant' } }, async (request, reply) => {
-    const viewer = request.viewer!
+    const viewer = signedIn(request)
     if (viewer.partnerStatus === 'active') return reply.seeOther('/portal')
     const application = await partners.applicationOfPartner(viewer.partnerId!)
     return reply.page('partners/application-status', { application }, { title: 'Your application' })

@@ -10,6 +10,7 @@ import {
 } from './partners.repository.ts'
 import { ApproveForm, NoteForm, parseForm, RejectForm } from './partners.schemas.ts'
 import type { ApplicationStatus } from './partners.table.ts'
+import { signedIn } from '../../core/access.ts'
 
 interface ListQuery { status?: string; country?: string; territory?: string; expertise?: string; sort?: string; after?: string }
 type ById = { Params: { id: string } }
@@ -99,21 +100,21 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
   app.post<FormById>('/admin/partners/applications/:id/approve', { config, schema: { params: idParams } }, async (request, reply) =>
     decide(reply, request.params.id, request.body, async () => {
       const form = parseForm(ApproveForm, request.body)
-      await partners.approve(request.viewer!, request.params.id, form.level_id)
+      await partners.approve(signedIn(request), request.params.id, form.level_id)
       return 'Approved. The applicant is now the partner admin and has been e-mailed.'
     }))
 
   app.post<FormById>('/admin/partners/applications/:id/reject', { config, schema: { params: idParams } }, async (request, reply) =>
     decide(reply, request.params.id, request.body, async () => {
       const form = parseForm(RejectForm, request.body)
-      await partners.reject(request.viewer!, request.params.id, form.reason)
+      await partners.reject(signedIn(request), request.params.id, form.reason)
       return 'Rejected. The applicant has been e-mailed the reason; the application is kept.'
     }))
 
   app.post<FormById>('/admin/partners/applications/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
     decide(reply, request.params.id, request.body, async () => {
       const form = parseForm(NoteForm, request.body)
-      await partners.addNote(request.viewer!, (await partners.application(request.params.id)).partner_id, form.body)
+      await partners.addNote(signedIn(request), (await partners.application(request.params.id)).partner_id, form.body)
       return 'Note added.'
     }))
 }

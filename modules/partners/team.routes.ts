@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { actions, areas, defaultPermissions, normalisePermissions, scopes, type ChannelPermissions } from '../../core/access.ts'
+import { actions, areas, type ChannelPermissions, defaultPermissions, normalisePermissions, partnerViewer, scopes } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { choice, idParams, parseForm, Type } from '../../core/validation.ts'
 import { InviteEmployeeForm } from './partners.schemas.ts'
@@ -25,7 +25,7 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
   type IdRequest = { Params: { id: string }; Body: Record<string, string> }
 
   app.get('/portal/team', { config }, async (request, reply) => {
-    const people = await partnerUsers.list(request.viewer!.partnerId!)
+    const people = await partnerUsers.list(partnerViewer(request).partnerId)
     return reply.page('partners/team', { people }, { title: 'Team' })
   })
 
@@ -33,11 +33,11 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
     reply.page('partners/team-invite', { values: {}, errors: {}, permissions: defaultPermissions }, { title: 'Invite an employee' }))
 
   app.post<{ Body: Record<string, string> }>('/portal/team', { config }, async (request, reply) => {
-    const viewer = request.viewer!
+    const viewer = partnerViewer(request)
     try {
       const form = parseForm(InviteEmployeeForm, request.body)
       const permissions = permissionsFromForm(request.body)
-      const user = await partners.inviteEmployee(viewer, viewer.partnerId!, form, permissions)
+      const user = await partners.inviteEmployee(viewer, viewer.partnerId, form, permissions)
       return reply.flash(`Invitation sent to ${user.email}. The link works once, for 7 days.`).seeOther(`/portal/team/${user.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
@@ -46,37 +46,41 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<IdRequest>('/portal/team/:id', { config, schema: { params: idParams } }, async (request, reply) => {
-    const person = await partnerUsers.member(db, request.viewer!.partnerId!, request.params.id)
+    const person = await partnerUsers.member(db, partnerViewer(request).partnerId, request.params.id)
     return reply.page('partners/team-member', { person, permissions: normalisePermissions(person.permissions), errors: {} }, { title: person.name })
   })
 
   app.post<IdRequest>('/portal/team/:id/permissions', { config, schema: { params: idParams } }, async (request, reply) => {
-    const partnerId = request.viewer!.partnerId!
+    const viewer = partnerViewer(request)
     // Ownership before the form: another partner's id must answer 404, never a form error.
-    await partnerUsers.member(db, partnerId, request.params.id)
-    await partnerUsers.setPermissions(request.viewer!, partnerId, request.params.id, permissionsFromForm(request.body))
+    await partnerUsers.member(db, viewer.partnerId, request.params.id)
+    await partnerUsers.setPermissions(viewer, viewer.partnerId, request.params.id, permissionsFromForm(request.body))
     return reply.flash('Access saved. It applies from their next request.').seeOther(`/portal/team/${request.params.id}`)
   })
 
   app.post<IdRequest>('/portal/team/:id/role', { config, schema: { params: idParams } }, async (request, reply) => {
-    await partnerUsers.member(db, request.viewer!.partnerId!, request.params.id)
+    const viewer = partnerViewer(request)
+    await partnerUsers.member(db, viewer.partnerId, request.params.id)
     const form = parseForm(RoleForm, request.body)
-    await partnerUsers.setRole(request.viewer!, request.viewer!.partnerId!, request.params.id, form.role)
+    await partnerUsers.setRole(viewer, viewer.partnerId, request.params.id, form.role)
     return reply.flash(form.role === 'admin' ? 'They are now a partner admin.' : 'They are no longer a partner admin.').seeOther(`/portal/team/${request.params.id}`)
   })
 
   app.post<IdRequest>('/portal/team/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
-    await partnerUsers.setAccess(request.viewer!, request.viewer!.partnerId!, request.params.id, false)
+    const viewer = partnerViewer(request)
+    await partnerUsers.setAccess(viewer, viewer.partnerId, request.params.id, false)
     return reply.flash('Portal access removed. They are signed out at their next request.').seeOther(`/portal/team/${request.params.id}`)
   })
 
   app.post<IdRequest>('/portal/team/:id/restore', { config, schema: { params: idParams } }, async (request, reply) => {
-    await partnerUsers.setAccess(request.viewer!, request.viewer!.partnerId!, request.params.id, true)
+    const viewer = partnerViewer(request)
+    await partnerUsers.setAccess(viewer, viewer.partnerId, request.params.id, true)
     return reply.flash('Portal access restored.').seeOther(`/portal/team/${request.params.id}`)
   })
 
   app.post<IdRequest>('/portal/team/:id/resend', { config, schema: { params: idParams } }, async (request, reply) => {
-    await partners.resendInvitation(request.viewer!, request.viewer!.partnerId!, request.params.id)
+    const viewer = partnerViewer(request)
+    await partners.resendInvitation(viewer, viewer.partnerId, request.params.id)
     return reply.flash('A new invitation is on its way; the old link no longer works.').seeOther(`/portal/team/${request.params.id}`)
   })
 }
