@@ -118,9 +118,6 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     await customers.account(viewer, request.params.id)
     return change(reply, viewer, request.params.id, async () => {
       const { contact_id } = parseForm(ContactChoiceForm, request.body)
-      await customers.contact(viewer, contact_id).catch(() => {
-        throw new Invalid({ contact_id: 'Choose one of your contacts.' })
-      })
       await customers.moveContact(viewer, contact_id, request.params.id)
       return 'Contact added to this account.'
     })

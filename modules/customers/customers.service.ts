@@ -129,7 +129,8 @@ export class CustomersService {
     const reach = this.reach(viewer)
     await this.changeAccount(viewer, accountId, 'edit', 'customer.primary-contact-set', async (trx) => {
       const contact = await repo.findContact(trx, reach, contactId)
-      if (!contact || contact.account_id !== accountId) throw new Invalid({ contact_id: 'Choose one of this account’s contacts.' })
+      if (!contact) throw new NotFound('The contact')
+      if (contact.account_id !== accountId) throw new Invalid({ contact_id: 'Choose one of this account’s contacts.' })
       return { primary_contact_id: contact.id }
     })
   }
@@ -193,10 +194,10 @@ export class CustomersService {
     return contact
   }
 
-  /** An account the viewer reaches, for a contact to join; anything else is a form error. */
-  private async targetAccount(trx: DbOrTrx, reach: repo.Reach, accountId: string, field = 'account_id') {
-    const account = accountId ? await repo.lockAccount(trx, reach, accountId) : undefined
-    if (!account) throw new Invalid({ [field]: 'Choose one of your customer accounts.' })
+  /** An account the viewer reaches, for a contact to join; any other id answers 404 like a missing account. */
+  private async targetAccount(trx: DbOrTrx, reach: repo.Reach, accountId: string) {
+    const account = await repo.lockAccount(trx, reach, accountId)
+    if (!account) throw new NotFound('The customer account')
     return account
   }
 
@@ -219,8 +220,8 @@ export class CustomersService {
   }
 
   /** Moves the contact to another of the partner's accounts (also: associates a loose contact). */
-  async moveContact(viewer: PartnerViewer, id: string, accountId: string, field = 'account_id'): Promise<void> {
-    await this.changeContact(viewer, id, 'contact.moved', async (trx, reach) => ({ account_id: (await this.targetAccount(trx, reach, accountId, field)).id }))
+  async moveContact(viewer: PartnerViewer, id: string, accountId: string): Promise<void> {
+    await this.changeContact(viewer, id, 'contact.moved', async (trx, reach) => ({ account_id: (await this.targetAccount(trx, reach, accountId)).id }))
   }
 
   async dissociateContact(viewer: PartnerViewer, id: string): Promise<void> {

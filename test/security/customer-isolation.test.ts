@@ -49,11 +49,18 @@ t.test('every customer route answers 404 to another partner’s ids and changes 
       }
     }
   }
-  // Routes without an id that take another partner's ids in the form: refused as form errors, nothing saved.
+  // Another partner's ids in the form of a route about the attacker's own records: 404 as well, nothing saved.
   const attackerAccount = (await db.selectFrom('customer_accounts').select('id').where('name', '=', 'Attacker Customer').executeTakeFirstOrThrow()).id
-  t.equal((await agent.post('/portal/customers/contacts', { first_name: 'X', last_name: 'Y', account_id: customerIds[0]! })).statusCode, 422)
-  t.equal((await agent.post(`/portal/customers/${attackerAccount}/contacts`, { contact_id: customerIds[2]! })).statusCode, 422)
-  t.equal((await agent.post(`/portal/customers/${attackerAccount}/primary-contact`, { contact_id: customerIds[2]! })).statusCode, 422)
+  const attackerContact = (await db.selectFrom('customer_contacts').select('id').where('first_name', '=', 'Arthur').executeTakeFirstOrThrow()).id
+  for (const [url, form] of [
+    ['/portal/customers/contacts', { first_name: 'X', last_name: 'Y', account_id: customerIds[0]! }],
+    [`/portal/customers/contacts/${attackerContact}`, { first_name: 'X', last_name: 'Y', account_id: customerIds[0]! }],
+    [`/portal/customers/contacts/${attackerContact}/move`, { account_id: customerIds[0]! }],
+    [`/portal/customers/${attackerAccount}/contacts`, { contact_id: customerIds[2]! }],
+    [`/portal/customers/${attackerAccount}/primary-contact`, { contact_id: customerIds[2]! }]
+  ] as const) {
+    t.equal((await agent.post(url, form)).statusCode, 404, `POST ${url} with a victim’s id in the form`)
+  }
   t.same(await fingerprint(app), before, 'nothing changed')
 })
 

@@ -63,7 +63,7 @@ t.test('bad input on every contact form saves nothing and says why', async (t) =
   const acme = await createActivePartner(app, 'acme')
   const other = await createActivePartner(app, 'other')
   const { accountId, contactId } = await createCustomer(app, acme.admin.id, 'Globex', { contact: 'Hank' })
-  const foreign = await createCustomer(app, other.admin.id, 'Foreign')
+  const foreign = await createCustomer(app, other.admin.id, 'Foreign', { contact: 'Fred' })
   const agent = new Agent(app)
   await agent.signIn(acme.email, acme.password)
   const { db } = app.diContainer.cradle
@@ -74,8 +74,7 @@ t.test('bad input on every contact form saves nothing and says why', async (t) =
     [{ last_name: 'x'.repeat(81) }, /Last name must be at most 80 characters/],
     [{ first_name: '<script>alert(1)</script>' }, /First name must not contain &lt; or &gt;/],
     [{ email: 'not-an-email' }, /E-mail must be an e-mail address/],
-    [{ account_id: 'nope' }, /Choose one of your customer accounts/],
-    [{ account_id: foreign.accountId }, /Choose one of your customer accounts/]
+    [{ account_id: 'nope' }, /Choose one of your customer accounts/]
   ]
   for (const [change, message] of cases) {
     for (const url of ['/portal/customers/contacts', `/portal/customers/contacts/${contactId}`]) {
@@ -86,13 +85,21 @@ t.test('bad input on every contact form saves nothing and says why', async (t) =
   }
   for (const [url, form] of [
     [`/portal/customers/contacts/${contactId}/move`, {}],
-    [`/portal/customers/contacts/${contactId}/move`, { account_id: foreign.accountId! }],
     [`/portal/customers/${accountId}/contacts`, { contact_id: 'x' }],
     [`/portal/customers/${accountId}/primary-contact`, { contact_id: '' }]
   ] as const) {
     const res = await agent.post(url, form)
     t.equal(res.statusCode, 422, `${url} ${JSON.stringify(form)}`)
     t.match(res.body, /Choose one of/)
+  }
+  for (const [url, form] of [
+    ['/portal/customers/contacts', contactForm({ account_id: foreign.accountId })],
+    [`/portal/customers/contacts/${contactId}`, contactForm({ account_id: foreign.accountId })],
+    [`/portal/customers/contacts/${contactId}/move`, { account_id: foreign.accountId }],
+    [`/portal/customers/${accountId}/contacts`, { contact_id: foreign.contactId! }],
+    [`/portal/customers/${accountId}/primary-contact`, { contact_id: foreign.contactId! }]
+  ] as const) {
+    t.equal((await agent.post(url, form)).statusCode, 404, `another partner’s id in the form of ${url} answers 404`)
   }
   t.equal(await snapshot(), before, 'nothing changed')
 })
