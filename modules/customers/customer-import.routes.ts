@@ -3,8 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { PartnerViewer } from '../../core/access.ts'
 import { Conflict, Invalid } from '../../core/errors.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
-import { wantsFragment } from '../../core/views.ts'
-import { checkImport, maxImportRows } from './customer-csv.ts'
+import { maxImportRows, readImport } from './customer-csv.ts'
 import { accountColumns, contactColumns, ImportPasteForm, ImportStartForm } from './customers.schemas.ts'
 
 type ById = { Params: { id: string } }
@@ -30,10 +29,10 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
       title: 'Import customers', status: state.status
     })
 
+  /** The import's page; while it runs, htmx polls it and morphs the page into the new state. */
   async function importPage(reply: FastifyReply, request: FastifyRequest, id: string, state: { message?: string; status?: number } = {}) {
-    const record = await customers.importRecord(viewerOf(request), id)
-    const data = { record, columns, message: state.message }
-    return reply.page(wantsFragment(request) ? 'customers/import-status' : 'customers/import-preview', data, { title: `Import of ${record.file_name}`, status: state.status })
+    const record = await customers.importDetails(viewerOf(request), id)
+    return reply.page('customers/import-details', { record, message: state.message }, { title: `Import of ${record.file_name}`, status: state.status })
   }
 
   app.get('/portal/customers/import', { config: { access: 'partner' } }, async (request, reply) => {
@@ -51,7 +50,7 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
     const viewer = viewerOf(request)
     try {
       const file = request.body?.file?.text.trim() ? request.body.file : { name: 'pasted.csv', text: parseForm(ImportPasteForm, request.body).csv }
-      const id = await customers.previewImport(viewer, file.name, checkImport(file.text))
+      const id = await customers.createImport(viewer, file.name, readImport(file.text))
       return reply.seeOther(`/portal/customers/imports/${id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err

@@ -1,7 +1,7 @@
-import { sql, type SelectQueryBuilder } from 'kysely'
+import { sql, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
 import type {
-  AccountFields, AccountInsert, AccountRow, ContactFields, ContactInsert, ContactRow, ImportError, ImportRow
+  AccountFields, AccountInsert, AccountRow, CheckedLine, ContactFields, ContactInsert, ContactRow, CustomerImportsTable, ImportError, ImportFields
 } from './customers.table.ts'
 
 /**
@@ -191,37 +191,72 @@ export async function clearPrimaryContact(db: DbOrTrx, partnerId: string, contac
 
 // Imports
 
-export async function insertImport(db: DbOrTrx, record: { partner_id: string; created_by: string; created_by_name: string; file_name: string; total_rows: number; rows: ImportRow[]; errors: ImportError[] }) {
+export async function insertImport(db: DbOrTrx, record: { partner_id: string; created_by: string; created_by_name: string; file_name: string; records: string[][] }) {
   const row = await db.insertInto('customer_imports')
-    .values({ ...record, rows: JSON.stringify(record.rows), errors: JSON.stringify(record.errors) })
+    .values({ ...record, total_rows: record.records.length, records: JSON.stringify(record.records) })
     .returning('id').executeTakeFirstOrThrow()
   return row.id
 }
 
-const importSummary = ['id', 'partner_id', 'created_by', 'created_by_name', 'file_name', 'status', 'only_valid', 'total_rows', 'errors',
-  'accounts_created', 'contacts_created', 'created_at', 'started_at', 'finished_at',
-  sql<number>`jsonb_array_length(rows)`.as('valid_rows'),
-  sql<ImportRow[]>`jsonb_path_query_array(rows, '$[0 to 9]')`.as('first_rows')] as const
+const importSummary = ['id', 'partner_id', 'created_by', 'created_by_name', 'file_name', 'status', 'only_valid', 'total_rows',
+  'checked_rows', 'valid_rows', 'imported_rows', 'accounts_created', 'contacts_created', 'job_id', 'failure',
+  'created_at', 'started_at', 'finished_at'] as const
 
-/** An import as its pages show it: the first rows only, never the whole file. */
+/** An import as its pages show it: its progress, never the file. */
 export function findImport(db: DbOrTrx, partnerId: string, id: string) {
   return db.selectFrom('customer_imports').select(importSummary)
     .where('id', '=', id).where('partner_id', '=', partnerId).executeTakeFirst()
 }
 
 export function lockImport(trx: DbOrTrx, id: string) {
-  return trx.selectFrom('customer_imports').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+  return trx.selectFrom('customer_imports').select(importSummary).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-export async function queueImport(db: DbOrTrx, partnerId: string, id: string, onlyValid: boolean): Promise<void> {
-  await db.updateTable('customer_imports').set({ status: 'queued', only_valid: onlyValid, started_at: sql`now()` })
-    .where('id', '=', id).where('partner_id', '=', partnerId).execute()
+export async function updateImport(db: DbOrTrx, id: string, changes: Updateable<CustomerImportsTable>): Promise<void> {
+  await db.updateTable('customer_imports').set(changes).where('id', '=', id).execute()
 }
 
-export async function finishImport(db: DbOrTrx, id: string, counts: { accounts: number; contacts: number }): Promise<void> {
-  await db.updateTable('customer_imports').set({
-    status: 'done', accounts_created: counts.accounts, contacts_created: counts.contacts, finished_at: sql`now()`, rows: '[]'
-  }).where('id', '=', id).execute()
+/** Moves a checked import on to importing; false when it is not (or no longer) waiting in its preview. */
+export async function startImport(db: DbOrTrx, partnerId: string, id: string, onlyValid: boolean, jobId: string): Promise<boolean> {
+  const started = await db.updateTable('customer_imports')
+    .set({ status: 'importing', only_valid: onlyValid, job_id: jobId, started_at: sql`now()` })
+    .where('id', '=', id).where('partner_id', '=', partnerId).where('status', '=', 'preview')
+    .returning('id').executeTakeFirst()
+  return started !== undefined
+}
+
+/** `count` of the file's rows from index `from`, as the upload stored them. */
+export async function importRecords(db: DbOrTrx, id: string, from: number, count: number): Promise<string[][]> {
+  const row = await db.selectFrom('customer_imports')
+    .select(sql<string[][]>`jsonb_path_query_array(records, ${`$[${from} to ${from + count - 1}]`}::jsonpath)`.as('records'))
+    .where('id', '=', id).executeTakeFirstOrThrow()
+  return row.records
+}
+
+export async function insertLines(db: DbOrTrx, importId: string, lines: CheckedLine[]): Promise<void> {
+  await db.insertInto('customer_import_lines').values(lines.map((l) => ({
+    import_id: importId, line: l.line, fields: l.fields && JSON.stringify(l.fields), errors: l.errors && JSON.stringify(l.errors)
+  }))).execute()
+}
+
+/** The first valid rows not yet imported, in file order. */
+export function validLines(db: DbOrTrx, importId: string, limit: number) {
+  return db.selectFrom('customer_import_lines').select(['line', 'fields'])
+    .where('import_id', '=', importId).where('fields', 'is not', null)
+    .orderBy('line').limit(limit).$narrowType<{ fields: ImportFields }>().execute()
+}
+
+export function lineErrors(db: DbOrTrx, importId: string, limit: number) {
+  return db.selectFrom('customer_import_lines').select(['line', 'errors'])
+    .where('import_id', '=', importId).where('errors', 'is not', null)
+    .orderBy('line').limit(limit).$narrowType<{ errors: ImportError[] }>().execute()
+}
+
+/** The valid rows up to `through`, once imported; without it, every row the import still holds. */
+export async function deleteLines(db: DbOrTrx, importId: string, through?: number): Promise<void> {
+  let query = db.deleteFrom('customer_import_lines').where('import_id', '=', importId)
+  if (through !== undefined) query = query.where('fields', 'is not', null).where('line', '<=', through)
+  await query.execute()
 }
 
 /** The partner's accounts an import may attach rows to, by domain and by name key. */
@@ -239,8 +274,43 @@ export function insertAccounts(db: DbOrTrx, accounts: AccountInsert[]) {
   return db.insertInto('customer_accounts').values(accounts).returning(['id']).execute()
 }
 
-export function insertContacts(db: DbOrTrx, contacts: ContactInsert[]) {
-  return db.insertInto('customer_contacts').values(contacts).returning(['id']).execute()
+export async function insertContacts(db: DbOrTrx, contacts: ContactInsert[]): Promise<void> {
+  await db.insertInto('customer_contacts').values(contacts).execute()
+}
+
+export async function importedAccountIds(db: DbOrTrx, importId: string): Promise<string[]> {
+  return (await db.selectFrom('customer_accounts').select('id').where('import_id', '=', importId).execute()).map((a) => a.id)
+}
+
+/** Takes back the accounts and contacts an import added, except the accounts in `keep` and their contacts. */
+export async function removeImported(db: DbOrTrx, importId: string, keep: string[]): Promise<{ accounts: number; contacts: number }> {
+  let contacts = db.deleteFrom('customer_contacts').where('import_id', '=', importId)
+  let accounts = db.deleteFrom('customer_accounts').where('import_id', '=', importId)
+  if (keep.length) {
+    contacts = contacts.where((eb) => eb.or([eb('account_id', 'is', null), eb('account_id', 'not in', keep)]))
+    accounts = accounts.where('id', 'not in', keep)
+  }
+  const removedContacts = await contacts.executeTakeFirst()
+  const removedAccounts = await accounts.executeTakeFirst()
+  return { accounts: Number(removedAccounts.numDeletedRows), contacts: Number(removedContacts.numDeletedRows) }
+}
+
+/** Whether the job running now is on its last attempt: the job runner gives up after max_attempts. */
+export async function onLastAttempt(db: DbOrTrx, jobId: string): Promise<boolean> {
+  const job = await db.selectFrom('jobs').select(['attempts', 'max_attempts']).where('id', '=', jobId).executeTakeFirst()
+  return job !== undefined && job.attempts + 1 >= job.max_attempts
+}
+
+/**
+ * A chunk runs inside this savepoint in the job's transaction, so that one failing for good can be
+ * undone while the import is still marked failed in the same transaction.
+ */
+export async function beginChunk(trx: DbOrTrx): Promise<void> {
+  await sql`savepoint import_chunk`.execute(trx)
+}
+
+export async function undoChunk(trx: DbOrTrx): Promise<void> {
+  await sql`rollback to savepoint import_chunk`.execute(trx)
 }
 
 // Staff: every partner's customers

@@ -7,9 +7,10 @@ import type { JobRunner } from '../../core/jobs/job-runner.ts'
 import { toPage, type Page } from '../../core/pagination.ts'
 import type { PartnerUsersService } from '../../core/users/partner-users.service.ts'
 import type { Cradle } from '../../core/container.ts'
+import { checkRecords } from './customer-csv.ts'
 import * as repo from './customers.repository.ts'
 import { nameKey, toAccountFields, toContactFields, type AccountForm, type ContactForm } from './customers.schemas.ts'
-import type { AccountFields, AccountInsert, AccountRow, ContactInsert, ContactRow, ImportError, ImportRow } from './customers.table.ts'
+import type { AccountFields, AccountInsert, AccountRow, ContactInsert, ContactRow } from './customers.table.ts'
 
 type Deps = { db: Db; jobs: JobRunner; partners: Cradle['partners']; partnerUsers: PartnerUsersService }
 
@@ -17,7 +18,14 @@ type Deps = { db: Db; jobs: JobRunner; partners: Cradle['partners']; partnerUser
 export type RemovalCheck = (trx: DbOrTrx, accountId: string) => Promise<string | null>
 
 export const importJob = 'customers.import'
-const insertChunk = 500
+const checkChunk = 1000
+const importChunk = 500
+
+type ImportSummary = NonNullable<Awaited<ReturnType<typeof repo.lockImport>>>
+
+const count = (n: number) => n.toLocaleString('en-US')
+const importer = (record: ImportSummary): Actor =>
+  (record.created_by ? { id: record.created_by, name: record.created_by_name } : { id: null, name: record.created_by_name })
 
 const accountSnapshot = (a: AccountRow) => ({
   name: a.name, domain: a.domain, website: a.website, phone: a.phone, address: a.address, city: a.city, postal_code: a.postal_code,
@@ -27,9 +35,6 @@ const contactSnapshot = (c: ContactRow) => ({
   first_name: c.first_name, last_name: c.last_name, email: c.email, phone: c.phone, job_title: c.job_title,
   account_id: c.account_id, owner_id: c.owner_id, partner_id: c.partner_id
 })
-
-const chunks = <T>(items: T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size))
 
 /** Customer accounts and contacts: each partner's own, sealed from every other partner. */
 export class CustomersService {
@@ -154,16 +159,21 @@ export class CustomersService {
       const before = await repo.lockAccount(trx, reach, id)
       if (!before) throw new NotFound('The customer account')
       this.permit(viewer, 'delete')
-      const reasons: string[] = []
-      for (const check of this.removalChecks) {
-        const reason = await check(trx, id)
-        if (reason) reasons.push(reason)
-      }
+      const reasons = await this.removalReasons(trx, id)
       if (reasons.length) throw new Conflict(`${before.name} cannot be removed: it still has ${reasons.join(' and ')}.`)
       await repo.deleteAccount(trx, reach, id)
       await audit(trx, viewer, { action: 'customer.removed', entity: 'customer-account', entityId: id, partnerId: reach.partnerId, before: accountSnapshot(before) })
       return before.name
     })
+  }
+
+  private async removalReasons(trx: DbOrTrx, accountId: string): Promise<string[]> {
+    const reasons: string[] = []
+    for (const check of this.removalChecks) {
+      const reason = await check(trx, accountId)
+      if (reason) reasons.push(reason)
+    }
+    return reasons
   }
 
   /**
@@ -253,15 +263,20 @@ export class CustomersService {
     })
   }
 
-  // CSV import: checked rows wait in a preview; the import runs as one job in one transaction.
+  // CSV import: the upload stores the parsed file; jobs check it a chunk at a time into a preview,
+  // then, once the person chooses to import, save it a chunk at a time. Each chunk commits with its
+  // progress, so the page shows how far it has got and a crash repeats one chunk only.
 
-  async previewImport(viewer: PartnerViewer, fileName: string, checked: { total: number; rows: ImportRow[]; errors: ImportError[] }): Promise<string> {
+  async createImport(viewer: PartnerViewer, fileName: string, records: string[][]): Promise<string> {
     const reach = this.reach(viewer)
     this.permit(viewer, 'create')
-    if (checked.total === 0) throw new Invalid({ file: 'The file holds no rows under its header line.' })
-    return repo.insertImport(this.deps.db, {
-      partner_id: reach.partnerId, created_by: viewer.id, created_by_name: viewer.name, file_name: fileName.slice(0, 200) || 'pasted.csv',
-      total_rows: checked.total, rows: checked.rows, errors: checked.errors
+    if (records.length === 0) throw new Invalid({ file: 'The file holds no rows under its header line.' })
+    return this.deps.db.transaction().execute(async (trx) => {
+      const id = await repo.insertImport(trx, {
+        partner_id: reach.partnerId, created_by: viewer.id, created_by_name: viewer.name, file_name: fileName.slice(0, 200) || 'pasted.csv', records
+      })
+      await repo.updateImport(trx, id, { job_id: await this.nextChunk(trx, id) })
+      return id
     })
   }
 
@@ -272,60 +287,135 @@ export class CustomersService {
     return record
   }
 
+  /** The import and, while it waits in its preview, its first valid rows and the errors of its first refused rows. */
+  async importDetails(viewer: PartnerViewer, id: string) {
+    const record = await this.importRecord(viewer, id)
+    if (record.status !== 'preview') return { ...record, first_rows: [], errors: [] }
+    const firstRows = await repo.validLines(this.deps.db, id, 10)
+    const refused = await repo.lineErrors(this.deps.db, id, 200)
+    return {
+      ...record,
+      first_rows: firstRows.map((l) => ({ line: l.line, ...l.fields })),
+      errors: refused.flatMap((l) => l.errors.map((e) => ({ line: l.line, ...e })))
+    }
+  }
+
   /** A file with errors imports nothing unless the person chose to import only its valid rows. */
   async startImport(viewer: PartnerViewer, id: string, onlyValid: boolean): Promise<void> {
     const record = await this.importRecord(viewer, id)
     this.permit(viewer, 'create')
+    if (record.status === 'checking') throw new Conflict('The file is still being checked; you can import it once the preview is ready.')
     if (record.status !== 'preview') throw new Conflict('This import has already been started.')
-    if (record.errors.length > 0 && !onlyValid) {
-      throw new Conflict(`The file has ${record.errors.length} error(s), so nothing was imported. Correct the file and upload it again, or import only the valid rows.`)
+    const refused = record.total_rows - record.valid_rows
+    if (refused > 0 && !onlyValid) {
+      throw new Conflict(`The file has ${refused} row(s) with errors, so nothing was imported. Correct the file and upload it again, or import only the valid rows.`)
     }
     if (record.valid_rows === 0) throw new Conflict('No row of this file is valid, so there is nothing to import.')
     await this.deps.db.transaction().execute(async (trx) => {
-      await repo.queueImport(trx, viewer.partnerId, id, onlyValid)
-      await this.deps.jobs.enqueue(trx, importJob, { importId: id })
+      if (!(await repo.startImport(trx, viewer.partnerId, id, onlyValid, await this.nextChunk(trx, id)))) {
+        throw new Conflict('This import has already been started.')
+      }
     })
   }
 
-  /** The job: every account and contact of the file in the job's one transaction, or none. */
-  async runImport(trx: DbOrTrx, importId: string): Promise<void> {
-    const record = await repo.lockImport(trx, importId)
-    if (!record || record.status !== 'queued') return
-    const actor: Actor = record.created_by ? { id: record.created_by, name: record.created_by_name } : { id: null, name: record.created_by_name }
-    const reach: repo.Reach = { partnerId: record.partner_id, ownerId: null }
-    const keyOf = (a: AccountFields) => (a.domain ? `d:${a.domain}` : `n:${nameKey(a.name)}`)
+  private nextChunk(trx: DbOrTrx, importId: string): Promise<string> {
+    return this.deps.jobs.enqueue(trx, importJob, { importId })
+  }
 
+  /**
+   * The job: checks or imports the next chunk of the file. When a chunk fails on the job's last
+   * attempt, it is undone and the import fails, taking back what it had added, so no file is left
+   * half imported.
+   */
+  async advanceImport(trx: DbOrTrx, importId: string): Promise<void> {
+    const record = await repo.lockImport(trx, importId)
+    if (!record || (record.status !== 'checking' && record.status !== 'importing')) return
+    await repo.beginChunk(trx)
+    try {
+      await (record.status === 'checking' ? this.checkChunk(trx, record) : this.importChunk(trx, record))
+    } catch (err) {
+      await repo.undoChunk(trx)
+      if (!record.job_id || !(await repo.onLastAttempt(trx, record.job_id))) throw err
+      await this.failImport(trx, record, err)
+    }
+  }
+
+  private async checkChunk(trx: DbOrTrx, record: ImportSummary): Promise<void> {
+    const lines = checkRecords(await repo.importRecords(trx, record.id, record.checked_rows, checkChunk), record.checked_rows)
+    await repo.insertLines(trx, record.id, lines)
+    const checked = record.checked_rows + lines.length
+    const progress = { checked_rows: checked, valid_rows: record.valid_rows + lines.filter((l) => l.fields).length }
+    await repo.updateImport(trx, record.id, checked < record.total_rows
+      ? { ...progress, job_id: await this.nextChunk(trx, record.id) }
+      : { ...progress, status: 'preview', records: null, job_id: null })
+  }
+
+  /**
+   * Rows naming an account the partner already has (by domain, else by name) join it, including
+   * accounts an earlier chunk of this file added; the others add it.
+   */
+  private async importChunk(trx: DbOrTrx, record: ImportSummary): Promise<void> {
+    const lines = await repo.validLines(trx, record.id, importChunk)
+    const keyOf = (a: AccountFields) => (a.domain ? `d:${a.domain}` : `n:${nameKey(a.name)}`)
     const accountIds = new Map<string, string>()
-    const domains = [...new Set(record.rows.flatMap((r) => (r.account.domain ? [r.account.domain] : [])))]
-    const nameKeys = [...new Set(record.rows.flatMap((r) => (r.account.domain ? [] : [nameKey(r.account.name)])))]
-    for (const existing of await repo.accountsMatching(trx, reach, domains, nameKeys)) {
+    const domains = [...new Set(lines.flatMap(({ fields }) => (fields.account.domain ? [fields.account.domain] : [])))]
+    const nameKeys = [...new Set(lines.flatMap(({ fields }) => (fields.account.domain ? [] : [nameKey(fields.account.name)])))]
+    for (const existing of await repo.accountsMatching(trx, { partnerId: record.partner_id, ownerId: null }, domains, nameKeys)) {
       const key = existing.domain ? `d:${existing.domain}` : `n:${existing.name_key}`
       if (!accountIds.has(key)) accountIds.set(key, existing.id)
     }
 
     const newAccounts = new Map<string, AccountInsert>()
-    for (const row of record.rows) {
-      const key = keyOf(row.account)
+    for (const { fields: { account } } of lines) {
+      const key = keyOf(account)
       if (!accountIds.has(key) && !newAccounts.has(key)) {
-        newAccounts.set(key, { ...row.account, name_key: nameKey(row.account.name), partner_id: record.partner_id, owner_id: record.created_by })
+        newAccounts.set(key, { ...account, name_key: nameKey(account.name), partner_id: record.partner_id, owner_id: record.created_by, import_id: record.id })
       }
     }
-    const created: string[] = []
-    for (const chunk of chunks([...newAccounts], insertChunk)) {
-      const ids = await repo.insertAccounts(trx, chunk.map(([, account]) => account))
-      chunk.forEach(([key], i) => { accountIds.set(key, ids[i]!.id); created.push(ids[i]!.id) })
+    if (newAccounts.size) {
+      const keys = [...newAccounts.keys()]
+      for (const [i, { id }] of (await repo.insertAccounts(trx, [...newAccounts.values()])).entries()) accountIds.set(keys[i]!, id)
     }
-
-    const contacts: ContactInsert[] = record.rows.flatMap((row) => (row.contact
-      ? [{ ...row.contact, partner_id: record.partner_id, account_id: accountIds.get(keyOf(row.account))!, owner_id: record.created_by }]
+    const contacts: ContactInsert[] = lines.flatMap(({ fields }) => (fields.contact
+      ? [{ ...fields.contact, partner_id: record.partner_id, account_id: accountIds.get(keyOf(fields.account))!, owner_id: record.created_by, import_id: record.id }]
       : []))
-    const contactIds: string[] = []
-    for (const chunk of chunks(contacts, insertChunk)) contactIds.push(...(await repo.insertContacts(trx, chunk)).map((c) => c.id))
+    if (contacts.length) await repo.insertContacts(trx, contacts)
 
-    await repo.finishImport(trx, importId, { accounts: created.length, contacts: contactIds.length })
-    await audit(trx, actor, {
-      action: 'customers.imported', entity: 'customer-import', entityId: importId, partnerId: record.partner_id,
-      after: { file: record.file_name, rows: record.rows.length, skipped_rows: record.total_rows - record.rows.length, accounts: created, contacts: contactIds }
+    const imported = record.imported_rows + lines.length
+    const progress = { imported_rows: imported, accounts_created: record.accounts_created + newAccounts.size, contacts_created: record.contacts_created + contacts.length }
+    if (imported < record.valid_rows) {
+      await repo.deleteLines(trx, record.id, lines.at(-1)!.line)
+      await repo.updateImport(trx, record.id, { ...progress, job_id: await this.nextChunk(trx, record.id) })
+      return
+    }
+    await repo.deleteLines(trx, record.id)
+    await repo.updateImport(trx, record.id, { ...progress, status: 'done', job_id: null, finished_at: new Date() })
+    await audit(trx, importer(record), {
+      action: 'customers.imported', entity: 'customer-import', entityId: record.id, partnerId: record.partner_id,
+      after: { file: record.file_name, rows: imported, skipped_rows: record.total_rows - imported, accounts: progress.accounts_created, contacts: progress.contacts_created }
+    })
+  }
+
+  /**
+   * Takes back what the import added. An account another module now holds records of (an
+   * opportunity registered for it meanwhile) is kept, with its contacts.
+   */
+  private async failImport(trx: DbOrTrx, record: ImportSummary, err: unknown): Promise<void> {
+    const kept: string[] = []
+    let removed = { accounts: 0, contacts: 0 }
+    if (record.status === 'importing') {
+      for (const id of await repo.importedAccountIds(trx, record.id)) if ((await this.removalReasons(trx, id)).length) kept.push(id)
+      removed = await repo.removeImported(trx, record.id, kept)
+    }
+    const failure = record.status === 'checking'
+      ? `Checking the file stopped at row ${count(record.checked_rows + 2)} because of an error on our side. Nothing was saved.`
+      : `Saving the rows failed after ${count(record.imported_rows)} of ${count(record.valid_rows)}, because of an error on our side, so the import stopped and ` +
+        (kept.length ? `everything it had added was removed except ${count(kept.length)} account(s) that opportunities or other records now use.` : 'everything it had added was removed.')
+    await repo.deleteLines(trx, record.id)
+    await repo.updateImport(trx, record.id, { status: 'failed', failure, records: null, job_id: null, finished_at: new Date() })
+    await audit(trx, importer(record), {
+      action: 'customers.import-failed', entity: 'customer-import', entityId: record.id, partnerId: record.partner_id,
+      after: { file: record.file_name, error: err instanceof Error ? err.message : String(err), removed_accounts: removed.accounts, removed_contacts: removed.contacts, kept_accounts: kept }
     })
   }
 

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely'
 
-type Json<T> = ColumnType<T, string, string>
+type Json<T> = ColumnType<T | null, string | null, string | null>
 
 export interface CustomerAccountsTable {
   id: Generated<string>
@@ -17,6 +17,8 @@ export interface CustomerAccountsTable {
   country: string | null
   industry: string | null
   primary_contact_id: string | null
+  /** The import that added the account, if one did. */
+  import_id: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
 }
@@ -31,23 +33,30 @@ export interface CustomerContactsTable {
   email: string | null
   phone: string | null
   job_title: string | null
+  import_id: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
 }
 
-export type ImportStatus = 'preview' | 'queued' | 'done'
+export type ImportStatus = 'checking' | 'preview' | 'importing' | 'done' | 'failed'
 
-/** One CSV line, checked: the account it names and, when the line has one, its contact. */
-export interface ImportRow {
-  line: number
+/** A valid CSV row, checked: the account it names and, when the row has one, its contact. */
+export interface ImportFields {
   account: AccountFields
   contact: ContactFields | null
 }
 
+/** Why a CSV row was refused: one entry per column at fault. */
 export interface ImportError {
-  line: number
   field: string
   message: string
+}
+
+/** A checked row: its fields when valid, else its errors. Rows are numbered as a spreadsheet shows them. */
+export interface CheckedLine {
+  line: number
+  fields: ImportFields | null
+  errors: ImportError[] | null
 }
 
 export interface CustomerImportsTable {
@@ -59,13 +68,27 @@ export interface CustomerImportsTable {
   status: Generated<ImportStatus>
   only_valid: Generated<boolean>
   total_rows: number
-  rows: Json<ImportRow[]>
-  errors: Json<ImportError[]>
+  /** The file's rows, each its cells in the order of the import columns, until every row is checked. */
+  records: Json<string[][]>
+  checked_rows: Generated<number>
+  valid_rows: Generated<number>
+  imported_rows: Generated<number>
   accounts_created: Generated<number>
   contacts_created: Generated<number>
+  /** The job that runs the next chunk, so that chunk can tell when it runs for the last time. */
+  job_id: string | null
+  failure: string | null
   created_at: Generated<Date>
   started_at: Date | null
   finished_at: Date | null
+}
+
+/** A checked row waiting to be imported, or refused. */
+export interface CustomerImportLinesTable {
+  import_id: string
+  line: number
+  fields: Json<ImportFields>
+  errors: Json<ImportError[]>
 }
 
 /** What a person enters for an account; the rest (ids, owner, name key) the service decides. */
@@ -85,5 +108,6 @@ declare module '../../core/db/database.ts' {
     customer_accounts: CustomerAccountsTable
     customer_contacts: CustomerContactsTable
     customer_imports: CustomerImportsTable
+    customer_import_lines: CustomerImportLinesTable
   }
 }

@@ -1,40 +1,11 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { parse } from 'csv-parse/sync'
-import type { FastifyInstance } from 'fastify'
-import { Agent, buildTestApp } from '../../helper.ts'
-import { createActivePartner } from '../../fixtures/partners.ts'
 import { accountForm, contactForm, createCustomer, viewerFor } from '../../fixtures/customers.ts'
+import { count, header, importOf, polled, signedIn, upload } from './csv-upload.ts'
 
-const header = 'account_name,domain,website,phone,address,city,postal_code,country,industry,contact_first_name,contact_last_name,contact_email,contact_phone,contact_job_title'
-
-/** Posts a file as a browser's multipart form would, with the form's CSRF token. */
-async function upload(app: FastifyInstance, agent: Agent, csv: string, name = 'customers.csv') {
-  if (!agent.csrfToken) await agent.get('/portal/customers/import')
-  const boundary = '----portal-test-boundary'
-  const body = [
-    `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${agent.csrfToken}\r\n`,
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
-    `--${boundary}--\r\n`
-  ].join('')
-  return app.inject({
-    method: 'POST', url: '/portal/customers/import', payload: body, remoteAddress: agent.ip,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: agent.cookieHeader }
-  })
-}
-
-async function signedIn(t: Test) {
-  const { app } = await buildTestApp(t)
-  const acme = await createActivePartner(app, 'acme')
-  const agent = new Agent(app)
-  await agent.signIn(acme.email, acme.password)
-  return { app, acme, agent }
-}
-
-const count = async (app: FastifyInstance, table: 'customer_accounts' | 'customer_contacts') =>
-  Number((await app.diContainer.cradle.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
-
-t.test('a valid file: preview, then one job imports every account and contact', async (t) => {
+t.test('a valid file: checked into a preview, then imported by the job', async (t) => {
   const { app, acme, agent } = await signedIn(t)
+  const { jobs } = app.diContainer.cradle
   await createCustomer(app, acme.admin.id, 'Existing Co', { domain: 'existing.example' })
   const csv = [header,
     'Globex,globex.example,,,,Springfield,,us,Energy,Hank,Scorpio,hank@globex.example,,CEO',
@@ -43,28 +14,37 @@ t.test('a valid file: preview, then one job imports every account and contact', 
     'Existing Co,existing.example,,,,,,,,Ella,Existing,,,'
   ].join('\n')
   const res = await upload(app, agent, csv)
-  t.equal(res.statusCode, 303)
-  const preview = await agent.get(res.headers.location!)
+  t.equal(res.statusCode, 303, 'the upload answers before any row is checked')
+  const id = res.headers.location!.split('/').pop()!
+  const checking = await agent.get(res.headers.location!)
+  t.match(checking.body, /Checking row 1 of 4/)
+  t.match(checking.body, /hx-trigger="every 1s"/, 'the page polls while the file is checked')
+  t.equal((await agent.post(`/portal/customers/imports/${id}/start`)).statusCode, 409, 'no import before the preview')
+
+  await jobs.runDue()
+  const preview = await agent.get(`/portal/customers/imports/${id}`)
   t.match(preview.body, /4 rows · 4 valid · 0 with errors/)
   t.match(preview.body, /Initech, Inc\./)
+  t.notMatch(preview.body, /hx-trigger/, 'polling stops at the preview')
+  t.equal((await importOf(app, id)).records, null, 'the parsed file is dropped once checked')
   t.equal(await count(app, 'customer_accounts'), 1, 'nothing saved before the import is confirmed')
 
-  const id = res.headers.location!.split('/').pop()!
   t.equal((await agent.post(`/portal/customers/imports/${id}/start`)).statusCode, 303)
-  const queued = await agent.get(`/portal/customers/imports/${id}`, { 'hx-request': 'true' })
-  t.match(queued.body, /hx-trigger="load delay:1s"/, 'the progress fragment polls while the job waits')
-  t.match(queued.body, /Importing 4 rows/)
-  await app.diContainer.cradle.jobs.runDue()
-  const done = await agent.get(`/portal/customers/imports/${id}`, { 'hx-request': 'true' })
-  t.notMatch(done.body, /hx-trigger/, 'polling stops when done')
-  t.match(done.body, /2 new accounts and 3 contacts/)
+  const importing = await polled(agent, id)
+  t.match(importing, /hx-trigger="every 1s"/, 'the page polls while the rows are saved')
+  t.match(importing, /Imported 0 of 4 rows/)
+  await jobs.runDue()
+  const done = await polled(agent, id)
+  t.notMatch(done, /hx-trigger/, 'polling stops when done')
+  t.match(done, /2 new accounts and 3 contacts/)
   t.equal(await count(app, 'customer_accounts'), 3, 'Globex once, Initech; Existing Co reused')
   t.equal(await count(app, 'customer_contacts'), 3)
   const list = (await agent.get('/portal/customers')).body
   t.match(list, /initech\.example/, 'the domain comes from the website')
   t.equal((await agent.post(`/portal/customers/imports/${id}/start`)).statusCode, 409, 'an import runs once')
   const audit = await app.diContainer.cradle.db.selectFrom('audit_log').selectAll().where('action', '=', 'customers.imported').executeTakeFirstOrThrow()
-  t.match(audit.after, { rows: 4, skipped_rows: 0 })
+  t.match(audit.after, { rows: 4, skipped_rows: 0, accounts: 2, contacts: 3 })
+  t.equal(await app.diContainer.cradle.db.selectFrom('customer_import_lines').select('line').executeTakeFirst(), undefined, 'no row is left waiting')
 })
 
 t.test('a file with bad rows imports nothing; then only the valid rows, by choice', async (t) => {
@@ -79,6 +59,7 @@ t.test('a file with bad rows imports nothing; then only the valid rows, by choic
   ].join('\n')
   const res = await upload(app, agent, csv)
   const id = res.headers.location!.split('/').pop()!
+  await app.diContainer.cradle.jobs.runDue()
   const preview = (await agent.get(`/portal/customers/imports/${id}`)).body
   t.match(preview, /6 rows · 2 valid · 4 with errors/)
   for (const [row, field, why] of [
@@ -90,9 +71,9 @@ t.test('a file with bad rows imports nothing; then only the valid rows, by choic
 
   const refused = await agent.post(`/portal/customers/imports/${id}/start`)
   t.equal(refused.statusCode, 409)
-  t.match(refused.body, /The file has 5 error\(s\), so nothing was imported/)
-  const importJobs = await app.diContainer.cradle.db.selectFrom('jobs').select('id').where('kind', '=', 'customers.import').execute()
-  t.equal(importJobs.length, 0, 'no import job was queued')
+  t.match(refused.body, /The file has 4 row\(s\) with errors, so nothing was imported/)
+  const waiting = await app.diContainer.cradle.db.selectFrom('jobs').select('id').where('kind', '=', 'customers.import').where('done_at', 'is', null).execute()
+  t.equal(waiting.length, 0, 'no import job was queued')
   t.equal(await count(app, 'customer_accounts'), 0)
 
   t.equal((await agent.post(`/portal/customers/imports/${id}/start`, { only_valid: 'on' })).statusCode, 303)
@@ -152,6 +133,7 @@ t.test('the export is the filtered list, and formulas are neutralised', async (t
 
   const imported = await agent.post('/portal/customers/import', { csv: `${header}\n"${payload.replace(/"/g, '""')}",,,,,,,,,,,,,` })
   const id = imported.headers.location!.split('/').pop()!
+  await app.diContainer.cradle.jobs.runDue()
   await agent.post(`/portal/customers/imports/${id}/start`)
   await app.diContainer.cradle.jobs.runDue()
   const again = parse((await agent.get(`/portal/customers/export.csv?q=${encodeURIComponent('cmd|')}`)).body, { columns: true }) as Array<Record<string, string>>
