@@ -21,7 +21,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('checked_rows', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('valid_rows', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('imported_rows', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('job_id', 'uuid')
     .addColumn('failure', 'text')
     .execute()
 
@@ -41,10 +40,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     where i.status = 'preview' group by i.id, (e->>'line')::int`.execute(db)
   await db.schema.alterTable('customer_imports').dropConstraint('customer_imports_status_check').execute()
   await sql`
-    update customer_imports i set status = 'importing', job_id = (
-      select j.id from jobs j where j.kind = 'customers.import' and j.payload->>'importId' = i.id::text and j.done_at is null
-      order by j.created_at desc limit 1)
-    where status = 'queued'`.execute(db)
+    update customer_imports set status = 'importing' where status = 'queued'`.execute(db)
   await db.schema.alterTable('customer_imports')
     .addCheckConstraint('customer_imports_status_check', sql`status in ('checking', 'preview', 'importing', 'done', 'failed')`)
     .execute()
@@ -87,7 +83,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   }
   await db.schema.alterTable('customer_imports')
     .dropColumn('records').dropColumn('checked_rows').dropColumn('valid_rows').dropColumn('imported_rows')
-    .dropColumn('job_id').dropColumn('failure')
+    .dropColumn('failure')
     .execute()
   await db.schema.dropTable('customer_import_lines').execute()
 }

@@ -2,7 +2,10 @@ import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Db, DbOrTrx } from '../db/database.ts'
 import { claimDueJob, insertJob, markJobDone, markJobFailed } from './jobs.repository.ts'
 
-export type JobHandler = (payload: Record<string, unknown>, trx: DbOrTrx) => Promise<void>
+/** Which run of its job a handler is in; after the last, a failing job is given up. */
+export interface JobAttempt { number: number; last: boolean }
+
+export type JobHandler = (payload: Record<string, unknown>, trx: DbOrTrx, attempt: JobAttempt) => Promise<void>
 
 /**
  * Background work claimed from PostgreSQL: each job is locked with FOR UPDATE SKIP LOCKED and
@@ -47,7 +50,7 @@ export class JobRunner {
       }
       const attempt = await trx.savepoint('job').execute()
       try {
-        await this.handlers.get(job.kind)!(job.payload, attempt)
+        await this.handlers.get(job.kind)!(job.payload, attempt, { number: job.attempts + 1, last: job.attempts + 1 >= job.max_attempts })
         await markJobDone(attempt, job.id)
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err)

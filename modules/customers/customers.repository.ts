@@ -199,7 +199,7 @@ export async function insertImport(db: DbOrTrx, record: { partner_id: string; cr
 }
 
 const importSummary = ['id', 'partner_id', 'created_by', 'created_by_name', 'file_name', 'status', 'only_valid', 'total_rows',
-  'checked_rows', 'valid_rows', 'imported_rows', 'accounts_created', 'contacts_created', 'job_id', 'failure',
+  'checked_rows', 'valid_rows', 'imported_rows', 'accounts_created', 'contacts_created', 'failure',
   'created_at', 'started_at', 'finished_at'] as const
 
 /** An import as its pages show it: its progress, never the file. */
@@ -217,9 +217,9 @@ export async function updateImport(db: DbOrTrx, id: string, changes: Updateable<
 }
 
 /** Moves a checked import on to importing; false when it is not (or no longer) waiting in its preview. */
-export async function startImport(db: DbOrTrx, partnerId: string, id: string, onlyValid: boolean, jobId: string): Promise<boolean> {
+export async function startImport(db: DbOrTrx, partnerId: string, id: string, onlyValid: boolean): Promise<boolean> {
   const started = await db.updateTable('customer_imports')
-    .set({ status: 'importing', only_valid: onlyValid, job_id: jobId, started_at: sql`now()` })
+    .set({ status: 'importing', only_valid: onlyValid, started_at: sql`now()` })
     .where('id', '=', id).where('partner_id', '=', partnerId).where('status', '=', 'preview')
     .returning('id').executeTakeFirst()
   return started !== undefined
@@ -295,11 +295,6 @@ export async function removeImported(db: DbOrTrx, importId: string, keep: string
   return { accounts: Number(removedAccounts.numDeletedRows), contacts: Number(removedContacts.numDeletedRows) }
 }
 
-/** Whether the job running now is on its last attempt: the job runner gives up after max_attempts. */
-export async function onLastAttempt(db: DbOrTrx, jobId: string): Promise<boolean> {
-  const job = await db.selectFrom('jobs').select(['attempts', 'max_attempts']).where('id', '=', jobId).executeTakeFirst()
-  return job !== undefined && job.attempts + 1 >= job.max_attempts
-}
 
 /**
  * A chunk runs inside this savepoint in the job's transaction, so that one failing for good can be

@@ -275,7 +275,7 @@ export class CustomersService {
       const id = await repo.insertImport(trx, {
         partner_id: reach.partnerId, created_by: viewer.id, created_by_name: viewer.name, file_name: fileName.slice(0, 200) || 'pasted.csv', records
       })
-      await repo.updateImport(trx, id, { job_id: await this.nextChunk(trx, id) })
+      await this.nextChunk(trx, id)
       return id
     })
   }
@@ -312,14 +312,13 @@ export class CustomersService {
     }
     if (record.valid_rows === 0) throw new Conflict('No row of this file is valid, so there is nothing to import.')
     await this.deps.db.transaction().execute(async (trx) => {
-      if (!(await repo.startImport(trx, viewer.partnerId, id, onlyValid, await this.nextChunk(trx, id)))) {
-        throw new Conflict('This import has already been started.')
-      }
+      if (!(await repo.startImport(trx, viewer.partnerId, id, onlyValid))) throw new Conflict('This import has already been started.')
+      await this.nextChunk(trx, id)
     })
   }
 
-  private nextChunk(trx: DbOrTrx, importId: string): Promise<string> {
-    return this.deps.jobs.enqueue(trx, importJob, { importId })
+  private async nextChunk(trx: DbOrTrx, importId: string): Promise<void> {
+    await this.deps.jobs.enqueue(trx, importJob, { importId })
   }
 
   /**
@@ -327,7 +326,7 @@ export class CustomersService {
    * attempt, it is undone and the import fails, taking back what it had added, so no file is left
    * half imported.
    */
-  async advanceImport(trx: DbOrTrx, importId: string): Promise<void> {
+  async advanceImport(trx: DbOrTrx, importId: string, lastAttempt: boolean): Promise<void> {
     const record = await repo.lockImport(trx, importId)
     if (!record || (record.status !== 'checking' && record.status !== 'importing')) return
     await repo.beginChunk(trx)
@@ -335,7 +334,7 @@ export class CustomersService {
       await (record.status === 'checking' ? this.checkChunk(trx, record) : this.importChunk(trx, record))
     } catch (err) {
       await repo.undoChunk(trx)
-      if (!record.job_id || !(await repo.onLastAttempt(trx, record.job_id))) throw err
+      if (!lastAttempt) throw err
       await this.failImport(trx, record, err)
     }
   }
@@ -345,9 +344,9 @@ export class CustomersService {
     await repo.insertLines(trx, record.id, lines)
     const checked = record.checked_rows + lines.length
     const progress = { checked_rows: checked, valid_rows: record.valid_rows + lines.filter((l) => l.fields).length }
-    await repo.updateImport(trx, record.id, checked < record.total_rows
-      ? { ...progress, job_id: await this.nextChunk(trx, record.id) }
-      : { ...progress, status: 'preview', records: null, job_id: null })
+    const done = checked >= record.total_rows
+    await repo.updateImport(trx, record.id, done ? { ...progress, status: 'preview', records: null } : progress)
+    if (!done) await this.nextChunk(trx, record.id)
   }
 
   /**
@@ -385,11 +384,12 @@ export class CustomersService {
     const progress = { imported_rows: imported, accounts_created: record.accounts_created + newAccounts.size, contacts_created: record.contacts_created + contacts.length }
     if (imported < record.valid_rows) {
       await repo.deleteLines(trx, record.id, lines.at(-1)!.line)
-      await repo.updateImport(trx, record.id, { ...progress, job_id: await this.nextChunk(trx, record.id) })
+      await repo.updateImport(trx, record.id, progress)
+      await this.nextChunk(trx, record.id)
       return
     }
     await repo.deleteLines(trx, record.id)
-    await repo.updateImport(trx, record.id, { ...progress, status: 'done', job_id: null, finished_at: new Date() })
+    await repo.updateImport(trx, record.id, { ...progress, status: 'done', finished_at: new Date() })
     await audit(trx, importer(record), {
       action: 'customers.imported', entity: 'customer-import', entityId: record.id, partnerId: record.partner_id,
       after: { file: record.file_name, rows: imported, skipped_rows: record.total_rows - imported, accounts: progress.accounts_created, contacts: progress.contacts_created }
@@ -412,7 +412,7 @@ export class CustomersService {
       : `Saving the rows failed after ${count(record.imported_rows)} of ${count(record.valid_rows)}, because of an error on our side, so the import stopped and ` +
         (kept.length ? `everything it had added was removed except ${count(kept.length)} account(s) that opportunities or other records now use.` : 'everything it had added was removed.')
     await repo.deleteLines(trx, record.id)
-    await repo.updateImport(trx, record.id, { status: 'failed', failure, records: null, job_id: null, finished_at: new Date() })
+    await repo.updateImport(trx, record.id, { status: 'failed', failure, records: null, finished_at: new Date() })
     await audit(trx, importer(record), {
       action: 'customers.import-failed', entity: 'customer-import', entityId: record.id, partnerId: record.partner_id,
       after: { file: record.file_name, error: err instanceof Error ? err.message : String(err), removed_accounts: removed.accounts, removed_contacts: removed.contacts, kept_accounts: kept }

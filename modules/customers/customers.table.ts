@@ -76,7 +76,6 @@ export interface CustomerImportsTable {
   accounts_created: Generated<number>
   contacts_created: Generated<number>
   /** The job that runs the next chunk, so that chunk can tell when it runs for the last time. */
-  job_id: string | null
   failure: string | null
   created_at: Generated<Date>
   started_at: Date | null

@@ -18,7 +18,7 @@ const customers: Feature = {
   register(container) {
     const { db, jobs, partners, partnerUsers } = container.cradle
     const service = new CustomersService({ db, jobs, partners, partnerUsers })
-    jobs.register(importJob, (payload, trx) => service.advanceImport(trx, String(payload.importId)))
+    jobs.register(importJob, (payload, trx, attempt) => service.advanceImport(trx, String(payload.importId), attempt.last))
     container.register({ customers: asValue(service) })
   },
   routes: customersRoutes,

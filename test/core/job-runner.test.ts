@@ -38,7 +38,9 @@ t.test('two runners over the same queue do every job exactly once', async (t) =>
 
 t.test('a failing job keeps its error, rolls back its work and backs off', async (t) => {
   const runner = new JobRunner({ db, logger: app.log })
-  runner.register('test.fail', async (payload, trx) => {
+  const attempts: Array<{ number: number; last: boolean }> = []
+  runner.register('test.fail', async (payload, trx, attempt) => {
+    attempts.push(attempt)
     await sql`insert into job_runs (n, runner) values (${Number(payload.n)}, 'failing')`.execute(trx)
     throw new Error('the mail server said no')
   })
@@ -60,6 +62,7 @@ t.test('a failing job keeps its error, rolls back its work and backs off', async
   const last = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   t.equal(last.attempts, 5)
   t.not(last.failed_at, null, 'after max_attempts it gives up')
+  t.same(attempts, [{ number: 1, last: false }, { number: 5, last: true }], 'each run is told its attempt, and the last knows it is the last')
   await db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute()
   t.equal(await runner.runDue(), 0, 'and a failed job is never claimed again')
 })
