@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { PartnerViewer } from '../../core/access.ts'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { type PartnerViewer, partnerViewer } from '../../core/access.ts'
 import { Invalid, type FieldErrors } from '../../core/errors.ts'
 import { pageSize } from '../../core/pagination.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
@@ -13,7 +13,6 @@ type FormById = ById & { Body: Record<string, string> }
 const contactRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
   const config = { access: 'partner' as const }
-  const viewerOf = (request: FastifyRequest) => request.viewer as PartnerViewer
   const accountChoices = (viewer: PartnerViewer) => customers.searchAccounts(viewer, '', 100)
 
   async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
@@ -31,7 +30,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get<{ Querystring: ContactListQuery }>('/portal/customers/contacts', { config }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     const { filters, filter, paged } = contactFilter(request.query)
     const page = await customers.listContacts(viewer, filter, pageSize)
     const data = { page, filters, paged, can: customers.abilities(viewer) }
@@ -39,14 +38,14 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Querystring: { account?: string } }>('/portal/customers/contacts/new', { config }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     customers.reach(viewer)
     customers.permit(viewer, 'create')
     return formPage(reply, viewer, { values: { account_id: request.query.account ?? '' } })
   })
 
   app.post<{ Body: Record<string, string> }>('/portal/customers/contacts', { config }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     try {
       const contact = await customers.createContact(viewer, parseForm(ContactForm, request.body))
       return reply.flash('Contact created.').seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`)
@@ -57,15 +56,15 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<ById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    contactPage(reply, viewerOf(request), request.params.id))
+    contactPage(reply, partnerViewer(request), request.params.id))
 
   app.get<ById>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
-    const contact = await customers.contact(viewerOf(request), request.params.id)
-    return formPage(reply, viewerOf(request), { id: contact.id, values: { ...contact, account_id: contact.account_id ?? '' } })
+    const contact = await customers.contact(partnerViewer(request), request.params.id)
+    return formPage(reply, partnerViewer(request), { id: contact.id, values: { ...contact, account_id: contact.account_id ?? '' } })
   })
 
   app.post<FormById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     // Ownership before the form: another partner's id must answer 404, never a form error.
     await customers.contact(viewer, request.params.id)
     try {
@@ -78,7 +77,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<FormById>('/portal/customers/contacts/:id/move', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     await customers.contact(viewer, request.params.id)
     try {
       await customers.moveContact(viewer, request.params.id, parseForm(MoveContactForm, request.body).account_id)
@@ -90,14 +89,14 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<FormById>('/portal/customers/contacts/:id/dissociate', { config, schema: { params: idParams } }, async (request, reply) => {
-    const contact = await customers.contact(viewerOf(request), request.params.id)
-    await customers.dissociateContact(viewerOf(request), request.params.id)
+    const contact = await customers.contact(partnerViewer(request), request.params.id)
+    await customers.dissociateContact(partnerViewer(request), request.params.id)
     return reply.flash(`${contact.first_name} ${contact.last_name} no longer belongs to ${contact.account_name ?? 'an account'}.`)
       .seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`)
   })
 
   app.post<FormById>('/portal/customers/contacts/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
-    const contact = await customers.removeContact(viewerOf(request), request.params.id)
+    const contact = await customers.removeContact(partnerViewer(request), request.params.id)
     return reply.flash(`${contact.first_name} ${contact.last_name} was removed.`)
       .seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : '/portal/customers/contacts')
   })

@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { PartnerViewer } from '../../core/access.ts'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { type PartnerViewer, partnerViewer } from '../../core/access.ts'
 import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { pageSize } from '../../core/pagination.ts'
@@ -15,7 +15,6 @@ type FormById = ById & { Body: Record<string, string> }
 const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
   const config = { access: 'partner' as const }
-  const viewerOf = (request: FastifyRequest) => request.viewer as PartnerViewer
 
   async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
     const owners = customers.seesCompany(viewer) ? await customers.owners(viewer) : []
@@ -47,7 +46,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get<{ Querystring: AccountListQuery }>('/portal/customers', { config }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     const seesCompany = customers.seesCompany(viewer)
     const { filters, filter, paged } = accountFilter(request.query, viewer, seesCompany)
     const page = await customers.listAccounts(viewer, filter, pageSize)
@@ -56,13 +55,13 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/customers/new', { config }, async (request, reply) => {
-    customers.reach(viewerOf(request))
-    customers.permit(viewerOf(request), 'create')
-    return formPage(reply, viewerOf(request), { values: {} })
+    customers.reach(partnerViewer(request))
+    customers.permit(partnerViewer(request), 'create')
+    return formPage(reply, partnerViewer(request), { values: {} })
   })
 
   app.post<{ Body: Record<string, string> }>('/portal/customers', { config }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     try {
       const id = await customers.createAccount(viewer, parseForm(AccountForm, request.body))
       return reply.flash('Customer account created.').seeOther(`/portal/customers/${id}`)
@@ -73,15 +72,15 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<ById>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    accountPage(reply, viewerOf(request), request.params.id))
+    accountPage(reply, partnerViewer(request), request.params.id))
 
   app.get<ById>('/portal/customers/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
-    const account = await customers.account(viewerOf(request), request.params.id)
-    return formPage(reply, viewerOf(request), { id: account.id, values: { ...account, owner_id: account.owner_id ?? '' } })
+    const account = await customers.account(partnerViewer(request), request.params.id)
+    return formPage(reply, partnerViewer(request), { id: account.id, values: { ...account, owner_id: account.owner_id ?? '' } })
   })
 
   app.post<FormById>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     // Ownership before the form: another partner's id must answer 404, never a form error.
     await customers.account(viewer, request.params.id)
     try {
@@ -94,7 +93,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<FormById>('/portal/customers/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     try {
       const name = await customers.removeAccount(viewer, request.params.id)
       return reply.flash(`${name} was removed. Its contacts are kept, without an account.`).seeOther('/portal/customers')
@@ -105,7 +104,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<FormById>('/portal/customers/:id/primary-contact', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     await customers.account(viewer, request.params.id)
     return change(reply, viewer, request.params.id, async () => {
       await customers.setPrimaryContact(viewer, request.params.id, parseForm(ContactChoiceForm, request.body).contact_id)
@@ -114,7 +113,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<FormById>('/portal/customers/:id/contacts', { config, schema: { params: idParams } }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     await customers.account(viewer, request.params.id)
     return change(reply, viewer, request.params.id, async () => {
       const { contact_id } = parseForm(ContactChoiceForm, request.body)

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { PartnerViewer } from '../../core/access.ts'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { partnerViewer } from '../../core/access.ts'
 import { decodeCursor, type Page } from '../../core/pagination.ts'
 import { csvLines } from './customer-csv.ts'
 import { accountFilter, contactFilter, type AccountListQuery, type ContactListQuery } from './customer-filters.ts'
@@ -32,10 +32,9 @@ const sendCsv = (reply: FastifyReply, name: string, body: Readable) => reply
 const customerExportRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
   const config = { access: 'partner' as const }
-  const viewerOf = (request: FastifyRequest) => request.viewer as PartnerViewer
 
   app.get<{ Querystring: AccountListQuery }>('/portal/customers/export.csv', { config }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     // The area check before the stream starts: once the headers are sent, a 404 cannot follow.
     customers.reach(viewer)
     const { filter } = accountFilter({ ...request.query, after: undefined }, viewer, customers.seesCompany(viewer))
@@ -46,7 +45,7 @@ const customerExportRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Querystring: ContactListQuery }>('/portal/customers/contacts/export.csv', { config }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     customers.reach(viewer)
     const { filter } = contactFilter({ ...request.query, after: undefined })
     const columns = ['account_name', ...contactColumns]

@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { PartnerViewer } from '../../core/access.ts'
+import { partnerViewer } from '../../core/access.ts'
 import { Conflict, Invalid } from '../../core/errors.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
 import { maxImportRows, readImport } from './customer-csv.ts'
@@ -13,7 +13,6 @@ const maxFileBytes = 10 * 1024 * 1024
 
 const customerImportRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
-  const viewerOf = (request: FastifyRequest) => request.viewer as PartnerViewer
   const columns = [...accountColumns, ...contactColumns]
 
   await app.register(multipart, {
@@ -31,13 +30,13 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
 
   /** The import's page; while it runs, htmx polls it and morphs the page into the new state. */
   async function importPage(reply: FastifyReply, request: FastifyRequest, id: string, state: { message?: string; status?: number } = {}) {
-    const record = await customers.importDetails(viewerOf(request), id)
+    const record = await customers.importDetails(partnerViewer(request), id)
     return reply.page('customers/import-details', { record, message: state.message }, { title: `Import of ${record.file_name}`, status: state.status })
   }
 
   app.get('/portal/customers/import', { config: { access: 'partner' } }, async (request, reply) => {
-    customers.reach(viewerOf(request))
-    customers.permit(viewerOf(request), 'create')
+    customers.reach(partnerViewer(request))
+    customers.permit(partnerViewer(request), 'create')
     return uploadPage(reply)
   })
 
@@ -47,7 +46,7 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
     config: { access: 'partner', csrf: false },
     preValidation: (request, reply, done) => app.csrfProtection(request, reply, done)
   }, async (request, reply) => {
-    const viewer = viewerOf(request)
+    const viewer = partnerViewer(request)
     try {
       const file = request.body?.file?.text.trim() ? request.body.file : { name: 'pasted.csv', text: parseForm(ImportPasteForm, request.body).csv }
       const id = await customers.createImport(viewer, file.name, readImport(file.text))
@@ -63,9 +62,9 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
     importPage(reply, request, request.params.id))
 
   app.post<ById & { Body: Record<string, string> }>('/portal/customers/imports/:id/start', { config: { access: 'partner' }, schema: { params: idParams } }, async (request, reply) => {
-    await customers.importRecord(viewerOf(request), request.params.id)
+    await customers.importRecord(partnerViewer(request), request.params.id)
     try {
-      await customers.startImport(viewerOf(request), request.params.id, parseForm(ImportStartForm, request.body).only_valid)
+      await customers.startImport(partnerViewer(request), request.params.id, parseForm(ImportStartForm, request.body).only_valid)
       return reply.seeOther(`/portal/customers/imports/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Conflict)) throw err

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { signedIn } from '../../core/access.ts'
 import { listAudit } from '../../core/audit/audit.repository.ts'
 import { Invalid, type FieldErrors } from '../../core/errors.ts'
 import { pageSize } from '../../core/pagination.ts'
@@ -39,16 +40,16 @@ const customersAdminRoutes: FastifyPluginAsync = async (app) => {
     reply.page('customers/admin-duplicates', { pairs: await customers.possibleDuplicates() }, { title: 'Possible duplicate customers' }))
 
   app.get<ById>('/admin/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    accountPage(reply, request.viewer!, request.params.id))
+    accountPage(reply, signedIn(request), request.params.id))
 
   app.post<ById & { Body: Record<string, string> }>('/admin/customers/:id/reassign', { config, schema: { params: idParams } }, async (request, reply) => {
     await customers.accountForStaff(request.params.id)
     try {
-      const moved = await customers.reassign(request.viewer!, request.params.id, parseForm(ReassignForm, request.body).partner_id)
+      const moved = await customers.reassign(signedIn(request), request.params.id, parseForm(ReassignForm, request.body).partner_id)
       return reply.flash(`${moved.name} now belongs to ${moved.partner}; its contacts moved with it.`).seeOther(`/admin/customers/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return accountPage(reply, request.viewer!, request.params.id, { errors: err.fields, message: err.message, status: 422 })
+      return accountPage(reply, signedIn(request), request.params.id, { errors: err.fields, message: err.message, status: 422 })
     }
   })
 }
