@@ -123,6 +123,18 @@ export function parseForm<S extends TObject>(schema: S, input: unknown): Static<
   return value as Static<S>
 }
 
+const uuidPattern = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+const uuid = new RegExp(`^${uuidPattern}$`)
+
+/** Whether a value from a query string or a cursor is a well-formed record id. */
+export const isId = (value: unknown): value is string => typeof value === 'string' && uuid.test(value)
+
+/** A form field naming one record by id. */
+export const recordId = (label: string, message: string) => Type.String({ format: 'uuid', label, message })
+
+/** A form field naming one record by id, or left empty. */
+export const optionalRecordId = (label: string, message: string) => Type.String({ pattern: `^$|^${uuidPattern}$`, label, message })
+
 /** Route params of one record; a malformed id answers 404 like a missing one. */
 export const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 

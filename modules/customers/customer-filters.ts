@@ -2,12 +2,12 @@ import type { PartnerViewer } from '../../core/access.ts'
 import { countryCodes } from '../../core/countries.ts'
 import { decodeCursor } from '../../core/pagination.ts'
 import type { AccountFilter, AccountSort, ContactFilter, StaffAccountFilter } from './customers.repository.ts'
+import { isId } from '../../core/validation.ts'
 
 export interface AccountListQuery { q?: string; country?: string; owner?: string; sort?: string; after?: string }
 export interface ContactListQuery { q?: string; after?: string }
 export interface StaffListQuery { q?: string; partner?: string; after?: string }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
 const sorts: readonly AccountSort[] = ['name', 'newest']
 
@@ -18,7 +18,7 @@ const searchText = (value: unknown) => String(value ?? '').trim().slice(0, 100)
 /** A tampered cursor is ignored rather than sent to the database as a malformed uuid or time. */
 function cursorOf(after: unknown, isTime = false) {
   const cursor = decodeCursor<{ key: string; id: string }>(after, { key: 'string', id: 'string' })
-  if (!cursor || !uuid.test(cursor.id) || (isTime && !timestamp.test(cursor.key))) return undefined
+  if (!cursor || !isId(cursor.id) || (isTime && !timestamp.test(cursor.key))) return undefined
   return cursor
 }
 
@@ -44,7 +44,7 @@ export function contactFilter(query: ContactListQuery) {
 }
 
 export function staffFilter(query: StaffListQuery) {
-  const filters = { q: searchText(query.q), partner: typeof query.partner === 'string' && uuid.test(query.partner) ? query.partner : '' }
+  const filters = { q: searchText(query.q), partner: typeof query.partner === 'string' && isId(query.partner) ? query.partner : '' }
   const after = cursorOf(query.after)
   const filter: StaffAccountFilter = { search: filters.q || undefined, partnerId: filters.partner || undefined, after }
   return { filters, filter, paged: Boolean(after) }

@@ -1,9 +1,6 @@
-import { checkbox, country as countryField, email, text, Type, url } from '../../core/validation.ts'
+import { checkbox, country as countryField, email, optionalRecordId, recordId, text, Type, url } from '../../core/validation.ts'
 import type { AccountFields, ContactFields } from './customers.table.ts'
 
-const optionalId = (label: string, message: string) =>
-  Type.String({ pattern: '^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', label, message })
-const requiredId = (label: string, message: string) => Type.String({ format: 'uuid', label, message })
 
 const domain = Object.assign(
   Type.String({ maxLength: 253, pattern: '^$|^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$' }),
@@ -34,17 +31,17 @@ export const contactFields = {
 
 export const AccountForm = Type.Object({
   ...accountFields,
-  owner_id: optionalId('Owner', 'Choose an owner from your team.')
+  owner_id: optionalRecordId('Owner', 'Choose an owner from your team.')
 })
 
 export const ContactForm = Type.Object({
   ...contactFields,
-  account_id: optionalId('Account', 'Choose one of your customer accounts.')
+  account_id: optionalRecordId('Account', 'Choose one of your customer accounts.')
 })
 
-export const MoveContactForm = Type.Object({ account_id: requiredId('Account', 'Choose one of your customer accounts.') })
-export const ContactChoiceForm = Type.Object({ contact_id: requiredId('Contact', 'Choose one of your contacts.') })
-export const ReassignForm = Type.Object({ partner_id: requiredId('Partner', 'Choose the partner who takes the customer over.') })
+export const MoveContactForm = Type.Object({ account_id: recordId('Account', 'Choose one of your customer accounts.') })
+export const ContactChoiceForm = Type.Object({ contact_id: recordId('Contact', 'Choose one of your contacts.') })
+export const ReassignForm = Type.Object({ partner_id: recordId('Partner', 'Choose the partner who takes the customer over.') })
 export const ImportStartForm = Type.Object({ only_valid: checkbox('Import only the valid rows') })
 export const ImportPasteForm = Type.Object({ csv: Type.String({ minLength: 1, maxLength: 2_000_000, label: 'CSV text' }) })
 

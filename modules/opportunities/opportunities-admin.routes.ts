@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
-import { idParams, parseForm, Type } from '../../core/validation.ts'
+import { idParams, isId, parseForm, Type } from '../../core/validation.ts'
 import { factors } from './factors.ts'
 import { collaboratorsOf, conflictsFor, listAll, offersOf, statusCounts, timeline } from './opportunities.repository.ts'
 import {
@@ -18,7 +18,6 @@ type FormById = ById & { Body: Record<string, string | string[]> }
 /** Which form a refusal belongs to: 'note', 'decline', 'collaborator', or the partner id of an offer row. */
 interface PageState { form?: string; errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
 const collaboratorParams = Type.Object({ id: Type.String({ format: 'uuid' }), partnerId: Type.String({ format: 'uuid' }) })
 
@@ -28,7 +27,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 /** A tampered cursor is ignored rather than sent to the database as a malformed uuid or time. */
 function cursorOf(after: unknown) {
   const cursor = decodeCursor<{ key: string; id: string }>(after, { key: 'string', id: 'string' })
-  return cursor && uuid.test(cursor.id) && timestamp.test(cursor.key) ? cursor : undefined
+  return cursor && isId(cursor.id) && timestamp.test(cursor.key) ? cursor : undefined
 }
 
 /** What the create form shows again after a refusal: what was typed, expertise kept as a list. */
@@ -88,7 +87,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config }, async (request, reply) => {
     const q = request.query
-    const partnerId = typeof q.partner === 'string' && uuid.test(q.partner) ? q.partner : ''
+    const partnerId = typeof q.partner === 'string' && isId(q.partner) ? q.partner : ''
     const filters = {
       status: pick(q.status, statuses), partner: partnerId, stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100)
     }

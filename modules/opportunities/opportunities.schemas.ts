@@ -1,11 +1,10 @@
 import { Invalid } from '../../core/errors.ts'
-import { amount, checkbox, choice, country, date, integer, longText, text, Type, url } from '../../core/validation.ts'
+import { amount, checkbox, choice, country, date, integer, longText, optionalRecordId, recordId, text, Type, url } from '../../core/validation.ts'
 import { stages } from './opportunities.table.ts'
 
 export const currencies = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'SEK', 'NOK', 'DKK', 'JPY', 'INR', 'BRL'] as const
 
 const list = (label: string) => Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50, label })
-const uuid = (label: string, message: string) => Type.String({ format: 'uuid', label, message })
 const deal = {
   name: text({ label: 'Opportunity name', max: 160 }),
   estimated_revenue: amount({ label: 'Estimated revenue' }),
@@ -17,8 +16,8 @@ const deal = {
 
 export const RegistrationForm = Type.Object({
   ...deal,
-  account_id: uuid('Customer', 'Choose one of your customers.'),
-  contact_id: Type.String({ pattern: '^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', label: 'Contact', message: 'Choose a contact of that customer.' })
+  account_id: recordId('Customer', 'Choose one of your customers.'),
+  contact_id: optionalRecordId('Contact', 'Choose a contact of that customer.')
 })
 
 export const EditForm = Type.Object({ ...deal })
@@ -36,10 +35,10 @@ export const NoteForm = Type.Object({ body: longText({ label: 'Note', max: 4000 
 export const WinForm = Type.Object({ actual_revenue: amount({ label: 'Actual revenue' }) })
 export const ReasonForm = Type.Object({ reason: longText({ label: 'Reason', min: 5, max: 2000 }) })
 export const OfferForm = Type.Object({
-  partner_id: uuid('Partner', 'Choose a partner.'),
+  partner_id: recordId('Partner', 'Choose a partner.'),
   hours: integer({ label: 'Hours to answer', min: 1, max: 720 })
 })
-export const PartnerChoiceForm = Type.Object({ partner_id: uuid('Partner', 'Choose a partner.') })
+export const PartnerChoiceForm = Type.Object({ partner_id: recordId('Partner', 'Choose a partner.') })
 
 const weight = (label: string) => integer({ label, min: 0, max: 100 })
 export const RulesForm = Type.Object({

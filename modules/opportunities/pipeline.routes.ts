@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
-import { idParams, parseForm } from '../../core/validation.ts'
+import { idParams, isId, parseForm } from '../../core/validation.ts'
 import * as repo from './opportunities.repository.ts'
 import { checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { stages, statuses, type Stage } from './opportunities.table.ts'
@@ -11,8 +11,6 @@ interface ListQuery { status?: string; stage?: string; q?: string; after?: strin
 type IdRequest = { Params: { id: string }; Body: Record<string, string | string[]> }
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const wellFormed = (id: unknown): id is string => typeof id === 'string' && uuid.test(id)
 const searchText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
 /** Customers the registration picker lists at once; typing narrows the rest. */
 const pickerSize = 20
@@ -47,8 +45,8 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
    * user, answers 404 like any record out of reach. A missing or malformed id is left to the form's own checks.
    */
   const chosenAccount = async (viewer: PartnerViewer, form: { account_id?: unknown; contact_id?: unknown }) => {
-    if (wellFormed(form.contact_id)) await customers.contact(viewer, form.contact_id)
-    return wellFormed(form.account_id) ? customers.account(viewer, form.account_id) : null
+    if (isId(form.contact_id)) await customers.contact(viewer, form.contact_id)
+    return isId(form.account_id) ? customers.account(viewer, form.account_id) : null
   }
 
   /** The first matches for q, with the chosen account kept in the list, on top when it would not be among them. */

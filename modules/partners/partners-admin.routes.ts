@@ -3,7 +3,7 @@ import { listAudit } from '../../core/audit/audit.repository.ts'
 import { countries, countryCodes } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
-import { idParams } from '../../core/validation.ts'
+import { idParams, isId } from '../../core/validation.ts'
 import { listPartners } from './partners.repository.ts'
 import { checkChoices, NoteForm, parseForm, StaffPartnerForm, SuspendForm } from './partners.schemas.ts'
 import type { PartnerStatus } from './partners.table.ts'
@@ -14,7 +14,6 @@ type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string | string[]> }
 
 const statuses: readonly PartnerStatus[] = ['active', 'suspended', 'applied', 'rejected']
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =>
   (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
@@ -65,7 +64,7 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
       country: pick(q.country, countryCodes), territory: pick(q.territory, countryCodes), expertise: pick(q.expertise, expertiseOptions)
     }
     const cursor = decodeCursor<{ name: string; id: string }>(q.after, { name: 'string', id: 'string' })
-    const after = cursor && uuid.test(cursor.id) ? cursor : undefined
+    const after = cursor && isId(cursor.id) ? cursor : undefined
     const rows = await listPartners(db, {
       search: filters.q || undefined, status: filters.status || undefined, levelId: filters.level || undefined,
       country: filters.country || undefined, territory: filters.territory || undefined, expertise: filters.expertise || undefined,

@@ -3,7 +3,7 @@ import { listAudit } from '../../core/audit/audit.repository.ts'
 import { countries, countryCodes, countryName } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
-import { idParams } from '../../core/validation.ts'
+import { idParams, isId } from '../../core/validation.ts'
 import {
   applicationCounts, applicationsByCountry, applicationsPerWeek, listApplications, partnersWithDomain, pendingAges,
   type ApplicationFilter
@@ -18,7 +18,6 @@ type FormById = ById & { Body: Record<string, string> }
 
 const statuses: readonly ApplicationStatus[] = ['pending', 'approved', 'rejected']
 const sorts: ReadonlyArray<ApplicationFilter['sort']> = ['newest', 'oldest', 'company']
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 /** "7 Sep": en-GB's "7 Sept" is too wide for a bar. */
@@ -30,7 +29,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 /** A tampered cursor is ignored rather than sent to the database as a malformed uuid or time. */
 function cursorOf(after: unknown, sort: ApplicationFilter['sort']) {
   const cursor = decodeCursor<{ key: string; id: string }>(after, { key: 'string', id: 'string' })
-  if (!cursor || !uuid.test(cursor.id) || (sort !== 'company' && !timestamp.test(cursor.key))) return undefined
+  if (!cursor || !isId(cursor.id) || (sort !== 'company' && !timestamp.test(cursor.key))) return undefined
   return cursor
 }
 
