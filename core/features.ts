@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Access, Area, Viewer } from './access.ts'
 import type { AppContainer, Cradle } from './container.ts'
+import type { PageLoader } from './page-loader.ts'
 
 export type Audience = 'partner' | 'staff'
 
@@ -22,11 +23,9 @@ export interface WidgetContext {
   viewer: Viewer
   cradle: Cradle
   render(template: string, data?: Record<string, unknown>): string
-  /** Loads a value once per page, so widgets that need the same figures share one query. */
-  memo: Memo
+  /** Reads the page's values together, in one round trip; widgets asking for the same key share it. */
+  load: PageLoader
 }
-
-export type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>
 
 export interface Widget {
   audience: Audience

@@ -3,8 +3,7 @@ import { audit, type Actor } from '../audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../db/database.ts'
 import { Conflict, NotFound } from '../errors.ts'
 import {
-  bumpSessionVersion, countActivePartnerAdmins, findPartnerUser, listPartnerUsers, partnerTeamSummary, setPartnerStatus, updateUser,
-  type TeamSummary
+  bumpSessionVersion, countActivePartnerAdmins, findPartnerUser, listPartnerUsers, setPartnerStatus, updateUser
 } from './users.repository.ts'
 import type { UserRole, UserRow } from './users.table.ts'
 import { userSnapshot } from './users.service.ts'
@@ -17,11 +16,6 @@ export class PartnerUsersService {
 
   list(partnerId: string): Promise<UserRow[]> {
     return listPartnerUsers(this.deps.db, partnerId)
-  }
-
-  /** Head counts and the first active people, for the team card on the partner home. */
-  summary(partnerId: string): Promise<TeamSummary> {
-    return partnerTeamSummary(this.deps.db, partnerId, 5)
   }
 
   async member(db: DbOrTrx, partnerId: string, userId: string): Promise<UserRow> {

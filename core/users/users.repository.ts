@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db, DbOrTrx } from '../db/database.ts'
 import type { NewUser, UserRow, UserUpdate } from './users.table.ts'
 
@@ -51,13 +51,14 @@ export interface TeamSummary {
   people: Array<{ name: string; role: string; job_title: string | null }>
 }
 
-export async function partnerTeamSummary(db: DbOrTrx, partnerId: string, shown: number): Promise<TeamSummary> {
-  const rows = await db.selectFrom('users')
-    .select(['status', sql<number>`count(*)`.as('count'),
-      sql<TeamSummary['people']>`(array_agg(json_build_object('name', name, 'role', role, 'job_title', job_title) order by name, id))[1:${sql.lit(shown)}]`.as('people')])
-    .where('partner_id', '=', partnerId).where('status', 'in', ['active', 'invited']).groupBy('status').execute()
-  const active = rows.find((r) => r.status === 'active')
-  return { active: active?.count ?? 0, invited: rows.find((r) => r.status === 'invited')?.count ?? 0, people: active?.people ?? [] }
+/** Head counts and the first active people by name, as one JSON value for a page loader. */
+export function teamSummaryQuery(partnerId: string, shown: number): RawBuilder<TeamSummary> {
+  return sql<TeamSummary>`select json_build_object(
+    'active', count(*) filter (where status = 'active'),
+    'invited', count(*) filter (where status = 'invited'),
+    'people', coalesce((select json_agg(p) from (
+      select name, role, job_title from users where partner_id = ${partnerId} and status = 'active' order by name, id limit ${shown}) p), '[]'))
+    from users where partner_id = ${partnerId}`
 }
 
 export function findPartnerUser(db: DbOrTrx, partnerId: string, userId: string): Promise<UserRow | undefined> {

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely'
+import { type RawBuilder, sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
 import type { PartnerFacts } from './scoring.ts'
 import type {
@@ -401,53 +401,57 @@ export interface DashboardFigures {
   stall_days: number
 }
 
+interface RawFigures { stages: StageRow[] | null; won: WonRow[] | null; stalled: DashboardFigures['stalled'] | null; offers: DashboardFigures['offers'] | null; stall_days: number }
+
 /**
- * Every opportunity figure of the partner dashboard in one round trip. Each part reads one of the
- * partner's indexes (the pipeline and revenue figures from covering indexes alone), so the page
- * costs what the partner's data costs, whatever the system holds.
+ * Every opportunity figure of the partner dashboard as one JSON value for a page loader. Each part
+ * reads one of the partner's indexes (the pipeline and revenue figures from covering indexes
+ * alone), so the page costs what the partner's data costs, whatever the system holds.
  */
-export async function dashboardFigures(db: Db, partnerId: string, ownerId: string | null, now = new Date()): Promise<DashboardFigures> {
+export function dashboardFiguresQuery(partnerId: string, ownerId: string | null, now = new Date()): RawBuilder<RawFigures> {
   const mine = sql`partner_id = ${partnerId} ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}`
   // Period bounds (UTC) go in as values: computed in the query, they would be worked out per row.
-  const year = Date.UTC(now.getUTCFullYear(), 0, 1)
+  const year = new Date(Date.UTC(now.getUTCFullYear(), 0, 1))
   const quarter = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (now.getUTCMonth() % 3), 1))
   const lastQuarter = new Date(Date.UTC(quarter.getUTCFullYear(), quarter.getUTCMonth() - 3, 1))
-  const since = new Date(Math.min(year, lastQuarter.getTime()))
-  const result = await sql<{ stages: StageRow[] | null; won: WonRow[] | null; stalled: DashboardFigures['stalled'] | null; offers: DashboardFigures['offers'] | null; stall_days: number }>`
-    select
-      (select json_agg(x) from (
-        select currency, stage, count(*) as count, sum(estimated_revenue) as value from opportunities
-        where ${mine} and status = 'open' group by currency, stage) x) as stages,
-      (select json_agg(x) from (
-        select currency,
-          coalesce(sum(actual_revenue) filter (where closed_at >= ${quarter}), 0) as this_quarter,
-          coalesce(sum(actual_revenue) filter (where closed_at >= ${lastQuarter} and closed_at < ${quarter}), 0) as last_quarter,
-          coalesce(sum(actual_revenue) filter (where closed_at >= ${new Date(year)}), 0) as this_year,
-          count(*) filter (where closed_at >= ${new Date(year)}) as count_year
-        from opportunities
-        where ${mine} and status = 'won' and closed_at >= ${since}
-        group by currency) x) as won,
-      (select json_agg(x) from (
-        select id, number, name, customer_name, last_activity_at from opportunities
-        where ${mine} and status = 'open' and last_activity_at < now() - make_interval(days => (select stall_days from distribution_rules where id = 1))
-        order by last_activity_at limit 5) x) as stalled,
-      (select json_agg(x) from (
-        select f.id, o.name, o.estimated_revenue, o.currency, f.deadline from opportunity_offers f
-        join opportunities o on o.id = f.opportunity_id
-        where f.partner_id = ${partnerId} and f.status = 'pending' order by f.deadline limit 5) x) as offers,
-      (select stall_days from distribution_rules where id = 1) as stall_days`.execute(db)
-  const row = result.rows[0]!
+  const since = lastQuarter < year ? lastQuarter : year
+  return sql<RawFigures>`select json_build_object(
+    'stages', (select json_agg(x) from (
+      select currency, stage, count(*) as count, sum(estimated_revenue) as value from opportunities
+      where ${mine} and status = 'open' group by currency, stage) x),
+    'won', (select json_agg(x) from (
+      select currency,
+        coalesce(sum(actual_revenue) filter (where closed_at >= ${quarter}), 0) as this_quarter,
+        coalesce(sum(actual_revenue) filter (where closed_at >= ${lastQuarter} and closed_at < ${quarter}), 0) as last_quarter,
+        coalesce(sum(actual_revenue) filter (where closed_at >= ${year}), 0) as this_year,
+        count(*) filter (where closed_at >= ${year}) as count_year
+      from opportunities
+      where ${mine} and status = 'won' and closed_at >= ${since}
+      group by currency) x),
+    'stalled', (select json_agg(x) from (
+      select id, number, name, customer_name, last_activity_at from opportunities
+      where ${mine} and status = 'open' and last_activity_at < now() - make_interval(days => (select stall_days from distribution_rules where id = 1))
+      order by last_activity_at limit 5) x),
+    'offers', (select json_agg(x) from (
+      select f.id, o.name, o.estimated_revenue, o.currency, f.deadline from opportunity_offers f
+      join opportunities o on o.id = f.opportunity_id
+      where f.partner_id = ${partnerId} and f.status = 'pending' order by f.deadline limit 5) x),
+    'stall_days', (select stall_days from distribution_rules where id = 1))`
+}
+
+/** The loaded figures by currency, as the widgets show them. */
+export function toDashboardFigures(raw: RawFigures): DashboardFigures {
   const byCurrency = new Map<string, CurrencyFigures>()
   const entry = (currency: string) => byCurrency.get(currency) ?? byCurrency.set(currency, {
     currency, won_this_quarter: 0, won_last_quarter: 0, won_this_year: 0, won_count_year: 0, by_stage: {}
   }).get(currency)!
-  for (const s of row.stages ?? []) entry(s.currency).by_stage[s.stage] = { count: Number(s.count), value: Number(s.value) }
-  for (const w of row.won ?? []) {
+  for (const s of raw.stages ?? []) entry(s.currency).by_stage[s.stage] = { count: Number(s.count), value: Number(s.value) }
+  for (const w of raw.won ?? []) {
     Object.assign(entry(w.currency), {
       won_this_quarter: Number(w.this_quarter), won_last_quarter: Number(w.last_quarter), won_this_year: Number(w.this_year), won_count_year: Number(w.count_year)
     })
   }
-  return { figures: [...byCurrency.values()], stalled: row.stalled ?? [], offers: row.offers ?? [], stall_days: Number(row.stall_days) }
+  return { figures: [...byCurrency.values()], stalled: raw.stalled ?? [], offers: raw.offers ?? [], stall_days: Number(raw.stall_days) }
 }
 
 interface StageRow { currency: string; stage: string; count: number; value: number }

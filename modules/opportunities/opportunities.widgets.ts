@@ -3,11 +3,11 @@ import type { Widget, WidgetContext } from '../../core/features.ts'
 import * as repo from './opportunities.repository.ts'
 import { stages } from './opportunities.table.ts'
 
-/** The four partner widgets share one query per page; "own records" users see their own deals only. */
-const figures = ({ cradle, viewer, memo }: WidgetContext) => {
+/** The four partner widgets share one value of the page's load; "own records" users see their own deals only. */
+const figures = async ({ viewer, load }: WidgetContext) => {
   const v = viewer as PartnerViewer
   const ownerId = scopeOf(v, 'opportunities') === 'own' ? v.id : null
-  return memo('opportunity-figures', () => repo.dashboardFigures(cradle.db, v.partnerId, ownerId))
+  return repo.toDashboardFigures(await load('opportunity-figures', repo.dashboardFiguresQuery(v.partnerId, ownerId)))
 }
 
 export const revenueWidget: Widget = {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db, DbOrTrx } from '../../core/db/database.ts'
 import type { Insertable } from 'kysely'
 import type { ApplicationStatus, PartnerRow, PartnersTable, PartnerStatus, PartnerUpdate } from './partners.table.ts'
@@ -56,6 +56,21 @@ export function findPartner(db: DbOrTrx, id: string) {
     .leftJoin('partner_levels', 'partner_levels.id', 'partners.level_id')
     .selectAll('partners').select(['partner_levels.name as level_name', 'partner_levels.rank as level_rank'])
     .where('partners.id', '=', id).executeTakeFirst()
+}
+
+export interface PartnerSummary {
+  name: string
+  status: PartnerStatus
+  level_name: string | null
+  territories: string[]
+  expertise: string[]
+}
+
+/** What the partner home shows of the company, as one JSON value for a page loader. */
+export function partnerSummaryQuery(id: string): RawBuilder<PartnerSummary> {
+  return sql<PartnerSummary>`select json_build_object('name', p.name, 'status', p.status, 'level_name', l.name,
+      'territories', p.territories, 'expertise', p.expertise)
+    from partners p left join partner_levels l on l.id = p.level_id where p.id = ${id}`
 }
 
 export function findPartnerForUpdate(db: DbOrTrx, id: string) {

@@ -1,13 +1,14 @@
 import type { Widget } from '../../core/features.ts'
-import { applicationCounts, pendingAges } from './partners.repository.ts'
+import { teamSummaryQuery } from '../../core/users/users.repository.ts'
+import { applicationCounts, partnerSummaryQuery, pendingAges } from './partners.repository.ts'
 
 export const companyWidget: Widget = {
   audience: 'partner',
   id: 'company',
   title: 'Your company',
   order: 90,
-  render: async ({ cradle, viewer, render, memo }) =>
-    render('partners/widget-company', { partner: await memo('partner', () => cradle.partners.partner(cradle.db, viewer.partnerId!)) })
+  render: async ({ viewer, render, load }) =>
+    render('partners/widget-company', { partner: await load('partner', partnerSummaryQuery(viewer.partnerId!)) })
 }
 
 export const teamWidget: Widget = {
@@ -15,9 +16,8 @@ export const teamWidget: Widget = {
   id: 'team',
   title: 'Team',
   order: 91,
-  render: async ({ cradle, viewer, render }) => {
-    return render('partners/widget-team', { team: await cradle.partnerUsers.summary(viewer.partnerId!), isAdmin: viewer.role === 'admin' })
-  }
+  render: async ({ viewer, render, load }) =>
+    render('partners/widget-team', { team: await load('team', teamSummaryQuery(viewer.partnerId!, 5)), isAdmin: viewer.role === 'admin' })
 }
 
 export const recruitmentWidget: Widget = {

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { countries } from '../../core/countries.ts'
 import { Invalid } from '../../core/errors.ts'
-import { createMemo, renderWidgets } from '../../core/widgets.ts'
+import { createPageLoader } from '../../core/page-loader.ts'
+import { renderWidgets } from '../../core/widgets.ts'
+import { partnerSummaryQuery } from './partners.repository.ts'
 import { CompanyForm, checkChoices, parseForm } from './partners.schemas.ts'
 import { partnerViewer, signedIn } from '../../core/access.ts'
 
@@ -11,9 +13,9 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
   app.get('/portal', { config: { access: 'applicant' } }, async (request, reply) => {
     const viewer = signedIn(request)
     if (viewer.partnerStatus !== 'active') return reply.seeOther('/portal/application')
-    const memo = createMemo()
+    const load = createPageLoader(db)
     const [partner, widgets] = await Promise.all([
-      memo('partner', () => partners.partner(db, viewer.partnerId!)), renderWidgets(app, viewer, 'partner', memo)
+      load('partner', partnerSummaryQuery(viewer.partnerId!)), renderWidgets(app, viewer, 'partner', load)
     ])
     return reply.page('partners/home', { partner, widgets }, { title: 'Home' })
   })
