@@ -404,30 +404,32 @@ export interface DashboardFigures {
 interface RawFigures { stages: StageRow[] | null; won: WonRow[] | null; stalled: DashboardFigures['stalled'] | null; offers: DashboardFigures['offers'] | null; stall_days: number }
 
 /**
- * Every opportunity figure of the partner dashboard as one JSON value for a page loader. Each part
- * reads one of the partner's indexes (the pipeline and revenue figures from covering indexes
- * alone), so the page costs what the partner's data costs, whatever the system holds.
+ * Every opportunity figure of the partner dashboard as one JSON value for a page loader: the
+ * pipeline and revenue from the figures a trigger keeps per partner (migration 20261124070000),
+ * the stalled deals and waiting offers as the first rows of the partner's indexes — so the page
+ * costs the same whatever the partner or the system holds.
  */
 export function dashboardFiguresQuery(partnerId: string, ownerId: string | null, now = new Date()): RawBuilder<RawFigures> {
   const mine = sql`partner_id = ${partnerId} ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}`
-  // Period bounds (UTC) go in as values: computed in the query, they would be worked out per row.
+  const theirs = sql`partner_id = ${partnerId} ${ownerId ? sql`and owner_key = ${ownerId}` : sql``}`
   const year = new Date(Date.UTC(now.getUTCFullYear(), 0, 1))
   const quarter = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (now.getUTCMonth() % 3), 1))
   const lastQuarter = new Date(Date.UTC(quarter.getUTCFullYear(), quarter.getUTCMonth() - 3, 1))
   const since = lastQuarter < year ? lastQuarter : year
+  const day = (d: Date) => d.toISOString().slice(0, 10)
   return sql<RawFigures>`select json_build_object(
     'stages', (select json_agg(x) from (
-      select currency, stage, count(*) as count, sum(estimated_revenue) as value from opportunities
-      where ${mine} and status = 'open' group by currency, stage) x),
+      select currency, stage, sum(deals) as count, sum(value) as value from opportunity_open_figures
+      where ${theirs} group by currency, stage having sum(deals) > 0) x),
     'won', (select json_agg(x) from (
       select currency,
-        coalesce(sum(actual_revenue) filter (where closed_at >= ${quarter}), 0) as this_quarter,
-        coalesce(sum(actual_revenue) filter (where closed_at >= ${lastQuarter} and closed_at < ${quarter}), 0) as last_quarter,
-        coalesce(sum(actual_revenue) filter (where closed_at >= ${year}), 0) as this_year,
-        count(*) filter (where closed_at >= ${year}) as count_year
-      from opportunities
-      where ${mine} and status = 'won' and closed_at >= ${since}
-      group by currency) x),
+        coalesce(sum(revenue) filter (where month >= ${day(quarter)}::date), 0) as this_quarter,
+        coalesce(sum(revenue) filter (where month >= ${day(lastQuarter)}::date and month < ${day(quarter)}::date), 0) as last_quarter,
+        coalesce(sum(revenue) filter (where month >= ${day(year)}::date), 0) as this_year,
+        coalesce(sum(deals) filter (where month >= ${day(year)}::date), 0) as count_year
+      from opportunity_won_figures
+      where ${theirs} and month >= ${day(since)}::date
+      group by currency having sum(deals) > 0) x),
     'stalled', (select json_agg(x) from (
       select id, number, name, customer_name, last_activity_at from opportunities
       where ${mine} and status = 'open' and last_activity_at < now() - make_interval(days => (select stall_days from distribution_rules where id = 1))

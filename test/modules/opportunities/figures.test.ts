@@ -1,0 +1,60 @@
+import { sql } from 'kysely'
+import t from 'tap'
+import { seedDemo } from '../../../core/demo.ts'
+import type { Db } from '../../../core/db/database.ts'
+import { buildTestApp } from '../../helper.ts'
+
+const nil = '00000000-0000-0000-0000-000000000000'
+
+/** The figures the trigger keeps, next to the same figures summed from the deals themselves. */
+async function compare(db: Db) {
+  const kept = await sql<Record<string, unknown>>`
+    select 'open' as kind, partner_id, owner_key, currency, stage as bucket, deals, value::float8 as amount from opportunity_open_figures where deals <> 0
+    union all
+    select 'won', partner_id, owner_key, currency, month::text, deals, revenue::float8 from opportunity_won_figures where deals <> 0
+    order by 1, 2, 3, 4, 5`.execute(db)
+  const summed = await sql<Record<string, unknown>>`
+    select 'open' as kind, partner_id, coalesce(owner_id, ${nil}) as owner_key, currency, stage as bucket, count(*)::int as deals, sum(estimated_revenue)::float8 as amount
+    from opportunities where status = 'open' and partner_id is not null group by 1, 2, 3, 4, 5
+    union all
+    select 'won', partner_id, coalesce(owner_id, ${nil}), currency, date_trunc('month', closed_at at time zone 'UTC')::date::text, count(*)::int, sum(actual_revenue)::float8
+    from opportunities where status = 'won' and partner_id is not null group by 1, 2, 3, 4, 5
+    order by 1, 2, 3, 4, 5`.execute(db)
+  return { kept: kept.rows, summed: summed.rows }
+}
+
+t.test('the dashboard figures follow every change to the deals', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  await seedDemo(app)
+  let { kept, summed } = await compare(db)
+  t.ok(summed.length > 4, 'the demo data has open and won deals')
+  t.same(kept, summed, 'after the demo data')
+
+  const open = await db.selectFrom('opportunities').select(['id', 'partner_id', 'owner_id']).where('status', '=', 'open').orderBy('number').limit(4).execute()
+  const [a, b, c, d] = open.map((o) => o.id)
+  const someone = await db.selectFrom('users').select('id').where('partner_id', '=', open[3]!.partner_id)
+    .where('id', 'is distinct from', open[3]!.owner_id).limit(1).executeTakeFirstOrThrow()
+  await db.updateTable('opportunities').set({ stage: 'close' }).where('id', '=', a!).execute()
+  await db.updateTable('opportunities').set({ estimated_revenue: '123456.78', currency: 'EUR' }).where('id', '=', b!).execute()
+  await db.updateTable('opportunities').set({ status: 'won', actual_revenue: '9999.99', closed_at: new Date('2026-02-15T23:30:00Z') }).where('id', '=', c!).execute()
+  await db.updateTable('opportunities').set({ owner_id: someone.id }).where('id', '=', d!).execute()
+  await db.updateTable('opportunities').set({ closed_at: new Date('2026-03-01T00:30:00Z') }).where('id', '=', c!).execute()
+  await db.updateTable('opportunities').set({ status: 'lost', closed_at: new Date() }).where('id', '=', a!).execute()
+  await db.updateTable('opportunities').set({ name: 'Renamed only' }).where('id', '=', b!).execute()
+  ;({ kept, summed } = await compare(db))
+  t.same(kept, summed, 'after stage, amount, currency, status, owner and close-date changes')
+
+  const other = await db.selectFrom('partners').select('id').where('id', '!=', open[0]!.partner_id).where('status', '=', 'active').limit(1).executeTakeFirstOrThrow()
+  await db.updateTable('opportunities').set({ partner_id: other.id, owner_id: null }).where('id', '=', d!).execute()
+  await db.updateTable('opportunities').set({ partner_id: null, status: 'queued' }).where('id', '=', b!).execute()
+  const extra = await db.insertInto('opportunities').values({
+    ...(await db.selectFrom('opportunities').selectAll().where('id', '=', c!).executeTakeFirstOrThrow()),
+    id: undefined, number: undefined, status: 'open', closed_at: null, actual_revenue: null
+  } as never).returning('id').executeTakeFirstOrThrow()
+  ;({ kept, summed } = await compare(db))
+  t.same(kept, summed, 'after a move to another partner, a return to the queue and a new deal')
+  await db.deleteFrom('opportunities').where('id', '=', extra.id).execute()
+  ;({ kept, summed } = await compare(db))
+  t.same(kept, summed, 'after a deal is deleted')
+})
