@@ -91,9 +91,10 @@ export async function boardColumns(db: Db, partnerId: string, ownerId: string | 
     .$if(ownerId !== null, (q) => q.where('owner_id', '=', ownerId!))
   const totals = await scoped.select(['stage', 'currency', (eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.sum<string>('estimated_revenue').as('value')])
     .groupBy(['stage', 'currency']).execute()
-  const cards = await scoped.select(['id', 'number', 'name', 'customer_name', 'stage', 'estimated_revenue', 'currency', 'expected_close',
-    sql<number>`row_number() over (partition by stage order by expected_close, id)`.as('position')]).execute()
-  return { totals, cards: cards.filter((c) => Number(c.position) <= perStage) }
+  const ranked = scoped.select(['id', 'number', 'name', 'customer_name', 'stage', 'estimated_revenue', 'currency', 'expected_close',
+    sql<number>`row_number() over (partition by stage order by expected_close, id)`.as('position')])
+  const cards = await db.selectFrom(ranked.as('c')).selectAll().where('c.position', '<=', perStage).orderBy('c.stage').orderBy('c.position').execute()
+  return { totals, cards }
 }
 
 /** Other live deals for the same customer: the same account, or the same domain at another partner. */

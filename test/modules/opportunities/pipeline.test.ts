@@ -228,3 +228,28 @@ t.test('the pipeline pages through own and shared deals without gaps or repeats'
   t.equal(seen.length, 30)
   t.same([...seen].sort(), [...names].sort(), 'every deal once, own and shared')
 })
+
+t.test('the board shows each stage’s soonest deals, its count and total, and links to the rest', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  const acme = await createActivePartner(app, 'acme')
+  const { accountId } = await createCustomer(app, acme.admin.id, 'Globex', { domain: 'globex.example' })
+  const agent = new Agent(app)
+  await agent.signIn(acme.email, acme.password)
+  t.match((await agent.get('/portal/opportunities/board')).body, /Nothing here/, 'an empty board says so')
+
+  const first = idFrom((await agent.post('/portal/opportunities', registrationForm(accountId, { name: 'Deal 00' }))).headers.location)
+  const template = await db.selectFrom('opportunities').selectAll().where('id', '=', first).executeTakeFirstOrThrow()
+  for (let i = 1; i <= 22; i++) {
+    await db.insertInto('opportunities').values({
+      ...template, id: undefined, number: undefined, name: `Deal ${String(i).padStart(2, '0')}`, stage: i === 22 ? 'develop' : 'qualify',
+      expected_close: `2027-01-${String(i).padStart(2, '0')}`, estimated_revenue: '1000'
+    } as never).execute()
+  }
+  const board = (await agent.get('/portal/opportunities/board')).body
+  t.match(board, /Qualify <span class="muted small">\(22\)<\/span>/, 'the column counts all 22 qualifying deals')
+  t.match(board, /\$46,000/, 'and totals their value (25,000 + 21 × 1,000)')
+  t.equal((board.match(/class="board-card"/g) ?? []).length, 21, '20 cards in Qualify and 1 in Develop')
+  t.match(board, /All 22 in Qualify/, 'with a link to the rest')
+  t.notMatch(board, /Deal 21/, 'the latest-closing qualifying deal is the one left out')
+})
