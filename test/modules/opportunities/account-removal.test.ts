@@ -1,16 +1,11 @@
 import t from 'tap'
-import { Agent, buildTestApp } from '../../helper.ts'
-import { createActivePartner } from '../../fixtures/partners.ts'
-import { createCustomer } from '../../fixtures/customers.ts'
-import { registrationForm } from '../../fixtures/opportunities.ts'
+import { buildTestApp } from '../../helper.ts'
+import { partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 
 t.test('an account with a live deal cannot be removed; once its deals are closed it can, and the deals keep the customer name', async (t) => {
   const { app } = await buildTestApp(t)
   const { db } = app.diContainer.cradle
-  const acme = await createActivePartner(app, 'acme')
-  const { accountId } = await createCustomer(app, acme.admin.id, 'Globex', { domain: 'globex.example' })
-  const agent = new Agent(app)
-  await agent.signIn(acme.email, acme.password)
+  const { accountId, agent } = await partnerWithCustomer(app)
 
   const register = async (name: string) =>
     String((await agent.post('/portal/opportunities', registrationForm(accountId, { name }))).headers.location).split('/').pop()!

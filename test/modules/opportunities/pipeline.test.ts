@@ -2,7 +2,7 @@ import t from 'tap'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'
 import { createCustomer } from '../../fixtures/customers.ts'
-import { createStaffDeal, registrationForm } from '../../fixtures/opportunities.ts'
+import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 import { adminPermissions, defaultPermissions } from '../../../core/access.ts'
 import { parseForm } from '../../../core/validation.ts'
 import { backdate } from '../../../modules/opportunities/opportunities.repository.ts'
@@ -12,10 +12,7 @@ const idFrom = (location: unknown) => String(location).split('/').pop()!
 
 t.test('a partner registers a deal, works it through the stages and wins it; the dashboard shows the revenue', async (t) => {
   const { app } = await buildTestApp(t)
-  const acme = await createActivePartner(app, 'acme')
-  const { accountId } = await createCustomer(app, acme.admin.id, 'Globex', { domain: 'globex.example' })
-  const agent = new Agent(app)
-  await agent.signIn(acme.email, acme.password)
+  const { acme, accountId, agent } = await partnerWithCustomer(app)
 
   t.match((await agent.get('/portal/opportunities/new')).body, /Globex/)
   const created = await agent.post('/portal/opportunities', registrationForm(accountId))
@@ -232,10 +229,7 @@ t.test('the pipeline pages through own and shared deals without gaps or repeats'
 t.test('the board shows each stage’s soonest deals, its count and total, and links to the rest', async (t) => {
   const { app } = await buildTestApp(t)
   const { db } = app.diContainer.cradle
-  const acme = await createActivePartner(app, 'acme')
-  const { accountId } = await createCustomer(app, acme.admin.id, 'Globex', { domain: 'globex.example' })
-  const agent = new Agent(app)
-  await agent.signIn(acme.email, acme.password)
+  const { accountId, agent } = await partnerWithCustomer(app)
   t.match((await agent.get('/portal/opportunities/board')).body, /Nothing here/, 'an empty board says so')
 
   const first = idFrom((await agent.post('/portal/opportunities', registrationForm(accountId, { name: 'Deal 00' }))).headers.location)
