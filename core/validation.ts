@@ -52,7 +52,7 @@ export function choice<const T extends string[]>(values: readonly [...T], label:
 export function country(o: FieldOptions) {
   const codes = countryCodes.join('|')
   return labelled(Type.String({ pattern: o.optional ? `^$|^(${codes})$` : `^(${codes})$` }), o.label,
-    `Choose one of the offered values for ${o.label}.`)
+    `${o.label} must be one of the listed countries (in a file, its two-letter code such as US or DE).`)
 }
 
 export function url(o: FieldOptions) {

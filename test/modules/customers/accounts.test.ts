@@ -84,7 +84,7 @@ t.test('bad input on the account form saves nothing and says why', async (t) => 
     [{ name: '<script>alert(1)</script>' }, /Name must not contain &lt; or &gt;/],
     [{ website: 'javascript:alert(1)' }, /Website must be a web address/],
     [{ domain: 'http://x.example/path' }, /Domain must be a name like example.com/],
-    [{ country: 'XX' }, /Choose one of the offered values for Country/],
+    [{ country: 'XX' }, /Country must be one of the listed countries/],
     [{ owner_id: 'not-a-uuid' }, /Choose an owner from your team/],
     [{ owner_id: '00000000-0000-4000-8000-000000000000' }, /Choose an owner from your team/]
   ]

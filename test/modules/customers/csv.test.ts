@@ -63,7 +63,7 @@ t.test('a file with bad rows imports nothing; then only the valid rows, by choic
   const preview = (await agent.get(`/portal/customers/imports/${id}`)).body
   t.match(preview, /6 rows · 2 valid · 4 with errors/)
   for (const [row, field, why] of [
-    ['3', 'account_name', 'Name is required'], ['4', 'country', 'Choose one of the offered values for Country'],
+    ['3', 'account_name', 'Name is required'], ['4', 'country', 'Country must be one of the listed countries'],
     ['5', 'account_name', 'Name must not contain &lt; or &gt;'], ['6', 'contact_last_name', 'Last name is required'],
     ['6', 'contact_email', 'E-mail must be an e-mail address']
   ]) t.match(preview, new RegExp(`<td class="num">${row}</td><td><code>${field}</code></td><td>${why}`), `row ${row}: ${field}`)

@@ -52,7 +52,7 @@ t.test('bad input on the application form is refused with a message per field an
     ['script tag', { company_name: '<script>alert(1)</script>' }, /Company name must not contain &lt; or &gt;/],
     ['bad e-mail', { email: 'not-an-email' }, /Your e-mail must be an e-mail address/],
     ['bad website', { website: 'javascript:alert(1)' }, /Website must be a web address/],
-    ['unknown country', { country: 'XX' }, /Choose one of the offered values for Country/],
+    ['unknown country', { country: 'XX' }, /Country must be one of the listed countries/],
     ['unknown territory', { territories: ['US', 'ZZ'] }, /Choose territories from the list/],
     ['unknown expertise', { expertise: 'Hacking' }, /Choose expertise from the list/],
     ['short password', { password: 'short' }, /Password must be 10 to 200 characters long/],
