@@ -119,12 +119,14 @@ t.test('channel permissions: none, own and company; create and accept rights', a
   const ownAccount = await createCustomer(app, own.id, 'Own customer')
   t.equal((await ownAgent.post('/portal/opportunities', registrationForm(ownAccount.accountId, { name: 'Own deal' }))).statusCode, 303)
   t.match((await ownAgent.get('/portal/opportunities')).body, /Own deal/)
+  t.match((await ownAgent.get('/portal')).body, /<strong>\$25,000<\/strong> <span class="muted">in 1 open deals/, 'their dashboard counts their own deal only')
 
   const companyAgent = new Agent(app)
   await companyAgent.signIn('company@acme.example', partnerPassword)
   const list = await companyAgent.get('/portal/opportunities')
   t.match(list.body, /Admin deal/)
   t.match(list.body, /Own deal/)
+  t.match((await companyAgent.get('/portal')).body, /<strong>\$50,000<\/strong> <span class="muted">in 2 open deals/, 'a whole-company dashboard counts both')
   t.equal((await companyAgent.post('/portal/opportunities', registrationForm(accountId))).statusCode, 403, 'no create right')
   t.equal((await companyAgent.post(`/portal/opportunities/${adminDeal}/stage`, { stage: 'develop' })).statusCode, 403, 'no edit right')
 
