@@ -38,7 +38,7 @@ t.test('creating an opportunity validates every field and saves nothing on bad i
     [{ name: '' }, /Opportunity name is required/],
     [{ customer_name: '<b>x</b>' }, /Customer must not contain/],
     [{ customer_website: 'lakeshore' }, /Customer website must be a web address/],
-    [{ territory: 'XX' }, /Choose one of the offered values for Territory/],
+    [{ territory: 'XX' }, /Territory must be one of the listed countries/],
     [{ estimated_revenue: '12,000' }, /Estimated revenue must be an amount/],
     [{ currency: 'BTC' }, /Choose one of the offered values for Currency/],
     [{ expected_close: '2026-13-01' }, /not a real date/],
