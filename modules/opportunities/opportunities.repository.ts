@@ -253,10 +253,15 @@ export async function partnerFacts(db: DbOrTrx, stallDays: number, territory?: s
   }))
 }
 
-export async function staffQueueCounts(db: Db): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('status', 'in', ['queued', 'offered', 'pending_approval']).groupBy('status').execute()
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+export interface StaffQueue { queued: number; offered: number; pending_approval: number }
+
+/** Deals waiting for staff, as one JSON value for a page loader. */
+export function staffQueueQuery(): RawBuilder<StaffQueue> {
+  return sql<StaffQueue>`select json_build_object(
+      'queued', count(*) filter (where status = 'queued'),
+      'offered', count(*) filter (where status = 'offered'),
+      'pending_approval', count(*) filter (where status = 'pending_approval'))
+    from opportunities where status in ('queued', 'offered', 'pending_approval')`
 }
 
 /** Demo data only: puts a deal's dates in the past so dashboards show quarters and stalled deals. */

@@ -48,5 +48,5 @@ export const stalledWidget: Widget = {
 
 export const staffQueueWidget: Widget = {
   audience: 'staff', id: 'opportunity-queue', title: 'Opportunities needing staff', order: 5,
-  render: async ({ cradle, render }) => render('opportunities/widget-staff-queue', { counts: await repo.staffQueueCounts(cradle.db) })
+  render: async ({ render, load }) => render('opportunities/widget-staff-queue', { counts: await load('staff-queue', repo.staffQueueQuery()) })
 }

@@ -203,24 +203,24 @@ export function listApplications(db: Db, f: ApplicationFilter) {
   return query.orderBy(column, direction).orderBy('partner_applications.id', direction).limit(f.limit).execute()
 }
 
-export async function applicationCounts(db: Db): Promise<Record<ApplicationStatus, number>> {
-  const rows = await db.selectFrom('partner_applications')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
-  const counts: Record<ApplicationStatus, number> = { pending: 0, approved: 0, rejected: 0 }
-  for (const row of rows) counts[row.status] = Number(row.n)
-  return counts
+export interface ApplicationSummary {
+  counts: Record<ApplicationStatus, number>
+  /** How long pending applications have waited: under a week, up to a month, longer. */
+  ages: { fresh: number; waiting: number; overdue: number }
 }
 
-/** How long pending applications have waited: under a week, up to a month, longer. */
-export async function pendingAges(db: Db): Promise<{ fresh: number; waiting: number; overdue: number }> {
-  const row = await db.selectFrom('partner_applications')
-    .select([
-      sql<number>`count(*) filter (where submitted_at > now() - interval '7 days')`.as('fresh'),
-      sql<number>`count(*) filter (where submitted_at <= now() - interval '7 days' and submitted_at > now() - interval '30 days')`.as('waiting'),
-      sql<number>`count(*) filter (where submitted_at <= now() - interval '30 days')`.as('overdue')
-    ])
-    .where('status', '=', 'pending').executeTakeFirstOrThrow()
-  return { fresh: Number(row.fresh), waiting: Number(row.waiting), overdue: Number(row.overdue) }
+/** Applications by status and the pending ones by age, as one JSON value for a page loader. */
+export function applicationSummaryQuery(): RawBuilder<ApplicationSummary> {
+  return sql<ApplicationSummary>`select json_build_object(
+    'counts', json_build_object(
+      'pending', count(*) filter (where status = 'pending'),
+      'approved', count(*) filter (where status = 'approved'),
+      'rejected', count(*) filter (where status = 'rejected')),
+    'ages', json_build_object(
+      'fresh', count(*) filter (where status = 'pending' and submitted_at > now() - interval '7 days'),
+      'waiting', count(*) filter (where status = 'pending' and submitted_at <= now() - interval '7 days' and submitted_at > now() - interval '30 days'),
+      'overdue', count(*) filter (where status = 'pending' and submitted_at <= now() - interval '30 days')))
+    from partner_applications`
 }
 
 /** Applications submitted per week over the last `weeks` weeks, oldest first, empty weeks included. */

@@ -1,6 +1,6 @@
 import type { Widget } from '../../core/features.ts'
 import { teamSummaryQuery } from '../../core/users/users.repository.ts'
-import { applicationCounts, partnerSummaryQuery, pendingAges } from './partners.repository.ts'
+import { applicationSummaryQuery, partnerSummaryQuery } from './partners.repository.ts'
 
 export const companyWidget: Widget = {
   audience: 'partner',
@@ -25,6 +25,5 @@ export const recruitmentWidget: Widget = {
   id: 'recruitment',
   title: 'Partner applications',
   order: 10,
-  render: async ({ cradle, render }) =>
-    render('partners/widget-recruitment', { counts: await applicationCounts(cradle.db), ages: await pendingAges(cradle.db) })
+  render: async ({ render, load }) => render('partners/widget-recruitment', { ...await load('applications', applicationSummaryQuery()) })
 }

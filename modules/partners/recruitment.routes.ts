@@ -1,16 +1,17 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { signedIn } from '../../core/access.ts'
 import { listAudit } from '../../core/audit/audit.repository.ts'
 import { countries, countryCodes, countryName } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { createPageLoader } from '../../core/page-loader.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
 import { idParams, isId } from '../../core/validation.ts'
 import {
-  applicationCounts, applicationsByCountry, applicationsPerWeek, listApplications, partnersWithDomain, pendingAges,
+  applicationsByCountry, applicationsPerWeek, applicationSummaryQuery, listApplications, partnersWithDomain,
   type ApplicationFilter
 } from './partners.repository.ts'
 import { ApproveForm, NoteForm, parseForm, RejectForm } from './partners.schemas.ts'
 import type { ApplicationStatus } from './partners.table.ts'
-import { signedIn } from '../../core/access.ts'
 
 interface ListQuery { status?: string; country?: string; territory?: string; expertise?: string; sort?: string; after?: string }
 type ById = { Params: { id: string } }
@@ -41,8 +42,7 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
     const weekly = await applicationsPerWeek(db, 12)
     const byCountry = await applicationsByCountry(db)
     return {
-      counts: await applicationCounts(db),
-      ages: await pendingAges(db),
+      ...await createPageLoader(db)('applications', applicationSummaryQuery()),
       weekly: weekly.map((w) => ({ label: weekLabel(w.week), value: w.count })),
       byCountry: byCountry.map((c) => ({ label: countryName(c.country), value: c.count }))
     }
