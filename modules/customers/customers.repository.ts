@@ -84,10 +84,12 @@ export function lockAccount(trx: DbOrTrx, reach: Reach, id: string) {
     .selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-export function searchAccounts(db: DbOrTrx, reach: Reach, q: string, limit: number) {
+/** Accounts by name, domain or city, leaving out `exceptId` (the account a contact already belongs to). */
+export function searchAccounts(db: DbOrTrx, reach: Reach, q: string, limit: number, exceptId?: string | null) {
   let query = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
     .select(['id', 'name', 'domain', 'city', 'country'])
-  if (q) query = query.where((eb) => eb.or([eb('name', 'ilike', like(q)), eb('domain', 'ilike', like(q))]))
+  if (q) query = query.where((eb) => eb.or([eb('name', 'ilike', like(q)), eb('domain', 'ilike', like(q)), eb('city', 'ilike', like(q))]))
+  if (exceptId) query = query.where('id', '!=', exceptId)
   return query.orderBy('name').orderBy('id').limit(limit).execute()
 }
 
@@ -119,6 +121,8 @@ export async function deleteAccount(db: DbOrTrx, reach: Reach, id: string): Prom
 
 export interface ContactFilter {
   search?: string
+  /** Leaves out the contacts of this account. */
+  notAt?: string
   after?: { key: string; id: string }
 }
 
@@ -135,6 +139,10 @@ function contactsQuery(db: DbOrTrx, reach: Reach, f: ContactFilter) {
       eb('customer_contacts.first_name', 'ilike', pattern), eb('customer_contacts.last_name', 'ilike', pattern),
       eb('customer_contacts.email', 'ilike', pattern), eb(sql`customer_contacts.first_name || ' ' || customer_contacts.last_name`, 'ilike', pattern)
     ]))
+  }
+  if (f.notAt) {
+    const accountId = f.notAt
+    query = query.where((eb) => eb.or([eb('customer_contacts.account_id', 'is', null), eb('customer_contacts.account_id', '!=', accountId)]))
   }
   if (f.after) {
     const [last = '', first = ''] = f.after.key.split('<')

@@ -5,6 +5,7 @@ import type { Db, DbOrTrx } from '../../core/db/database.ts'
 import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
 import type { JobRunner } from '../../core/jobs/job-runner.ts'
 import { toPage, type Page } from '../../core/pagination.ts'
+import { isId } from '../../core/validation.ts'
 import type { PartnerUsersService } from '../../core/users/partner-users.service.ts'
 import type { Cradle } from '../../core/container.ts'
 import { checkRecords } from './customer-csv.ts'
@@ -35,6 +36,26 @@ const contactSnapshot = (c: ContactRow) => ({
   first_name: c.first_name, last_name: c.last_name, email: c.email, phone: c.phone, job_title: c.job_title,
   account_id: c.account_id, owner_id: c.owner_id, partner_id: c.partner_id
 })
+
+/** Records a picker lists at once; typing narrows the rest. */
+const pickerSize = 20
+
+interface Choice { id: string; label: string; detail: string }
+/** A search picker's state: the first matches for q, whether there are more, and the chosen record. */
+export interface Picker { q: string; choices: Choice[]; chosenId: string; count: number; more: boolean }
+
+/** The chosen record stays in the list, on top when it is not among the matches, and is not counted as one. */
+function pickerOf(q: string, found: Choice[], chosen: Choice | null): Picker {
+  const matches = found.slice(0, pickerSize)
+  const choices = chosen && !matches.some((c) => c.id === chosen.id) ? [chosen, ...matches] : matches
+  return { q, choices, chosenId: chosen?.id ?? '', count: matches.length, more: found.length > pickerSize }
+}
+
+const accountChoice = (a: { id: string; name: string; domain: string | null; city: string | null }): Choice =>
+  ({ id: a.id, label: a.name, detail: [a.domain, a.city].filter(Boolean).join(' · ') })
+const contactChoice = (c: { id: string; first_name: string; last_name: string; email: string | null; account_name: string | null }): Choice =>
+  ({ id: c.id, label: `${c.first_name} ${c.last_name}`, detail: [c.email, c.account_name ? `now at ${c.account_name}` : ''].filter(Boolean).join(' · ') })
+const pickerText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
 
 /** Customer accounts and contacts: each partner's own, sealed from every other partner. */
 export class CustomersService {
@@ -83,6 +104,25 @@ export class CustomersService {
 
   searchAccounts(viewer: PartnerViewer, q: string, limit: number) {
     return repo.searchAccounts(this.deps.db, this.reach(viewer), q.trim().slice(0, 100), Math.min(Math.max(limit, 1), 500))
+  }
+
+  /**
+   * The account picker: the first accounts matching q by name, domain or city, except `exceptId`. A chosen id out of the
+   * viewer's reach answers 404; a malformed one chooses nothing.
+   */
+  async accountPicker(viewer: PartnerViewer, q: unknown, chosenId: unknown, exceptId?: string | null): Promise<Picker> {
+    const text = pickerText(q)
+    const found = await repo.searchAccounts(this.deps.db, this.reach(viewer), text, pickerSize + 1, exceptId)
+    const chosen = isId(chosenId) ? accountChoice(await this.account(viewer, chosenId)) : null
+    return pickerOf(text, found.map(accountChoice), chosen)
+  }
+
+  /** The contact picker of an account: the first contacts elsewhere (or without an account) matching q by name or e-mail. */
+  async contactPicker(viewer: PartnerViewer, accountId: string, q: unknown, chosenId: unknown): Promise<Picker> {
+    const text = pickerText(q)
+    const found = await repo.listContacts(this.deps.db, this.reach(viewer), { search: text || undefined, notAt: accountId }, pickerSize + 1)
+    const chosen = isId(chosenId) ? contactChoice(await this.contact(viewer, chosenId)) : null
+    return pickerOf(text, found.map(contactChoice), chosen)
   }
 
   async contactsOf(viewer: PartnerViewer, accountId: string) {

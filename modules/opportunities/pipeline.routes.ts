@@ -12,10 +12,6 @@ type IdRequest = { Params: { id: string }; Body: Record<string, string | string[
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
 const searchText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
-/** Customers the registration picker lists at once; typing narrows the rest. */
-const pickerSize = 20
-
-type AccountChoice = { id: string; name: string; domain: string | null; city: string | null }
 
 const pipelineRoutes: FastifyPluginAsync = async (app) => {
   const { opportunities, customers, partners, db } = app.diContainer.cradle
@@ -49,20 +45,12 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     return isId(form.account_id) ? customers.account(viewer, form.account_id) : null
   }
 
-  /** The first matches for q, with the chosen account kept in the list, on top when it would not be among them. */
-  const customerPicker = async (viewer: PartnerViewer, q: string, chosen: AccountChoice | null) => {
-    const found = await customers.searchAccounts(viewer, q, pickerSize + 1)
-    const matches = found.slice(0, pickerSize)
-    const accounts = chosen && !matches.some((a) => a.id === chosen.id) ? [chosen, ...matches] : matches
-    return { q, accounts, chosenId: chosen?.id ?? '', count: matches.length, more: found.length > pickerSize }
-  }
-
   const registrationPage = async (viewer: PartnerViewer, form: {
-    values: Record<string, unknown>; account: AccountChoice | null; q?: string; errors?: Record<string, string>; message?: string
+    values: Record<string, unknown>; account: { id: string } | null; q?: string; errors?: Record<string, string>; message?: string
   }) => {
     const { account } = form
-    const picker = await customerPicker(viewer, form.q ?? '', account)
-    const noCustomers = picker.accounts.length === 0 && (!picker.q || (await customers.searchAccounts(viewer, '', 1)).length === 0)
+    const picker = await customers.accountPicker(viewer, form.q ?? '', account?.id)
+    const noCustomers = picker.choices.length === 0 && (!picker.q || (await customers.searchAccounts(viewer, '', 1)).length === 0)
     return {
       values: form.values, errors: form.errors ?? {}, message: form.message, picker, noCustomers, currencies,
       expertiseOptions: (await partners.program()).expertise_options,
@@ -81,7 +69,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { q?: string; account_id?: string } }>('/portal/opportunities/customer-options', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     requireArea(viewer, 'opportunities', 'create')
-    const picker = await customerPicker(viewer, searchText(request.query.q), await chosenAccount(viewer, { account_id: request.query.account_id }))
+    const picker = await customers.accountPicker(viewer, searchText(request.query.q), request.query.account_id)
     return reply.page('opportunities/customer-options', { picker, fragment: true }, { title: 'Customers' })
   })
 

@@ -103,7 +103,7 @@ t.test('a failed registration comes back with the customer, its contact and ever
 
   const missing = await agent.post('/portal/opportunities', registrationForm(''))
   t.equal(missing.statusCode, 422)
-  t.match(missing.body, /class="customer-picker has-error"/)
+  t.match(missing.body, /class="picker has-error"/)
   t.match(missing.body, /Choose one of your customers\./)
   t.equal(checked(missing.body), undefined)
 })
