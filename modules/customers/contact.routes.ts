@@ -9,22 +9,27 @@ import { ContactForm, MoveContactForm } from './customers.schemas.ts'
 
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string> }
+type Search = { Querystring: { q?: string } }
+type OptionsQuery = { Querystring: { q?: string; account_id?: string } }
 
 const contactRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
   const config = { access: 'partner' as const }
-  const accountChoices = (viewer: PartnerViewer) => customers.searchAccounts(viewer, '', 100)
 
-  async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
-    return reply.page('customers/contact-form', { ...state, errors: state.errors ?? {}, accounts: await accountChoices(viewer) }, {
+  /** The contact form; its account picker searches for q (without JavaScript) and keeps the chosen account. */
+  async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; q?: string; errors?: FieldErrors; message?: string; status?: number }) {
+    const picker = await customers.accountPicker(viewer, state.q, state.values.account_id)
+    return reply.page('customers/contact-form', { ...state, errors: state.errors ?? {}, picker }, {
       title: state.id ? 'Edit contact' : 'New contact', status: state.status
     })
   }
 
-  async function contactPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { errors?: FieldErrors; message?: string; status?: number } = {}) {
+  /** The contact's page; for an editor, a picker of the accounts to move the contact to. */
+  async function contactPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { q?: string; chosen?: unknown; errors?: FieldErrors; message?: string; status?: number } = {}) {
     const contact = await customers.contact(viewer, id)
-    const accounts = (await accountChoices(viewer)).filter((a) => a.id !== contact.account_id)
-    return reply.page('customers/contact', { contact, accounts, can: customers.abilities(viewer), errors: state.errors ?? {}, message: state.message }, {
+    const can = customers.abilities(viewer)
+    const picker = can.edit ? await customers.accountPicker(viewer, state.q, state.chosen, contact.account_id) : null
+    return reply.page('customers/contact', { contact, picker, can, errors: state.errors ?? {}, message: state.message }, {
       title: `${contact.first_name} ${contact.last_name}`, status: state.status
     })
   }
@@ -37,11 +42,17 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     return reply.page(wantsFragment(request) ? 'customers/contact-results' : 'customers/contacts', data, { title: 'Contacts' })
   })
 
-  app.get<{ Querystring: { account?: string } }>('/portal/customers/contacts/new', { config }, async (request, reply) => {
+  app.get<{ Querystring: { q?: string; account?: string } }>('/portal/customers/contacts/new', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     customers.reach(viewer)
     customers.permit(viewer, 'create')
-    return formPage(reply, viewer, { values: { account_id: request.query.account ?? '' } })
+    return formPage(reply, viewer, { values: { account_id: request.query.account ?? '' }, q: request.query.q })
+  })
+
+  /** The contact form's account choices for htmx; the form itself is guarded, the list shows no more than the customers list. */
+  app.get<OptionsQuery>('/portal/customers/account-options', { config }, async (request, reply) => {
+    const picker = await customers.accountPicker(partnerViewer(request), request.query.q, request.query.account_id)
+    return reply.page('customers/account-options', { picker, fragment: true }, { title: 'Accounts' })
   })
 
   app.post<{ Body: Record<string, string> }>('/portal/customers/contacts', { config }, async (request, reply) => {
@@ -55,12 +66,21 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    contactPage(reply, partnerViewer(request), request.params.id))
+  app.get<ById & Search>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    contactPage(reply, partnerViewer(request), request.params.id, { q: request.query.q }))
 
-  app.get<ById>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
+  /** The move form's account choices for htmx: every account but the contact's own. */
+  app.get<ById & OptionsQuery>('/portal/customers/contacts/:id/account-options', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = partnerViewer(request)
+    const contact = await customers.contact(viewer, request.params.id)
+    customers.permit(viewer, 'edit')
+    const picker = await customers.accountPicker(viewer, request.query.q, request.query.account_id, contact.account_id)
+    return reply.page('customers/account-options', { picker, moving: true, fragment: true }, { title: 'Accounts' })
+  })
+
+  app.get<ById & Search>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
     const contact = await customers.contact(partnerViewer(request), request.params.id)
-    return formPage(reply, partnerViewer(request), { id: contact.id, values: { ...contact, account_id: contact.account_id ?? '' } })
+    return formPage(reply, partnerViewer(request), { id: contact.id, values: { ...contact, account_id: contact.account_id ?? '' }, q: request.query.q })
   })
 
   app.post<FormById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) => {
@@ -84,7 +104,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
       return reply.flash('Contact moved.').seeOther(`/portal/customers/contacts/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return contactPage(reply, viewer, request.params.id, { errors: err.fields, message: Object.values(err.fields).join(' '), status: 422 })
+      return contactPage(reply, viewer, request.params.id, { chosen: request.body.account_id, errors: err.fields, message: Object.values(err.fields).join(' '), status: 422 })
     }
   })
 

@@ -11,6 +11,7 @@ import { AccountForm, ContactChoiceForm } from './customers.schemas.ts'
 
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string> }
+type Search = { Querystring: { q?: string } }
 
 const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
@@ -23,23 +24,27 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     })
   }
 
-  /** The account's page, also re-rendered with the message of a refused change. */
-  async function accountPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { message?: string; errors?: FieldErrors; status?: number } = {}) {
+  /**
+   * The account's page, also re-rendered with the message of a refused change; for an editor, a picker of the contacts
+   * elsewhere to add, searching for q (without JavaScript) and keeping the chosen one.
+   */
+  async function accountPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { q?: string; chosen?: unknown; message?: string; errors?: FieldErrors; status?: number } = {}) {
     const account = await customers.account(viewer, id)
     const contacts = await customers.contactRowsOf(viewer, id)
-    const others = (await customers.listContacts(viewer, {}, 200)).items.filter((c) => c.account_id !== id)
+    const can = customers.abilities(viewer)
+    const picker = can.edit ? await customers.contactPicker(viewer, id, state.q, state.chosen) : null
     const panels = await renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id })
-    return reply.page('customers/account', { account, contacts, others, panels, can: customers.abilities(viewer), errors: state.errors ?? {}, message: state.message }, {
+    return reply.page('customers/account', { account, contacts, picker, panels, can, errors: state.errors ?? {}, message: state.message }, {
       title: account.name, status: state.status
     })
   }
 
   /** Post/redirect/get; a refused change shows the account page again with why. */
-  async function change(reply: FastifyReply, viewer: PartnerViewer, id: string, action: () => Promise<string>) {
+  async function change(reply: FastifyReply, viewer: PartnerViewer, id: string, action: () => Promise<string>, chosen?: unknown) {
     try {
       return reply.flash(await action()).seeOther(`/portal/customers/${id}`)
     } catch (err) {
-      if (err instanceof Invalid) return accountPage(reply, viewer, id, { errors: err.fields, message: Object.values(err.fields).join(' '), status: 422 })
+      if (err instanceof Invalid) return accountPage(reply, viewer, id, { chosen, errors: err.fields, message: Object.values(err.fields).join(' '), status: 422 })
       if (err instanceof Conflict) return accountPage(reply, viewer, id, { message: err.message, status: 409 })
       throw err
     }
@@ -71,8 +76,17 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    accountPage(reply, partnerViewer(request), request.params.id))
+  app.get<ById & Search>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    accountPage(reply, partnerViewer(request), request.params.id, { q: request.query.q }))
+
+  /** The "add an existing contact" choices for htmx: the partner's contacts elsewhere or without an account. */
+  app.get<ById & { Querystring: { q?: string; contact_id?: string } }>('/portal/customers/:id/contact-options', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = partnerViewer(request)
+    await customers.account(viewer, request.params.id)
+    customers.permit(viewer, 'edit')
+    const picker = await customers.contactPicker(viewer, request.params.id, request.query.q, request.query.contact_id)
+    return reply.page('customers/contact-options', { picker, fragment: true }, { title: 'Contacts' })
+  })
 
   app.get<ById>('/portal/customers/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
     const account = await customers.account(partnerViewer(request), request.params.id)
@@ -119,7 +133,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
       const { contact_id } = parseForm(ContactChoiceForm, request.body)
       await customers.moveContact(viewer, contact_id, request.params.id)
       return 'Contact added to this account.'
-    })
+    }, request.body.contact_id)
   })
 }
 
