@@ -3,7 +3,7 @@ import { createActivePartner } from '../fixtures/partners.ts'
 import { createCustomer } from '../fixtures/customers.ts'
 import { openBrowser, screenshot, skipWithoutBrowser } from './browser.ts'
 
-t.test('a partner searches live, creates an account with a contact, moves the contact and imports a file', { skip: skipWithoutBrowser() }, async (t) => {
+t.test('a partner searches live, creates an account with a contact, moves the contact through the account picker and imports a file', { skip: skipWithoutBrowser() }, async (t) => {
   const { app, page, console: messages } = await openBrowser(t)
   const acme = await createActivePartner(app, 'acme')
   for (const [name, city] of [['Initech', 'Austin'], ['Umbrella', 'Raccoon City'], ['Wayne Enterprises', 'Gotham']] as const) {
@@ -35,13 +35,25 @@ t.test('a partner searches live, creates an account with a contact, moves the co
   await page.getByLabel('First name').fill('Hank')
   await page.getByLabel('Last name').fill('Scorpio')
   await page.getByLabel('E-mail').fill('hank@globex.example')
+  t.ok(await page.getByRole('radio', { name: /Globex Corporation/ }).isChecked(), 'the account the contact is added from is chosen')
+  await screenshot(page, 'customer-contact-form')
   await Promise.all([page.waitForURL(globexUrl), page.getByRole('button', { name: 'Create contact' }).click()])
   await page.getByRole('button', { name: 'Set primary contact' }).click()
   await page.getByText('Primary contact set.').waitFor()
   await screenshot(page, 'customer-account')
 
   await page.getByRole('link', { name: 'Hank Scorpio' }).first().click()
-  await page.getByLabel('Account').selectOption({ label: 'Initech' })
+  const status = page.locator('#account-status')
+  t.equal(await status.textContent(), '3 accounts.', 'every other account is offered, not Globex itself')
+  const search = page.getByLabel('Find an account')
+  await search.pressSequentially('aust')
+  await status.filter({ hasText: '1 account matching “aust”.' }).waitFor()
+  t.equal(await page.evaluate(() => document.activeElement?.id), 'f-account-search', 'focus stays in the search box while the list changes')
+  await page.getByRole('radio', { name: /Initech/ }).check()
+  await search.fill('gotham')
+  await status.filter({ hasText: '1 account matching “gotham”.' }).waitFor()
+  t.ok(await page.getByRole('radio', { name: /Initech/ }).isChecked(), 'the chosen account stays chosen while searching on')
+  await screenshot(page, 'customer-contact-move-picker')
   await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Move contact' }).click()])
   await page.getByText('Contact moved.').waitFor()
   t.match(await page.textContent('main') ?? '', /CEO at Initech|at Initech|Initech/, 'the contact now belongs to Initech')
