@@ -76,6 +76,10 @@ t.test('without JavaScript: ?q= searches on the server, ?account= chooses a cust
   t.equal(radios(linked.body)[0], zeta.accountId, 'the chosen customer is listed though it is not among the first 20')
   t.equal(checked(linked.body), zeta.accountId)
   t.match(linked.body, new RegExp(`<option value="${zeta.contactId}">Zoe of Zeta Systems</option>`), 'its contacts are offered')
+  t.match(linked.body, new RegExp(`role="search"[\\s\\S]*<input type="hidden" name="account" value="${zeta.accountId}">[\\s\\S]*</form>`), 'the search form carries the choice')
+  const searchedOn = await agent.get(`/portal/opportunities/new?account=${zeta.accountId}&q=customer`)
+  t.equal(checked(searchedOn.body), zeta.accountId, 'so a search without JavaScript keeps the chosen customer')
+  t.equal(radios(searchedOn.body).length, 21, 'listed first, with the first 20 matches')
 
   t.equal(checked((await agent.get('/portal/opportunities/new?account=nope')).body), undefined, 'a malformed id chooses nothing')
 })
