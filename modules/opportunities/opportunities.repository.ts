@@ -140,10 +140,6 @@ export async function setOfferStatus(db: DbOrTrx, id: string, status: OfferStatu
   await db.updateTable('opportunity_offers').set({ status, answered_by: by, reason, answered_at: sql`now()` }).where('id', '=', id).execute()
 }
 
-export function pendingOfferFor(db: DbOrTrx, opportunityId: string) {
-  return db.selectFrom('opportunity_offers').selectAll().where('opportunity_id', '=', opportunityId).where('status', '=', 'pending').executeTakeFirst()
-}
-
 export function acceptedOfferFor(db: DbOrTrx, opportunityId: string, partnerId: string) {
   return db.selectFrom('opportunity_offers').selectAll().where('opportunity_id', '=', opportunityId)
     .where('partner_id', '=', partnerId).where('status', '=', 'accepted').executeTakeFirst()
