@@ -38,6 +38,8 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('offers', () => seedOffers(conn))
       await step('timeline events', () => seedEvents(conn))
       await step('collaborators', () => seedCollaborators(conn))
+      // The bulk insert ran with triggers off, the ones keeping the dashboard figures included.
+      await step('dashboard figures', () => sql`select opportunity_figures_rebuild()`.execute(conn))
     })
     await step('vacuum analyze', () => sql`vacuum analyze`.execute(handle.db))
   } finally {

@@ -58,3 +58,18 @@ t.test('the dashboard figures follow every change to the deals', async (t) => {
   ;({ kept, summed } = await compare(db))
   t.same(kept, summed, 'after a deal is deleted')
 })
+
+t.test('the figures can be rebuilt from the deals after a load that bypassed the trigger', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  await seedDemo(app)
+  const before = await compare(db)
+  await sql`delete from opportunity_open_figures`.execute(db)
+  await sql`update opportunity_won_figures set revenue = revenue + 1`.execute(db)
+  const broken = await compare(db)
+  t.not(JSON.stringify(broken.kept), JSON.stringify(broken.summed), 'the figures no longer match the deals')
+  await sql`select opportunity_figures_rebuild()`.execute(db)
+  const after = await compare(db)
+  t.same(after.kept, after.summed, 'rebuilt, they match again')
+  t.same(after.kept, before.kept, 'and are what the trigger had kept')
+})
