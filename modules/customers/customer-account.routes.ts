@@ -7,7 +7,7 @@ import { idParams, parseForm } from '../../core/validation.ts'
 import { wantsFragment } from '../../core/views.ts'
 import { renderPanels } from '../../core/widgets.ts'
 import { accountFilter, type AccountListQuery } from './customer-filters.ts'
-import { AccountForm, ContactChoiceForm } from './customers.schemas.ts'
+import { AccountForm, ContactChoiceForm, PrimaryContactForm } from './customers.schemas.ts'
 
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string> }
@@ -121,7 +121,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     const viewer = partnerViewer(request)
     await customers.account(viewer, request.params.id)
     return change(reply, viewer, request.params.id, async () => {
-      await customers.setPrimaryContact(viewer, request.params.id, parseForm(ContactChoiceForm, request.body).contact_id)
+      await customers.setPrimaryContact(viewer, request.params.id, parseForm(PrimaryContactForm, request.body).primary_contact_id)
       return 'Primary contact set.'
     })
   })

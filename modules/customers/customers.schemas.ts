@@ -41,6 +41,7 @@ export const ContactForm = Type.Object({
 
 export const MoveContactForm = Type.Object({ account_id: recordId('Account', 'Choose one of your customer accounts.') })
 export const ContactChoiceForm = Type.Object({ contact_id: recordId('Contact', 'Choose one of your contacts.') })
+export const PrimaryContactForm = Type.Object({ primary_contact_id: recordId('Primary contact', 'Choose one of this account’s contacts.') })
 export const ReassignForm = Type.Object({ partner_id: recordId('Partner', 'Choose the partner who takes the customer over.') })
 export const ImportStartForm = Type.Object({ only_valid: checkbox('Import only the valid rows') })
 export const ImportPasteForm = Type.Object({ csv: Type.String({ minLength: 1, maxLength: 2_000_000, label: 'CSV text' }) })

@@ -175,7 +175,7 @@ export class CustomersService {
     await this.changeAccount(viewer, accountId, 'edit', 'customer.primary-contact-set', async (trx) => {
       const contact = await repo.findContact(trx, reach, contactId)
       if (!contact) throw new NotFound('The contact')
-      if (contact.account_id !== accountId) throw new Invalid({ contact_id: 'Choose one of this account’s contacts.' })
+      if (contact.account_id !== accountId) throw new Invalid({ primary_contact_id: 'Choose one of this account’s contacts.' })
       return { primary_contact_id: contact.id }
     })
   }

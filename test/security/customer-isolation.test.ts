@@ -57,7 +57,7 @@ t.test('every customer route answers 404 to another partner’s ids and changes 
     [`/portal/customers/contacts/${attackerContact}`, { first_name: 'X', last_name: 'Y', account_id: customerIds[0]! }],
     [`/portal/customers/contacts/${attackerContact}/move`, { account_id: customerIds[0]! }],
     [`/portal/customers/${attackerAccount}/contacts`, { contact_id: customerIds[2]! }],
-    [`/portal/customers/${attackerAccount}/primary-contact`, { contact_id: customerIds[2]! }]
+    [`/portal/customers/${attackerAccount}/primary-contact`, { primary_contact_id: customerIds[2]! }]
   ] as const) {
     t.equal((await agent.post(url, form)).statusCode, 404, `POST ${url} with a victim’s id in the form`)
   }

@@ -36,9 +36,9 @@ t.test('contacts: create, search, edit, move, associate, dissociate, set primary
   t.equal((await agent.post(`/portal/customers/contacts/${hank}`, contactForm({ job_title: 'Founder', account_id: globex.accountId! }))).statusCode, 303)
   t.equal((await contactRow(hank)).job_title, 'Founder')
 
-  t.equal((await agent.post(`/portal/customers/${globex.accountId}/primary-contact`, { contact_id: hank })).statusCode, 303)
+  t.equal((await agent.post(`/portal/customers/${globex.accountId}/primary-contact`, { primary_contact_id: hank })).statusCode, 303)
   t.equal((await accountRow(globex.accountId)).primary_contact_id, hank)
-  const notHere = await agent.post(`/portal/customers/${globex.accountId}/primary-contact`, { contact_id: lone })
+  const notHere = await agent.post(`/portal/customers/${globex.accountId}/primary-contact`, { primary_contact_id: lone })
   t.equal(notHere.statusCode, 422, 'the primary contact must belong to the account')
   t.match(notHere.body, /Choose one of this account’s contacts/)
 
@@ -86,7 +86,7 @@ t.test('bad input on every contact form saves nothing and says why', async (t) =
   for (const [url, form] of [
     [`/portal/customers/contacts/${contactId}/move`, {}],
     [`/portal/customers/${accountId}/contacts`, { contact_id: 'x' }],
-    [`/portal/customers/${accountId}/primary-contact`, { contact_id: '' }]
+    [`/portal/customers/${accountId}/primary-contact`, { primary_contact_id: '' }]
   ] as const) {
     const res = await agent.post(url, form)
     t.equal(res.statusCode, 422, `${url} ${JSON.stringify(form)}`)
@@ -97,9 +97,34 @@ t.test('bad input on every contact form saves nothing and says why', async (t) =
     [`/portal/customers/contacts/${contactId}`, contactForm({ account_id: foreign.accountId })],
     [`/portal/customers/contacts/${contactId}/move`, { account_id: foreign.accountId }],
     [`/portal/customers/${accountId}/contacts`, { contact_id: foreign.contactId! }],
-    [`/portal/customers/${accountId}/primary-contact`, { contact_id: foreign.contactId! }]
+    [`/portal/customers/${accountId}/primary-contact`, { primary_contact_id: foreign.contactId! }]
   ] as const) {
     t.equal((await agent.post(url, form)).statusCode, 404, `another partner’s id in the form of ${url} answers 404`)
   }
   t.equal(await snapshot(), before, 'nothing changed')
+})
+
+t.test('an error on the account page shows under the field of the form that was sent, not in the other form', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await createActivePartner(app, 'acme')
+  const globex = await createCustomer(app, acme.admin.id, 'Globex', { contact: 'Hank' })
+  const initech = await createCustomer(app, acme.admin.id, 'Initech', { contact: 'Peter' })
+  const agent = new Agent(app)
+  await agent.signIn(acme.email, acme.password)
+  const formOf = (body: string, path: string) =>
+    new RegExp(`<form method="post" action="/portal/customers/${globex.accountId}/${path}"[\\s\\S]*?</form>`).exec(body)?.[0] ?? ''
+  const errorIn = (form: string) => /<p class="error" id="f-([a-z_]+)-error">([^<]*)<\/p>/.exec(form)?.slice(1)
+
+  const primary = await agent.post(`/portal/customers/${globex.accountId}/primary-contact`, { primary_contact_id: initech.contactId! })
+  t.equal(primary.statusCode, 422)
+  t.same(errorIn(formOf(primary.body, 'primary-contact')), ['primary_contact_id', 'Choose one of this account’s contacts.'], 'under the primary contact')
+  t.match(formOf(primary.body, 'contacts'), /name="contact_id"/)
+  t.equal(errorIn(formOf(primary.body, 'contacts')), undefined, 'nothing under the contact to add')
+
+  const added = await agent.post(`/portal/customers/${globex.accountId}/contacts`, {})
+  t.equal(added.statusCode, 422)
+  t.same(errorIn(formOf(added.body, 'contacts')), ['contact_id', 'Choose one of your contacts.'], 'under the contact to add')
+  t.match(formOf(added.body, 'primary-contact'), /Primary contact/)
+  t.equal(errorIn(formOf(added.body, 'primary-contact')), undefined, 'nothing under the primary contact')
+  t.notMatch(formOf(added.body, 'primary-contact'), /aria-invalid/)
 })
