@@ -15,4 +15,6 @@ export const countries: ReadonlyArray<{ code: string; name: string }> = codes
 
 export const countryCodes: readonly string[] = codes
 
-export const countryName = (code: string | null | undefined): string => (code ? names.of(code) ?? code : '—')
+const nameOf = new Map(countries.map((c) => [c.code, c.name]))
+
+export const countryName = (code: string | null | undefined): string => (code ? nameOf.get(code) ?? names.of(code) ?? code : '—')

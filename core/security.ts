@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
 import csrf from '@fastify/csrf-protection'
 import rateLimit from '@fastify/rate-limit'
 import { parse as parseQuery } from 'node:querystring'
@@ -14,7 +14,8 @@ export default fp<{ config: Config; secret: string }>(async (app, { config, secr
   const secure = config.PUBLIC_URL.startsWith('https://')
   await app.register(cookie, { secret })
   await app.register(formbody, { parser: (body) => parseQuery(body), bodyLimit: 1_048_576 })
-  await app.register(helmet, {
+  // Built once: @fastify/helmet rebuilds the whole header set, CSP included, on every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -30,9 +31,10 @@ export default fp<{ config: Config; secret: string }>(async (app, { config, secr
         objectSrc: ["'none'"]
       }
     },
-    hsts: secure,
+    strictTransportSecurity: secure,
     crossOriginEmbedderPolicy: false
   })
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (err) => done(err as Error | undefined)))
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'pp_csrf',

@@ -42,8 +42,22 @@ declare module 'fastify' {
   }
 }
 
+/** Eta with each template's path resolved once: Eta resolves it again on every render and include. */
+function createEta(): Eta {
+  const eta = new Eta({ views: viewsDir, cache: true, functionHeader: 'const h = it.h;' })
+  const resolve = eta.resolvePath
+  const paths = new Map<string, string>()
+  eta.resolvePath = (template, options) => {
+    const key = `${options?.filepath ?? ''}\0${template}`
+    let resolved = paths.get(key)
+    if (resolved === undefined) paths.set(key, resolved = resolve.call(eta, template, options))
+    return resolved
+  }
+  return eta
+}
+
 export class Views {
-  readonly eta = new Eta({ views: viewsDir, cache: true, functionHeader: 'const h = it.h;' })
+  readonly eta = createEta()
   readonly assets = assetVersions()
   constructor(readonly nav: NavEntry[]) {}
 

@@ -57,7 +57,9 @@ export default fp<{ config: Config; secret: string; db: Db }>(async (app, { conf
   const cookieOptions = {
     path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.PUBLIC_URL.startsWith('https://'), maxAge: 7 * 86_400
   }
-  await app.register(jwt, { secret, cookie: { cookieName: sessionCookie, signed: false }, sign: { expiresIn: '7d' } })
+  // One verifier for every request, caching the tokens it verified until they expire; the
+  // database check below still runs every time. (request.jwtVerify builds a verifier per call.)
+  await app.register(jwt, { secret, sign: { expiresIn: '7d' }, verify: { cache: 10_000 } })
   app.decorateRequest('viewer', null)
 
   const catalog: RouteEntry[] = []
@@ -70,10 +72,11 @@ export default fp<{ config: Config; secret: string; db: Db }>(async (app, { conf
   })
 
   app.addHook('onRequest', async (request, reply) => {
-    if (untracked(request.url) || !request.cookies[sessionCookie]) return
+    const token = request.cookies[sessionCookie]
+    if (untracked(request.url) || !token) return
     let claims: SessionClaims
     try {
-      claims = await request.jwtVerify<SessionClaims>({ onlyCookie: true })
+      claims = app.jwt.verify<SessionClaims>(token)
     } catch {
       reply.clearCookie(sessionCookie, { path: '/' })
       return

@@ -95,6 +95,17 @@ t.test('a tampered session cookie is treated as signed out', async (t) => {
   }
 })
 
+t.test('a session that expires is refused, though its token was verified (and cached) while it was valid', async (t) => {
+  const agent = await signedIn(admin.email)
+  const claims = app.jwt.decode<{ sub: string; sv: number }>(agent.cookie(sessionCookie)!)!
+  agent.setCookie(sessionCookie, app.jwt.sign({ sub: claims.sub, sv: claims.sv }, { expiresIn: 1 }))
+  t.equal((await agent.get('/admin/staff')).statusCode, 200, 'valid: the page opens')
+  await new Promise((resolve) => setTimeout(resolve, 2100))
+  const res = await agent.get('/admin/staff')
+  t.equal(res.statusCode, 303, 'expired: sent to sign in')
+  t.notOk(agent.has(sessionCookie), 'and the cookie is cleared')
+})
+
 t.test('a visitor is sent to sign in, and back after it', async (t) => {
   const agent = new Agent(app)
   const res = await agent.get('/admin/audit?entity=user')
