@@ -5,7 +5,7 @@ import pg from 'pg'
 import { benchPartner, defaultBenchUrl } from './bench-partner.ts'
 import { generate } from './generator.ts'
 import { load } from './load.ts'
-import { appendResults, pages, table, verdicts, type Measurement } from './report.ts'
+import { appendResults, pages, summary, verdicts, type Measurement } from './report.ts'
 import { startServer, type RunningServer } from './server.ts'
 import { signIn } from './sign-in.ts'
 
@@ -15,8 +15,8 @@ const warmUpSeconds = 3
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,1000000' },
-    seconds: { type: 'string', default: '15' },
-    rounds: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '8' },
     'skip-generate': { type: 'boolean', default: false }
   }
 })
@@ -53,15 +53,17 @@ async function run(target: Target, path: string, duration: number) {
 }
 
 /**
- * Each round takes every size and page in turn, so a change in the machine's load falls on
- * the sizes and pages alike instead of on whichever was measured last.
+ * Many short slices instead of a few long ones: each round takes every size and page in turn,
+ * in the opposite order to the round before, so the machine's drift (±15% over minutes here)
+ * falls on the sizes and pages alike instead of on whichever comes last; the report takes medians.
  */
 async function measure(targets: Target[]): Promise<Measurement[]> {
   for (const target of targets) for (const page of pages) await run(target, page.path, warmUpSeconds)
   const measured: Measurement[] = []
   for (let round = 1; round <= rounds; round++) {
-    for (const target of targets) {
-      for (const page of pages) {
+    const inOrder = <T>(items: readonly T[]) => (round % 2 ? [...items] : [...items].reverse())
+    for (const target of inOrder(targets)) {
+      for (const page of inOrder(pages)) {
         const result = await run(target, page.path, seconds)
         say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms`)
         measured.push({ size: target.size, round, page: page.name, result })
@@ -87,7 +89,7 @@ try {
   }
   say(`Measuring ${targets.map((t) => t.size.toLocaleString('en')).join(' and ')} opportunities`)
   const all = await measure(targets)
-  say(`\n${table(all)}\n\n${verdicts(all)}\n`)
+  say(`\n${summary(all)}\n\n${verdicts(all)}\n`)
   await appendResults(all, {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     code, seconds, loadAverage, postgres: (await inDatabase(urlFor(sizes[0]!), 'select version()')).split(' on ')[0]!
