@@ -96,13 +96,15 @@ export function requireArea(viewer: Viewer, area: Area, action?: Action): Exclud
 /** Fills in what is missing from stored permissions and drops anything unknown. */
 export function normalisePermissions(input: unknown): ChannelPermissions {
   const source = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
-  const result = structuredClone(defaultPermissions)
+  const result = { ...defaultPermissions }
   for (const area of areas) {
     const given = (source[area] ?? {}) as Record<string, unknown>
-    if (scopes.includes(given.scope as Scope)) result[area].scope = given.scope as Scope
+    const permission = { ...defaultPermissions[area] }
+    if (scopes.includes(given.scope as Scope)) permission.scope = given.scope as Scope
     for (const action of actions) {
-      if (typeof given[action] === 'boolean') result[area][action] = given[action] as boolean
+      if (typeof given[action] === 'boolean') permission[action] = given[action] as boolean
     }
+    result[area] = permission
   }
   if (typeof source.acceptOffers === 'boolean') result.acceptOffers = source.acceptOffers
   return result
