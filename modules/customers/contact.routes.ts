@@ -9,8 +9,13 @@ import { ContactForm, MoveContactForm } from './customers.schemas.ts'
 
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string> }
-type Search = { Querystring: { q?: string } }
 type OptionsQuery = { Querystring: { q?: string; account_id?: string } }
+/** A contact form's page: a search without JavaScript sends the whole form along, q with it. */
+type FormQuery = { Querystring: Record<string, unknown> & { q?: string; account?: string } }
+
+/** The contact form's fields in a query, as typed: a search checks nothing, the form is checked when it is sent. */
+const typedFields = (query: Record<string, unknown>) =>
+  Object.fromEntries(Object.keys(ContactForm.properties).filter((key) => typeof query[key] === 'string').map((key) => [key, query[key]]))
 
 const contactRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
@@ -24,7 +29,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     })
   }
 
-  /** The contact's page; for an editor, a picker of the accounts to move the contact to. */
+  /** The contact's page; for an editor, a picker of the accounts to move the contact to, searching for q and keeping the chosen one. */
   async function contactPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { q?: string; chosen?: unknown; errors?: FieldErrors; message?: string; status?: number } = {}) {
     const contact = await customers.contact(viewer, id)
     const can = customers.abilities(viewer)
@@ -42,11 +47,11 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     return reply.page(wantsFragment(request) ? 'customers/contact-results' : 'customers/contacts', data, { title: 'Contacts' })
   })
 
-  app.get<{ Querystring: { q?: string; account?: string } }>('/portal/customers/contacts/new', { config }, async (request, reply) => {
+  app.get<FormQuery>('/portal/customers/contacts/new', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     customers.reach(viewer)
     customers.permit(viewer, 'create')
-    return formPage(reply, viewer, { values: { account_id: request.query.account ?? '' }, q: request.query.q })
+    return formPage(reply, viewer, { values: { account_id: request.query.account ?? '', ...typedFields(request.query) }, q: request.query.q })
   })
 
   /** The contact form's account choices for htmx; the form itself is guarded, the list shows no more than the customers list. */
@@ -66,8 +71,8 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById & Search>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    contactPage(reply, partnerViewer(request), request.params.id, { q: request.query.q }))
+  app.get<ById & OptionsQuery>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    contactPage(reply, partnerViewer(request), request.params.id, { q: request.query.q, chosen: request.query.account_id }))
 
   /** The move form's account choices for htmx: every account but the contact's own. */
   app.get<ById & OptionsQuery>('/portal/customers/contacts/:id/account-options', { config, schema: { params: idParams } }, async (request, reply) => {
@@ -78,9 +83,10 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('customers/account-options', { picker, moving: true, fragment: true }, { title: 'Accounts' })
   })
 
-  app.get<ById & Search>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
+  app.get<ById & FormQuery>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
     const contact = await customers.contact(partnerViewer(request), request.params.id)
-    return formPage(reply, partnerViewer(request), { id: contact.id, values: { ...contact, account_id: contact.account_id ?? '' }, q: request.query.q })
+    const values = { ...contact, account_id: contact.account_id ?? '', ...typedFields(request.query) }
+    return formPage(reply, partnerViewer(request), { id: contact.id, values, q: request.query.q })
   })
 
   app.post<FormById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) => {

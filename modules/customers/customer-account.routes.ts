@@ -11,7 +11,7 @@ import { AccountForm, ContactChoiceForm, PrimaryContactForm } from './customers.
 
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string> }
-type Search = { Querystring: { q?: string } }
+type PickerQuery = { Querystring: { q?: string; contact_id?: string } }
 
 const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
@@ -76,11 +76,11 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById & Search>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    accountPage(reply, partnerViewer(request), request.params.id, { q: request.query.q }))
+  app.get<ById & PickerQuery>('/portal/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    accountPage(reply, partnerViewer(request), request.params.id, { q: request.query.q, chosen: request.query.contact_id }))
 
   /** The "add an existing contact" choices for htmx: the partner's contacts elsewhere or without an account. */
-  app.get<ById & { Querystring: { q?: string; contact_id?: string } }>('/portal/customers/:id/contact-options', { config, schema: { params: idParams } }, async (request, reply) => {
+  app.get<ById & PickerQuery>('/portal/customers/:id/contact-options', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
     await customers.account(viewer, request.params.id)
     customers.permit(viewer, 'edit')

@@ -11,3 +11,14 @@ document.addEventListener('click', (event) => {
     if (!menu.contains(event.target)) menu.removeAttribute('open')
   }
 })
+
+// A search picker's button is the first of its form, so without JavaScript Enter in any of the form's fields searches,
+// keeping what was typed; with it, Enter outside the search box sends the form with its own button, as in other forms.
+document.addEventListener('keydown', (event) => {
+  const field = event.target
+  if (event.key !== 'Enter' || event.isComposing || !(field instanceof HTMLInputElement) || !field.form || field.closest('.picker-search')) return
+  const submit = field.form.querySelector('.picker-search') && field.form.querySelector('button[type="submit"][name="_csrf"]')
+  if (!submit) return
+  event.preventDefault()
+  field.form.requestSubmit(submit)
+})

@@ -44,7 +44,6 @@ t.test('the account options match name, domain or city, say when there are more,
   t.same(radios(byName.body, 'account_id'), ['', globex.accountId], '“No account” comes first')
   t.match(byName.body, /Globex <span class="muted small">globex\.example · Cypress Creek<\/span>/)
   t.equal(status(byName.body, 'account'), '1 account matching “glob”.')
-  t.match(byName.body, /form="contact-form"/, 'the radios belong to the contact form')
   t.same(radios((await options('?q=initech.example')).body, 'account_id'), ['', initech.accountId], 'by domain')
   t.same(radios((await options('?q=austin')).body, 'account_id'), ['', initech.accountId], 'by city')
 
@@ -160,7 +159,7 @@ t.test('without JavaScript, ?q= searches on the page itself; a contact moves to 
   const page = await agent.get(contactUrl)
   t.equal(radios(page.body, 'account_id').length, 20)
   t.match(page.body, /Showing the first 20 — type more to narrow\./)
-  t.match(page.body, new RegExp(`<form method="get" action="${contactUrl}"[^>]*role="search"`), 'the search is a real GET form')
+  t.match(page.body, new RegExp(`<button type="submit" formmethod="get" formaction="${contactUrl}"`), 'the search is a real GET of the page')
   t.notMatch(page.body, /Zulu Systems/)
 
   const searched = await agent.get(`${contactUrl}?q=zermatt`)
@@ -221,4 +220,69 @@ t.test('a refused contact form comes back with its account still chosen', async 
   const edited = await agent.post(`/portal/customers/contacts/${zulu.contactId}`, contactForm({ last_name: '', account_id: zulu.accountId }))
   t.equal(edited.statusCode, 422)
   t.equal(checked(edited.body, 'account_id'), zulu.accountId)
+})
+
+t.test('without JavaScript, the search sends the whole contact form: what was typed comes back, unchecked, with the matches', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await createActivePartner(app, 'acme')
+  await manyAccounts(app, acme.partner.id, acme.admin.id, 21)
+  const zulu = await createCustomer(app, acme.admin.id, 'Zulu Systems', { city: 'Zermatt', contact: 'Zoe' })
+  const agent = await signedIn(app, acme.email, acme.password)
+  const formOf = (body: string, action: string) => new RegExp(`<form method="post" action="${action}"[\\s\\S]*?</form>`).exec(body)?.[0] ?? ''
+  const query = (values: Record<string, string>) => new URLSearchParams(values).toString()
+
+  const form = formOf((await agent.get('/portal/customers/contacts/new')).body, '/portal/customers/contacts')
+  t.match(form, /type="search" name="q"/, 'the search box belongs to the contact form')
+  t.match(form, /<button type="submit" formmethod="get" formaction="\/portal\/customers\/contacts\/new" formnovalidate/, 'its button sends the form to the page as a GET')
+  t.notMatch(form, /type="hidden" name="_csrf"/, 'the token is no field of the form, so a search never puts it in the address')
+  t.match(form, /<button type="submit" name="_csrf" value="[^"]+" class="button">Create contact<\/button>/, 'the form’s own button carries it')
+
+  const typed = { first_name: 'Hank', last_name: '', email: 'not-an-email', phone: '+1 555 0100', job_title: 'CEO', account_id: '' }
+  const searched = await agent.get(`/portal/customers/contacts/new?${query({ ...typed, q: 'zermatt', _csrf: 'token-sent-along' })}`)
+  t.equal(searched.statusCode, 200)
+  t.match(searched.body, /name="first_name" type="text" value="Hank"/)
+  t.match(searched.body, /name="last_name" type="text" value=""/)
+  t.match(searched.body, /name="email" type="email" value="not-an-email"/)
+  t.match(searched.body, /name="phone" type="tel" value="\+1 555 0100"/)
+  t.match(searched.body, /name="job_title" type="text" value="CEO"/)
+  t.match(searched.body, /type="search" name="q" value="zermatt"/)
+  t.same(radios(searched.body, 'account_id'), ['', zulu.accountId], 'the matching accounts are listed')
+  t.equal(checked(searched.body, 'account_id'), '')
+  t.notMatch(searched.body, /class="error"|role="alert"/, 'a search checks nothing, so it shows no errors')
+  t.notMatch(searched.body, /token-sent-along/, 'a token sent along is ignored')
+
+  const chosen = await agent.get(`/portal/customers/contacts/new?${query({ ...typed, account_id: zulu.accountId, q: 'account 001' })}`)
+  t.equal(checked(chosen.body, 'account_id'), zulu.accountId, 'the account chosen before the search stays chosen')
+  t.equal(radios(chosen.body, 'account_id').length, 3, '“No account”, the chosen one and the match')
+
+  const editUrl = `/portal/customers/contacts/${zulu.contactId}/edit`
+  t.match(formOf((await agent.get(editUrl)).body, `/portal/customers/contacts/${zulu.contactId}`), new RegExp(`formaction="${editUrl}"`))
+  const edited = await agent.get(`${editUrl}?${query({ ...typed, first_name: 'Zoé', last_name: 'Renamed', q: 'zulu' })}`)
+  t.match(edited.body, /name="first_name" type="text" value="Zoé"/, 'what was typed wins over what is stored')
+  t.match(edited.body, /name="last_name" type="text" value="Renamed"/)
+  t.equal(checked(edited.body, 'account_id'), '', '“No account” stays chosen, as it was before the search')
+  const stored = await agent.get(editUrl)
+  t.match(stored.body, /name="first_name" type="text" value="Zoe"/, 'without a search, the stored values')
+  t.equal(checked(stored.body, 'account_id'), zulu.accountId)
+})
+
+t.test('without JavaScript, the move and add searches keep the record chosen before the search', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await createActivePartner(app, 'acme')
+  const globex = await createCustomer(app, acme.admin.id, 'Globex', { contact: 'Hank' })
+  const initech = await createCustomer(app, acme.admin.id, 'Initech', { city: 'Austin', contact: 'Peter' })
+  const umbrella = await createCustomer(app, acme.admin.id, 'Umbrella', { city: 'Raccoon City', contact: 'Alice' })
+  const agent = await signedIn(app, acme.email, acme.password)
+  const contactUrl = `/portal/customers/contacts/${globex.contactId}`
+  const accountUrl = `/portal/customers/${globex.accountId}`
+
+  t.match((await agent.get(contactUrl)).body, new RegExp(`<form method="post" action="${contactUrl}/move"[^>]*>[\\s\\S]*formaction="${contactUrl}"[\\s\\S]*</form>`))
+  const moving = await agent.get(`${contactUrl}?q=austin&account_id=${umbrella.accountId}`)
+  t.same(radios(moving.body, 'account_id'), [umbrella.accountId, initech.accountId])
+  t.equal(checked(moving.body, 'account_id'), umbrella.accountId)
+
+  t.match((await agent.get(accountUrl)).body, new RegExp(`<form method="post" action="${accountUrl}/contacts"[^>]*>[\\s\\S]*formaction="${accountUrl}"[\\s\\S]*</form>`))
+  const adding = await agent.get(`${accountUrl}?q=peter&contact_id=${umbrella.contactId}`)
+  t.same(radios(adding.body, 'contact_id'), [umbrella.contactId, initech.contactId])
+  t.equal(checked(adding.body, 'contact_id'), umbrella.contactId)
 })
