@@ -6,9 +6,10 @@ import type { Db } from './db/database.ts'
  * JSON value; those asked for in the same turn of the event loop go to the database together as
  * one SELECT, and a key asked for twice is read once. A dashboard of six cards from three modules
  * costs one round trip instead of one per card — on a busy server the round trips, not the
- * queries, are most of what such a page costs (bench/RESULTS.md).
+ * queries, are most of what such a page costs (bench/RESULTS.md). The query is passed as a
+ * function, built only for a key not asked for yet: cards sharing a value do not each build it.
  */
-export type PageLoader = <T>(key: string, query: RawBuilder<T>) => Promise<T>
+export type PageLoader = <T>(key: string, query: () => RawBuilder<T>) => Promise<T>
 
 interface Pending {
   query: RawBuilder<unknown>
@@ -32,13 +33,13 @@ export function createPageLoader(db: Db): PageLoader {
     }
   }
 
-  return <T>(key: string, query: RawBuilder<T>) => {
+  return <T>(key: string, query: () => RawBuilder<T>) => {
     let value = values.get(key)
     if (!value) {
       value = new Promise((resolve, reject) => {
         // setImmediate runs after every widget has started and asked for its values.
         if (pending.length === 0) setImmediate(flush)
-        pending.push({ query, resolve, reject })
+        pending.push({ query: query(), resolve, reject })
       })
       values.set(key, value)
     }

@@ -7,7 +7,7 @@ import { stages } from './opportunities.table.ts'
 const figures = async ({ viewer, load }: WidgetContext) => {
   const v = viewer as PartnerViewer
   const ownerId = scopeOf(v, 'opportunities') === 'own' ? v.id : null
-  return repo.toDashboardFigures(await load('opportunity-figures', repo.dashboardFiguresQuery(v.partnerId, ownerId)))
+  return repo.toDashboardFigures(await load('opportunity-figures', () => repo.dashboardFiguresQuery(v.partnerId, ownerId)))
 }
 
 export const revenueWidget: Widget = {
@@ -48,5 +48,5 @@ export const stalledWidget: Widget = {
 
 export const staffQueueWidget: Widget = {
   audience: 'staff', id: 'opportunity-queue', title: 'Opportunities needing staff', order: 5,
-  render: async ({ render, load }) => render('opportunities/widget-staff-queue', { counts: await load('staff-queue', repo.staffQueueQuery()) })
+  render: async ({ render, load }) => render('opportunities/widget-staff-queue', { counts: await load('staff-queue', repo.staffQueueQuery) })
 }

@@ -8,7 +8,7 @@ export const companyWidget: Widget = {
   title: 'Your company',
   order: 90,
   render: async ({ viewer, render, load }) =>
-    render('partners/widget-company', { partner: await load('partner', partnerSummaryQuery(viewer.partnerId!)) })
+    render('partners/widget-company', { partner: await load('partner', () => partnerSummaryQuery(viewer.partnerId!)) })
 }
 
 export const teamWidget: Widget = {
@@ -17,7 +17,7 @@ export const teamWidget: Widget = {
   title: 'Team',
   order: 91,
   render: async ({ viewer, render, load }) =>
-    render('partners/widget-team', { team: await load('team', teamSummaryQuery(viewer.partnerId!, 5)), isAdmin: viewer.role === 'admin' })
+    render('partners/widget-team', { team: await load('team', () => teamSummaryQuery(viewer.partnerId!, 5)), isAdmin: viewer.role === 'admin' })
 }
 
 export const recruitmentWidget: Widget = {
@@ -25,5 +25,5 @@ export const recruitmentWidget: Widget = {
   id: 'recruitment',
   title: 'Partner applications',
   order: 10,
-  render: async ({ render, load }) => render('partners/widget-recruitment', { ...await load('applications', applicationSummaryQuery()) })
+  render: async ({ render, load }) => render('partners/widget-recruitment', { ...await load('applications', applicationSummaryQuery) })
 }

@@ -15,7 +15,7 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
     if (viewer.partnerStatus !== 'active') return reply.seeOther('/portal/application')
     const load = createPageLoader(db)
     const [partner, widgets] = await Promise.all([
-      load('partner', partnerSummaryQuery(viewer.partnerId!)), renderWidgets(app, viewer, 'partner', load)
+      load('partner', () => partnerSummaryQuery(viewer.partnerId!)), renderWidgets(app, viewer, 'partner', load)
     ])
     return reply.page('partners/home', { partner, widgets }, { title: 'Home' })
   })

@@ -42,7 +42,7 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
     const weekly = await applicationsPerWeek(db, 12)
     const byCountry = await applicationsByCountry(db)
     return {
-      ...await createPageLoader(db)('applications', applicationSummaryQuery()),
+      ...await createPageLoader(db)('applications', applicationSummaryQuery),
       weekly: weekly.map((w) => ({ label: weekLabel(w.week), value: w.count })),
       byCountry: byCountry.map((c) => ({ label: countryName(c.country), value: c.count }))
     }

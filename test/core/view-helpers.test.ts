@@ -1,0 +1,16 @@
+import t from 'tap'
+import { helpers } from '../../core/view-helpers.ts'
+
+t.test('dates read as Intl writes them in British English, in UTC', async (t) => {
+  const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+  const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' })
+  for (let i = 0; i < 400; i++) {
+    const at = new Date(Date.UTC(2019, 0, 1) + i * 86_400_000 * 7.3 + i * 997_000)
+    t.equal(helpers.date(at), date.format(at), `date of ${at.toISOString()}`)
+    t.equal(helpers.dateTime(at.toISOString()), `${date.format(at)}, ${time.format(at)} UTC`, `date and time of ${at.toISOString()}`)
+  }
+  t.equal(helpers.date('2026-09-03T23:59:00Z'), '3 Sept 2026', 'the day in UTC, whatever the server’s time zone')
+  t.equal(helpers.dateTime(new Date(Date.UTC(2026, 0, 5, 7, 4))), '5 Jan 2026, 07:04 UTC')
+  t.equal(helpers.date(null), '—')
+  t.equal(helpers.dateTime(undefined), '—')
+})
