@@ -58,11 +58,16 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     }
   }
 
-  app.get<{ Querystring: { q?: string; account?: string } }>('/portal/opportunities/new', { config }, async (request, reply) => {
+  /** The registration form's fields in a query, as typed: a search without JavaScript sends the whole form, checked when it is sent. */
+  const typedDeal = (query: Record<string, unknown>) => Object.fromEntries(Object.keys(RegistrationForm.properties)
+    .filter((key) => key !== 'expertise' && typeof query[key] === 'string').map((key) => [key, query[key] as string]))
+
+  app.get<{ Querystring: Record<string, unknown> & { q?: string; account?: string } }>('/portal/opportunities/new', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     requireArea(viewer, 'opportunities', 'create')
-    const account = await chosenAccount(viewer, { account_id: request.query.account })
-    const values = { currency: 'USD', expertise: [] }
+    const typed = typedDeal(request.query)
+    const account = await chosenAccount(viewer, { account_id: typed.account_id ?? request.query.account, contact_id: typed.contact_id })
+    const values = { currency: 'USD', ...typed, expertise: [request.query.expertise ?? []].flat() }
     return reply.page('opportunities/register', await registrationPage(viewer, { values, account, q: searchText(request.query.q) }), { title: 'Register a deal' })
   })
 

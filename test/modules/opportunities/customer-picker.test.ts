@@ -64,7 +64,9 @@ t.test('without JavaScript: ?q= searches on the server, ?account= chooses a cust
   const first = await agent.get('/portal/opportunities/new')
   t.equal(radios(first.body).length, 20)
   t.match(first.body, /Showing the first 20 — type more to narrow\./)
-  t.match(first.body, /<form method="get" action="\/portal\/opportunities\/new">\s*<div class="picker-search" role="search"/, 'the search is a real GET form')
+  t.match(first.body, /<form method="post" action="\/portal\/opportunities" class="form" novalidate>\s*<div class="picker-search" role="search"/, 'the search is part of the deal form')
+  t.match(first.body, /<button type="submit" formmethod="get" formaction="\/portal\/opportunities\/new" formnovalidate/, 'its button sends the form to the page as a GET')
+  t.match(first.body, /<button type="submit" name="_csrf" value="[^"]+" class="button">Register the deal<\/button>/, 'the token rides on the form’s own button')
 
   const searched = await agent.get('/portal/opportunities/new?q=zeta')
   t.same(radios(searched.body), [zeta.accountId])
@@ -76,12 +78,46 @@ t.test('without JavaScript: ?q= searches on the server, ?account= chooses a cust
   t.equal(radios(linked.body)[0], zeta.accountId, 'the chosen customer is listed though it is not among the first 20')
   t.equal(checked(linked.body), zeta.accountId)
   t.match(linked.body, new RegExp(`<option value="${zeta.contactId}">Zoe of Zeta Systems</option>`), 'its contacts are offered')
-  t.match(linked.body, new RegExp(`role="search"[\\s\\S]*<input type="hidden" name="account" value="${zeta.accountId}">[\\s\\S]*</form>`), 'the search form carries the choice')
-  const searchedOn = await agent.get(`/portal/opportunities/new?account=${zeta.accountId}&q=customer`)
+  const searchedOn = await agent.get(`/portal/opportunities/new?account_id=${zeta.accountId}&q=customer`)
   t.equal(checked(searchedOn.body), zeta.accountId, 'so a search without JavaScript keeps the chosen customer')
   t.equal(radios(searchedOn.body).length, 21, 'listed first, with the first 20 matches')
 
   t.equal(checked((await agent.get('/portal/opportunities/new?account=nope')).body), undefined, 'a malformed id chooses nothing')
+})
+
+t.test('without JavaScript, a search sends the whole deal form: what was typed comes back, unchecked, with the matches', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await createActivePartner(app, 'acme', { expertise: ['Consulting', 'Training'] })
+  for (let i = 1; i <= 21; i++) await createCustomer(app, acme.admin.id, `Customer ${String(i).padStart(2, '0')}`)
+  const zeta = await createCustomer(app, acme.admin.id, 'Zeta Systems', { domain: 'zeta.example', contact: 'Zoe' })
+  const agent = new Agent(app)
+  await agent.signIn(acme.email, acme.password)
+  const typed = new URLSearchParams({
+    q: 'zeta', account_id: '', contact_id: '', name: 'Forty tills', estimated_revenue: 'lots', currency: 'EUR', expected_close: '',
+    description: 'Two sites.', _csrf: 'token-sent-along'
+  })
+  typed.append('expertise', 'Consulting')
+  typed.append('expertise', 'Training')
+
+  const searched = await agent.get(`/portal/opportunities/new?${typed}`)
+  t.equal(searched.statusCode, 200)
+  t.same(radios(searched.body), [zeta.accountId], 'the matching customers are listed')
+  t.equal(checked(searched.body), undefined)
+  t.match(searched.body, /name="name" type="text" value="Forty tills"/)
+  t.match(searched.body, /name="estimated_revenue" type="text" value="lots"/)
+  t.match(searched.body, /<option value="EUR" selected>EUR<\/option>/)
+  t.match(searched.body, />Two sites\.<\/textarea>/)
+  t.match(searched.body, /value="Consulting" checked/)
+  t.match(searched.body, /value="Training" checked/)
+  t.notMatch(searched.body, /class="error"|role="alert"/, 'a search checks nothing, so it shows no errors')
+  t.notMatch(searched.body, /token-sent-along/, 'a token sent along is ignored')
+
+  typed.set('account_id', zeta.accountId)
+  typed.set('contact_id', zeta.contactId!)
+  typed.set('q', 'customer 01')
+  const chosen = await agent.get(`/portal/opportunities/new?${typed}`)
+  t.equal(checked(chosen.body), zeta.accountId, 'the customer chosen before the search stays chosen')
+  t.match(chosen.body, new RegExp(`<option value="${zeta.contactId}" selected>Zoe of Zeta Systems</option>`), 'and its contact')
 })
 
 t.test('a failed registration comes back with the customer, its contact and every value kept', async (t) => {
