@@ -1,5 +1,5 @@
 import path from 'node:path'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { fastifyAwilixPlugin } from '@fastify/awilix'
 import { asValue } from 'awilix'
 import type { Config } from './config.ts'
@@ -25,12 +25,21 @@ export interface BuildOptions {
   database?: DatabaseHandle
 }
 
+/**
+ * What a request log line says of the request: its path without the query, where searches and the
+ * pickers that work without JavaScript carry customers' names and e-mail addresses.
+ */
+export function requestForLog(request: FastifyRequest) {
+  const query = request.url.indexOf('?')
+  return { method: request.method, url: query < 0 ? request.url : `${request.url.slice(0, query)}?…`, remoteAddress: request.ip }
+}
+
 /** Builds the whole portal from a config: database, migrations, container, plugins, features. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const features = await loadFeatures(coreModules, config.PORTAL_ADDONS, [pluginsDir, ...(options.addonDirs ?? [])])
   const database = options.database ?? await openDatabase(config)
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL },
+    logger: { level: config.LOG_LEVEL, serializers: { req: requestForLog } },
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true
   })
