@@ -407,13 +407,14 @@ interface RawFigures { stages: StageRow[] | null; won: WonRow[] | null; stalled:
 
 /**
  * Every opportunity figure of the partner dashboard as one JSON value for a page loader: the
- * pipeline and revenue from the figures a trigger keeps per partner (migration 20261124070000),
+ * pipeline and revenue from the figures a trigger keeps per partner and owner (migrations 20261124070000 and 20261124100000),
  * the stalled deals and waiting offers as the first rows of the partner's indexes — so the page
  * costs the same whatever the partner or the system holds.
  */
 export function dashboardFiguresQuery(partnerId: string, ownerId: string | null, now = new Date()): RawBuilder<RawFigures> {
   const mine = sql`partner_id = ${partnerId} ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}`
-  const theirs = sql`partner_id = ${partnerId} ${ownerId ? sql`and owner_key = ${ownerId}` : sql``}`
+  // The figures keep the company's totals under the nil uuid, and each owner's under their id.
+  const theirs = sql`partner_id = ${partnerId} and owner_key = ${ownerId ?? '00000000-0000-0000-0000-000000000000'}`
   const year = new Date(Date.UTC(now.getUTCFullYear(), 0, 1))
   const quarter = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (now.getUTCMonth() % 3), 1))
   const lastQuarter = new Date(Date.UTC(quarter.getUTCFullYear(), quarter.getUTCMonth() - 3, 1))
