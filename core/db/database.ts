@@ -4,6 +4,7 @@ import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import type { Config } from '../config.ts'
 import { lockDataDir } from './data-dir-lock.ts'
+import { InlineLimitsPlugin } from './inline-limits.ts'
 import { PreparedClient } from './prepared-client.ts'
 
 /**
@@ -31,7 +32,7 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
     // An idle connection the server closed (restart, failover) must not crash the process;
     // the pool opens a new one on next use.
     pool.on('error', (err) => console.error(`database connection lost: ${err.message}`))
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new InlineLimitsPlugin()] })
     return { db, dialect: 'postgres', close: () => db.destroy() }
   }
   const inMemory = config.DATA_DIR.startsWith('memory://')
@@ -47,7 +48,7 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
     await unlock()
     throw err
   })
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), plugins: [new InlineLimitsPlugin()] })
   return {
     db,
     dialect: 'pglite',

@@ -368,7 +368,7 @@ export async function channelFigures(db: Db, f: { currency: string; search?: str
     ) o on true
     ${offerRecord}
     where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
-    order by ${channelOrder[f.sort]} limit ${f.limit}`.execute(db)
+    order by ${channelOrder[f.sort]} limit ${sql.lit(f.limit)}`.execute(db)
   const rate = (value: unknown) => (value === null ? null : Number(value))
   return rows.rows.map((r) => ({
     id: String(r.id), name: String(r.name), status: String(r.status), levelName: (r.level_name as string | null) ?? null,
