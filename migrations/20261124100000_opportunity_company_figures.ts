@@ -5,7 +5,7 @@ const nil = '00000000-0000-0000-0000-000000000000'
 /**
  * The dashboard figures gain rows for the whole company (owner_key the nil uuid), kept next to each
  * owner's, so a company-wide dashboard reads one row per currency and stage or month instead of
- * summing every owner's (a tenth of the rows for a partner of a few sellers). Deals nobody owns
+ * summing every owner's (a third of the rows for the bench partner's five people). Deals nobody owns
  * count for the company only. The trigger changes the shared company rows in one order — by status,
  * partner, currency, stage, closing date, then owner — so updates crossing them queue rather than
  * deadlock.
