@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 
 const nil = '00000000-0000-0000-0000-000000000000'
 
@@ -28,36 +28,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         end if;
       end loop;
     end $$`.execute(db)
-  await sql`create or replace function opportunity_figures() returns trigger language plpgsql as $$
-    begin
-      if tg_op = 'INSERT' then
-        perform opportunity_figures_apply(new, 1);
-      elsif tg_op = 'DELETE' then
-        perform opportunity_figures_apply(old, -1);
-      elsif row(old.status, old.partner_id, old.currency, old.stage, old.closed_at, old.owner_id)::text
-          <= row(new.status, new.partner_id, new.currency, new.stage, new.closed_at, new.owner_id)::text then
-        perform opportunity_figures_apply(old, -1);
-        perform opportunity_figures_apply(new, 1);
-      else
-        perform opportunity_figures_apply(new, 1);
-        perform opportunity_figures_apply(old, -1);
-      end if;
-      return null;
-    end $$`.execute(db)
-  await sql`create or replace function opportunity_figures_rebuild() returns void language plpgsql as $$
-    begin
-      lock table opportunities in share mode;
-      delete from opportunity_open_figures;
-      delete from opportunity_won_figures;
-      insert into opportunity_open_figures (partner_id, owner_key, currency, stage, deals, value)
-        select partner_id, k.owner_key, currency, stage, count(*), coalesce(sum(estimated_revenue), 0)
-        from opportunities cross join unnest(array_remove(array['${sql.raw(nil)}'::uuid, owner_id], null)) as k(owner_key)
-        where status = 'open' and partner_id is not null group by 1, 2, 3, 4;
-      insert into opportunity_won_figures (partner_id, owner_key, currency, month, deals, revenue)
-        select partner_id, k.owner_key, currency, date_trunc('month', closed_at at time zone 'UTC')::date, count(*), coalesce(sum(actual_revenue), 0)
-        from opportunities cross join unnest(array_remove(array['${sql.raw(nil)}'::uuid, owner_id], null)) as k(owner_key)
-        where status = 'won' and closed_at is not null and partner_id is not null group by 1, 2, 3, 4;
-    end $$`.execute(db)
+  await figuresTrigger(['status', 'partner_id', 'currency', 'stage', 'closed_at', 'owner_id']).execute(db)
+  await figuresRebuild(sql`k.owner_key`, sql`opportunities cross join unnest(array_remove(array['${sql.raw(nil)}'::uuid, owner_id], null)) as k(owner_key)`).execute(db)
   await sql`select opportunity_figures_rebuild()`.execute(db)
 }
 
@@ -77,14 +49,21 @@ export async function down(db: Kysely<any>): Promise<void> {
         on conflict (partner_id, owner_key, currency, month) do update set deals = f.deals + excluded.deals, revenue = f.revenue + excluded.revenue;
       end if;
     end $$`.execute(db)
-  await sql`create or replace function opportunity_figures() returns trigger language plpgsql as $$
+  await figuresTrigger(['status', 'partner_id', 'owner_id', 'currency', 'stage', 'closed_at']).execute(db)
+  await figuresRebuild(sql`coalesce(owner_id, '${sql.raw(nil)}')`, sql`opportunities`).execute(db)
+  await sql`select opportunity_figures_rebuild()`.execute(db)
+}
+
+/** The trigger applies a change's old and new rows in the order of these columns, so crossing updates take the rows in one order. */
+function figuresTrigger(order: string[]) {
+  const key = (row: 'old' | 'new') => sql.raw(`row(${order.map((column) => `${row}.${column}`).join(', ')})::text`)
+  return sql`create or replace function opportunity_figures() returns trigger language plpgsql as $$
     begin
       if tg_op = 'INSERT' then
         perform opportunity_figures_apply(new, 1);
       elsif tg_op = 'DELETE' then
         perform opportunity_figures_apply(old, -1);
-      elsif row(old.status, old.partner_id, old.owner_id, old.currency, old.stage, old.closed_at)::text
-          <= row(new.status, new.partner_id, new.owner_id, new.currency, new.stage, new.closed_at)::text then
+      elsif ${key('old')} <= ${key('new')} then
         perform opportunity_figures_apply(old, -1);
         perform opportunity_figures_apply(new, 1);
       else
@@ -92,19 +71,21 @@ export async function down(db: Kysely<any>): Promise<void> {
         perform opportunity_figures_apply(old, -1);
       end if;
       return null;
-    end $$`.execute(db)
-  await sql`create or replace function opportunity_figures_rebuild() returns void language plpgsql as $$
+    end $$`
+}
+
+/** Recomputes every figure from the deals, each counted under `owner` of the rows `deals` yields. */
+function figuresRebuild(owner: RawBuilder<unknown>, deals: RawBuilder<unknown>) {
+  return sql`create or replace function opportunity_figures_rebuild() returns void language plpgsql as $$
     begin
       lock table opportunities in share mode;
       delete from opportunity_open_figures;
       delete from opportunity_won_figures;
       insert into opportunity_open_figures (partner_id, owner_key, currency, stage, deals, value)
-        select partner_id, coalesce(owner_id, '${sql.raw(nil)}'), currency, stage, count(*), coalesce(sum(estimated_revenue), 0)
-        from opportunities where status = 'open' and partner_id is not null group by 1, 2, 3, 4;
+        select partner_id, ${owner}, currency, stage, count(*), coalesce(sum(estimated_revenue), 0)
+        from ${deals} where status = 'open' and partner_id is not null group by 1, 2, 3, 4;
       insert into opportunity_won_figures (partner_id, owner_key, currency, month, deals, revenue)
-        select partner_id, coalesce(owner_id, '${sql.raw(nil)}'), currency,
-          date_trunc('month', closed_at at time zone 'UTC')::date, count(*), coalesce(sum(actual_revenue), 0)
-        from opportunities where status = 'won' and closed_at is not null and partner_id is not null group by 1, 2, 3, 4;
-    end $$`.execute(db)
-  await sql`select opportunity_figures_rebuild()`.execute(db)
+        select partner_id, ${owner}, currency, date_trunc('month', closed_at at time zone 'UTC')::date, count(*), coalesce(sum(actual_revenue), 0)
+        from ${deals} where status = 'won' and closed_at is not null and partner_id is not null group by 1, 2, 3, 4;
+    end $$`
 }

@@ -1,26 +1,30 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import { seedDemo } from '../../../core/demo.ts'
+import * as companyFigures from '../../../migrations/20261124100000_opportunity_company_figures.ts'
 import type { Db } from '../../../core/db/database.ts'
 import { buildTestApp, serverUrl } from '../../helper.ts'
 
 const nil = '00000000-0000-0000-0000-000000000000'
 
-/** The figures the trigger keeps, next to the same figures summed from the deals themselves. */
-async function compare(db: Db) {
+/**
+ * The figures the trigger keeps, next to the same figures summed from the deals themselves: every
+ * deal counts for its company (the nil uuid) and, when someone owns it, for its owner — or, as
+ * before migration 20261124100000, only under its owner or the nil uuid.
+ */
+async function compare(db: Db, owners = sql`array_remove(array[${nil}::uuid, owner_id], null)`) {
   const kept = await sql<Record<string, unknown>>`
     select 'open' as kind, partner_id, owner_key, currency, stage as bucket, deals, value::float8 as amount from opportunity_open_figures where deals <> 0
     union all
     select 'won', partner_id, owner_key, currency, month::text, deals, revenue::float8 from opportunity_won_figures where deals <> 0
     order by 1, 2, 3, 4, 5`.execute(db)
-  // Every deal counts for its company (the nil uuid) and, when someone owns it, for its owner.
   const summed = await sql<Record<string, unknown>>`
     select 'open' as kind, partner_id, k.owner_key, currency, stage as bucket, count(*)::int as deals, sum(estimated_revenue)::float8 as amount
-    from opportunities cross join unnest(array_remove(array[${nil}::uuid, owner_id], null)) as k(owner_key)
+    from opportunities cross join unnest(${owners}) as k(owner_key)
     where status = 'open' and partner_id is not null group by 1, 2, 3, 4, 5
     union all
     select 'won', partner_id, k.owner_key, currency, date_trunc('month', closed_at at time zone 'UTC')::date::text, count(*)::int, sum(actual_revenue)::float8
-    from opportunities cross join unnest(array_remove(array[${nil}::uuid, owner_id], null)) as k(owner_key)
+    from opportunities cross join unnest(${owners}) as k(owner_key)
     where status = 'won' and partner_id is not null group by 1, 2, 3, 4, 5
     order by 1, 2, 3, 4, 5`.execute(db)
   return { kept: kept.rows, summed: summed.rows }
@@ -101,3 +105,21 @@ t.test('deals of one partner changed at once, crossing stages, owners and curren
     const { kept, summed } = await compare(db)
     t.same(kept, summed, 'and the figures still match the deals')
   })
+
+t.test('the company-wide figures migrate down to owners only and back up', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  await seedDemo(app)
+  const ownersOnly = sql`array[coalesce(owner_id, ${nil}::uuid)]`
+
+  await companyFigures.down(db)
+  const open = await db.selectFrom('opportunities').select(['id', 'stage']).where('status', '=', 'open').where('owner_id', 'is not', null).limit(1).executeTakeFirstOrThrow()
+  await db.updateTable('opportunities').set({ stage: open.stage === 'close' ? 'qualify' : 'close' }).where('id', '=', open.id).execute()
+  let { kept, summed } = await compare(db, ownersOnly)
+  t.same(kept, summed, 'down: one row per owner and none for the company, the trigger keeping them so')
+
+  await companyFigures.up(db)
+  await db.updateTable('opportunities').set({ stage: open.stage }).where('id', '=', open.id).execute()
+  ;({ kept, summed } = await compare(db))
+  t.same(kept, summed, 'up again: company and owner rows, kept by the trigger')
+})
