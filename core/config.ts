@@ -34,6 +34,10 @@ export const ConfigSchema = Type.Object({
     pattern: '^smtps?://',
     description: 'SMTP server for outgoing mail, e.g. smtp://user:pass@host:587. Unset: mail stays in the outbox.'
   })),
+  REDIS_URL: Type.Optional(Type.String({
+    pattern: '^rediss?://',
+    description: 'Redis for what several instances must share: sign-in rate limits. Unset: each process counts on its own.'
+  })),
   MAIL_FROM: Type.String({ default: 'Partner Portal <portal@localhost>', minLength: 3, description: 'Sender of outgoing mail.' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),

@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody'
 import helmet from 'helmet'
 import csrf from '@fastify/csrf-protection'
 import rateLimit from '@fastify/rate-limit'
+import { Redis } from 'ioredis'
 import { parse as parseQuery } from 'node:querystring'
 import type { Config } from './config.ts'
 
@@ -40,7 +41,14 @@ export default fp<{ config: Config; secret: string }>(async (app, { config, secr
     cookieKey: 'pp_csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true }
   })
-  await app.register(rateLimit, { global: false })
+  // Several instances count sign-in attempts together in Redis. If Redis is out of reach, attempts
+  // go uncounted rather than everyone being locked out; the error is logged.
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { connectTimeout: 1000, maxRetriesPerRequest: 1 }) : undefined
+  if (redis) {
+    redis.on('error', (err) => app.log.error({ err }, 'Redis for rate limits'))
+    app.addHook('onClose', async () => { await redis.quit() })
+  }
+  await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'pp-rate-limit-', skipOnError: true } : {}) })
 
   // preValidation: the form body (with its _csrf field) is parsed by then.
   app.addHook('preValidation', (request, reply, done) => {

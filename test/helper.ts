@@ -10,6 +10,8 @@ import { loadConfig, type Config } from '../core/config.ts'
 import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
 
 export const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
+/** A Redis server for the tests of state shared between instances; those tests are skipped without one. */
+export const redisUrl = process.env.TEST_REDIS_URL
 export const dialect = serverUrl ? 'postgres' : 'pglite'
 
 /** Where the fixture add-ons live (pass as `addonDirs`). */
@@ -101,9 +103,7 @@ const nextClientAddress = () => `10.0.${Math.floor(++agents / 250)}.${(agents % 
 export class Agent {
   private cookies = new Map<string, string>()
   private csrf: string | undefined
-  readonly ip = nextClientAddress()
-
-  constructor(readonly app: FastifyInstance) {}
+  constructor(readonly app: FastifyInstance, readonly ip = nextClientAddress()) {}
 
   private remember(res: LightMyRequestResponse): void {
     for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
