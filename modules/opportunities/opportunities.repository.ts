@@ -1,8 +1,8 @@
 import { type RawBuilder, sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
 import type { PartnerFacts } from './scoring.ts'
-import type {
-  DistributionRulesTable, OfferStatus, OpportunitiesTable, OpportunityRow, OpportunityStatus, RulesRow, Stage
+import {
+  stages, type DistributionRulesTable, type OfferStatus, type OpportunitiesTable, type OpportunityRow, type OpportunityStatus, type RulesRow, type Stage
 } from './opportunities.table.ts'
 
 const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
@@ -85,16 +85,33 @@ export function listPipeline(db: Db, f: PipelineFilter) {
     .orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
 }
 
-/** Open deals by stage for the board: a few cards per column and the column totals. */
+/**
+ * Open deals by stage for the board: the column totals from the figures the trigger keeps, and the
+ * first cards of each stage by expected close, read stage by stage from their index — so the board
+ * reads what it shows, not every open deal of the partner.
+ */
 export async function boardColumns(db: Db, partnerId: string, ownerId: string | null, perStage: number) {
-  const scoped = db.selectFrom('opportunities').where('partner_id', '=', partnerId).where('status', '=', 'open')
-    .$if(ownerId !== null, (q) => q.where('owner_id', '=', ownerId!))
-  const totals = await scoped.select(['stage', 'currency', (eb) => eb.fn.countAll<number>().as('count'), (eb) => eb.fn.sum<string>('estimated_revenue').as('value')])
-    .groupBy(['stage', 'currency']).execute()
-  const ranked = scoped.select(['id', 'number', 'name', 'customer_name', 'stage', 'estimated_revenue', 'currency', 'expected_close',
-    sql<number>`row_number() over (partition by stage order by expected_close, id)`.as('position')])
-  const cards = await db.selectFrom(ranked.as('c')).selectAll().where('c.position', '<=', perStage).orderBy('c.stage').orderBy('c.position').execute()
+  const { rows: totals } = await sql<{ stage: Stage; currency: string; count: number; value: string }>`
+    select stage, currency, deals as count, value from opportunity_open_figures
+    where partner_id = ${partnerId} and owner_key = ${ownerId ?? '00000000-0000-0000-0000-000000000000'} and deals > 0`.execute(db)
+  const { rows: cards } = await sql<BoardCard>`select c.* from unnest(${sql.val([...stages])}::text[]) with ordinality as s(stage, n)
+    cross join lateral (
+      select id, number, name, customer_name, stage, estimated_revenue, currency, expected_close from opportunities
+      where partner_id = ${partnerId} and status = 'open' and stage = s.stage ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}
+      order by expected_close, id limit ${sql.lit(perStage)}) c
+    order by s.n, c.expected_close, c.id`.execute(db)
   return { totals, cards }
+}
+
+interface BoardCard {
+  id: string
+  number: number
+  name: string
+  customer_name: string
+  stage: Stage
+  estimated_revenue: string | null
+  currency: string
+  expected_close: Date | null
 }
 
 /** Other live deals for the same customer: the same account, or the same domain at another partner. */

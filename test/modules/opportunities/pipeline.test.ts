@@ -120,6 +120,10 @@ t.test('channel permissions: none, own and company; create and accept rights', a
   t.equal((await ownAgent.post('/portal/opportunities', registrationForm(ownAccount.accountId, { name: 'Own deal' }))).statusCode, 303)
   t.match((await ownAgent.get('/portal/opportunities')).body, /Own deal/)
   t.match((await ownAgent.get('/portal')).body, /<strong>\$25,000<\/strong> <span class="muted">in 1 open deals/, 'their dashboard counts their own deal only')
+  const ownBoard = (await ownAgent.get('/portal/opportunities/board')).body
+  t.match(ownBoard, /Qualify <span class="muted small">\(1\)<\/span>/, 'and so does their board')
+  t.match(ownBoard, /Own deal/)
+  t.notMatch(ownBoard, /Admin deal/)
 
   const companyAgent = new Agent(app)
   await companyAgent.signIn('company@acme.example', partnerPassword)
@@ -127,6 +131,7 @@ t.test('channel permissions: none, own and company; create and accept rights', a
   t.match(list.body, /Admin deal/)
   t.match(list.body, /Own deal/)
   t.match((await companyAgent.get('/portal')).body, /<strong>\$50,000<\/strong> <span class="muted">in 2 open deals/, 'a whole-company dashboard counts both')
+  t.match((await companyAgent.get('/portal/opportunities/board')).body, /Qualify <span class="muted small">\(2\)<\/span>/, 'a whole-company board counts both')
   t.equal((await companyAgent.post('/portal/opportunities', registrationForm(accountId))).statusCode, 403, 'no create right')
   t.equal((await companyAgent.post(`/portal/opportunities/${adminDeal}/stage`, { stage: 'develop' })).statusCode, 403, 'no edit right')
 
