@@ -120,6 +120,8 @@ t.test('an error on the account page shows under the field of the form that was 
   t.same(errorIn(formOf(primary.body, 'primary-contact')), ['primary_contact_id', 'Choose one of this account’s contacts.'], 'under the primary contact')
   t.match(formOf(primary.body, 'contacts'), /name="contact_id"/)
   t.equal(errorIn(formOf(primary.body, 'contacts')), undefined, 'nothing under the contact to add')
+  t.match(primary.body, /role="alert"><p>Nothing was changed: see the highlighted field below\./, 'the box at the top points to it')
+  t.equal(primary.body.split('Choose one of this account’s contacts.').length - 1, 1, 'and the error is said once')
 
   const added = await agent.post(`/portal/customers/${globex.accountId}/contacts`, {})
   t.equal(added.statusCode, 422)
