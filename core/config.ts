@@ -9,6 +9,10 @@ export const ConfigSchema = Type.Object({
     pattern: '^postgres(ql)?://',
     description: 'PostgreSQL connection string. Unset: embedded PGlite in DATA_DIR.'
   })),
+  DATABASE_POOL_SIZE: Type.Integer({
+    default: 10, minimum: 1, maximum: 500,
+    description: 'Connections each instance keeps open to PostgreSQL; a database server with few cores does better with fewer.'
+  }),
   DATA_DIR: Type.String({
     default: './data',
     minLength: 1,

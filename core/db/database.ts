@@ -26,9 +26,9 @@ export interface DatabaseHandle {
 // numeric and bigint come back as strings from pg; counts are small enough for numbers.
 pg.types.setTypeParser(20, (v) => Number(v))
 
-export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>): Promise<DatabaseHandle> {
+export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE'>>): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10, Client: PreparedClient })
+    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE ?? 10, Client: PreparedClient })
     // An idle connection the server closed (restart, failover) must not crash the process;
     // the pool opens a new one on next use.
     pool.on('error', (err) => console.error(`database connection lost: ${err.message}`))

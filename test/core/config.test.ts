@@ -9,6 +9,9 @@ const bad: Array<[string, string]> = [
   ['LOG_LEVEL', 'loud'],
   ['PUBLIC_URL', 'portal.example.com'],
   ['SMTP_URL', 'http://mail.example.com'],
+  ['REDIS_URL', 'localhost:6379'],
+  ['DATABASE_POOL_SIZE', '0'],
+  ['DATABASE_POOL_SIZE', 'many'],
   ['PORTAL_ADDONS', 'Field_Service'],
   ['JOBS', 'yes']
 ]
@@ -38,6 +41,8 @@ t.test('an empty environment gives safe defaults', async (t) => {
   t.equal(config.SESSION_SECRET, undefined)
   t.same(config.PORTAL_ADDONS, [])
   t.equal(config.SMTP_URL, undefined)
+  t.equal(config.REDIS_URL, undefined)
+  t.equal(config.DATABASE_POOL_SIZE, 10)
   t.equal(config.LOG_LEVEL, 'info')
   t.equal(config.JOBS, true)
   t.equal(config.DEMO_DATA, false)
