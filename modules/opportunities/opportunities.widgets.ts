@@ -1,4 +1,4 @@
-import { scopeOf, type PartnerViewer } from '../../core/access.ts'
+import { permissionsOf, scopeOf, type PartnerViewer } from '../../core/access.ts'
 import type { Widget, WidgetContext } from '../../core/features.ts'
 import * as repo from './opportunities.repository.ts'
 import { stages } from './opportunities.table.ts'
@@ -29,7 +29,10 @@ export const pipelineWidget: Widget = {
     const total = (f: repo.CurrencyFigures) => Object.values(f.by_stage).reduce((a, s) => a + Number(s.value), 0)
     const main = [...rows].sort((a, b) => total(b) - total(a))[0]
     const byStage = stages.map((stage) => ({ stage, count: Number(main?.by_stage[stage]?.count ?? 0), value: Number(main?.by_stage[stage]?.value ?? 0) }))
-    return ctx.render('opportunities/widget-pipeline', { byStage, currency: main?.currency ?? 'USD', others: rows.filter((r) => r !== main).map((r) => r.currency) })
+    return ctx.render('opportunities/widget-pipeline', {
+      byStage, currency: main?.currency ?? 'USD', others: rows.filter((r) => r !== main).map((r) => r.currency),
+      canCreate: permissionsOf(ctx.viewer).opportunities.create
+    })
   }
 }
 

@@ -14,6 +14,9 @@ t.test('a partner registers a deal, works it through the stages and wins it; the
   const { app } = await buildTestApp(t)
   const { acme, accountId, agent } = await partnerWithCustomer(app)
 
+  const empty = (await agent.get('/portal')).body
+  t.match(empty, /No open deals yet: register one, or accept an offer when one comes in\.<\/p>\s*<p><a href="\/portal\/opportunities\/new">Register a deal<\/a>/, 'an empty pipeline card says how to fill it')
+  t.notMatch(empty, /in 0 open deals|id="pipeline-chart-title"/, 'with no empty chart, total or table')
   t.match((await agent.get('/portal/opportunities/new')).body, /Globex/)
   const created = await agent.post('/portal/opportunities', registrationForm(accountId))
   t.equal(created.statusCode, 303)
