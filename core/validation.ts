@@ -139,3 +139,13 @@ export const optionalRecordId = (label: string, message: string) => Type.String(
 export const idParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 
 export { Type }
+
+/**
+ * A form's text fields as typed, taken from a query: a picker's search without JavaScript sends the
+ * whole form as a GET, and the page it comes back to shows them again. Nothing is checked here;
+ * the form is when it is sent.
+ */
+export function typedFields(form: TObject, query: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.keys(form.properties)
+    .filter((key) => typeof query[key] === 'string').map((key) => [key, query[key] as string]))
+}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer } from '../../core/access.ts'
 import { Invalid, type FieldErrors } from '../../core/errors.ts'
 import { pageSize } from '../../core/pagination.ts'
-import { idParams, parseForm } from '../../core/validation.ts'
+import { idParams, parseForm, typedFields } from '../../core/validation.ts'
 import { wantsFragment } from '../../core/views.ts'
 import { contactFilter, type ContactListQuery } from './customer-filters.ts'
 import { ContactForm, MoveContactForm } from './customers.schemas.ts'
@@ -13,9 +13,6 @@ type OptionsQuery = { Querystring: { q?: string; account_id?: string } }
 /** A contact form's page: a search without JavaScript sends the whole form along, q with it. */
 type FormQuery = { Querystring: Record<string, unknown> & { q?: string; account?: string } }
 
-/** The contact form's fields in a query, as typed: a search checks nothing, the form is checked when it is sent. */
-const typedFields = (query: Record<string, unknown>) =>
-  Object.fromEntries(Object.keys(ContactForm.properties).filter((key) => typeof query[key] === 'string').map((key) => [key, query[key]]))
 
 const contactRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
@@ -51,7 +48,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     const viewer = partnerViewer(request)
     customers.reach(viewer)
     customers.permit(viewer, 'create')
-    return formPage(reply, viewer, { values: { account_id: request.query.account ?? '', ...typedFields(request.query) }, q: request.query.q })
+    return formPage(reply, viewer, { values: { account_id: request.query.account ?? '', ...typedFields(ContactForm, request.query) }, q: request.query.q })
   })
 
   /** The contact form's account choices for htmx; the form itself is guarded, the list shows no more than the customers list. */
@@ -85,7 +82,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<ById & FormQuery>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
     const contact = await customers.contact(partnerViewer(request), request.params.id)
-    const values = { ...contact, account_id: contact.account_id ?? '', ...typedFields(request.query) }
+    const values = { ...contact, account_id: contact.account_id ?? '', ...typedFields(ContactForm, request.query) }
     return formPage(reply, partnerViewer(request), { id: contact.id, values, q: request.query.q })
   })
 

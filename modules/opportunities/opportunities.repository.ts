@@ -7,6 +7,8 @@ import {
 
 const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
 export const liveStatuses: OpportunityStatus[] = ['queued', 'offered', 'pending_approval', 'open']
+/** The dashboard figures keep the company's totals under this owner key, and each owner's under their id. */
+const companyFigures = '00000000-0000-0000-0000-000000000000'
 
 export async function insertOpportunity(db: DbOrTrx, values: Insertable<OpportunitiesTable>): Promise<OpportunityRow> {
   return db.insertInto('opportunities').values(values).returningAll().executeTakeFirstOrThrow()
@@ -93,7 +95,7 @@ export function listPipeline(db: Db, f: PipelineFilter) {
 export async function boardColumns(db: Db, partnerId: string, ownerId: string | null, perStage: number) {
   const { rows: totals } = await sql<{ stage: Stage; currency: string; count: number; value: string }>`
     select stage, currency, deals as count, value from opportunity_open_figures
-    where partner_id = ${partnerId} and owner_key = ${ownerId ?? '00000000-0000-0000-0000-000000000000'} and deals > 0`.execute(db)
+    where partner_id = ${partnerId} and owner_key = ${ownerId ?? companyFigures} and deals > 0`.execute(db)
   const { rows: cards } = await sql<BoardCard>`select c.* from unnest(${sql.val([...stages])}::text[]) with ordinality as s(stage, n)
     cross join lateral (
       select id, number, name, customer_name, stage, estimated_revenue, currency, expected_close from opportunities
@@ -430,8 +432,7 @@ interface RawFigures { stages: StageRow[] | null; won: WonRow[] | null; stalled:
  */
 export function dashboardFiguresQuery(partnerId: string, ownerId: string | null, now = new Date()): RawBuilder<RawFigures> {
   const mine = sql`partner_id = ${partnerId} ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}`
-  // The figures keep the company's totals under the nil uuid, and each owner's under their id.
-  const theirs = sql`partner_id = ${partnerId} and owner_key = ${ownerId ?? '00000000-0000-0000-0000-000000000000'}`
+  const theirs = sql`partner_id = ${partnerId} and owner_key = ${ownerId ?? companyFigures}`
   const year = new Date(Date.UTC(now.getUTCFullYear(), 0, 1))
   const quarter = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (now.getUTCMonth() % 3), 1))
   const lastQuarter = new Date(Date.UTC(quarter.getUTCFullYear(), quarter.getUTCMonth() - 3, 1))

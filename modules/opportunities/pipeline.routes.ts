@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
-import { idParams, isId, parseForm } from '../../core/validation.ts'
+import { idParams, isId, parseForm, typedFields } from '../../core/validation.ts'
 import * as repo from './opportunities.repository.ts'
 import { checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { stages, statuses, type Stage } from './opportunities.table.ts'
@@ -58,14 +58,10 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     }
   }
 
-  /** The registration form's fields in a query, as typed: a search without JavaScript sends the whole form, checked when it is sent. */
-  const typedDeal = (query: Record<string, unknown>) => Object.fromEntries(Object.keys(RegistrationForm.properties)
-    .filter((key) => key !== 'expertise' && typeof query[key] === 'string').map((key) => [key, query[key] as string]))
-
   app.get<{ Querystring: Record<string, unknown> & { q?: string; account?: string } }>('/portal/opportunities/new', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     requireArea(viewer, 'opportunities', 'create')
-    const typed = typedDeal(request.query)
+    const typed = typedFields(RegistrationForm, request.query)
     const account = await chosenAccount(viewer, { account_id: typed.account_id ?? request.query.account, contact_id: typed.contact_id })
     const values = { currency: 'USD', ...typed, expertise: [request.query.expertise ?? []].flat() }
     return reply.page('opportunities/register', await registrationPage(viewer, { values, account, q: searchText(request.query.q) }), { title: 'Register a deal' })
