@@ -56,8 +56,8 @@ export function teamSummaryQuery(partnerId: string, shown: number): RawBuilder<T
   return sql<TeamSummary>`select json_build_object(
     'active', count(*) filter (where status = 'active'),
     'invited', count(*) filter (where status = 'invited'),
-    'people', coalesce((select json_agg(p) from (
-      select name, role, job_title from users where partner_id = ${partnerId} and status = 'active' order by name, id limit ${sql.lit(shown)}) p), '[]'))
+    'people', array(select row_to_json(p) from (
+      select name, role, job_title from users where partner_id = ${partnerId} and status = 'active' order by name, id limit ${sql.lit(shown)}) p))
     from users where partner_id = ${partnerId}`
 }
 
