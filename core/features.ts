@@ -17,6 +17,8 @@ export interface NavEntry {
   access?: Access
   /** Hidden from partner employees whose channel permission for the area is "none". */
   area?: Area
+  /** Listed in this menu of the main navigation (e.g. "Settings") rather than beside the others. */
+  menu?: string
 }
 
 export interface WidgetContext {

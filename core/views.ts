@@ -23,6 +23,15 @@ function assetVersions(): Record<string, string> {
   }
 }
 
+export interface NavLink {
+  label: string
+  href: string
+  current: boolean
+}
+
+/** An entry of the main navigation as the layout draws it: a link, or a menu of links. */
+export type NavItem = NavLink | { menu: string; current: boolean; links: NavLink[] }
+
 export interface PageOptions {
   title: string
   status?: number
@@ -72,6 +81,35 @@ export class Views {
       allows(entry.access ?? (audience === 'staff' ? 'staff' : 'partner'), viewer) &&
       (!entry.area || scopeOf(viewer, entry.area) !== 'none'))
   }
+
+  /**
+   * The viewer's navigation with the page at `path` marked current (the longest match: Applications,
+   * /admin/partners/applications, also lies under Partners), entries grouped into their menus; a
+   * menu left with one entry is shown as that entry.
+   */
+  navItems(viewer: Viewer | null, path: string): NavItem[] {
+    const entries = this.navFor(viewer)
+    const within = (href: string) => path === href || (href !== '/admin' && href !== '/portal' && path.startsWith(`${href}/`))
+    const currentHref = entries.map((e) => e.href).filter(within).sort((a, b) => b.length - a.length)[0]
+    const items: NavItem[] = []
+    const menus = new Map<string, { menu: string; current: boolean; links: NavLink[] }>()
+    for (const entry of entries) {
+      const link = { label: entry.label, href: entry.href, current: entry.href === currentHref }
+      if (!entry.menu) {
+        items.push(link)
+        continue
+      }
+      let menu = menus.get(entry.menu)
+      if (!menu) {
+        menu = { menu: entry.menu, current: false, links: [] }
+        menus.set(entry.menu, menu)
+        items.push(menu)
+      }
+      menu.links.push(link)
+      menu.current ||= link.current
+    }
+    return items.map((item) => ('links' in item && item.links.length === 1 ? item.links[0]! : item))
+  }
 }
 
 /** htmx swaps fragments; boosted links and history restores want the whole page. */
@@ -109,10 +147,11 @@ export default fp<{ nav: NavEntry[] }>(async (app, opts) => {
       if (unsigned.valid) flash = unsigned.value ?? undefined
       this.clearCookie(flashCookie, { path: '/' })
     }
-    const context = { ...data, viewer, csrf, flash, title: options.title, path: request.url.split('?')[0] }
+    const path = request.url.split('?')[0]!
+    const context = { ...data, viewer, csrf, flash, title: options.title, path }
     const body = views.render(template, context)
     this.code(options.status ?? 200).header('vary', 'HX-Request').type('text/html; charset=utf-8')
     if (wantsFragment(request)) return this.send(flash ? views.render('components/flash', { flash }) + body : body)
-    return this.send(views.render('layouts/main', { ...context, body, nav: views.navFor(viewer), assets: views.assets }))
+    return this.send(views.render('layouts/main', { ...context, body, nav: views.navItems(viewer, path), assets: views.assets }))
   })
 }, { name: 'views', dependencies: ['security'] })

@@ -8,9 +8,9 @@ const admin: Feature = {
   routes: adminRoutes,
   nav: [
     { audience: 'staff', label: 'Home', href: '/admin', order: 0 },
-    { audience: 'staff', label: 'Audit trail', href: '/admin/audit', order: 90 },
-    { audience: 'staff', label: 'Staff', href: '/admin/staff', order: 91, access: 'staff-admin' },
-    { audience: 'staff', label: 'Outbox', href: '/admin/outbox', order: 92, access: 'staff-admin' }
+    { audience: 'staff', label: 'Audit trail', href: '/admin/audit', order: 90, menu: 'Settings' },
+    { audience: 'staff', label: 'Staff', href: '/admin/staff', order: 91, access: 'staff-admin', menu: 'Settings' },
+    { audience: 'staff', label: 'Outbox', href: '/admin/outbox', order: 92, access: 'staff-admin', menu: 'Settings' }
   ],
   widgets: [systemWidget],
   seed: seedStaff

@@ -35,7 +35,7 @@ const opportunities: Feature = {
     { audience: 'partner', label: 'Opportunities', href: '/portal/opportunities', order: 20, area: 'opportunities' },
     { audience: 'staff', label: 'Opportunities', href: '/admin/opportunities', order: 20 },
     { audience: 'staff', label: 'Channel', href: '/admin/opportunities/channel', order: 21 },
-    { audience: 'staff', label: 'Rules', href: '/admin/opportunities/rules', order: 88, access: 'staff-admin' }
+    { audience: 'staff', label: 'Distribution rules', href: '/admin/opportunities/rules', order: 88, access: 'staff-admin', menu: 'Settings' }
   ],
   widgets: [revenueWidget, pipelineWidget, offersWidget, stalledWidget, staffQueueWidget],
   panels: [accountPanel],

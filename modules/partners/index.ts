@@ -25,7 +25,7 @@ const partners: Feature = {
     { audience: 'partner', label: 'Team', href: '/portal/team', order: 81, access: 'partner-admin' },
     { audience: 'staff', label: 'Applications', href: '/admin/partners/applications', order: 10 },
     { audience: 'staff', label: 'Partners', href: '/admin/partners', order: 11 },
-    { audience: 'staff', label: 'Program', href: '/admin/program', order: 89, access: 'staff-admin' }
+    { audience: 'staff', label: 'Program', href: '/admin/program', order: 89, access: 'staff-admin', menu: 'Settings' }
   ],
   widgets: [companyWidget, teamWidget, recruitmentWidget],
   seed: seedPartners

@@ -6,9 +6,19 @@ document.addEventListener('submit', (event) => {
   }
 }, true)
 
+// Menus (the user menu, the navigation's Settings) close on a click elsewhere, and on Escape back to their button.
+const openMenus = () => document.querySelectorAll('details.usermenu[open], details.navmenu[open]')
 document.addEventListener('click', (event) => {
-  for (const menu of document.querySelectorAll('details.usermenu[open]')) {
+  for (const menu of openMenus()) {
     if (!menu.contains(event.target)) menu.removeAttribute('open')
+  }
+})
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape') return
+  for (const menu of openMenus()) {
+    const focusWasInside = menu.contains(document.activeElement)
+    menu.removeAttribute('open')
+    if (focusWasInside) menu.querySelector('summary').focus()
   }
 })
 
