@@ -56,7 +56,7 @@ export async function seedOpportunities(cradle: Cradle): Promise<DemoAccount[]> 
       const account = accounts[i % accounts.length]!
       const created = await opportunities.register(viewer, {
         name: `${prefix}${d.name}`, account_id: account.id, contact_id: '', estimated_revenue: d.revenue, currency: 'USD',
-        expected_close: inDays(d.close), expertise: ['Implementation'], description: `${d.name} for ${account.name}.`
+        expected_close: inDays(d.close), expertise: ['Implementation'], description: `${d.name} for ${account.name}`.replace(/\.?$/, '.')
       })
       if (created.status === 'pending_approval') continue
       if (d.stage !== 'qualify') await opportunities.moveStage(viewer, created.id, d.stage)
