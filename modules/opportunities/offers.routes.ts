@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
+import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
 import { findOfferForPartner, pendingOffersForPartner } from './opportunities.repository.ts'
 import { ReasonForm } from './opportunities.schemas.ts'
@@ -8,14 +9,20 @@ import { ReasonForm } from './opportunities.schemas.ts'
 const offersRoutes: FastifyPluginAsync = async (app) => {
   const { distribution, db } = app.diContainer.cradle
   const config = { access: 'partner' as const }
-  type OfferRequest = { Params: { id: string }; Body: Record<string, string> }
+  type OfferRequest = { Params: { id: string }; Querystring: { after?: string }; Body: Record<string, string> }
 
-  const inbox = async (viewer: PartnerViewer, extra: Record<string, unknown> = {}) => ({
-    offers: await pendingOffersForPartner(db, viewer.partnerId), canAnswer: permissionsOf(viewer).acceptOffers, errors: {}, ...extra
-  })
+  /** A page of the inbox; `after` (from the address) is the last offer of the page before. */
+  const inbox = async (viewer: PartnerViewer, cursor: string | undefined, extra: Record<string, unknown> = {}) => {
+    const after = decodeCursor<{ at: Date; id: string }>(cursor, { at: 'date', id: 'string' })
+    const rows = await pendingOffersForPartner(db, viewer.partnerId, { after, limit: pageSize + 1 })
+    return {
+      page: toPage(rows, pageSize, (o) => ({ at: o.deadline.toISOString(), id: o.id })), after: after ? cursor : undefined, paged: Boolean(after),
+      canAnswer: permissionsOf(viewer).acceptOffers, errors: {}, ...extra
+    }
+  }
 
-  app.get('/portal/opportunities/offers', { config }, async (request, reply) =>
-    reply.page('opportunities/offers', await inbox(partnerViewer(request)), { title: 'Offers' }))
+  app.get<{ Querystring: { after?: string } }>('/portal/opportunities/offers', { config }, async (request, reply) =>
+    reply.page('opportunities/offers', await inbox(partnerViewer(request), request.query.after), { title: 'Offers' }))
 
   app.post<OfferRequest>('/portal/opportunities/offers/:id/accept', { config, schema: { params: idParams } }, async (request, reply) => {
     const opportunity = await distribution.accept(partnerViewer(request), request.params.id)
@@ -31,7 +38,8 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
       return reply.flash('Offer rejected. Thank you for the reason.').seeOther('/portal/opportunities/offers')
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return reply.page('opportunities/offers', await inbox(viewer, { errors: err.fields, failedOffer: request.params.id, values: request.body }), { title: 'Offers', status: 422 })
+      const extra = { errors: err.fields, failedOffer: request.params.id, values: request.body }
+      return reply.page('opportunities/offers', await inbox(viewer, request.query.after, extra), { title: 'Offers', status: 422 })
     }
   })
 }

@@ -170,14 +170,16 @@ export function offersOf(db: DbOrTrx, opportunityId: string) {
     .where('opportunity_id', '=', opportunityId).orderBy('offered_at').execute()
 }
 
-/** The partner's inbox: offers waiting for its answer, soonest deadline first. */
-export function pendingOffersForPartner(db: Db, partnerId: string, limit = 50) {
+/** The partner's inbox: offers waiting for its answer, soonest deadline first, a page after `after`. */
+export function pendingOffersForPartner(db: Db, partnerId: string, page: { after?: { at: Date; id: string }; limit: number }) {
   return db.selectFrom('opportunity_offers').innerJoin('opportunities', 'opportunities.id', 'opportunity_offers.opportunity_id')
     .select(['opportunity_offers.id', 'opportunity_offers.deadline', 'opportunity_offers.offered_at', 'opportunities.id as opportunity_id',
       'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.territory', 'opportunities.expertise',
       'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close', 'opportunities.description'])
     .where('opportunity_offers.partner_id', '=', partnerId).where('opportunity_offers.status', '=', 'pending')
-    .orderBy('opportunity_offers.deadline').limit(limit).execute()
+    .$if(page.after !== undefined, (q) => q.where((eb) => eb.or([eb('opportunity_offers.deadline', '>', page.after!.at),
+      eb.and([eb('opportunity_offers.deadline', '=', page.after!.at), eb('opportunity_offers.id', '>', page.after!.id)])])))
+    .orderBy('opportunity_offers.deadline').orderBy('opportunity_offers.id').limit(page.limit).execute()
 }
 
 export function findOfferForPartner(db: DbOrTrx, partnerId: string, offerId: string) {
