@@ -11,7 +11,7 @@ import {
 import { stages, statuses } from './opportunities.table.ts'
 import { signedIn } from '../../core/access.ts'
 
-interface ListQuery { status?: string; partner?: string; stage?: string; q?: string; after?: string }
+interface ListQuery { status?: string; partner?: string; stage?: string; q?: string; account?: string; after?: string }
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string | string[]> }
 
@@ -89,17 +89,18 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     const q = request.query
     const partnerId = typeof q.partner === 'string' && isId(q.partner) ? q.partner : ''
     const filters = {
-      status: pick(q.status, statuses), partner: partnerId, stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100)
+      status: pick(q.status, statuses), partner: partnerId, stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100),
+      account: isId(q.account) ? q.account : ''
     }
     const after = cursorOf(q.after)
     const rows = await listAll(db, {
       status: filters.status || undefined, partnerId: filters.partner || undefined, stage: filters.stage || undefined,
-      search: filters.q || undefined, after, limit: pageSize + 1
+      search: filters.q || undefined, accountId: filters.account || undefined, after, limit: pageSize + 1
     })
     const page = toPage(rows, pageSize, (o) => ({ key: o.updated_key, id: o.id }))
     const partner = partnerId ? (await partners.partnerNames({ ids: [partnerId] }))[0] : undefined
     return reply.page('opportunities/admin-list', {
-      page, filters, paged: Boolean(after), counts: await statusCounts(db, filters.partner || undefined), partner, statuses, stages
+      page, filters, paged: Boolean(after), counts: await statusCounts(db, { partnerId: filters.partner || undefined, accountId: filters.account || undefined }), partner, statuses, stages
     }, { title: 'Opportunities' })
   })
 

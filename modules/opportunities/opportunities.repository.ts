@@ -51,6 +51,7 @@ export interface PipelineFilter {
   status?: OpportunityStatus
   stage?: Stage
   search?: string
+  accountId?: string
   after?: { at: Date; id: string }
   limit: number
 }
@@ -66,6 +67,7 @@ export function listPipeline(db: Db, f: PipelineFilter) {
     if (f.status) q = q.where('opportunities.status', '=', f.status) as Q
     if (f.stage) q = q.where('opportunities.stage', '=', f.stage) as Q
     if (f.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))])) as Q
+    if (f.accountId) q = q.where('opportunities.account_id', '=', f.accountId) as Q
     if (f.after) {
       const { at, id } = f.after
       q = q.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', id)])])) as Q
@@ -136,13 +138,14 @@ export async function openCountForAccount(db: DbOrTrx, accountId: string): Promi
   return Number(row.n)
 }
 
-export function listForAccount(db: Db, accountId: string, partnerId: string | null, ownerId: string | null) {
+/** A customer account's latest opportunities, each row carrying how many there are in all (`total`). */
+export function listForAccount(db: Db, accountId: string, partnerId: string | null, ownerId: string | null, limit: number) {
   return db.selectFrom('opportunities')
-    .select(['id', 'number', 'name', 'status', 'stage', 'estimated_revenue', 'currency', 'expected_close'])
+    .select(['id', 'number', 'name', 'status', 'stage', 'estimated_revenue', 'currency', 'expected_close', sql<string>`count(*) over ()`.as('total')])
     .where('account_id', '=', accountId)
     .$if(partnerId !== null, (q) => q.where('partner_id', '=', partnerId!))
     .$if(ownerId !== null, (q) => q.where('owner_id', '=', ownerId!))
-    .orderBy('updated_at', 'desc').limit(50).execute()
+    .orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
 }
 
 // Offers
@@ -295,6 +298,7 @@ export async function backdate(db: DbOrTrx, id: string, dates: { createdAt?: Dat
 export interface StaffFilter {
   status?: OpportunityStatus
   partnerId?: string
+  accountId?: string
   stage?: Stage
   search?: string
   after?: { key: string; id: string }
@@ -313,6 +317,7 @@ export function listAll(db: Db, f: StaffFilter) {
       sql<string>`opportunities.updated_at::text`.as('updated_key')])
   if (f.status) query = query.where('opportunities.status', '=', f.status)
   if (f.partnerId) query = query.where('opportunities.partner_id', '=', f.partnerId)
+  if (f.accountId) query = query.where('opportunities.account_id', '=', f.accountId)
   if (f.stage) query = query.where('opportunities.stage', '=', f.stage)
   if (f.search) {
     const number = /^#?(\d{1,15})$/.exec(f.search)?.[1]
@@ -331,9 +336,10 @@ export function listAll(db: Db, f: StaffFilter) {
   return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
 }
 
-export async function statusCounts(db: Db, partnerId?: string): Promise<Record<OpportunityStatus, number>> {
+export async function statusCounts(db: Db, of: { partnerId?: string; accountId?: string } = {}): Promise<Record<OpportunityStatus, number>> {
   const rows = await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .$if(Boolean(partnerId), (q) => q.where('partner_id', '=', partnerId!)).groupBy('status').execute()
+    .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!))
+    .$if(Boolean(of.accountId), (q) => q.where('account_id', '=', of.accountId!)).groupBy('status').execute()
   const counts = { queued: 0, offered: 0, pending_approval: 0, declined: 0, open: 0, won: 0, lost: 0 }
   for (const row of rows) counts[row.status] = Number(row.n)
   return counts

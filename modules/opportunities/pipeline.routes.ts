@@ -7,7 +7,7 @@ import * as repo from './opportunities.repository.ts'
 import { checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { stages, statuses, type Stage } from './opportunities.table.ts'
 
-interface ListQuery { status?: string; stage?: string; q?: string; after?: string }
+interface ListQuery { status?: string; stage?: string; q?: string; account?: string; after?: string }
 type IdRequest = { Params: { id: string }; Body: Record<string, string | string[]> }
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
@@ -20,14 +20,18 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    const filters = { status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: searchText(request.query.q) }
+    // A customer out of the viewer's reach answers 404, like its page.
+    const account = isId(request.query.account) ? await customers.account(viewer, request.query.account) : null
+    const filters = {
+      status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: searchText(request.query.q), account: account?.id ?? ''
+    }
     const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
     const rows = await repo.listPipeline(db, {
       partnerId: viewer.partnerId, ownerId: ownerOf(viewer), status: filters.status || undefined, stage: filters.stage || undefined,
-      search: filters.q || undefined, after, limit: pageSize + 1
+      search: filters.q || undefined, accountId: account?.id, after, limit: pageSize + 1
     })
     const page = toPage(rows, pageSize, (o) => ({ at: o.updated_at.toISOString(), id: o.id }))
-    return reply.page('opportunities/list', { page, filters, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
+    return reply.page('opportunities/list', { page, filters, account, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
   })
 
   app.get('/portal/opportunities/board', { config }, async (request, reply) => {

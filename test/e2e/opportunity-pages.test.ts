@@ -36,6 +36,11 @@ t.test('the pipeline, board, offers and a deal, then the staff queue, channel an
   await page.waitForURL(/\/portal\/opportunities\/[0-9a-f-]{36}$/)
   t.match(await page.textContent('main') ?? '', /Timeline/, 'a deal shows its timeline')
   await screenshot(page, 'partner-deal')
+  await Promise.all([page.waitForURL(/\/portal\/customers\/[0-9a-f-]{36}$/), page.locator('main dl').getByRole('link').first().click()])
+  const accountId = new URL(page.url()).pathname.split('/').pop()
+  await page.goto(`/portal/opportunities?account=${accountId}`)
+  t.ok(await page.locator('main .chip').isVisible(), 'the pipeline shows which customer it is filtered to')
+  await screenshot(page, 'partner-pipeline-customer')
 
   const staff = await context.browser()!.newContext({ baseURL: new URL(page.url()).origin, viewport: { width: 1280, height: 800 } })
   t.teardown(() => staff.close())
