@@ -1,3 +1,5 @@
+import { isId } from './validation.ts'
+
 /** Keyset pagination: the cursor is the sort key of the last row shown, opaque to the browser. */
 export interface Page<T> {
   items: T[]
@@ -35,4 +37,16 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => Record<st
   const items = rows.slice(0, limit)
   const last = items[items.length - 1]
   return { items, next: rows.length > limit && last ? encodeCursor(keyOf(last)) : null }
+}
+
+const timestampText = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
+
+/**
+ * A cursor of a row's time as PostgreSQL prints it (`at::text`, to the microsecond: a JavaScript
+ * Date's milliseconds would skip or repeat rows written within one) and its id. A tampered cursor
+ * is ignored rather than sent to the database as a malformed uuid or time.
+ */
+export function timeCursor(cursor: unknown): { key: string; id: string } | undefined {
+  const decoded = decodeCursor<{ key: string; id: string }>(cursor, { key: 'string', id: 'string' })
+  return decoded && isId(decoded.id) && timestampText.test(decoded.key) ? decoded : undefined
 }

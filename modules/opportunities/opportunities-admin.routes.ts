@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { pageSize, timeCursor, toPage } from '../../core/pagination.ts'
 import { idParams, isId, parseForm, Type } from '../../core/validation.ts'
 import { factors } from './factors.ts'
 import { collaboratorsOf, conflictsFor, listAll, offersOf, statusCounts, timeline } from './opportunities.repository.ts'
@@ -16,19 +16,13 @@ type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string | string[]> }
 
 /** Which form a refusal belongs to: 'note', 'decline', 'collaborator', or the partner id of an offer row. */
-interface PageState { form?: string; errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number }
+interface PageState { form?: string; errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number; after?: { key: string; id: string } }
 
-const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
 const collaboratorParams = Type.Object({ id: Type.String({ format: 'uuid' }), partnerId: Type.String({ format: 'uuid' }) })
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =>
   (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
 
-/** A tampered cursor is ignored rather than sent to the database as a malformed uuid or time. */
-function cursorOf(after: unknown) {
-  const cursor = decodeCursor<{ key: string; id: string }>(after, { key: 'string', id: 'string' })
-  return cursor && isId(cursor.id) && timestamp.test(cursor.key) ? cursor : undefined
-}
 
 /** What the create form shows again after a refusal: what was typed, expertise kept as a list. */
 const submitted = (body: Record<string, string | string[]>) => ({ ...body, expertise: [body.expertise ?? []].flat() })
@@ -59,7 +53,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
         ? await conflictsFor(db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
         : [],
       ranking: opportunity.status === 'queued' ? await distribution.ranking(db, opportunity) : [],
-      timeline: await timeline(db, id, null),
+      timeline: await timeline(db, id, null, state.after), olderEvents: Boolean(state.after),
       rules: await distribution.rules(), factors,
       candidates: (await partners.partnerNames({ status: 'active' })).filter((p) => !taken.has(p.id)),
       form: state.form, errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
@@ -92,7 +86,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
       status: pick(q.status, statuses), partner: partnerId, stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100),
       account: isId(q.account) ? q.account : ''
     }
-    const after = cursorOf(q.after)
+    const after = timeCursor(q.after)
     const rows = await listAll(db, {
       status: filters.status || undefined, partnerId: filters.partner || undefined, stage: filters.stage || undefined,
       search: filters.q || undefined, accountId: filters.account || undefined, after, limit: pageSize + 1
@@ -118,8 +112,8 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById>('/admin/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    showOpportunity(reply, request.params.id))
+  app.get<ById & { Querystring: { after?: string } }>('/admin/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    showOpportunity(reply, request.params.id, { after: timeCursor(request.query.after) }))
 
   app.post<FormById>('/admin/opportunities/:id/offer', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, String(request.body.partner_id ?? ''), request.body, async () => {

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
+import { toPage } from '../../core/pagination.ts'
 import type { PartnerFacts } from './scoring.ts'
 import {
   stages, type DistributionRulesTable, type OfferStatus, type OpportunitiesTable, type OpportunityRow, type OpportunityStatus, type RulesRow, type Stage
@@ -215,15 +216,23 @@ export async function insertEvent(db: DbOrTrx, event: { opportunity_id: string; 
   await db.insertInto('opportunity_events').values(event).execute()
 }
 
+const timelinePage = 50
+
 /**
- * The timeline. Staff (null) see everything; a partner sees general events and those of the
+ * The timeline, newest first, 50 events a page after `after`. Staff (null) see everything; a partner sees general events and those of the
  * partners now involved with the deal (the holder and its collaborators), never a former holder's.
  */
-export function timeline(db: DbOrTrx, opportunityId: string, involvedPartners: string[] | null) {
-  return db.selectFrom('opportunity_events').selectAll().where('opportunity_id', '=', opportunityId)
+export async function timeline(db: DbOrTrx, opportunityId: string, involvedPartners: string[] | null, after?: { key: string; id: string }) {
+  const rows = await db.selectFrom('opportunity_events').selectAll().select(sql<string>`at::text`.as('at_key'))
+    .where('opportunity_id', '=', opportunityId)
     .$if(involvedPartners !== null, (q) => q.where('staff_only', '=', false)
       .where((eb) => eb.or([eb('partner_id', 'is', null), ...(involvedPartners!.length ? [eb('partner_id', 'in', involvedPartners!)] : [])])))
-    .orderBy('at', 'desc').limit(200).execute()
+    .$if(after !== undefined, (q) => q.where((eb) => {
+      const at = sql<Date>`${after!.key}::timestamptz`
+      return eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', after!.id)])])
+    }))
+    .orderBy('at', 'desc').orderBy('id', 'desc').limit(timelinePage + 1).execute()
+  return toPage(rows, timelinePage, (e) => ({ key: e.at_key, id: e.id }))
 }
 
 // Rules

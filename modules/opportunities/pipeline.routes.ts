@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { decodeCursor, pageSize, timeCursor, toPage } from '../../core/pagination.ts'
 import { idParams, isId, parseForm, typedFields } from '../../core/validation.ts'
 import * as repo from './opportunities.repository.ts'
 import { checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
@@ -103,20 +103,21 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  const detail = async (reply: FastifyReply, viewer: PartnerViewer, id: string, extra: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown> } = {}, status = 200) => {
+  const detail = async (reply: FastifyReply, viewer: PartnerViewer, id: string,
+    extra: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; after?: { key: string; id: string } } = {}, status = 200) => {
     const opportunity = await opportunities.forPartner(db, viewer, id)
     const holder = opportunity.partner_id === viewer.partnerId
     const collaborators = await repo.collaboratorsOf(db, id)
     const involved = [opportunity.partner_id, ...collaborators.map((c) => c.id)].filter((p): p is string => Boolean(p))
-    const events = await repo.timeline(db, id, involved)
+    const events = await repo.timeline(db, id, involved, extra.after)
     return reply.page('opportunities/detail', {
-      o: opportunity, holder, events, stages, errors: extra.errors ?? {}, failed: extra.failed, values: extra.values ?? {},
+      o: opportunity, holder, events, olderEvents: Boolean(extra.after), stages, errors: extra.errors ?? {}, failed: extra.failed, values: extra.values ?? {},
       canEdit: holder && permissionsOf(viewer).opportunities.edit
     }, { title: opportunity.name, status })
   }
 
-  app.get<IdRequest>('/portal/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    detail(reply, partnerViewer(request), request.params.id))
+  app.get<IdRequest & { Querystring: { after?: string } }>('/portal/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    detail(reply, partnerViewer(request), request.params.id, { after: timeCursor(request.query.after) }))
 
   app.get<IdRequest>('/portal/opportunities/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
