@@ -77,7 +77,7 @@ export function allows(access: Access, viewer: Viewer | null): boolean {
 }
 
 /** The effective permissions: a partner admin can always do everything in their company. */
-export function permissionsOf(viewer: Viewer): ChannelPermissions {
+export function permissionsOf(viewer: Pick<Viewer, 'role' | 'permissions'>): ChannelPermissions {
   return viewer.role === 'admin' ? adminPermissions : { ...defaultPermissions, ...viewer.permissions }
 }
 

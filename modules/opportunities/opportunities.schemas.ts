@@ -32,6 +32,7 @@ export const StaffOpportunityForm = Type.Object({
 
 export const StageForm = Type.Object({ stage: choice([...stages], 'Stage') })
 export const NoteForm = Type.Object({ body: longText({ label: 'Note', max: 4000 }) })
+export const AssignForm = Type.Object({ owner_id: recordId('Owner', 'Choose who should own the deal.') })
 export const WinForm = Type.Object({ actual_revenue: amount({ label: 'Actual revenue' }) })
 export const ReasonForm = Type.Object({ reason: longText({ label: 'Reason', min: 5, max: 2000 }) })
 export const OfferForm = Type.Object({

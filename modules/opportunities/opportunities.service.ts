@@ -1,10 +1,10 @@
 import type { Static } from 'typebox'
-import { requireArea, type PartnerViewer } from '../../core/access.ts'
+import { normalisePermissions, permissionsOf, requireArea, type PartnerViewer } from '../../core/access.ts'
 import type { Actor } from '../../core/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { CustomerLookup } from './customer-lookup.ts'
 import type { DbOrTrx } from '../../core/db/database.ts'
-import { Conflict, Forbidden, NotFound } from '../../core/errors.ts'
+import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts'
 import { domainOf } from '../partners/partners.schemas.ts'
 import type { DistributionService } from './distribution.service.ts'
 import * as repo from './opportunities.repository.ts'
@@ -106,6 +106,38 @@ export class OpportunitiesService {
       if (before.status !== 'open') throw new Conflict('A deal waiting for approval cannot be closed yet.')
       const after = await repo.updateOpportunity(trx, id, { ...changes, closed_at: new Date() })
       await recordHistory(trx, viewer, { kind: changes.status, body: body(before), partnerId: viewer.partnerId, before, after })
+    })
+  }
+
+  /** The colleagues a deal can be given to: active, and allowed to work on opportunities. */
+  async assignees(viewer: PartnerViewer) {
+    const people = await this.deps.partnerUsers.list(viewer.partnerId)
+    return people.filter((p) => p.status === 'active' &&
+      permissionsOf({ role: p.role, permissions: normalisePermissions(p.permissions) }).opportunities.scope !== 'none')
+      .map((p) => ({ id: p.id, name: p.name, email: p.email }))
+  }
+
+  /** Whether this viewer may give deals to colleagues: someone who sees and may edit the whole company's deals. */
+  mayAssign(viewer: PartnerViewer): boolean {
+    const permission = permissionsOf(viewer).opportunities
+    return permission.scope === 'company' && permission.edit
+  }
+
+  /** Gives the deal to a colleague, who is e-mailed unless they gave it to themselves. */
+  async assign(viewer: PartnerViewer, id: string, ownerId: string): Promise<void> {
+    if (!this.mayAssign(viewer)) throw new Forbidden('Only people who see and may edit the whole company’s deals can assign them.')
+    const owner = (await this.assignees(viewer)).find((p) => p.id === ownerId)
+    if (!owner) throw new Invalid({ owner_id: 'Choose someone from your team who works on deals.' })
+    await this.deps.db.transaction().execute(async (trx) => {
+      const before = await this.workable(trx, viewer, id)
+      if (before.owner_id === owner.id) return
+      const after = await repo.updateOpportunity(trx, id, { owner_id: owner.id })
+      await recordHistory(trx, viewer, { kind: 'assigned', body: `Assigned to ${owner.name}.`, partnerId: viewer.partnerId, before, after })
+      if (owner.id === viewer.id) return
+      await this.deps.mailer.send(trx, {
+        to: owner.email, subject: `Deal assigned to you: ${before.name}`,
+        body: `Hello ${owner.name},\n\n${viewer.name} assigned the deal ${before.name} (${before.customer_name}) to you.\n\n${this.deps.mailer.link(`/portal/opportunities/${id}`)}\n`
+      })
     })
   }
 

@@ -4,7 +4,7 @@ import { Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, timeCursor, toPage } from '../../core/pagination.ts'
 import { idParams, isId, parseForm, typedFields } from '../../core/validation.ts'
 import * as repo from './opportunities.repository.ts'
-import { checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
+import { AssignForm, checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { stages, statuses, type Stage } from './opportunities.table.ts'
 
 interface ListQuery { status?: string; stage?: string; q?: string; account?: string; after?: string }
@@ -110,8 +110,9 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     const collaborators = await repo.collaboratorsOf(db, id)
     const involved = [opportunity.partner_id, ...collaborators.map((c) => c.id)].filter((p): p is string => Boolean(p))
     const events = await repo.timeline(db, id, involved, extra.after)
+    const assignees = holder && opportunities.mayAssign(viewer) ? await opportunities.assignees(viewer) : []
     return reply.page('opportunities/detail', {
-      o: opportunity, holder, events, olderEvents: Boolean(extra.after), stages, errors: extra.errors ?? {}, failed: extra.failed, values: extra.values ?? {},
+      o: opportunity, holder, events, olderEvents: Boolean(extra.after), assignees, stages, errors: extra.errors ?? {}, failed: extra.failed, values: extra.values ?? {},
       canEdit: holder && permissionsOf(viewer).opportunities.edit
     }, { title: opportunity.name, status })
   }
@@ -156,6 +157,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     })
 
   action('stage', (b) => parseForm(StageForm, b), (v, id, f) => opportunities.moveStage(v, id, f.stage as Stage), 'Stage changed.')
+  action('assign', (b) => parseForm(AssignForm, b), (v, id, f) => opportunities.assign(v, id, f.owner_id), 'Owner changed.')
   action('notes', (b) => parseForm(NoteForm, b), (v, id, f) => opportunities.addNote(v, id, f.body), 'Note added.')
   action('win', (b) => parseForm(WinForm, b), (v, id, f) => opportunities.win(v, id, f.actual_revenue), 'Congratulations! The deal is won.')
   action('lose', (b) => parseForm(ReasonForm, b), (v, id, f) => opportunities.lose(v, id, f.reason), 'The deal is closed as lost.')
