@@ -49,6 +49,8 @@ export function findForPartner(db: DbOrTrx, partnerId: string, id: string, owner
 export interface PipelineFilter {
   partnerId: string
   ownerId: string | null
+  /** Whether deals other partners share with this one come along (they have no owner here). */
+  shared: boolean
   status?: OpportunityStatus
   stage?: Stage
   search?: string
@@ -86,7 +88,9 @@ export function listPipeline(db: Db, f: PipelineFilter) {
     .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
       'opportunities.stage', 'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close',
       'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name'])
-    .where('opportunities.id', 'in', (eb) => eb.selectFrom('own').select('own.id').union(eb.selectFrom('shared').select('shared.id')))
+    .where('opportunities.id', 'in', (eb) => f.shared
+      ? eb.selectFrom('own').select('own.id').union(eb.selectFrom('shared').select('shared.id'))
+      : eb.selectFrom('own').select('own.id'))
     .orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
 }
 

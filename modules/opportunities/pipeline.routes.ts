@@ -7,7 +7,7 @@ import * as repo from './opportunities.repository.ts'
 import { AssignForm, checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { stages, statuses, type Stage } from './opportunities.table.ts'
 
-interface ListQuery { status?: string; stage?: string; q?: string; account?: string; after?: string }
+interface ListQuery { status?: string; stage?: string; q?: string; account?: string; owner?: string; after?: string }
 type IdRequest = { Params: { id: string }; Body: Record<string, string | string[]> }
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
@@ -22,16 +22,20 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     const viewer = partnerViewer(request)
     // A customer out of the viewer's reach answers 404, like its page.
     const account = isId(request.query.account) ? await customers.account(viewer, request.query.account) : null
+    // Whoever sees the whole company's deals may narrow them to one owner's (their own company's deals only).
+    const owners = ownerOf(viewer) ? [] : await opportunities.assignees(viewer)
+    const owner = owners.find((p) => p.id === request.query.owner)
     const filters = {
-      status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: searchText(request.query.q), account: account?.id ?? ''
+      status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: searchText(request.query.q),
+      account: account?.id ?? '', owner: owner?.id ?? ''
     }
     const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
     const rows = await repo.listPipeline(db, {
-      partnerId: viewer.partnerId, ownerId: ownerOf(viewer), status: filters.status || undefined, stage: filters.stage || undefined,
-      search: filters.q || undefined, accountId: account?.id, after, limit: pageSize + 1
+      partnerId: viewer.partnerId, ownerId: ownerOf(viewer) ?? owner?.id ?? null, shared: !owner, status: filters.status || undefined,
+      stage: filters.stage || undefined, search: filters.q || undefined, accountId: account?.id, after, limit: pageSize + 1
     })
     const page = toPage(rows, pageSize, (o) => ({ at: o.updated_at.toISOString(), id: o.id }))
-    return reply.page('opportunities/list', { page, filters, account, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
+    return reply.page('opportunities/list', { page, filters, account, owners, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
   })
 
   app.get('/portal/opportunities/board', { config }, async (request, reply) => {

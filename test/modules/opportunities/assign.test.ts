@@ -1,7 +1,8 @@
 import t from 'tap'
 import { adminPermissions } from '../../../core/access.ts'
 import { Agent, buildTestApp } from '../../helper.ts'
-import { partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
+import { createCustomer } from '../../fixtures/customers.ts'
+import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'
 
 const ownerOf = (html: string) => /<select id="f-owner_id"[\s\S]*?<\/select>/.exec(html)?.[0] ?? ''
@@ -54,4 +55,31 @@ t.test('a deal is given to a colleague who works on deals; they are told, and it
 
   await agent.post(`/portal/opportunities/${id}/lose`, { reason: 'Went with a rival' })
   t.equal((await agent.post(`/portal/opportunities/${id}/assign`, { owner_id: acme.admin.id })).statusCode, 409, 'a closed deal keeps its owner')
+})
+
+t.test('someone who sees the whole company narrows the pipeline to one owner', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { acme, accountId, agent } = await partnerWithCustomer(app)
+  const sid = await createEmployee(app, acme.partner.id, 'sid@acme.example', { ...adminPermissions, opportunities: { scope: 'own', create: true, edit: true, delete: false } })
+  await agent.post('/portal/opportunities', registrationForm(accountId, { name: 'Admin deal' }))
+  const given = String((await agent.post('/portal/opportunities', registrationForm(accountId, { name: 'Sid deal' }))).headers.location).split('/').pop()!
+  await agent.post(`/portal/opportunities/${given}/assign`, { owner_id: sid.id })
+  const other = await createActivePartner(app, 'other')
+  const otherAccount = await createCustomer(app, other.admin.id, 'Initech')
+  const otherAgent = new Agent(app)
+  await otherAgent.signIn(other.email, other.password)
+  const shared = String((await otherAgent.post('/portal/opportunities', registrationForm(otherAccount.accountId, { name: 'Shared deal' }))).headers.location).split('/').pop()!
+  await app.diContainer.cradle.opportunities.setCollaborator((await createStaffDeal(app)).staff, shared, acme.partner.id, true)
+
+  const names = (html: string) => [...html.matchAll(/>(\w+ deal)</g)].map((m) => m[1]).sort()
+  t.same(names((await agent.get('/portal/opportunities')).body), ['Admin deal', 'Shared deal', 'Sid deal'], 'everything at first')
+  t.same(names((await agent.get(`/portal/opportunities?owner=${sid.id}`)).body), ['Sid deal'], 'one owner’s deals, without those shared by other companies')
+  t.match((await agent.get(`/portal/opportunities?owner=${acme.admin.id}`)).body, /<option value="[^"]+" selected>acme Admin \(you\)<\/option>/)
+  t.same(names((await agent.get(`/portal/opportunities?owner=${other.admin.id}`)).body), ['Admin deal', 'Shared deal', 'Sid deal'], 'someone outside the team is ignored')
+
+  const sidAgent = new Agent(app)
+  await sidAgent.signIn('sid@acme.example', partnerPassword)
+  const sidList = (await sidAgent.get(`/portal/opportunities?owner=${acme.admin.id}`)).body
+  t.notMatch(sidList, /id="owner"/, 'someone who sees only their own deals has no owner filter')
+  t.same(names(sidList), ['Shared deal', 'Sid deal'], 'and cannot use it to see a colleague’s')
 })
