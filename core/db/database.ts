@@ -25,6 +25,9 @@ export interface DatabaseHandle {
 
 // numeric and bigint come back as strings from pg; counts are small enough for numbers.
 pg.types.setTypeParser(20, (v) => Number(v))
+// A date is that day at midnight UTC, as PGlite gives it and as pages show dates (in UTC), not at
+// midnight in the server's time zone, which east of Greenwich is the day before in UTC.
+pg.types.setTypeParser(1082, (v) => new Date(`${v}T00:00:00Z`))
 
 export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE'>>): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
