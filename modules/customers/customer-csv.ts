@@ -1,5 +1,4 @@
 import { parse } from 'csv-parse/sync'
-import { stringify } from 'csv-stringify/sync'
 import { Invalid } from '../../core/errors.ts'
 import { parseForm, Type } from '../../core/validation.ts'
 import { accountColumns, accountFields, contactColumns, contactFields, toAccountFields, toContactFields } from './customers.schemas.ts'
@@ -74,14 +73,4 @@ export function checkRecords(records: string[][], from: number): CheckedLine[] {
       errors: null
     }
   })
-}
-
-/** A spreadsheet runs a cell that starts with = + - @ (or tab, CR) as a formula; an apostrophe keeps it text. */
-export const neutralise = (value: unknown): string => {
-  const text = value === null || value === undefined ? '' : String(value)
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text
-}
-
-export function csvLines(rows: Array<Record<string, unknown>>, columns: readonly string[], header: boolean): string {
-  return stringify(rows.map((r) => columns.map((c) => neutralise(r[c]))), { header, columns: [...columns] })
 }

@@ -1,33 +1,12 @@
-import { Readable } from 'node:stream'
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { partnerViewer } from '../../core/access.ts'
-import { decodeCursor, type Page } from '../../core/pagination.ts'
-import { csvLines } from './customer-csv.ts'
+import { csvStream, sendCsv } from '../../core/csv-download.ts'
+import { decodeCursor } from '../../core/pagination.ts'
 import { accountFilter, contactFilter, type AccountListQuery, type ContactListQuery } from './customer-filters.ts'
 import { accountColumns, contactColumns } from './customers.schemas.ts'
 
 const exportPage = 1000
-type Cursor = { key: string; id: string }
-
-/** Walks every page of a keyset list, writing each as CSV lines, so a large export never sits in memory. */
-function csvStream<T>(columns: readonly string[], fetch: (after: Cursor | undefined) => Promise<Page<T>>, toRow: (item: T) => Record<string, unknown>): Readable {
-  return Readable.from((async function* () {
-    let after: Cursor | undefined
-    let first = true
-    do {
-      const page = await fetch(after)
-      yield csvLines(page.items.map(toRow), columns, first)
-      first = false
-      after = decodeCursor<Cursor>(page.next, { key: 'string', id: 'string' })
-    } while (after)
-  })())
-}
-
-const sendCsv = (reply: FastifyReply, name: string, body: Readable) => reply
-  .header('content-type', 'text/csv; charset=utf-8')
-  .header('content-disposition', `attachment; filename="${name}-${new Date().toISOString().slice(0, 10)}.csv"`)
-  .header('cache-control', 'no-store')
-  .send(body)
+const cursorOf = (cursor: string | undefined) => decodeCursor<{ key: string; id: string }>(cursor, { key: 'string', id: 'string' })
 
 const customerExportRoutes: FastifyPluginAsync = async (app) => {
   const { customers } = app.diContainer.cradle
@@ -40,7 +19,7 @@ const customerExportRoutes: FastifyPluginAsync = async (app) => {
     const { filter } = accountFilter({ ...request.query, after: undefined }, viewer, customers.seesCompany(viewer))
     const columns = [...accountColumns, 'owner']
     return sendCsv(reply, 'customers', csvStream(columns,
-      (after) => customers.listAccounts(viewer, { ...filter, after }, exportPage),
+      (cursor) => customers.listAccounts(viewer, { ...filter, after: cursorOf(cursor) }, exportPage),
       (a) => ({ ...a, account_name: a.name, owner: a.owner_name })))
   })
 
@@ -50,7 +29,7 @@ const customerExportRoutes: FastifyPluginAsync = async (app) => {
     const { filter } = contactFilter({ ...request.query, after: undefined })
     const columns = ['account_name', ...contactColumns]
     return sendCsv(reply, 'contacts', csvStream(columns,
-      (after) => customers.listContacts(viewer, { ...filter, after }, exportPage),
+      (cursor) => customers.listContacts(viewer, { ...filter, after: cursorOf(cursor) }, exportPage),
       (c) => ({
         account_name: c.account_name, contact_first_name: c.first_name, contact_last_name: c.last_name,
         contact_email: c.email, contact_phone: c.phone, contact_job_title: c.job_title

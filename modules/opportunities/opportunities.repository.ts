@@ -55,12 +55,13 @@ export interface PipelineFilter {
   stage?: Stage
   search?: string
   accountId?: string
-  after?: { at: Date; id: string }
+  after?: { key: string; id: string }
   limit: number
 }
 
 /**
- * The partner's pipeline, newest activity first; shared opportunities come along, marked. The
+ * The partner's pipeline, newest activity first (`updated_key`, the time to the microsecond, is the
+ * cursor); shared opportunities come along, marked. The
  * partner's own page and the shared page are each read from their index and then merged, so the
  * list never walks the whole table (an OR across both would).
  */
@@ -72,8 +73,8 @@ export function listPipeline(db: Db, f: PipelineFilter) {
     if (f.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))])) as Q
     if (f.accountId) q = q.where('opportunities.account_id', '=', f.accountId) as Q
     if (f.after) {
-      const { at, id } = f.after
-      q = q.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', id)])])) as Q
+      const at = sql<Date>`${f.after.key}::timestamptz`
+      q = q.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', f.after!.id)])])) as Q
     }
     return q.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit) as Q
   }
@@ -87,7 +88,7 @@ export function listPipeline(db: Db, f: PipelineFilter) {
     .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
     .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
       'opportunities.stage', 'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close',
-      'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name'])
+      'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name', sql<string>`opportunities.updated_at::text`.as('updated_key')])
     .where('opportunities.id', 'in', (eb) => f.shared
       ? eb.selectFrom('own').select('own.id').union(eb.selectFrom('shared').select('shared.id'))
       : eb.selectFrom('own').select('own.id'))

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
-import { decodeCursor, pageSize, timeCursor, toPage } from '../../core/pagination.ts'
+import { csvStream, sendCsv } from '../../core/csv-download.ts'
+import { pageSize, timeCursor, toPage } from '../../core/pagination.ts'
 import { idParams, isId, parseForm, typedFields } from '../../core/validation.ts'
 import * as repo from './opportunities.repository.ts'
 import { AssignForm, checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
@@ -9,6 +10,9 @@ import { stages, statuses, type Stage } from './opportunities.table.ts'
 
 interface ListQuery { status?: string; stage?: string; q?: string; account?: string; owner?: string; after?: string }
 type IdRequest = { Params: { id: string }; Body: Record<string, string | string[]> }
+
+const exportPage = 1000
+const exportColumns = ['number', 'name', 'customer', 'status', 'stage', 'estimated_revenue', 'currency', 'expected_close', 'owner', 'changed_at', 'shared_with_us'] as const
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
 const searchText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
@@ -18,24 +22,42 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   const config = { access: 'partner' as const }
   const ownerOf = (viewer: PartnerViewer) => (requireArea(viewer, 'opportunities') === 'own' ? viewer.id : null)
 
-  app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
-    const viewer = partnerViewer(request)
+  /** The list's filters from its address, as the page shows them and as the repository takes them. */
+  const pipelineFilter = async (viewer: PartnerViewer, query: ListQuery) => {
     // A customer out of the viewer's reach answers 404, like its page.
-    const account = isId(request.query.account) ? await customers.account(viewer, request.query.account) : null
+    const account = isId(query.account) ? await customers.account(viewer, query.account) : null
     // Whoever sees the whole company's deals may narrow them to one owner's (their own company's deals only).
     const owners = ownerOf(viewer) ? [] : await opportunities.assignees(viewer)
-    const owner = owners.find((p) => p.id === request.query.owner)
+    const owner = owners.find((p) => p.id === query.owner)
     const filters = {
-      status: pick(request.query.status, statuses), stage: pick(request.query.stage, stages), q: searchText(request.query.q),
-      account: account?.id ?? '', owner: owner?.id ?? ''
+      status: pick(query.status, statuses), stage: pick(query.stage, stages), q: searchText(query.q), account: account?.id ?? '', owner: owner?.id ?? ''
     }
-    const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
-    const rows = await repo.listPipeline(db, {
+    const filter = {
       partnerId: viewer.partnerId, ownerId: ownerOf(viewer) ?? owner?.id ?? null, shared: !owner, status: filters.status || undefined,
-      stage: filters.stage || undefined, search: filters.q || undefined, accountId: account?.id, after, limit: pageSize + 1
-    })
-    const page = toPage(rows, pageSize, (o) => ({ at: o.updated_at.toISOString(), id: o.id }))
+      stage: filters.stage || undefined, search: filters.q || undefined, accountId: account?.id
+    }
+    return { filters, filter, account, owners }
+  }
+  const pageOf = <T extends { updated_key: string; id: string }>(rows: T[], size: number) => toPage(rows, size, (o) => ({ key: o.updated_key, id: o.id }))
+
+  app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
+    const viewer = partnerViewer(request)
+    const { filters, filter, account, owners } = await pipelineFilter(viewer, request.query)
+    const after = timeCursor(request.query.after)
+    const page = pageOf(await repo.listPipeline(db, { ...filter, after, limit: pageSize + 1 }), pageSize)
     return reply.page('opportunities/list', { page, filters, account, owners, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
+  })
+
+  app.get<{ Querystring: ListQuery }>('/portal/opportunities/export.csv', { config }, async (request, reply) => {
+    const viewer = partnerViewer(request)
+    // Filters (and their 404s) are worked out before the stream starts: once the headers are sent, an error cannot follow.
+    const { filter } = await pipelineFilter(viewer, request.query)
+    return sendCsv(reply, 'opportunities', csvStream(exportColumns,
+      async (cursor) => pageOf(await repo.listPipeline(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage),
+      (o) => ({
+        ...o, customer: o.customer_name, owner: o.owner_name, expected_close: new Date(o.expected_close).toISOString().slice(0, 10),
+        changed_at: o.updated_at.toISOString(), shared_with_us: o.partner_id === viewer.partnerId ? '' : 'yes'
+      })))
   })
 
   app.get('/portal/opportunities/board', { config }, async (request, reply) => {
