@@ -26,26 +26,27 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   const pipelineFilter = async (viewer: PartnerViewer, query: ListQuery) => {
     // A customer out of the viewer's reach answers 404, like its page.
     const account = isId(query.account) ? await customers.account(viewer, query.account) : null
-    // Whoever sees the whole company's deals may narrow them to one owner's (their own company's deals only).
-    const owners = ownerOf(viewer) ? [] : await opportunities.assignees(viewer)
-    const owner = owners.find((p) => p.id === query.owner)
+    // Whoever sees the whole company's deals may narrow them to their own ("My deals", as in the
+    // reference portal's views); deals other companies share have no owner here and drop out.
+    const ownerChoice = ownerOf(viewer) === null
+    const mine = ownerChoice && query.owner === 'me'
     const filters = {
-      status: pick(query.status, statuses), stage: pick(query.stage, stages), q: searchText(query.q), account: account?.id ?? '', owner: owner?.id ?? ''
+      status: pick(query.status, statuses), stage: pick(query.stage, stages), q: searchText(query.q), account: account?.id ?? '', owner: mine ? 'me' : ''
     }
     const filter = {
-      partnerId: viewer.partnerId, ownerId: ownerOf(viewer) ?? owner?.id ?? null, shared: !owner, status: filters.status || undefined,
+      partnerId: viewer.partnerId, ownerId: ownerOf(viewer) ?? (mine ? viewer.id : null), shared: !mine, status: filters.status || undefined,
       stage: filters.stage || undefined, search: filters.q || undefined, accountId: account?.id
     }
-    return { filters, filter, account, owners }
+    return { filters, filter, account, ownerChoice }
   }
   const pageOf = <T extends { updated_key: string; id: string }>(rows: T[], size: number) => toPage(rows, size, (o) => ({ key: o.updated_key, id: o.id }))
 
   app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    const { filters, filter, account, owners } = await pipelineFilter(viewer, request.query)
+    const { filters, filter, account, ownerChoice } = await pipelineFilter(viewer, request.query)
     const after = timeCursor(request.query.after)
     const page = pageOf(await repo.listPipeline(db, { ...filter, after, limit: pageSize + 1 }), pageSize)
-    return reply.page('opportunities/list', { page, filters, account, owners, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
+    return reply.page('opportunities/list', { page, filters, account, ownerChoice, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
   })
 
   app.get<{ Querystring: ListQuery }>('/portal/opportunities/export.csv', { config }, async (request, reply) => {
