@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { csvStream, sendCsv } from '../../core/csv-download.ts'
 import { pageSize, timeCursor, toPage } from '../../core/pagination.ts'
 import { idParams, isId, parseForm, Type } from '../../core/validation.ts'
 import { factors } from './factors.ts'
@@ -13,6 +14,10 @@ import { signedIn } from '../../core/access.ts'
 
 interface ListQuery { status?: string; partner?: string; stage?: string; q?: string; account?: string; after?: string }
 type ById = { Params: { id: string } }
+
+const exportPage = 1000
+const exportColumns = ['number', 'name', 'customer', 'territory', 'partner', 'status', 'stage', 'source', 'estimated_revenue', 'currency',
+  'expected_close', 'changed_at'] as const
 type FormById = ById & { Body: Record<string, string | string[]> }
 
 /** Which form a refusal belongs to: 'note', 'decline', 'collaborator', or the partner id of an offer row. */
@@ -79,23 +84,38 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     return partner.name
   }
 
-  app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config }, async (request, reply) => {
-    const q = request.query
-    const partnerId = typeof q.partner === 'string' && isId(q.partner) ? q.partner : ''
+  /** The staff list's filters from its address, as the page shows them and as the repository takes them. */
+  const staffFilter = (q: ListQuery) => {
     const filters = {
-      status: pick(q.status, statuses), partner: partnerId, stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100),
+      status: pick(q.status, statuses), partner: isId(q.partner) ? q.partner : '', stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100),
       account: isId(q.account) ? q.account : ''
     }
-    const after = timeCursor(q.after)
-    const rows = await listAll(db, {
+    const filter = {
       status: filters.status || undefined, partnerId: filters.partner || undefined, stage: filters.stage || undefined,
-      search: filters.q || undefined, accountId: filters.account || undefined, after, limit: pageSize + 1
-    })
-    const page = toPage(rows, pageSize, (o) => ({ key: o.updated_key, id: o.id }))
-    const partner = partnerId ? (await partners.partnerNames({ ids: [partnerId] }))[0] : undefined
+      search: filters.q || undefined, accountId: filters.account || undefined
+    }
+    return { filters, filter }
+  }
+  const pageOf = <T extends { updated_key: string; id: string }>(rows: T[], size: number) => toPage(rows, size, (o) => ({ key: o.updated_key, id: o.id }))
+
+  app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config }, async (request, reply) => {
+    const { filters, filter } = staffFilter(request.query)
+    const after = timeCursor(request.query.after)
+    const page = pageOf(await listAll(db, { ...filter, after, limit: pageSize + 1 }), pageSize)
+    const partner = filters.partner ? (await partners.partnerNames({ ids: [filters.partner] }))[0] : undefined
     return reply.page('opportunities/admin-list', {
-      page, filters, paged: Boolean(after), counts: await statusCounts(db, { partnerId: filters.partner || undefined, accountId: filters.account || undefined }), partner, statuses, stages
+      page, filters, paged: Boolean(after), counts: await statusCounts(db, { partnerId: filter.partnerId, accountId: filter.accountId }), partner, statuses, stages
     }, { title: 'Opportunities' })
+  })
+
+  app.get<{ Querystring: ListQuery }>('/admin/opportunities/export.csv', { config }, async (request, reply) => {
+    const { filter } = staffFilter(request.query)
+    return sendCsv(reply, 'channel-opportunities', csvStream(exportColumns,
+      async (cursor) => pageOf(await listAll(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage),
+      (o) => ({
+        ...o, customer: o.customer_name, partner: o.partner_name ?? '', expected_close: new Date(o.expected_close).toISOString().slice(0, 10),
+        changed_at: o.updated_at.toISOString()
+      })))
   })
 
   app.get('/admin/opportunities/new', { config }, async (_request, reply) => showNew(reply))

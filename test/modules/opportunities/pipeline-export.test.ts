@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import { parse } from 'csv-parse/sync'
-import { Agent, buildTestApp } from '../../helper.ts'
+import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { createEmployee, partnerPassword } from '../../fixtures/partners.ts'
-import { partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
+import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 import { adminPermissions } from '../../../core/access.ts'
 
 t.test('the pipeline downloads as CSV, filtered as the list is, formulas made harmless, scoped like the list', async (t) => {
@@ -45,4 +45,26 @@ t.test('the pipeline pages without gaps through deals changed within the same mi
   }
   t.equal(seen.length, 30)
   t.equal(new Set(seen).size, 30, 'every deal once')
+})
+
+t.test('staff download the channel’s opportunities as CSV, filtered as their list is; partners cannot', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { acme, accountId, agent } = await partnerWithCustomer(app)
+  await agent.post('/portal/opportunities', registrationForm(accountId, { name: 'Tills' }))
+  await createStaffDeal(app, { name: 'Stadium ticketing' })
+  await createUser(app, { email: 'avery@example.com', role: 'admin' })
+  const staff = new Agent(app)
+  await staff.signIn('avery@example.com', 'correct-horse-battery')
+
+  const all = parse((await staff.get('/admin/opportunities/export.csv')).body, { columns: true }) as Array<Record<string, string>>
+  t.same(all.map((r) => r.name).sort(), ['Stadium ticketing', 'Tills'])
+  t.match(all.find((r) => r.name === 'Tills'), { partner: 'acme Ltd', status: 'open', source: 'registration', customer: 'Globex', currency: 'USD' })
+  t.match(all.find((r) => r.name === 'Stadium ticketing'), { partner: '', status: 'queued', territory: 'US' })
+  const queued = parse((await staff.get('/admin/opportunities/export.csv?status=queued')).body, { columns: true }) as Array<Record<string, string>>
+  t.same(queued.map((r) => r.name), ['Stadium ticketing'], 'the list’s filters apply')
+  const theirs = parse((await staff.get(`/admin/opportunities/export.csv?partner=${acme.partner.id}`)).body, { columns: true }) as Array<Record<string, string>>
+  t.same(theirs.map((r) => r.name), ['Tills'])
+  t.match((await staff.get('/admin/opportunities?status=queued')).body, /href="\/admin\/opportunities\/export\.csv\?status=queued" download>Download these opportunities as CSV/)
+
+  t.equal((await agent.get('/admin/opportunities/export.csv')).statusCode, 403, 'a partner is refused')
 })
