@@ -50,3 +50,8 @@ export function timeCursor(cursor: unknown): { key: string; id: string } | undef
   const decoded = decodeCursor<{ key: string; id: string }>(cursor, { key: 'string', id: 'string' })
   return decoded && isId(decoded.id) && timestampText.test(decoded.key) ? decoded : undefined
 }
+
+/** A page of rows in order of a time (as PostgreSQL prints it, `…::text`) and id, its cursor for timeCursor. */
+export function timePage<T extends { id: string }>(rows: T[], size: number, time: (row: T) => string): Page<T> {
+  return toPage(rows, size, (row) => ({ key: time(row), id: row.id }))
+}

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
 import { findOfferForPartner, pendingOffersForPartner } from './opportunities.repository.ts'
 import { ReasonForm } from './opportunities.schemas.ts'
@@ -13,10 +13,10 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
 
   /** A page of the inbox; `after` (from the address) is the last offer of the page before. */
   const inbox = async (viewer: PartnerViewer, cursor: string | undefined, extra: Record<string, unknown> = {}) => {
-    const after = decodeCursor<{ at: Date; id: string }>(cursor, { at: 'date', id: 'string' })
+    const after = timeCursor(cursor)
     const rows = await pendingOffersForPartner(db, viewer.partnerId, { after, limit: pageSize + 1 })
     return {
-      page: toPage(rows, pageSize, (o) => ({ at: o.deadline.toISOString(), id: o.id })), after: after ? cursor : undefined, paged: Boolean(after),
+      page: timePage(rows, pageSize, (o) => o.deadline_key), after: after ? cursor : undefined, paged: Boolean(after),
       canAnswer: permissionsOf(viewer).acceptOffers, errors: {}, ...extra
     }
   }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { csvStream, sendCsv } from '../../core/csv-download.ts'
-import { pageSize, timeCursor, toPage } from '../../core/pagination.ts'
+import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
 import { idParams, isId, parseForm, Type } from '../../core/validation.ts'
 import { factors } from './factors.ts'
 import { collaboratorsOf, conflictsFor, listAll, offersOf, statusCounts, timeline } from './opportunities.repository.ts'
@@ -96,12 +96,11 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     }
     return { filters, filter }
   }
-  const pageOf = <T extends { updated_key: string; id: string }>(rows: T[], size: number) => toPage(rows, size, (o) => ({ key: o.updated_key, id: o.id }))
 
   app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config }, async (request, reply) => {
     const { filters, filter } = staffFilter(request.query)
     const after = timeCursor(request.query.after)
-    const page = pageOf(await listAll(db, { ...filter, after, limit: pageSize + 1 }), pageSize)
+    const page = timePage(await listAll(db, { ...filter, after, limit: pageSize + 1 }), pageSize, (o) => o.updated_key)
     const partner = filters.partner ? (await partners.partnerNames({ ids: [filters.partner] }))[0] : undefined
     return reply.page('opportunities/admin-list', {
       page, filters, paged: Boolean(after), counts: await statusCounts(db, { partnerId: filter.partnerId, accountId: filter.accountId }), partner, statuses, stages
@@ -111,7 +110,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: ListQuery }>('/admin/opportunities/export.csv', { config }, async (request, reply) => {
     const { filter } = staffFilter(request.query)
     return sendCsv(reply, 'channel-opportunities', csvStream(exportColumns,
-      async (cursor) => pageOf(await listAll(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage),
+      async (cursor) => timePage(await listAll(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage, (o) => o.updated_key),
       (o) => ({
         ...o, customer: o.customer_name, partner: o.partner_name ?? '', expected_close: new Date(o.expected_close).toISOString().slice(0, 10),
         changed_at: o.updated_at.toISOString()

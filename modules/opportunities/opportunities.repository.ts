@@ -1,6 +1,6 @@
 import { type RawBuilder, sql, type Insertable, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
-import { toPage } from '../../core/pagination.ts'
+import { timePage } from '../../core/pagination.ts'
 import type { PartnerFacts } from './scoring.ts'
 import {
   stages, type DistributionRulesTable, type OfferStatus, type OpportunitiesTable, type OpportunityRow, type OpportunityStatus, type RulesRow, type Stage
@@ -180,14 +180,17 @@ export function offersOf(db: DbOrTrx, opportunityId: string) {
 }
 
 /** The partner's inbox: offers waiting for its answer, soonest deadline first, a page after `after`. */
-export function pendingOffersForPartner(db: Db, partnerId: string, page: { after?: { at: Date; id: string }; limit: number }) {
+export function pendingOffersForPartner(db: Db, partnerId: string, page: { after?: { key: string; id: string }; limit: number }) {
   return db.selectFrom('opportunity_offers').innerJoin('opportunities', 'opportunities.id', 'opportunity_offers.opportunity_id')
     .select(['opportunity_offers.id', 'opportunity_offers.deadline', 'opportunity_offers.offered_at', 'opportunities.id as opportunity_id',
       'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.territory', 'opportunities.expertise',
-      'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close', 'opportunities.description'])
+      'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close', 'opportunities.description',
+      sql<string>`opportunity_offers.deadline::text`.as('deadline_key')])
     .where('opportunity_offers.partner_id', '=', partnerId).where('opportunity_offers.status', '=', 'pending')
-    .$if(page.after !== undefined, (q) => q.where((eb) => eb.or([eb('opportunity_offers.deadline', '>', page.after!.at),
-      eb.and([eb('opportunity_offers.deadline', '=', page.after!.at), eb('opportunity_offers.id', '>', page.after!.id)])])))
+    .$if(page.after !== undefined, (q) => q.where((eb) => {
+      const at = sql<Date>`${page.after!.key}::timestamptz`
+      return eb.or([eb('opportunity_offers.deadline', '>', at), eb.and([eb('opportunity_offers.deadline', '=', at), eb('opportunity_offers.id', '>', page.after!.id)])])
+    }))
     .orderBy('opportunity_offers.deadline').orderBy('opportunity_offers.id').limit(page.limit).execute()
 }
 
@@ -237,7 +240,7 @@ export async function timeline(db: DbOrTrx, opportunityId: string, involvedPartn
       return eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', after!.id)])])
     }))
     .orderBy('at', 'desc').orderBy('id', 'desc').limit(timelinePage + 1).execute()
-  return toPage(rows, timelinePage, (e) => ({ key: e.at_key, id: e.id }))
+  return timePage(rows, timelinePage, (e) => e.at_key)
 }
 
 // Rules

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { csvStream, sendCsv } from '../../core/csv-download.ts'
-import { pageSize, timeCursor, toPage } from '../../core/pagination.ts'
+import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
 import { idParams, isId, parseForm, typedFields } from '../../core/validation.ts'
 import * as repo from './opportunities.repository.ts'
 import { AssignForm, checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
@@ -39,13 +39,12 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     }
     return { filters, filter, account, ownerChoice }
   }
-  const pageOf = <T extends { updated_key: string; id: string }>(rows: T[], size: number) => toPage(rows, size, (o) => ({ key: o.updated_key, id: o.id }))
 
   app.get<{ Querystring: ListQuery }>('/portal/opportunities', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     const { filters, filter, account, ownerChoice } = await pipelineFilter(viewer, request.query)
     const after = timeCursor(request.query.after)
-    const page = pageOf(await repo.listPipeline(db, { ...filter, after, limit: pageSize + 1 }), pageSize)
+    const page = timePage(await repo.listPipeline(db, { ...filter, after, limit: pageSize + 1 }), pageSize, (o) => o.updated_key)
     return reply.page('opportunities/list', { page, filters, account, ownerChoice, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
   })
 
@@ -54,7 +53,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     // Filters (and their 404s) are worked out before the stream starts: once the headers are sent, an error cannot follow.
     const { filter } = await pipelineFilter(viewer, request.query)
     return sendCsv(reply, 'opportunities', csvStream(exportColumns,
-      async (cursor) => pageOf(await repo.listPipeline(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage),
+      async (cursor) => timePage(await repo.listPipeline(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage, (o) => o.updated_key),
       (o) => ({
         ...o, customer: o.customer_name, owner: o.owner_name, expected_close: new Date(o.expected_close).toISOString().slice(0, 10),
         changed_at: o.updated_at.toISOString(), shared_with_us: o.partner_id === viewer.partnerId ? '' : 'yes'

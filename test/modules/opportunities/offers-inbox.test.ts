@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import t from 'tap'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createStaffDeal } from '../../fixtures/opportunities.ts'
@@ -47,4 +48,16 @@ t.test('the offers inbox pages through its offers, soonest deadline first', asyn
   t.equal(stillPending.status, 'pending', 'nothing changed')
 
   t.same(titles((await agent.get('/portal/opportunities/offers?after=not-a-cursor')).body).length, 25, 'a bad cursor shows the first page')
+
+  // Deadlines a microsecond apart, all within one millisecond: each offer still shows once.
+  await sql`update opportunity_offers o set deadline = '2030-01-01 00:00:00.123'::timestamptz + r.n * interval '1 microsecond'
+    from (select id, row_number() over (order by id) as n from opportunity_offers) r where r.id = o.id`.execute(app.diContainer.cradle.db)
+  const seen: string[] = []
+  for (let url: string | undefined = '/portal/opportunities/offers', pages = 0; url && pages < 5; pages++) {
+    const body: string = (await agent.get(url)).body
+    seen.push(...titles(body).map(String))
+    url = link(body, 'Next page')
+  }
+  t.equal(seen.length, 27)
+  t.equal(new Set(seen).size, 27, 'no offer twice, none left out')
 })
