@@ -1,5 +1,5 @@
+import { sql } from 'kysely'
 import type { Db, DbOrTrx } from '../db/database.ts'
-import type { AuditRow } from './audit.table.ts'
 
 export interface AuditInsert {
   actorId: string | null
@@ -32,18 +32,20 @@ export interface AuditFilter {
   entityId?: string
   actor?: string
   action?: string
-  after?: { at: Date; id: string }
+  /** The last entry shown: its time as PostgreSQL prints it (`at_key`), and its id. */
+  after?: { key: string; id: string }
   limit: number
 }
 
-export async function listAudit(db: Db, filter: AuditFilter): Promise<AuditRow[]> {
-  let query = db.selectFrom('audit_log').selectAll()
+export async function listAudit(db: Db, filter: AuditFilter) {
+  let query = db.selectFrom('audit_log').selectAll().select(sql<string>`at::text`.as('at_key'))
   if (filter.entity) query = query.where('entity', '=', filter.entity)
   if (filter.entityId) query = query.where('entity_id', '=', filter.entityId)
   if (filter.action) query = query.where('action', 'like', `${filter.action.replace(/[%_\\]/g, '\\$&')}%`)
   if (filter.actor) query = query.where('actor_name', 'ilike', `%${filter.actor.replace(/[%_\\]/g, '\\$&')}%`)
   if (filter.after) {
-    const { at, id } = filter.after
+    const at = sql<Date>`${filter.after.key}::timestamptz`
+    const id = filter.after.id
     query = query.where((eb) => eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]))
   }
   return query.orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()

@@ -19,11 +19,13 @@ export async function setMailStatus(db: DbOrTrx, id: string, status: MailStatus,
     .where('id', '=', id).execute()
 }
 
-export function listMail(db: Db, filter: { to?: string; before?: { at: Date; id: string }; limit: number }): Promise<MailRow[]> {
-  let query = db.selectFrom('mail_outbox').selectAll()
+/** Mail, newest first, after `before` (the last shown: its time as PostgreSQL prints it, `created_key`, and id). */
+export function listMail(db: Db, filter: { to?: string; before?: { key: string; id: string }; limit: number }) {
+  let query = db.selectFrom('mail_outbox').selectAll().select(sql<string>`created_at::text`.as('created_key'))
   if (filter.to) query = query.where('to_address', 'ilike', `%${filter.to.replace(/[%_\\]/g, '\\$&')}%`)
   if (filter.before) {
-    const { at, id } = filter.before
+    const at = sql<Date>`${filter.before.key}::timestamptz`
+    const id = filter.before.id
     query = query.where((eb) => eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]))
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()

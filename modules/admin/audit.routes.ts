@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { listAudit, listAuditEntities } from '../../core/audit/audit.repository.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
 
 interface AuditQuery { entity?: string; actor?: string; action?: string; record?: string; after?: string }
 
@@ -14,12 +14,12 @@ const auditRoutes: FastifyPluginAsync = async (app) => {
       entity: clean(request.query.entity), actor: clean(request.query.actor),
       action: clean(request.query.action), record: clean(request.query.record)
     }
-    const after = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
+    const after = timeCursor(request.query.after)
     const rows = await listAudit(db, {
       entity: filters.entity || undefined, actor: filters.actor || undefined, action: filters.action || undefined,
       entityId: filters.record || undefined, after, limit: pageSize + 1
     })
-    const page = toPage(rows, pageSize, (r) => ({ at: r.at.toISOString(), id: r.id }))
+    const page = timePage(rows, pageSize, (r) => r.at_key)
     return reply.page('admin/audit', { page, filters, entities: await listAuditEntities(db), paged: Boolean(after) }, { title: 'Audit trail' })
   })
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { NotFound } from '../../core/errors.ts'
 import { findMail, listMail } from '../../core/mail/mail.repository.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
 import { idParams } from '../../core/validation.ts'
 
 const outboxRoutes: FastifyPluginAsync = async (app) => {
@@ -10,9 +10,9 @@ const outboxRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: { to?: string; after?: string } }>('/admin/outbox', { config }, async (request, reply) => {
     const to = String(request.query.to ?? '').trim().slice(0, 254)
-    const before = decodeCursor<{ at: Date; id: string }>(request.query.after, { at: 'date', id: 'string' })
+    const before = timeCursor(request.query.after)
     const rows = await listMail(db, { to: to || undefined, before, limit: pageSize + 1 })
-    const page = toPage(rows, pageSize, (m) => ({ at: m.created_at.toISOString(), id: m.id }))
+    const page = timePage(rows, pageSize, (m) => m.created_key)
     return reply.page('admin/outbox', { page, to, paged: Boolean(before) }, { title: 'Outbox' })
   })
 
