@@ -5,6 +5,7 @@ import type { Db } from './db/database.ts'
 import type { Feature } from './features.ts'
 import { JobRunner } from './jobs/job-runner.ts'
 import { Mailer } from './mail/mailer.ts'
+import { SubmissionsService } from './submissions/submissions.ts'
 import { PartnerUsersService } from './users/partner-users.service.ts'
 import { UsersService } from './users/users.service.ts'
 
@@ -19,6 +20,7 @@ export interface Cradle {
   logger: Logger
   jobs: JobRunner
   mailer: Mailer
+  submissions: SubmissionsService
   users: UsersService
   partnerUsers: PartnerUsersService
   features: Feature[]
@@ -38,6 +40,7 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     logger: asValue(base.logger),
     jobs: asValue(jobs),
     mailer: asValue(mailer),
+    submissions: asValue(new SubmissionsService({ db: base.db, jobs })),
     users: asValue(new UsersService({ db: base.db, mailer, config: base.config })),
     partnerUsers: asValue(new PartnerUsersService({ db: base.db }))
   })

@@ -3,6 +3,10 @@ export class DomainError extends Error {
   readonly status: number = 500
 }
 
+export class BadRequest extends DomainError {
+  override readonly status = 400
+}
+
 export class NotFound extends DomainError {
   override readonly status = 404
   constructor(what = 'The page or record', message = `${what} was not found.`) {
