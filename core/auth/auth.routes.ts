@@ -65,12 +65,14 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post('/signout', { config: { access: 'public' } }, async (_request, reply) => {
-    return reply.signOut().flash('You are signed out.').seeOther('/signin')
+    await reply.signOut()
+    return reply.flash('You are signed out.').seeOther('/signin')
   })
 
   app.post('/account/signout-everywhere', { config: { access: 'signed-in' } }, async (request, reply) => {
     await users.signOutEverywhere(signedIn(request).id)
-    return reply.signOut().flash('You are signed out on every device.').seeOther('/signin')
+    await reply.signOut()
+    return reply.flash('You are signed out on every device.').seeOther('/signin')
   })
 
   app.get<{ Params: { token: string } }>('/invite/:token', { config: { access: 'public' } }, async (request, reply) => {

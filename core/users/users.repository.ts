@@ -10,11 +10,52 @@ export function findUserByEmail(db: DbOrTrx, email: string): Promise<UserRow | u
   return db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', email.trim().toLowerCase()).executeTakeFirst()
 }
 
-/** The per-request session check: one primary-key lookup. */
-export function findSessionUser(db: Db, id: string) {
-  return db.selectFrom('users')
-    .select(['id', 'email', 'name', 'kind', 'role', 'partner_id', 'partner_status', 'permissions', 'status', 'session_version'])
-    .where('id', '=', id).executeTakeFirst()
+/** How often at most a session's last_seen_at is written: a write per request would double the check's cost. */
+export const lastSeenMinutes = 5
+
+/**
+ * The per-request session check: one query, the session and its user each found by primary key.
+ * A session that is revoked, expired or another user's finds nothing; `seen_due` says its
+ * last_seen_at is older than `lastSeenMinutes`.
+ */
+export function findSessionUser(db: Db, sessionId: string, userId: string) {
+  return db.selectFrom('sessions as s').innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['u.id', 'u.email', 'u.name', 'u.kind', 'u.role', 'u.partner_id', 'u.partner_status', 'u.permissions', 'u.status', 'u.session_version',
+      sql<boolean>`s.last_seen_at < now() - interval '1 minute' * ${sql.lit(lastSeenMinutes)}`.as('seen_due')])
+    .where('s.id', '=', sessionId).where('s.user_id', '=', userId)
+    .where('s.revoked_at', 'is', null).where('s.expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst()
+}
+
+export async function insertSession(db: DbOrTrx, session: { userId: string; expiresAt: Date; userAgent: string | null; ip: string | null }): Promise<string> {
+  const row = await db.insertInto('sessions').values({
+    user_id: session.userId, expires_at: session.expiresAt, user_agent: session.userAgent, ip: session.ip
+  }).returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** Records that the session was used; a no-op while the last record is recent, so racing requests write once. */
+export async function touchSession(db: DbOrTrx, sessionId: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: sql`now()` })
+    .where('id', '=', sessionId).where('last_seen_at', '<', sql<Date>`now() - interval '1 minute' * ${sql.lit(lastSeenMinutes)}`).execute()
+}
+
+/** Ends one session (sign-out); the user id makes sure it is theirs. */
+export async function revokeSession(db: DbOrTrx, sessionId: string, userId: string): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: sql`now()` })
+    .where('id', '=', sessionId).where('user_id', '=', userId).where('revoked_at', 'is', null).execute()
+}
+
+/**
+ * Deletes, a batch at a time, sessions that expired more than `days` ago (revoked ones included:
+ * they expire on the same schedule). Kept that long for a "your sessions" page; a session that is
+ * gone is refused just like a revoked one.
+ */
+export async function pruneSessions(db: DbOrTrx, days: number, batch = 1000): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('id', 'in', (eb) => eb.selectFrom('sessions').select('id')
+    .where('expires_at', '<', sql<Date>`now() - interval '1 day' * ${sql.lit(days)}`).limit(batch))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
 }
 
 export async function insertUser(db: DbOrTrx, user: NewUser): Promise<UserRow> {
@@ -27,10 +68,15 @@ export async function updateUser(db: DbOrTrx, id: string, changes: UserUpdate): 
     .where('id', '=', id).returningAll().executeTakeFirstOrThrow()
 }
 
-/** Ends every session of the user at their next request. */
+/**
+ * Ends every session of the user at their next request. The new version alone would do it; the
+ * session rows are marked revoked too, so they say truthfully which sessions are still open.
+ */
 export async function bumpSessionVersion(db: DbOrTrx, id: string): Promise<void> {
   await db.updateTable('users').set({ session_version: sql`session_version + 1`, updated_at: sql`now()` })
     .where('id', '=', id).execute()
+  await db.updateTable('sessions').set({ revoked_at: sql`now()` })
+    .where('user_id', '=', id).where('revoked_at', 'is', null).execute()
 }
 
 /** Mirrors the company's status onto its users; `signOut` also ends their sessions. */
@@ -38,6 +84,10 @@ export async function setPartnerStatus(db: DbOrTrx, partnerId: string, status: s
   await db.updateTable('users')
     .set({ partner_status: status, updated_at: sql`now()`, ...(signOut ? { session_version: sql`session_version + 1` } : {}) })
     .where('partner_id', '=', partnerId).execute()
+  if (signOut) {
+    await db.updateTable('sessions').set({ revoked_at: sql`now()` }).where('revoked_at', 'is', null)
+      .where('user_id', 'in', (eb) => eb.selectFrom('users').select('id').where('partner_id', '=', partnerId)).execute()
+  }
 }
 
 export function listPartnerUsers(db: DbOrTrx, partnerId: string): Promise<UserRow[]> {

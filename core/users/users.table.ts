@@ -34,6 +34,18 @@ export interface UserTokensTable {
   created_at: Generated<Date>
 }
 
+/** One sign-in: the session cookie names its row, so signing out can end it on the server. */
+export interface SessionsTable {
+  id: Generated<string>
+  user_id: string
+  created_at: Generated<Date>
+  last_seen_at: Generated<Date>
+  expires_at: Date
+  revoked_at: Date | null
+  user_agent: string | null
+  ip: string | null
+}
+
 export type UserRow = Selectable<UsersTable>
 export type NewUser = Insertable<UsersTable>
 export type UserUpdate = Updateable<UsersTable>
@@ -42,5 +54,6 @@ declare module '../db/database.ts' {
   interface Database {
     users: UsersTable
     user_tokens: UserTokensTable
+    sessions: SessionsTable
   }
 }

@@ -12,7 +12,7 @@ const sampleMigrations = path.join(fixtureAddonDirs[0]!, 'sample', 'migrations')
 const folders = [coreMigrationsDir, sampleMigrations]
 const migrationNames = folders.flatMap((f) => readdirSync(f)).filter((f) => /^\d{14}_.*\.ts$/.test(f))
   .map((f) => f.replace(/\.ts$/, '')).sort()
-const coreTables = ['audit_log', 'jobs', 'mail_outbox', 'sample_notes', 'user_tokens', 'users']
+const coreTables = ['audit_log', 'jobs', 'mail_outbox', 'sample_notes', 'sessions', 'user_tokens', 'users']
 
 async function tables(database: DatabaseHandle): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
