@@ -23,6 +23,8 @@ export interface BuildOptions {
   addonDirs?: string[]
   /** An already open database; the app then leaves closing it to the caller. */
   database?: DatabaseHandle
+  /** Where the log goes instead of standard output (tests read it). */
+  logStream?: NodeJS.WritableStream
 }
 
 /**
@@ -39,10 +41,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const features = await loadFeatures(coreModules, config.PORTAL_ADDONS, [pluginsDir, ...(options.addonDirs ?? [])])
   const database = options.database ?? await openDatabase(config)
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL, serializers: { req: requestForLog } },
+    logger: { level: config.LOG_LEVEL, serializers: { req: requestForLog }, ...(options.logStream ? { stream: options.logStream } : {}) },
     trustProxy: config.TRUST_PROXY,
     return503OnClosing: true
   })
+  if (database.tookOverLockFrom) {
+    app.log.warn({ holder: database.tookOverLockFrom, dataDir: config.DATA_DIR }, 'took over the data folder lock of a process that is gone')
+  }
   try {
     const migrations = [coreMigrationsDir, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))]
     await migrateToLatest(database.db, migrations)
@@ -63,10 +68,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await app.register(authRoutes)
     for (const feature of features) if (feature.routes) await app.register(feature.routes)
 
-    const { jobs } = container.cradle
+    const { jobs, availability, lifecycle } = container.cradle
     if (config.JOBS) app.addHook('onReady', async () => jobs.start())
+    // While draining, clients are asked not to keep their connection, so they reconnect elsewhere.
+    app.addHook('onSend', (_request, reply, payload, done) => {
+      if (lifecycle.draining) reply.header('connection', 'close')
+      done(null, payload)
+    })
     app.addHook('onClose', async () => {
       await jobs.stop()
+      availability.stop()
       if (!options.database) await database.close()
     })
     return app

@@ -47,6 +47,10 @@ export const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', description: 'pino log level.' }
   ),
+  SHUTDOWN_DRAIN_SECONDS: Type.Integer({
+    default: 5, minimum: 0, maximum: 300,
+    description: 'On SIGTERM, seconds /readyz answers 503 while the server still serves, so a load balancer can move traffic away first.'
+  }),
   JOBS: flag(true, 'Run the background job runner in this process.'),
   DEMO_DATA: flag(false, 'Load demo partners, users and records on first start, when the database is empty.'),
   TRUST_PROXY: flag(false, 'Trust X-Forwarded-* headers (set behind a load balancer).')

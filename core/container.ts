@@ -1,9 +1,11 @@
 import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from './config.ts'
+import { DatabaseAvailability } from './db/availability.ts'
 import type { Db } from './db/database.ts'
 import type { Feature } from './features.ts'
 import { JobRunner } from './jobs/job-runner.ts'
+import { Lifecycle } from './lifecycle.ts'
 import { Mailer } from './mail/mailer.ts'
 import { SubmissionsService } from './submissions/submissions.ts'
 import { PartnerUsersService } from './users/partner-users.service.ts'
@@ -18,6 +20,8 @@ export interface Cradle {
   db: Db
   dialect: 'postgres' | 'pglite'
   logger: Logger
+  availability: DatabaseAvailability
+  lifecycle: Lifecycle
   jobs: JobRunner
   mailer: Mailer
   submissions: SubmissionsService
@@ -31,13 +35,16 @@ export type AppContainer = AwilixContainer<Cradle>
 /** One container per app: two apps in one process never share registrations. */
 export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect' | 'logger'>): AppContainer {
   const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true })
-  const jobs = new JobRunner({ db: base.db, logger: base.logger })
+  const availability = new DatabaseAvailability({ db: base.db, logger: base.logger })
+  const jobs = new JobRunner({ db: base.db, logger: base.logger, availability })
   const mailer = new Mailer({ config: base.config, jobs })
   container.register({
     config: asValue(base.config),
     db: asValue(base.db),
     dialect: asValue(base.dialect),
     logger: asValue(base.logger),
+    availability: asValue(availability),
+    lifecycle: asValue(new Lifecycle()),
     jobs: asValue(jobs),
     mailer: asValue(mailer),
     submissions: asValue(new SubmissionsService({ db: base.db, jobs })),

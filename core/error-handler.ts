@@ -4,8 +4,12 @@ import { DomainError, Invalid, TooManyRequests, Unauthenticated } from './errors
 
 const titles: Record<number, string> = {
   400: 'That request was not valid', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found',
-  409: 'That cannot be done now', 413: 'That file is too large', 422: 'Please check what you entered', 429: 'Too many attempts', 500: 'Something went wrong'
+  409: 'That cannot be done now', 413: 'That file is too large', 422: 'Please check what you entered', 429: 'Too many attempts', 500: 'Something went wrong',
+  503: 'Temporarily unavailable'
 }
+
+/** Seconds a client is asked to wait while the database is away: restarts and failovers take a few. */
+const retryAfterSeconds = 5
 
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/')
 
@@ -16,8 +20,21 @@ function respond(request: FastifyRequest, reply: FastifyReply, status: number, m
   })
 }
 
+function unavailable(request: FastifyRequest, reply: FastifyReply) {
+  reply.code(503).header('retry-after', String(retryAfterSeconds))
+  const detail = 'The portal cannot reach its database just now. Try the request again in a moment.'
+  if (isApi(request)) {
+    return reply.type('application/problem+json').send({ type: 'about:blank', title: titles[503], status: 503, detail })
+  }
+  const retryUrl = request.method === 'GET' ? request.url : undefined
+  return reply.page('errors/error', { status: 503, retryUrl, message: 'The portal cannot reach its database just now. Try again in a moment — if you were saving a form, sending it again is safe: it is not saved twice.' }, {
+    title: titles[503], status: 503
+  })
+}
+
 /** One place that turns errors into pages (or JSON under /api) and hides server faults. */
 export default fp(async (app) => {
+  const { availability } = app.diContainer.cradle
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof Unauthenticated && !isApi(request)) {
       const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : ''
@@ -40,6 +57,8 @@ export default fp(async (app) => {
     if (error.validation && error.validationContext === 'params') return respond(request, reply, 404, 'There is nothing at this address.')
     if (error.validation) return respond(request, reply, 400, `The request was not valid: ${error.message}`)
     if (error.statusCode && error.statusCode < 500) return respond(request, reply, error.statusCode, error.message)
+    // Logged once for the whole outage, not with a stack trace per request.
+    if (availability.noteFailure(error, 'request')) return unavailable(request, reply)
     request.log.error({ err: error }, 'request failed')
     return respond(request, reply, 500, `An unexpected error occurred. If it keeps happening, tell your administrator the reference ${request.id}.`)
   })

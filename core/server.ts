@@ -1,13 +1,76 @@
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
-import { ConfigError, loadConfig } from './config.ts'
+import { ConfigError, loadConfig, type Config } from './config.ts'
 import { DataDirLockedError } from './db/data-dir-lock.ts'
+import { isDatabaseUnavailable } from './db/connection-errors.ts'
 import { FeatureError } from './features.ts'
 import { seedDemo } from './demo.ts'
+
+/** The longest a stop may take after the drain, finishing requests and the job at hand. */
+const finishWithinMs = 30_000
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A graceful stop: /readyz answers 503 at once while the server keeps serving for the drain, so a
+ * load balancer moves traffic away; then the listener closes, requests in flight finish, the job
+ * runner finishes or releases its job, the database closes, and the process exits 0.
+ */
+function stopOnSignals(app: FastifyInstance, config: Config): (reason: string, code?: number) => void {
+  let stopping = false
+  const stop = (reason: string, code = 0, drainSeconds = config.SHUTDOWN_DRAIN_SECONDS) => {
+    if (stopping) return
+    stopping = true
+    app.diContainer.cradle.lifecycle.beginDrain()
+    app.log.info({ reason, drainSeconds }, 'stopping: /readyz answers 503 while requests drain')
+    void pause(drainSeconds * 1000).then(() => {
+      app.log.info('closing: finishing requests in flight')
+      setTimeout(() => {
+        app.log.error('requests did not finish in time; exiting')
+        process.exit(1)
+      }, finishWithinMs).unref()
+      return app.close()
+    }).then(() => {
+      app.log.info('stopped')
+      process.exit(code)
+    }, (err: unknown) => {
+      app.log.error({ err }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  // Ctrl-C at a terminal: nobody is balancing load there, so no drain.
+  process.on('SIGINT', () => stop('SIGINT', 0, 0))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  return stop
+}
+
+/**
+ * Nothing ends the process unseen. A promise rejected with nobody listening is a bug to log, not
+ * a reason to drop every other request; a lost database connection is what DatabaseAvailability
+ * reports. Any other uncaught exception leaves the process in a state nobody knows, so it stops
+ * gracefully (exit 1) for the service manager to start it afresh.
+ */
+function keepServing(app: FastifyInstance, stop: (reason: string, code?: number) => void): void {
+  process.on('unhandledRejection', (reason) => {
+    if (isDatabaseUnavailable(reason)) app.diContainer.cradle.availability.noteFailure(reason)
+    else app.log.error({ err: reason }, 'unhandled promise rejection; still serving')
+  })
+  process.on('uncaughtException', (err) => {
+    if (isDatabaseUnavailable(err)) {
+      app.diContainer.cradle.availability.noteFailure(err)
+      return
+    }
+    app.log.fatal({ err }, 'uncaught exception; stopping')
+    stop('uncaught exception', 1)
+  })
+}
 
 /** The only place that listens: start, print where to sign in, and shut down gracefully. */
 async function main(): Promise<void> {
   const config = loadConfig()
   const app = await buildApp(config)
+  const stop = stopOnSignals(app, config)
+  keepServing(app, stop)
   const accounts = config.DEMO_DATA ? await seedDemo(app) : undefined
   await app.listen({ host: config.HOST, port: config.PORT })
 
@@ -20,21 +83,6 @@ async function main(): Promise<void> {
     lines.push('Demo data was loaded on an earlier start; see README.md for the demo accounts.')
   }
   process.stdout.write(`\n${lines.join('\n')}\n\n`)
-
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    app.log.info({ signal }, 'shutting down: finishing requests in flight')
-    const force = setTimeout(() => process.exit(1), 10_000)
-    force.unref()
-    app.close().then(() => process.exit(0), (err: unknown) => {
-      app.log.error({ err }, 'shutdown failed')
-      process.exit(1)
-    })
-  }
-  process.on('SIGINT', () => shutdown('SIGINT'))
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,7 @@ import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import type { Config } from '../config.ts'
-import { lockDataDir } from './data-dir-lock.ts'
+import { lockDataDir, type DataDirLock, type LockHolder } from './data-dir-lock.ts'
 import { InlineLimitsPlugin } from './inline-limits.ts'
 import { PreparedClient } from './prepared-client.ts'
 
@@ -20,6 +20,8 @@ export type DbOrTrx = Kysely<Database> | Transaction<Database>
 export interface DatabaseHandle {
   db: Db
   dialect: 'postgres' | 'pglite'
+  /** The process whose leftover lock on DATA_DIR was taken over (it had died), for the log. */
+  tookOverLockFrom?: LockHolder
   close(): Promise<void>
 }
 
@@ -31,33 +33,43 @@ pg.types.setTypeParser(1082, (v) => new Date(`${v}T00:00:00Z`))
 
 export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE'>>): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE ?? 10, Client: PreparedClient })
-    // An idle connection the server closed (restart, failover) must not crash the process;
-    // the pool opens a new one on next use.
-    pool.on('error', (err) => console.error(`database connection lost: ${err.message}`))
+    const pool = new pg.Pool({
+      connectionString: config.DATABASE_URL,
+      max: config.DATABASE_POOL_SIZE ?? 10,
+      Client: PreparedClient,
+      // While the server is unreachable a request fails within seconds (a 503), never hangs.
+      connectionTimeoutMillis: 3_000,
+      // A server that vanished without closing the socket is noticed instead of waited on forever.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000
+    })
+    // An idle connection the server closed (restart, failover, pg_terminate_backend) is dropped
+    // and replaced on next use; an outage is logged once by DatabaseAvailability, not per socket.
+    pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new InlineLimitsPlugin()] })
     return { db, dialect: 'postgres', close: () => db.destroy() }
   }
   const inMemory = config.DATA_DIR.startsWith('memory://')
-  let unlock = async () => {}
+  let lock: DataDirLock | undefined
   if (!inMemory) {
     mkdirSync(config.DATA_DIR, { recursive: true })
-    unlock = await lockDataDir(config.DATA_DIR)
+    lock = lockDataDir(config.DATA_DIR)
   }
   const pglite = new PGlite(inMemory ? undefined : `${config.DATA_DIR}/pgdata`, {
     parsers: { 20: (v: string) => Number(v) }
   })
-  await pglite.waitReady.catch(async (err: unknown) => {
-    await unlock()
+  await pglite.waitReady.catch((err: unknown) => {
+    lock?.release()
     throw err
   })
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), plugins: [new InlineLimitsPlugin()] })
   return {
     db,
     dialect: 'pglite',
+    tookOverLockFrom: lock?.tookOverFrom,
     close: async () => {
       await db.destroy()
-      await unlock()
+      lock?.release()
     }
   }
 }

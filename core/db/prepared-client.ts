@@ -24,6 +24,15 @@ function nameOf(text: string): string {
 export class PreparedClient extends pg.Client {
   readonly #prepared = new Set<string>()
 
+  constructor(config?: string | pg.ClientConfig) {
+    super(config)
+    // pg emits 'error' when the connection drops; the pool listens only while the client is idle,
+    // so a client checked out between queries (inside a transaction) would crash the process.
+    // The failure still reaches whoever uses the client: its next query rejects, and the pool
+    // discards the client when it is released.
+    this.on('error', () => {})
+  }
+
   // One signature stands for pg's overloads; only (text, values) calls — Kysely's — are rewritten.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads return different types
   override query(config: unknown, values?: unknown, callback?: unknown): any {

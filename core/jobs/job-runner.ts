@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger as Logger } from 'fastify'
+import { DatabaseAvailability } from '../db/availability.ts'
+import { isDatabaseUnavailable } from '../db/connection-errors.ts'
 import type { Db, DbOrTrx } from '../db/database.ts'
-import { claimDueJob, insertJob, markJobDone, markJobFailed } from './jobs.repository.ts'
+import { claimDueJob, holdClaimFor, insertJob, markJobDone, markJobFailed } from './jobs.repository.ts'
 
 /** Which run of its job a handler is in; after the last, a failing job is given up. */
 export interface JobAttempt { number: number; last: boolean }
@@ -8,17 +10,34 @@ export interface JobAttempt { number: number; last: boolean }
 export type JobHandler = (payload: Record<string, unknown>, trx: DbOrTrx, attempt: JobAttempt) => Promise<void>
 
 /**
+ * How long a claimed job may sit without talking to the database before PostgreSQL ends its
+ * transaction: the claim's lease. A runner that dies or loses its host mid-job thus frees the job
+ * for another runner at the latest this long after; one that dies outright frees it at once,
+ * because its connection closes and the transaction rolls back.
+ */
+export const jobLeaseSeconds = 300
+
+/** The longest pause after repeated errors that are not the database being away. */
+const maxBackoffMs = 60_000
+
+/**
  * Background work claimed from PostgreSQL: each job is locked with FOR UPDATE SKIP LOCKED and
  * done inside that transaction, so any number of runners (processes or instances) share one
- * queue and a job's effects commit together with its being marked done.
+ * queue, a job's effects commit together with its being marked done, and a job whose runner died
+ * is rolled back and done again — once — by another.
  */
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>()
+  private readonly availability: DatabaseAvailability
   private timer: NodeJS.Timeout | undefined
   private running: Promise<number> | undefined
-  private stopped = true
+  private stopping = false
+  private errors = 0
+  private wake: (() => void) | undefined
 
-  constructor(private readonly deps: { db: Db; logger: Logger; pollMs?: number }) {}
+  constructor(private readonly deps: { db: Db; logger: Logger; pollMs?: number; availability?: DatabaseAvailability }) {
+    this.availability = deps.availability ?? new DatabaseAvailability({ db: deps.db, logger: deps.logger })
+  }
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler)
@@ -28,10 +47,13 @@ export class JobRunner {
     return insertJob(trx, kind, payload, runAt)
   }
 
-  /** Works through every due job, one transaction each; returns how many were done. */
+  /** Works through every due job, one transaction each; returns how many were done. A stop ends it after the job at hand. */
   async runDue(limit = 100): Promise<number> {
     let done = 0
-    while (done < limit && await this.runOne()) done++
+    while (done < limit && await this.runOne()) {
+      done++
+      if (this.stopping) break
+    }
     return done
   }
 
@@ -48,11 +70,15 @@ export class JobRunner {
         await trx.rollback().execute()
         return false
       }
+      await holdClaimFor(trx, jobLeaseSeconds)
       const attempt = await trx.savepoint('job').execute()
       try {
         await this.handlers.get(job.kind)!(job.payload, attempt, { number: job.attempts + 1, last: job.attempts + 1 >= job.max_attempts })
         await markJobDone(attempt, job.id)
       } catch (err) {
+        // Without its database the attempt cannot be recorded; the claim rolls back and the job
+        // stays due, its attempt uncounted.
+        if (isDatabaseUnavailable(err)) throw err
         const error = err instanceof Error ? err.message : String(err)
         this.deps.logger.warn({ jobId: job.id, kind: job.kind, err: error }, 'job failed')
         await attempt.rollbackToSavepoint('job').execute()
@@ -66,23 +92,50 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Polls for due work. While the database is unreachable it waits for it to come back (the
+   * outage is logged once, by DatabaseAvailability); other errors are logged and retried with a
+   * pause that doubles up to a minute.
+   */
   start(): void {
-    this.stopped = false
-    const tick = () => {
-      this.running = this.runDue().catch((err: unknown) => {
-        this.deps.logger.error({ err }, 'job runner error')
+    this.stopping = false
+    const pollMs = this.deps.pollMs ?? 1000
+    const tick = async (): Promise<number> => {
+      try {
+        const done = await this.runDue()
+        this.errors = 0
+        return done
+      } catch (err) {
+        if (this.availability.noteFailure(err)) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve
+            void this.availability.whenReachable().then(resolve)
+          })
+        } else {
+          this.errors++
+          this.deps.logger.error({ err, retryInMs: this.pauseAfterErrors(pollMs) }, 'job runner error')
+        }
         return 0
-      })
+      }
+    }
+    const loop = () => {
+      this.running = tick()
       void this.running.then(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, this.deps.pollMs ?? 1000)
+        if (!this.stopping) this.timer = setTimeout(loop, this.errors ? this.pauseAfterErrors(pollMs) : pollMs)
       })
     }
-    this.timer = setTimeout(tick, 0)
+    this.timer = setTimeout(loop, 0)
   }
 
+  private pauseAfterErrors(pollMs: number): number {
+    return Math.min(maxBackoffMs, pollMs * 2 ** Math.min(this.errors, 16))
+  }
+
+  /** Stops polling and waits for the job at hand to finish (its claim commits or rolls back). */
   async stop(): Promise<void> {
-    this.stopped = true
+    this.stopping = true
     clearTimeout(this.timer)
+    this.wake?.()
     await this.running
   }
 }

@@ -36,3 +36,8 @@ export async function markJobFailed(db: DbOrTrx, id: string, error: string): Pro
     failed_at: sql`case when attempts + 1 >= max_attempts then now() else null end`
   }).where('id', '=', id).execute()
 }
+
+/** The claim's lease: PostgreSQL ends the claiming transaction after this long without a word from its runner. */
+export async function holdClaimFor(trx: DbOrTrx, seconds: number): Promise<void> {
+  await sql`select set_config('idle_in_transaction_session_timeout', ${`${seconds}s`}, true)`.execute(trx)
+}
