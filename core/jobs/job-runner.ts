@@ -35,7 +35,7 @@ export class JobRunner {
   private errors = 0
   private wake: (() => void) | undefined
 
-  constructor(private readonly deps: { db: Db; logger: Logger; pollMs?: number; availability?: DatabaseAvailability }) {
+  constructor(private readonly deps: { db: Db; logger: Logger; pollMs?: number; availability?: DatabaseAvailability; leaseSeconds?: number }) {
     this.availability = deps.availability ?? new DatabaseAvailability({ db: deps.db, logger: deps.logger })
   }
 
@@ -70,7 +70,7 @@ export class JobRunner {
         await trx.rollback().execute()
         return false
       }
-      await holdClaimFor(trx, jobLeaseSeconds)
+      await holdClaimFor(trx, this.deps.leaseSeconds ?? jobLeaseSeconds)
       const attempt = await trx.savepoint('job').execute()
       try {
         await this.handlers.get(job.kind)!(job.payload, attempt, { number: job.attempts + 1, last: job.attempts + 1 >= job.max_attempts })

@@ -86,3 +86,26 @@ t.test('a started runner picks up due work and stops cleanly', async (t) => {
   await runner.stop()
   t.equal(runs, 1, 'the started runner picked the job up')
 })
+
+t.test('a job whose runner goes silent past its lease is done again, once, by another', { skip: dialect === 'pglite' && 'PGlite has one connection and no session timeouts' }, async (t) => {
+  const other = await openDatabase({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: 'unused' })
+  t.teardown(() => other.close())
+  const stalled = new JobRunner({ db: other.db, logger: app.log, leaseSeconds: 1 })
+  stalled.register('test.lease', async (payload, trx) => {
+    await sql`insert into job_runs (n, runner) values (${Number(payload.n)}, 'stalled')`.execute(trx)
+    await pause(2500)
+  })
+  const healthy = new JobRunner({ db, logger: app.log })
+  healthy.register('test.lease', async (payload, trx) => {
+    await sql`insert into job_runs (n, runner) values (${Number(payload.n)}, 'healthy')`.execute(trx)
+  })
+  await healthy.enqueue(db, 'test.lease', { n: 7000 })
+
+  const stalledRun = stalled.runDue(1).then(() => 'finished', (err: unknown) => err)
+  await pause(300)
+  t.equal(await healthy.runDue(), 0, 'while the lease holds nobody else takes the job')
+  t.match(await stalledRun, { message: /terminat|not queryable|idle-in-transaction/i }, 'the silent runner loses its claim')
+  t.equal(await healthy.runDue(), 1, 'then another runner takes it')
+  const runs = await sql<{ runner: string }>`select runner from job_runs where n = 7000`.execute(db)
+  t.same(runs.rows.map((r) => r.runner), ['healthy'], 'and it is done once: the lost claim’s work was rolled back')
+})
