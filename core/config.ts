@@ -20,11 +20,10 @@ export const ConfigSchema = Type.Object({
   }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Interface to listen on.' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'TCP port to listen on.' }),
-  PUBLIC_URL: Type.String({
-    default: 'http://localhost:3000',
+  PUBLIC_URL: Type.Optional(Type.String({
     pattern: '^https?://[^/]+',
-    description: 'Address people use to reach the portal; links in e-mails start with it. https makes cookies Secure.'
-  }),
+    description: 'Address people use to reach the portal; links in e-mails start with it. https makes cookies Secure. Unset: the address the server listens on (http://localhost:PORT on a loopback or every interface).'
+  })),
   SESSION_SECRET: Type.Optional(Type.String({
     minLength: 32,
     description: 'Signs session cookies (32+ characters). Unset: generated once and kept in DATA_DIR.'
@@ -58,7 +57,8 @@ export const ConfigSchema = Type.Object({
 
 export type RawConfig = Static<typeof ConfigSchema>
 
-export interface Config extends Omit<RawConfig, 'JOBS' | 'DEMO_DATA' | 'TRUST_PROXY' | 'PORTAL_ADDONS'> {
+export interface Config extends Omit<RawConfig, 'JOBS' | 'DEMO_DATA' | 'TRUST_PROXY' | 'PORTAL_ADDONS' | 'PUBLIC_URL'> {
+  PUBLIC_URL: string
   JOBS: boolean
   DEMO_DATA: boolean
   TRUST_PROXY: boolean
@@ -73,6 +73,13 @@ export class ConfigError extends Error {
 
 const describe = (key: string): string =>
   (ConfigSchema.properties as Record<string, { description?: string }>)[key]?.description ?? ''
+
+/** Where a browser on this machine reaches a server listening on host:port. */
+function listeningUrl(host: string, port: number): string {
+  const local = ['127.0.0.1', '::1', '0.0.0.0', '::', 'localhost'].includes(host)
+  const name = local ? 'localhost' : host.includes(':') ? `[${host}]` : host
+  return `http://${name}:${port}`
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {}
@@ -89,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = raw as RawConfig
   return {
     ...config,
+    PUBLIC_URL: config.PUBLIC_URL ?? listeningUrl(config.HOST, config.PORT),
     JOBS: config.JOBS === 'true',
     DEMO_DATA: config.DEMO_DATA === 'true',
     TRUST_PROXY: config.TRUST_PROXY === 'true',

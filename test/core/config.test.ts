@@ -49,6 +49,14 @@ t.test('an empty environment gives safe defaults', async (t) => {
   t.equal(config.TRUST_PROXY, false)
 })
 
+t.test('PUBLIC_URL defaults to the address the server listens on', async (t) => {
+  t.equal(loadConfig({ PORT: '4100' }).PUBLIC_URL, 'http://localhost:4100')
+  t.equal(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).PUBLIC_URL, 'http://localhost:8080')
+  t.equal(loadConfig({ HOST: '192.0.2.10', PORT: '80' }).PUBLIC_URL, 'http://192.0.2.10:80')
+  t.equal(loadConfig({ HOST: 'fd00::1', PORT: '3000' }).PUBLIC_URL, 'http://[fd00::1]:3000')
+  t.equal(loadConfig({ PORT: '4100', PUBLIC_URL: 'https://partners.example.com' }).PUBLIC_URL, 'https://partners.example.com', 'a set one wins')
+})
+
 t.test('empty strings count as unset', async (t) => {
   const config = loadConfig({ PORT: '', DATABASE_URL: '', LOG_LEVEL: '' })
   t.equal(config.PORT, 3000)
