@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { listStaff } from '../../core/users/users.repository.ts'
 import { choice, email, idParams, parseForm, text, Type } from '../../core/validation.ts'
 import { signedIn } from '../../core/access.ts'
@@ -15,7 +16,7 @@ const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })
 interface ListQuery { q?: string; after?: string }
 
 const staffRoutes: FastifyPluginAsync = async (app) => {
-  const { users, db } = app.diContainer.cradle
+  const { users, submissions, db } = app.diContainer.cradle
   const access = { access: 'staff-admin' as const }
 
   app.get<{ Querystring: ListQuery }>('/admin/staff', { config: access }, async (request, reply) => {
@@ -31,11 +32,15 @@ const staffRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: Record<string, string> }>('/admin/staff', { config: access }, async (request, reply) => {
     try {
-      const form = parseForm(InviteForm, request.body)
-      const user = await db.transaction().execute((trx) => users.invite(trx, signedIn(request), {
-        ...form, kind: 'staff', invitedBy: signedIn(request).name, organisation: 'Partner Portal'
-      }))
-      return reply.flash(`Invitation sent to ${user.email}.`).seeOther(`/admin/staff/${user.id}`)
+      const saved = await submissions.once(request, signedIn(request).id, (submission) => {
+        const form = parseForm(InviteForm, request.body)
+        return db.transaction().execute(async (trx) => {
+          const user = await users.invite(trx, signedIn(request), { ...form, kind: 'staff', invitedBy: signedIn(request).name, organisation: 'Partner Portal' })
+          await submission.record(trx, user.id)
+          return user
+        })
+      }, (id) => `/admin/staff/${id}`)
+      return reply.flash(saved.repeat ? alreadySaved : `Invitation sent to ${saved.created.email}.`).seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
       return reply.page('admin/staff-invite', { values: request.body, errors: err.fields }, { title: 'Invite a staff member', status: 422 })

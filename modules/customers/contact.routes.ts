@@ -2,10 +2,12 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer } from '../../core/access.ts'
 import { Invalid, type FieldErrors } from '../../core/errors.ts'
 import { pageSize } from '../../core/pagination.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, parseForm, typedFields } from '../../core/validation.ts'
 import { wantsFragment } from '../../core/views.ts'
 import { contactFilter, type ContactListQuery } from './customer-filters.ts'
 import { ContactForm, MoveContactForm } from './customers.schemas.ts'
+import type { ContactRow } from './customers.table.ts'
 
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string> }
@@ -15,7 +17,7 @@ type FormQuery = { Querystring: Record<string, unknown> & { q?: string; account?
 
 
 const contactRoutes: FastifyPluginAsync = async (app) => {
-  const { customers } = app.diContainer.cradle
+  const { customers, submissions } = app.diContainer.cradle
   const config = { access: 'partner' as const }
 
   /** The contact form; its account picker searches for q (without JavaScript) and keeps the chosen account. */
@@ -60,8 +62,10 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: Record<string, string> }>('/portal/customers/contacts', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     try {
-      const contact = await customers.createContact(viewer, parseForm(ContactForm, request.body))
-      return reply.flash('Contact created.').seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`)
+      const saved = await submissions.once(request, viewer.id,
+        (submission) => customers.createContact(viewer, parseForm(ContactForm, request.body), submission),
+        (contact: ContactRow) => (contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`))
+      return reply.flash(saved.repeat ? alreadySaved : 'Contact created.').seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
       return formPage(reply, viewer, { values: request.body, errors: err.fields, message: err.message, status: 422 })

@@ -3,6 +3,7 @@ import { type PartnerViewer, partnerViewer } from '../../core/access.ts'
 import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { pageSize } from '../../core/pagination.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
 import { wantsFragment } from '../../core/views.ts'
 import { renderPanels } from '../../core/widgets.ts'
@@ -14,7 +15,7 @@ type FormById = ById & { Body: Record<string, string> }
 type PickerQuery = { Querystring: { q?: string; contact_id?: string } }
 
 const customerAccountRoutes: FastifyPluginAsync = async (app) => {
-  const { customers } = app.diContainer.cradle
+  const { customers, submissions } = app.diContainer.cradle
   const config = { access: 'partner' as const }
 
   async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
@@ -68,8 +69,9 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: Record<string, string> }>('/portal/customers', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     try {
-      const id = await customers.createAccount(viewer, parseForm(AccountForm, request.body))
-      return reply.flash('Customer account created.').seeOther(`/portal/customers/${id}`)
+      const saved = await submissions.once(request, viewer.id,
+        (submission) => customers.createAccount(viewer, parseForm(AccountForm, request.body), submission), (id) => `/portal/customers/${id}`)
+      return reply.flash(saved.repeat ? alreadySaved : 'Customer account created.').seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
       return formPage(reply, viewer, { values: request.body, errors: err.fields, message: err.message, status: 422 })

@@ -2,17 +2,18 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { partnerViewer } from '../../core/access.ts'
 import { Conflict, Invalid } from '../../core/errors.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
 import { maxImportRows, readImport } from './customer-csv.ts'
 import { accountColumns, contactColumns, ImportPasteForm, ImportStartForm } from './customers.schemas.ts'
 
 type ById = { Params: { id: string } }
-interface UploadBody { file?: { name: string; text: string }; csv?: string }
+interface UploadBody { file?: { name: string; text: string }; csv?: string; _submission?: string }
 
 const maxFileBytes = 10 * 1024 * 1024
 
 const customerImportRoutes: FastifyPluginAsync = async (app) => {
-  const { customers } = app.diContainer.cradle
+  const { customers, submissions } = app.diContainer.cradle
   const columns = [...accountColumns, ...contactColumns]
 
   await app.register(multipart, {
@@ -23,8 +24,12 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  const uploadPage = (reply: FastifyReply, state: { errors?: Record<string, string>; message?: string; status?: number } = {}) =>
-    reply.page('customers/import', { columns, maxRows: maxImportRows, maxMegabytes: maxFileBytes / 1024 / 1024, errors: state.errors ?? {}, message: state.message }, {
+  /** The upload form; shown again after an error, it keeps the submission key it was sent with. */
+  const uploadPage = (reply: FastifyReply, state: { errors?: Record<string, string>; message?: string; status?: number; submission?: string } = {}) =>
+    reply.page('customers/import', {
+      columns, maxRows: maxImportRows, maxMegabytes: maxFileBytes / 1024 / 1024, errors: state.errors ?? {}, message: state.message,
+      values: { _submission: state.submission }
+    }, {
       title: 'Import customers', status: state.status
     })
 
@@ -48,13 +53,16 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => {
     const viewer = partnerViewer(request)
     try {
-      const file = request.body?.file?.text.trim() ? request.body.file : { name: 'pasted.csv', text: parseForm(ImportPasteForm, request.body).csv }
-      const id = await customers.createImport(viewer, file.name, readImport(file.text))
-      return reply.seeOther(`/portal/customers/imports/${id}`)
+      const saved = await submissions.once(request, viewer.id, (submission) => {
+        const file = request.body?.file?.text.trim() ? request.body.file : { name: 'pasted.csv', text: parseForm(ImportPasteForm, request.body).csv }
+        return customers.createImport(viewer, file.name, readImport(file.text), submission)
+      }, (id) => `/portal/customers/imports/${id}`)
+      if (saved.repeat) reply.flash(alreadySaved)
+      return reply.seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
       const message = err.fields.csv ? 'Choose a CSV file or paste its contents.' : Object.values(err.fields).join(' ')
-      return uploadPage(reply, { errors: err.fields, message, status: 422 })
+      return uploadPage(reply, { errors: err.fields, message, status: 422, submission: request.body?._submission })
     }
   })
 

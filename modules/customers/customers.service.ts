@@ -6,6 +6,7 @@ import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
 import type { JobRunner } from '../../core/jobs/job-runner.ts'
 import { toPage, type Page } from '../../core/pagination.ts'
 import { isId } from '../../core/validation.ts'
+import type { Submission } from '../../core/submissions/submissions.ts'
 import type { PartnerUsersService } from '../../core/users/partner-users.service.ts'
 import type { Cradle } from '../../core/container.ts'
 import { checkRecords } from './customer-csv.ts'
@@ -151,7 +152,7 @@ export class CustomersService {
     return requested
   }
 
-  async createAccount(viewer: PartnerViewer, form: Static<typeof AccountForm>): Promise<string> {
+  async createAccount(viewer: PartnerViewer, form: Static<typeof AccountForm>, submission?: Submission): Promise<string> {
     const reach = this.reach(viewer)
     this.permit(viewer, 'create')
     const fields = toAccountFields(form)
@@ -159,6 +160,7 @@ export class CustomersService {
     return this.deps.db.transaction().execute(async (trx) => {
       const account = await repo.insertAccount(trx, { ...fields, name_key: nameKey(fields.name), partner_id: reach.partnerId, owner_id: ownerId })
       await audit(trx, viewer, { action: 'customer.created', entity: 'customer-account', entityId: account.id, partnerId: reach.partnerId, after: accountSnapshot(account) })
+      await submission?.record(trx, account.id)
       return account.id
     })
   }
@@ -251,13 +253,14 @@ export class CustomersService {
     return account
   }
 
-  async createContact(viewer: PartnerViewer, form: Static<typeof ContactForm>): Promise<ContactRow> {
+  async createContact(viewer: PartnerViewer, form: Static<typeof ContactForm>, submission?: Submission<ContactRow>): Promise<ContactRow> {
     const reach = this.reach(viewer)
     this.permit(viewer, 'create')
     return this.deps.db.transaction().execute(async (trx) => {
       const account = form.account_id ? await this.targetAccount(trx, reach, form.account_id) : null
       const contact = await repo.insertContact(trx, { ...toContactFields(form), partner_id: reach.partnerId, account_id: account?.id ?? null, owner_id: viewer.id })
       await audit(trx, viewer, { action: 'contact.created', entity: 'customer-contact', entityId: contact.id, partnerId: reach.partnerId, after: contactSnapshot(contact) })
+      await submission?.record(trx, contact)
       return contact
     })
   }
@@ -307,7 +310,7 @@ export class CustomersService {
   // then, once the person chooses to import, save it a chunk at a time. Each chunk commits with its
   // progress, so the page shows how far it has got and a crash repeats one chunk only.
 
-  async createImport(viewer: PartnerViewer, fileName: string, records: string[][]): Promise<string> {
+  async createImport(viewer: PartnerViewer, fileName: string, records: string[][], submission?: Submission): Promise<string> {
     const reach = this.reach(viewer)
     this.permit(viewer, 'create')
     if (records.length === 0) throw new Invalid({ file: 'The file holds no rows under its header line.' })
@@ -316,6 +319,7 @@ export class CustomersService {
         partner_id: reach.partnerId, created_by: viewer.id, created_by_name: viewer.name, file_name: fileName.slice(0, 200) || 'pasted.csv', records
       })
       await this.nextChunk(trx, id)
+      await submission?.record(trx, id)
       return id
     })
   }

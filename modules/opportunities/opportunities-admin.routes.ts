@@ -3,6 +3,7 @@ import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { csvStream, sendCsv } from '../../core/csv-download.ts'
 import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId, parseForm, Type } from '../../core/validation.ts'
 import { factors } from './factors.ts'
 import { collaboratorsOf, conflictsFor, listAll, offersOf, statusCounts, timeline } from './opportunities.repository.ts'
@@ -33,7 +34,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 const submitted = (body: Record<string, string | string[]>) => ({ ...body, expertise: [body.expertise ?? []].flat() })
 
 const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { opportunities, distribution, partners, db } = app.diContainer.cradle
+  const { opportunities, distribution, partners, submissions, db } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function showNew(reply: FastifyReply, state: PageState = {}) {
@@ -121,10 +122,12 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: Record<string, string | string[]> }>('/admin/opportunities', { config }, async (request, reply) => {
     try {
-      const form = parseForm(StaffOpportunityForm, request.body)
-      checkDeal(form, (await partners.program()).expertise_options)
-      const created = await opportunities.create(signedIn(request), form)
-      return reply.flash(`Opportunity #${created.number} created.`).seeOther(`/admin/opportunities/${created.id}`)
+      const saved = await submissions.once(request, signedIn(request).id, async (submission) => {
+        const form = parseForm(StaffOpportunityForm, request.body)
+        checkDeal(form, (await partners.program()).expertise_options)
+        return opportunities.create(signedIn(request), form, submission)
+      }, (id) => `/admin/opportunities/${id}`)
+      return reply.flash(saved.repeat ? alreadySaved : `Opportunity #${saved.created.number} created.`).seeOther(saved.location)
     } catch (err) {
       if (err instanceof Invalid) return showNew(reply, { errors: err.fields, values: submitted(request.body), message: err.message, status: 422 })
       throw err
@@ -176,9 +179,12 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<FormById>('/admin/opportunities/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, 'note', request.body, async () => {
-      const form = parseForm(StaffNoteForm, request.body)
-      await opportunities.staffNote(signedIn(request), request.params.id, form.body, !form.shared)
-      return form.shared ? 'Note added; the partners on this deal can read it.' : 'Internal note added.'
+      const saved = await submissions.once(request, signedIn(request).id, async (submission) => {
+        const form = parseForm(StaffNoteForm, request.body)
+        await opportunities.staffNote(signedIn(request), request.params.id, form.body, !form.shared, submission)
+        return form.shared ? 'Note added; the partners on this deal can read it.' : 'Internal note added.'
+      }, (id) => `/admin/opportunities/${id}`)
+      return saved.repeat ? alreadySaved : saved.created
     }))
 }
 

@@ -5,6 +5,7 @@ import type { Cradle } from '../../core/container.ts'
 import type { CustomerLookup } from './customer-lookup.ts'
 import type { DbOrTrx } from '../../core/db/database.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts'
+import type { Submission } from '../../core/submissions/submissions.ts'
 import { domainOf } from '../partners/partners.schemas.ts'
 import type { DistributionService } from './distribution.service.ts'
 import * as repo from './opportunities.repository.ts'
@@ -37,7 +38,7 @@ export class OpportunitiesService {
   }
 
   /** Deal registration: open at once, or pending approval when another live deal targets the same customer. */
-  async register(viewer: PartnerViewer, form: Static<typeof RegistrationForm>): Promise<OpportunityRow> {
+  async register(viewer: PartnerViewer, form: Static<typeof RegistrationForm>, submission?: Submission): Promise<OpportunityRow> {
     requireArea(viewer, 'opportunities', 'create')
     // Looked up before the transaction: the customers service reads through its own connection.
     const account = await this.deps.customers.account(viewer, form.account_id)
@@ -59,6 +60,7 @@ export class OpportunitiesService {
       if (conflicts.length) {
         await recordHistory(trx, viewer, { kind: 'conflict', staffOnly: true, after: created, body: `Conflicts with ${conflicts.map((c) => `#${c.number} (${c.partner_name ?? 'staff queue'})`).join(', ')}.` })
       }
+      await submission?.record(trx, created.id)
       return created
     })
   }
@@ -84,11 +86,13 @@ export class OpportunitiesService {
     })
   }
 
-  async addNote(viewer: PartnerViewer, id: string, body: string): Promise<void> {
+  /** A note on the deal's timeline; a submission records the deal it was added to. */
+  async addNote(viewer: PartnerViewer, id: string, body: string, submission?: Submission): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const found = await this.forPartner(trx, viewer, id)
       const after = await repo.updateOpportunity(trx, id, {})
       await recordHistory(trx, viewer, { kind: 'note', body, partnerId: viewer.partnerId, before: found, after })
+      await submission?.record(trx, id)
     })
   }
 
@@ -156,7 +160,7 @@ export class OpportunitiesService {
     return found
   }
 
-  async create(actor: Actor & { id: string }, form: Static<typeof StaffOpportunityForm>): Promise<OpportunityRow> {
+  async create(actor: Actor & { id: string }, form: Static<typeof StaffOpportunityForm>, submission?: Submission): Promise<OpportunityRow> {
     return this.deps.db.transaction().execute(async (trx) => {
       const created = await repo.insertOpportunity(trx, {
         name: form.name, description: form.description, source: 'staff', status: 'queued', customer_name: form.customer_name,
@@ -166,6 +170,7 @@ export class OpportunitiesService {
       })
       await recordHistory(trx, actor, { kind: 'created', body: 'Created by staff.', after: created })
       if (form.distribution === 'auto') await this.deps.distribution.offerToBest(trx, actor, created)
+      await submission?.record(trx, created.id)
       return created
     })
   }
@@ -198,11 +203,13 @@ export class OpportunitiesService {
     })
   }
 
-  async staffNote(actor: Actor & { id: string }, id: string, body: string, internal: boolean): Promise<void> {
+  /** A staff note on the timeline; a submission records the opportunity it was added to. */
+  async staffNote(actor: Actor & { id: string }, id: string, body: string, internal: boolean, submission?: Submission): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const opportunity = await repo.lockOpportunity(trx, id)
       if (!opportunity) throw new NotFound('The opportunity')
       await recordHistory(trx, actor, { kind: 'note', body, staffOnly: internal, partnerId: null, after: opportunity })
+      await submission?.record(trx, id)
     })
   }
 }

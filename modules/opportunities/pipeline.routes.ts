@@ -3,6 +3,7 @@ import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '.
 import { Invalid } from '../../core/errors.ts'
 import { csvStream, sendCsv } from '../../core/csv-download.ts'
 import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId, parseForm, typedFields } from '../../core/validation.ts'
 import * as repo from './opportunities.repository.ts'
 import { AssignForm, checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
@@ -16,9 +17,12 @@ const exportColumns = ['number', 'name', 'customer', 'status', 'stage', 'estimat
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
 const searchText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
+const registered = (deal: { status: string }) => (deal.status === 'pending_approval'
+  ? 'Registered. Another deal targets the same customer, so our team will approve it first.'
+  : 'Registered. The deal is open in your pipeline.')
 
 const pipelineRoutes: FastifyPluginAsync = async (app) => {
-  const { opportunities, customers, partners, db } = app.diContainer.cradle
+  const { opportunities, customers, partners, submissions, db } = app.diContainer.cradle
   const config = { access: 'partner' as const }
   const ownerOf = (viewer: PartnerViewer) => (requireArea(viewer, 'opportunities') === 'own' ? viewer.id : null)
 
@@ -116,12 +120,12 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     // Ownership first, so another's customer answers 404 even when other fields are wrong too.
     const account = await chosenAccount(viewer, request.body)
     try {
-      const form = parseForm(RegistrationForm, request.body)
-      checkDeal(form, (await partners.program()).expertise_options)
-      const created = await opportunities.register(viewer, form)
-      return reply.flash(created.status === 'pending_approval'
-        ? 'Registered. Another deal targets the same customer, so our team will approve it first.'
-        : 'Registered. The deal is open in your pipeline.').seeOther(`/portal/opportunities/${created.id}`)
+      const saved = await submissions.once(request, viewer.id, async (submission) => {
+        const form = parseForm(RegistrationForm, request.body)
+        checkDeal(form, (await partners.program()).expertise_options)
+        return opportunities.register(viewer, form, submission)
+      }, (id) => `/portal/opportunities/${id}`)
+      return reply.flash(saved.repeat ? alreadySaved : registered(saved.created)).seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
       const values = { ...request.body, expertise: [request.body.expertise ?? []].flat() }
@@ -184,10 +188,23 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
 
   action('stage', (b) => parseForm(StageForm, b), (v, id, f) => opportunities.moveStage(v, id, f.stage as Stage), 'Stage changed.')
   action('assign', (b) => parseForm(AssignForm, b), (v, id, f) => opportunities.assign(v, id, f.owner_id), 'Owner changed.')
-  action('notes', (b) => parseForm(NoteForm, b), (v, id, f) => opportunities.addNote(v, id, f.body), 'Note added.')
   action('win', (b) => parseForm(WinForm, b), (v, id, f) => opportunities.win(v, id, f.actual_revenue), 'Congratulations! The deal is won.')
   action('lose', (b) => parseForm(ReasonForm, b), (v, id, f) => opportunities.lose(v, id, f.reason), 'The deal is closed as lost.')
   action('return', (b) => parseForm(ReasonForm, b), (v, id, f) => opportunities.giveBack(v, id, f.reason), 'Returned. Our team will find another partner for it.')
+
+  /** Like the small forms, but a note is added once per submission key. */
+  app.post<IdRequest>('/portal/opportunities/:id/notes', { config, schema: { params: idParams } }, async (request, reply) => {
+    const viewer = partnerViewer(request)
+    await opportunities.forPartner(db, viewer, request.params.id)
+    try {
+      const saved = await submissions.once(request, viewer.id,
+        (submission) => opportunities.addNote(viewer, request.params.id, parseForm(NoteForm, request.body).body, submission), (id) => `/portal/opportunities/${id}`)
+      return reply.flash(saved.repeat ? alreadySaved : 'Note added.').seeOther(saved.location)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return detail(reply, viewer, request.params.id, { errors: err.fields, failed: 'notes', values: request.body }, 422)
+    }
+  })
 }
 
 export default pipelineRoutes

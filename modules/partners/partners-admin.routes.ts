@@ -3,6 +3,7 @@ import { listAudit } from '../../core/audit/audit.repository.ts'
 import { countries, countryCodes } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId } from '../../core/validation.ts'
 import { listPartners } from './partners.repository.ts'
 import { checkChoices, NoteForm, parseForm, StaffPartnerForm, SuspendForm } from './partners.schemas.ts'
@@ -24,7 +25,7 @@ const submitted = (body: Record<string, string | string[]>) => ({
 })
 
 const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, db } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   /** The partner's page, also re-rendered with the messages of a refused change. */
@@ -100,9 +101,9 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<FormById>('/admin/partners/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, request.body, async () => {
-      const form = parseForm(NoteForm, request.body)
-      await partners.addNote(signedIn(request), request.params.id, form.body)
-      return 'Note added.'
+      const saved = await submissions.once(request, signedIn(request).id,
+        (submission) => partners.addNote(signedIn(request), request.params.id, parseForm(NoteForm, request.body).body, submission), `/admin/partners/${request.params.id}`)
+      return saved.repeat ? alreadySaved : 'Note added.'
     }))
 }
 

@@ -4,6 +4,7 @@ import { audit, systemActor, type Actor } from '../../core/audit/audit.service.t
 import type { Db, DbOrTrx } from '../../core/db/database.ts'
 import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
 import type { Mailer } from '../../core/mail/mailer.ts'
+import type { Submission } from '../../core/submissions/submissions.ts'
 import type { PartnerUsersService } from '../../core/users/partner-users.service.ts'
 import type { UsersService } from '../../core/users/users.service.ts'
 import * as repo from './partners.repository.ts'
@@ -39,7 +40,7 @@ export class PartnersService {
     return domain ? repo.partnersWithDomain(this.deps.db, domain) : []
   }
 
-  async apply(form: Static<typeof ApplicationForm>) {
+  async apply(form: Static<typeof ApplicationForm>, submission?: Submission) {
     return this.deps.db.transaction().execute(async (trx) => {
       const domain = domainOf(form.website)
       const duplicates = domain ? await repo.partnersWithDomain(trx, domain) : []
@@ -63,6 +64,7 @@ export class PartnersService {
         body: `Hello ${user.name},\n\nThank you for applying to the partner program. Our team reviews applications within a few working days.\n` +
           `You can sign in at any time to see where it stands:\n\n${this.deps.mailer.link('/portal/application')}\n`
       })
+      await submission?.record(trx, application.id)
       return { partner, user, application }
     })
   }
@@ -124,11 +126,12 @@ export class PartnersService {
     })
   }
 
-  async addNote(actor: Actor & { id: string }, partnerId: string, body: string): Promise<void> {
+  async addNote(actor: Actor & { id: string }, partnerId: string, body: string, submission?: Submission): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       await this.partner(trx, partnerId)
       const note = await repo.insertNote(trx, { partner_id: partnerId, author_id: actor.id, author_name: actor.name, body })
       await audit(trx, actor, { action: 'partner.note-added', entity: 'partner', entityId: partnerId, partnerId, after: { note: note.body } })
+      await submission?.record(trx, note.id)
     })
   }
 
@@ -174,13 +177,15 @@ export class PartnersService {
     })
   }
 
-  async inviteEmployee(actor: Actor & { id: string }, partnerId: string, form: { name: string; email: string; job_title: string }, permissions: ChannelPermissions) {
+  async inviteEmployee(actor: Actor & { id: string }, partnerId: string, form: { name: string; email: string; job_title: string }, permissions: ChannelPermissions,
+    submission?: Submission) {
     return this.deps.db.transaction().execute(async (trx) => {
       const partner = await this.partner(trx, partnerId)
       const user = await this.deps.users.invite(trx, actor, {
         email: form.email, name: form.name, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
         permissions, invitedBy: actor.name, organisation: partner.name
       })
+      await submission?.record(trx, user.id)
       return user
     })
   }
@@ -199,7 +204,8 @@ export class PartnersService {
     return repo.listLevels(this.deps.db)
   }
 
-  async saveLevel(actor: Actor, id: string | null, level: { name: string; rank: number; benefits: string }) {
+  /** A new level (id null) or changes to one; a submission goes with a new level. */
+  async saveLevel(actor: Actor, id: string | null, level: { name: string; rank: number; benefits: string }, submission?: Submission) {
     return this.deps.db.transaction().execute(async (trx) => {
       const clash = await repo.findLevelByNameOrRank(trx, level.name, level.rank, id ?? undefined)
       if (clash) {
@@ -211,6 +217,7 @@ export class PartnersService {
       if (id && !before) throw new NotFound('The level')
       const saved = id ? await repo.updateLevel(trx, id, level) : await repo.insertLevel(trx, level)
       await audit(trx, actor, { action: id ? 'level.updated' : 'level.created', entity: 'level', entityId: saved.id, before, after: saved })
+      await submission?.record(trx, saved.id)
       return saved
     })
   }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams } from '../../core/validation.ts'
 import { LevelForm, parseForm, ProgramForm } from './partners.schemas.ts'
 import { signedIn } from '../../core/access.ts'
@@ -22,7 +23,7 @@ function parseProgram(body: unknown) {
 }
 
 const programRoutes: FastifyPluginAsync = async (app) => {
-  const { partners } = app.diContainer.cradle
+  const { partners, submissions } = app.diContainer.cradle
   const config = { access: 'staff-admin' as const }
 
   async function showProgram(reply: FastifyReply, state: PageState = {}) {
@@ -56,8 +57,9 @@ const programRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<Body>('/admin/program/levels', { config }, async (request, reply) =>
     save(reply, 'new', request.body, async () => {
-      const level = await partners.saveLevel(signedIn(request), null, parseForm(LevelForm, request.body))
-      return `Level ${level.name} added.`
+      const saved = await submissions.once(request, signedIn(request).id,
+        (submission) => partners.saveLevel(signedIn(request), null, parseForm(LevelForm, request.body), submission), '/admin/program')
+      return saved.repeat ? alreadySaved : `Level ${saved.created.name} added.`
     }))
 
   app.post<FormById>('/admin/program/levels/:id', { config, schema: { params: idParams } }, async (request, reply) =>

@@ -1,17 +1,26 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { countries, countryCodes } from '../../core/countries.ts'
-import { Invalid } from '../../core/errors.ts'
+import { Conflict, Invalid } from '../../core/errors.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { publicActor } from '../../core/submissions/submissions.ts'
 import { listPartners } from './partners.repository.ts'
 import { ApplicationForm, checkChoices, companySizes, parseForm } from './partners.schemas.ts'
+import type { PartnersService } from './partners.service.ts'
 import { signedIn } from '../../core/access.ts'
 
 interface DirectoryQuery { country?: string; territory?: string; expertise?: string; level?: string; q?: string; after?: string }
 
 const pick = (value: unknown, allowed: readonly string[]) => (typeof value === 'string' && allowed.includes(value) ? value : '')
 
+/** The company's web domain is known already and "Apply anyway" is not ticked: the form asks before applying. */
+class KnownDomain extends Conflict {
+  constructor(readonly duplicates: Awaited<ReturnType<PartnersService['duplicatesFor']>>) {
+    super('Your company may already be with us.')
+  }
+}
+
 const publicRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, db } = app.diContainer.cradle
+  const { partners, submissions, db } = app.diContainer.cradle
 
   app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
     const [program, levels] = await Promise.all([partners.program(), partners.levels()])
@@ -30,16 +39,21 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: Record<string, string | string[]> }>('/apply', { config: { access: 'public' } }, async (request, reply) => {
     const values = { ...request.body, password: '', territories: [request.body.territories ?? []].flat(), expertise: [request.body.expertise ?? []].flat() }
     try {
-      const form = parseForm(ApplicationForm, request.body)
-      checkChoices(form, (await partners.program()).expertise_options)
-      const duplicates = await partners.duplicatesFor(form.website)
-      if (duplicates.length > 0 && !form.apply_anyway) {
-        return reply.page('partners/apply', await applyPage(values, { duplicates }), { title: 'Apply to become a partner', status: 409 })
-      }
-      const { user } = await partners.apply(form)
-      await reply.signIn(user)
-      return reply.flash('Thank you! Your application is in. We will e-mail you when it is decided.').seeOther('/portal/application')
+      // Keys of this signed-out form are the public's: a repeat comes from a browser the first answer never signed in.
+      const saved = await submissions.once(request, publicActor, async (submission) => {
+        const form = parseForm(ApplicationForm, request.body)
+        checkChoices(form, (await partners.program()).expertise_options)
+        const duplicates = await partners.duplicatesFor(form.website)
+        if (duplicates.length > 0 && !form.apply_anyway) throw new KnownDomain(duplicates)
+        return partners.apply(form, submission)
+      }, '/portal/application')
+      if (saved.repeat) return reply.flash('Your application was already received. Sign in to see where it stands.').seeOther(saved.location)
+      await reply.signIn(saved.created.user)
+      return reply.flash('Thank you! Your application is in. We will e-mail you when it is decided.').seeOther(saved.location)
     } catch (err) {
+      if (err instanceof KnownDomain) {
+        return reply.page('partners/apply', await applyPage(values, { duplicates: err.duplicates }), { title: 'Apply to become a partner', status: 409 })
+      }
       if (!(err instanceof Invalid)) throw err
       return reply.page('partners/apply', await applyPage(values, { errors: err.fields, message: err.message }), { title: 'Apply to become a partner', status: 422 })
     }

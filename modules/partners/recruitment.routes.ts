@@ -5,6 +5,7 @@ import { countries, countryCodes, countryName } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { createPageLoader } from '../../core/page-loader.ts'
 import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId } from '../../core/validation.ts'
 import {
   applicationsByCountry, applicationsPerWeek, applicationSummaryQuery, listApplications, partnersWithDomain,
@@ -35,7 +36,7 @@ function cursorOf(after: unknown, sort: ApplicationFilter['sort']) {
 }
 
 const recruitmentRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, db } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function dashboard() {
@@ -112,9 +113,11 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<FormById>('/admin/partners/applications/:id/notes', { config, schema: { params: idParams } }, async (request, reply) =>
     decide(reply, request.params.id, request.body, async () => {
-      const form = parseForm(NoteForm, request.body)
-      await partners.addNote(signedIn(request), (await partners.application(request.params.id)).partner_id, form.body)
-      return 'Note added.'
+      const { partner_id: partnerId } = await partners.application(request.params.id)
+      const saved = await submissions.once(request, signedIn(request).id,
+        (submission) => partners.addNote(signedIn(request), partnerId, parseForm(NoteForm, request.body).body, submission),
+        `/admin/partners/applications/${request.params.id}`)
+      return saved.repeat ? alreadySaved : 'Note added.'
     }))
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { actions, areas, type ChannelPermissions, defaultPermissions, normalisePermissions, partnerViewer, scopes } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
+import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { choice, idParams, parseForm, Type } from '../../core/validation.ts'
 import { InviteEmployeeForm } from './partners.schemas.ts'
 
@@ -20,7 +21,7 @@ export function permissionsFromForm(body: Record<string, unknown>): ChannelPermi
 }
 
 const teamRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, db } = app.diContainer.cradle
   const config = { access: 'partner-admin' as const }
   type IdRequest = { Params: { id: string }; Body: Record<string, string> }
 
@@ -35,10 +36,11 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Body: Record<string, string> }>('/portal/team', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     try {
-      const form = parseForm(InviteEmployeeForm, request.body)
-      const permissions = permissionsFromForm(request.body)
-      const user = await partners.inviteEmployee(viewer, viewer.partnerId, form, permissions)
-      return reply.flash(`Invitation sent to ${user.email}. The link works once, for 7 days.`).seeOther(`/portal/team/${user.id}`)
+      const saved = await submissions.once(request, viewer.id, (submission) => {
+        const form = parseForm(InviteEmployeeForm, request.body)
+        return partners.inviteEmployee(viewer, viewer.partnerId, form, permissionsFromForm(request.body), submission)
+      }, (id) => `/portal/team/${id}`)
+      return reply.flash(saved.repeat ? alreadySaved : `Invitation sent to ${saved.created.email}. The link works once, for 7 days.`).seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
       return reply.page('partners/team-invite', { values: request.body, errors: err.fields, message: err.message, permissions: defaultPermissions }, { title: 'Invite an employee', status: 422 })

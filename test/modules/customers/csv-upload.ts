@@ -5,12 +5,12 @@ import { createActivePartner } from '../../fixtures/partners.ts'
 
 export const header = 'account_name,domain,website,phone,address,city,postal_code,country,industry,contact_first_name,contact_last_name,contact_email,contact_phone,contact_job_title'
 
-/** Posts a file as a browser's multipart form would, with the form's CSRF token. */
-export async function upload(app: FastifyInstance, agent: Agent, csv: string, name = 'customers.csv') {
+/** Posts a file as a browser's multipart form would, with the form's CSRF token and any other fields. */
+export async function upload(app: FastifyInstance, agent: Agent, csv: string, name = 'customers.csv', fields: Record<string, string> = {}) {
   if (!agent.csrfToken) await agent.get('/portal/customers/import')
   const boundary = '----portal-test-boundary'
   const body = [
-    `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${agent.csrfToken}\r\n`,
+    ...Object.entries({ _csrf: agent.csrfToken, ...fields }).map(([field, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${field}"\r\n\r\n${value}\r\n`),
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
     `--${boundary}--\r\n`
   ].join('')
