@@ -36,11 +36,15 @@ export interface Exit { code: number | null; signal: NodeJS.Signals | null; at: 
 
 /** `node --import tsx core/server.ts` as production runs it, its log lines kept. */
 export class PortalProcess {
+  /** Every portal still running, for the suite to kill should it be stopped itself. */
+  static readonly running = new Set<PortalProcess>()
   readonly log: LogLine[] = []
   readonly exited: Promise<Exit>
   exit: Exit | undefined
   private constructor(readonly name: string, readonly origin: string, readonly port: number, readonly child: ChildProcess) {
+    PortalProcess.running.add(this)
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+      PortalProcess.running.delete(this)
       this.exit = { code, signal, at: Date.now() }
       resolve(this.exit)
     }))

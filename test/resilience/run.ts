@@ -8,6 +8,7 @@
  *   RESILIENCE_ONLY=sigterm,job RESILIENCE_DATABASES=pglite npm run resilience
  */
 import { Context, out, secs, type Scenario } from './harness.ts'
+import { PortalProcess } from './portal-process.ts'
 import { cluster, ensureRunning, port, reachable } from './postgres.ts'
 import { killedJob } from './scenarios/killed-job.ts'
 import { postgresRestart, postgresStopStart, postgresTerminate } from './scenarios/postgres-faults.ts'
@@ -43,10 +44,23 @@ async function runScenario(scenario: Scenario, database: 'postgres' | 'pglite'):
   return ctx
 }
 
+let passed = 0
+let failed = 0
+
+// Stopped from outside (a CI time limit, Ctrl-C): no portal left behind, PostgreSQL left running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const portal of PortalProcess.running) portal.kill()
+    void ensureRunning().catch(() => {}).finally(() => {
+      out(`\nstopped by ${signal}`)
+      out(`${passed} passed, ${failed + 1} failed`)
+      process.exit(1)
+    })
+  })
+}
+
 async function main(): Promise<number> {
   const suiteStart = Date.now()
-  let passed = 0
-  let failed = 0
   const failures: string[] = []
   const skipped: string[] = []
   if (databases.includes('postgres')) {
