@@ -65,6 +65,13 @@ export async function createDatabase(label: string): Promise<string> {
   return name
 }
 
+/** Databases an interrupted earlier run could not drop (the suite has the server to itself). */
+export async function dropLeftovers(): Promise<number> {
+  const rows = await query<{ datname: string }>('postgres', `select datname from pg_database where datname like 'pp\\_resilience\\_%'`)
+  for (const { datname } of rows) await dropDatabase(datname)
+  return rows.length
+}
+
 export async function dropDatabase(name: string): Promise<void> {
   await ensureRunning()
   await query('postgres', `drop database if exists ${name} with (force)`)

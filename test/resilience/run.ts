@@ -9,7 +9,7 @@
  */
 import { Context, out, secs, type Scenario } from './harness.ts'
 import { PortalProcess } from './portal-process.ts'
-import { cluster, ensureRunning, port, reachable } from './postgres.ts'
+import { cluster, dropLeftovers, ensureRunning, port, reachable } from './postgres.ts'
 import { killedJob } from './scenarios/killed-job.ts'
 import { postgresRestart, postgresStopStart, postgresTerminate } from './scenarios/postgres-faults.ts'
 import { sigkill } from './scenarios/sigkill.ts'
@@ -69,6 +69,8 @@ async function main(): Promise<number> {
       out(`FAIL PostgreSQL on 127.0.0.1:${port} is not reachable`)
       return report(0, 1, ['PostgreSQL not reachable'], skipped)
     }
+    const leftovers = await dropLeftovers()
+    if (leftovers) out(`Dropped ${leftovers} database(s) an interrupted earlier run left behind`)
   }
   out('API: not yet covered — there is no JSON API (/api/v1) yet; the load drives the pages (form posts answered 303). An API driver plugs into load.ts.')
   for (const database of databases) {
