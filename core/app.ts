@@ -75,6 +75,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       if (lifecycle.draining) reply.header('connection', 'close')
       done(null, payload)
     })
+    if (database.dialect === 'pglite') {
+      // Counted for the job runner, which gives way to requests on the one embedded connection.
+      app.addHook('onRequest', (_request, _reply, done) => {
+        lifecycle.requestStarted()
+        done()
+      })
+      app.addHook('onResponse', (_request, _reply, done) => {
+        lifecycle.requestEnded()
+        done()
+      })
+    }
     app.addHook('onClose', async () => {
       await jobs.stop()
       availability.stop()

@@ -36,7 +36,17 @@ export type AppContainer = AwilixContainer<Cradle>
 export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect' | 'logger'>): AppContainer {
   const container = createContainer<Cradle>({ injectionMode: InjectionMode.PROXY, strict: true })
   const availability = new DatabaseAvailability({ db: base.db, logger: base.logger })
-  const jobs = new JobRunner({ db: base.db, logger: base.logger, availability })
+  const lifecycle = new Lifecycle()
+  // PGlite is one connection in this thread, and a queue of jobs would hold it — and the event
+  // loop — until the queue is empty. Between two jobs the runner lets the event loop take in
+  // requests (setImmediate runs after pending I/O), then waits until they are answered.
+  const giveWay = base.dialect === 'pglite'
+    ? async () => {
+      await new Promise((resolve) => setImmediate(resolve))
+      await lifecycle.whenIdle(250)
+    }
+    : undefined
+  const jobs = new JobRunner({ db: base.db, logger: base.logger, availability, giveWay })
   const mailer = new Mailer({ config: base.config, jobs })
   container.register({
     config: asValue(base.config),
@@ -44,7 +54,7 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     dialect: asValue(base.dialect),
     logger: asValue(base.logger),
     availability: asValue(availability),
-    lifecycle: asValue(new Lifecycle()),
+    lifecycle: asValue(lifecycle),
     jobs: asValue(jobs),
     mailer: asValue(mailer),
     submissions: asValue(new SubmissionsService({ db: base.db, jobs })),

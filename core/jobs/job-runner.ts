@@ -35,7 +35,15 @@ export class JobRunner {
   private errors = 0
   private wake: (() => void) | undefined
 
-  constructor(private readonly deps: { db: Db; logger: Logger; pollMs?: number; availability?: DatabaseAvailability; leaseSeconds?: number }) {
+  constructor(private readonly deps: {
+    db: Db
+    logger: Logger
+    pollMs?: number
+    availability?: DatabaseAvailability
+    leaseSeconds?: number
+    /** Awaited before each job: what the runner waits for so that requests go first. */
+    giveWay?: () => Promise<void>
+  }) {
     this.availability = deps.availability ?? new DatabaseAvailability({ db: deps.db, logger: deps.logger })
   }
 
@@ -50,7 +58,9 @@ export class JobRunner {
   /** Works through every due job, one transaction each; returns how many were done. A stop ends it after the job at hand. */
   async runDue(limit = 100): Promise<number> {
     let done = 0
-    while (done < limit && await this.runOne()) {
+    while (done < limit) {
+      await this.deps.giveWay?.()
+      if (!await this.runOne()) break
       done++
       if (this.stopping) break
     }

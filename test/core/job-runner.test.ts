@@ -109,3 +109,26 @@ t.test('a job whose runner goes silent past its lease is done again, once, by an
   const runs = await sql<{ runner: string }>`select runner from job_runs where n = 7000`.execute(db)
   t.same(runs.rows.map((r) => r.runner), ['healthy'], 'and it is done once: the lost claim’s work was rolled back')
 })
+
+t.test('on the embedded database a busy queue gives way to requests', { skip: dialect === 'postgres' && 'PostgreSQL serves requests and jobs on separate connections' }, async (t) => {
+  const { jobs, lifecycle } = app.diContainer.cradle
+  jobs.register('test.busy', async (_payload, trx) => {
+    await sql`select count(*) from generate_series(1, 200000)`.execute(trx)
+  })
+  for (let n = 0; n < 40; n++) await jobs.enqueue(db, 'test.busy')
+  const queue = jobs.runDue()
+  await pause(20)
+  let pendingWhenServed = -1
+  for (let i = 0; i < 3; i++) {
+    // A request as the app counts it: the job runner waits while one is in flight.
+    lifecycle.requestStarted()
+    for (let q = 0; q < 5; q++) await sql`select 1`.execute(db)
+    const left = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'test.busy').where('done_at', 'is', null).executeTakeFirstOrThrow()
+    lifecycle.requestEnded()
+    pendingWhenServed = Number(left.n)
+    await pause(5)
+  }
+  t.ok(pendingWhenServed > 0, `three requests of five queries each were served while jobs were still waiting (${pendingWhenServed} left)`)
+  t.equal(await queue, 40, 'and the queue was worked through')
+})
