@@ -76,8 +76,6 @@ async function run(ctx: Context, kind: 'postgres' | 'pglite'): Promise<void> {
   slowestPageMs = 0
   const storage = await freshStorage(ctx, kind, 'job')
   const a = await startPortal(ctx, { name: 'resil-a', ...storage.for('resil-a') })
-  // On PostgreSQL the other process is running all along, a second runner polling the same queue.
-  const b0 = kind === 'postgres' ? await startPortal(ctx, { name: 'resil-b', ...storage.for('resil-b') }) : undefined
   const client = (await signedIn(a.origin, 1, nora))[0]!
   const prefix = `job-${runId()}`
   const importId = await startImport(ctx, client, prefix)
@@ -94,8 +92,10 @@ async function run(ctx: Context, kind: 'postgres' | 'pglite'): Promise<void> {
     `${holding.how}; ${before!.imported} of ${rows} rows committed, import ${before!.status}`)
   const heldJob = kind === 'postgres' ? holding.job : undefined
 
-  // PGlite: the same folder, opened at once by a new process. PostgreSQL: the runner that was there all along.
-  const b = b0 ?? await startPortal(ctx, { name: 'resil-b', ...storage.for('resil-b') })
+  // Another process, started at once after the kill (on PGlite on the same folder). It is not
+  // running before: a second runner on the queue would take chunks from A, and an import on a
+  // fast machine could then end before A is seen holding one.
+  const b = await startPortal(ctx, { name: 'resil-b', ...storage.for('resil-b') })
   const other = client.at(b.origin)
   if (!(await other.signedIn()).yes) await other.signIn(nora.email, nora.password)
   const done = await waitFor(async () => {
