@@ -3,6 +3,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Config } from './config.ts'
 import { DatabaseAvailability } from './db/availability.ts'
 import type { Db } from './db/database.ts'
+import { EventBus } from './events/events.ts'
 import type { Feature } from './features.ts'
 import { JobRunner } from './jobs/job-runner.ts'
 import { Lifecycle } from './lifecycle.ts'
@@ -23,6 +24,7 @@ export interface Cradle {
   availability: DatabaseAvailability
   lifecycle: Lifecycle
   jobs: JobRunner
+  events: EventBus
   mailer: Mailer
   submissions: SubmissionsService
   users: UsersService
@@ -56,6 +58,7 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     availability: asValue(availability),
     lifecycle: asValue(lifecycle),
     jobs: asValue(jobs),
+    events: asValue(new EventBus({ jobs })),
     mailer: asValue(mailer),
     submissions: asValue(new SubmissionsService({ db: base.db, jobs })),
     users: asValue(new UsersService({ db: base.db, mailer, config: base.config })),

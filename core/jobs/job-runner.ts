@@ -51,8 +51,9 @@ export class JobRunner {
     this.handlers.set(kind, handler)
   }
 
-  enqueue(trx: DbOrTrx, kind: string, payload: Record<string, unknown> = {}, runAt?: Date): Promise<string> {
-    return insertJob(trx, kind, payload, runAt)
+  /** `orderingKey`: jobs that share one run one after another, in the order they were queued. */
+  enqueue(trx: DbOrTrx, kind: string, payload: Record<string, unknown> = {}, runAt?: Date, options: { orderingKey?: string } = {}): Promise<string> {
+    return insertJob(trx, kind, payload, runAt, options.orderingKey)
   }
 
   /** Works through every due job, one transaction each; returns how many were done. A stop ends it after the job at hand. */

@@ -2,14 +2,18 @@ import { sql } from 'kysely'
 import type { DbOrTrx } from '../db/database.ts'
 import type { JobRow } from './jobs.table.ts'
 
-export async function insertJob(db: DbOrTrx, kind: string, payload: Record<string, unknown>, runAt?: Date): Promise<string> {
+export async function insertJob(db: DbOrTrx, kind: string, payload: Record<string, unknown>, runAt?: Date, orderingKey?: string): Promise<string> {
   const row = await db.insertInto('jobs')
-    .values({ kind, payload: JSON.stringify(payload), run_at: runAt })
+    .values({ kind, payload: JSON.stringify(payload), run_at: runAt, ordering_key: orderingKey ?? null })
     .returning('id').executeTakeFirstOrThrow()
   return row.id
 }
 
-/** Locks one due job for the caller's transaction; other runners skip it while it is held. */
+/**
+ * Locks one due job for the caller's transaction; other runners skip it while it is held. A job
+ * with an ordering key waits while an earlier job of that key is neither done nor given up — also
+ * while that one is being run by another runner, or waits for its retry.
+ */
 export async function claimDueJob(trx: DbOrTrx, kinds: string[]): Promise<JobRow | undefined> {
   if (kinds.length === 0) return undefined
   return trx.selectFrom('jobs').selectAll()
@@ -17,7 +21,16 @@ export async function claimDueJob(trx: DbOrTrx, kinds: string[]): Promise<JobRow
     .where('failed_at', 'is', null)
     .where('run_at', '<=', sql<Date>`now()`)
     .where('kind', 'in', kinds)
+    .where((eb) => eb.or([
+      eb('ordering_key', 'is', null),
+      eb.not(eb.exists(eb.selectFrom('jobs as earlier').select('earlier.id')
+        .whereRef('earlier.ordering_key', '=', 'jobs.ordering_key')
+        .whereRef('earlier.seq', '<', 'jobs.seq')
+        .where('earlier.done_at', 'is', null)
+        .where('earlier.failed_at', 'is', null)))
+    ]))
     .orderBy('run_at')
+    .orderBy('seq')
     .limit(1)
     .forUpdate().skipLocked()
     .executeTakeFirst()

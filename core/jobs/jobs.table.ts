@@ -10,6 +10,8 @@ export interface JobsTable {
   done_at: Date | null
   failed_at: Date | null
   last_error: string | null
+  ordering_key: string | null
+  seq: Generated<number>
   created_at: Generated<Date>
 }
 
