@@ -1,4 +1,5 @@
 import { checkbox, country as countryField, email, optionalRecordId, recordId, text, Type, url } from '../../core/validation.ts'
+import { domainOf } from '../../core/domains.ts'
 import type { AccountFields, ContactFields } from './customers.table.ts'
 
 
@@ -59,21 +60,12 @@ export function nameKey(name: string): string {
   return key || name.trim().toLowerCase()
 }
 
-/** example.com from https://www.example.com/about */
-function hostOf(website: string): string | null {
-  try {
-    return new URL(website).hostname.toLowerCase().replace(/^www\./, '') || null
-  } catch {
-    return null
-  }
-}
-
 const blank = (value: string | undefined) => (value ? value : null)
 
 /** Form values as stored: empty strings are absent, the domain lowercased or taken from the website. */
 export function toAccountFields(form: Record<keyof typeof accountFields, string>): AccountFields {
   return {
-    name: form.name, domain: blank(form.domain.toLowerCase().replace(/^www\./, '')) ?? (form.website ? hostOf(form.website) : null),
+    name: form.name, domain: blank(form.domain.toLowerCase().replace(/^www\./, '')) ?? (form.website ? domainOf(form.website) : null),
     website: blank(form.website), phone: blank(form.phone), address: blank(form.address), city: blank(form.city),
     postal_code: blank(form.postal_code), country: blank(form.country), industry: blank(form.industry)
   }

@@ -2,7 +2,7 @@ import { normalisePermissions, type PartnerViewer } from '../../core/access.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features.ts'
 import { findUserByEmail } from '../../core/users/users.repository.ts'
-import { demoStaff } from '../admin/admin.seed.ts'
+import { demoStaff } from '../admin/index.ts'
 import { backdate } from './opportunities.repository.ts'
 
 const day = 86_400_000

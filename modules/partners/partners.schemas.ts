@@ -73,13 +73,4 @@ export function checkChoices(form: { territories: string[]; expertise: string[] 
   if (Object.keys(errors).length) throw new Invalid(errors)
 }
 
-/** example.com from https://www.example.com/about */
-export function domainOf(website: string): string | null {
-  try {
-    return new URL(website).hostname.toLowerCase().replace(/^www\./, '') || null
-  } catch {
-    return null
-  }
-}
-
 export { parseForm }

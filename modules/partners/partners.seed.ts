@@ -2,7 +2,7 @@ import { defaultPermissions } from '../../core/access.ts'
 import { systemActor } from '../../core/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features.ts'
-import { demoStaff } from '../admin/admin.seed.ts'
+import { demoStaff } from '../admin/index.ts'
 import { findUserByEmail } from '../../core/users/users.repository.ts'
 
 const password = 'portal-partner-demo'
