@@ -5,6 +5,7 @@ import { DatabaseAvailability } from './db/availability.ts'
 import type { Db } from './db/database.ts'
 import { EventBus } from './events/events.ts'
 import type { Feature } from './features.ts'
+import { JobQueue } from './jobs/job-queue.ts'
 import { JobRunner } from './jobs/job-runner.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { Mailer } from './mail/mailer.ts'
@@ -24,6 +25,7 @@ export interface Cradle {
   availability: DatabaseAvailability
   lifecycle: Lifecycle
   jobs: JobRunner
+  jobQueue: JobQueue
   events: EventBus
   mailer: Mailer
   submissions: SubmissionsService
@@ -58,6 +60,7 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     availability: asValue(availability),
     lifecycle: asValue(lifecycle),
     jobs: asValue(jobs),
+    jobQueue: asValue(new JobQueue({ db: base.db })),
     events: asValue(new EventBus({ jobs })),
     mailer: asValue(mailer),
     submissions: asValue(new SubmissionsService({ db: base.db, jobs })),

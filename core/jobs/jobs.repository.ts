@@ -54,3 +54,35 @@ export async function markJobFailed(db: DbOrTrx, id: string, error: string): Pro
 export async function holdClaimFor(trx: DbOrTrx, seconds: number): Promise<void> {
   await sql`select set_config('idle_in_transaction_session_timeout', ${`${seconds}s`}, true)`.execute(trx)
 }
+
+/** Given-up jobs, latest first, after `before` (the last shown: its time as PostgreSQL prints it, and id). */
+export function listFailedJobs(db: DbOrTrx, filter: { before?: { key: string; id: string }; limit: number }) {
+  let query = db.selectFrom('jobs')
+    .select(['id', 'kind', 'payload', 'attempts', 'last_error', 'failed_at', 'created_at', sql<string>`failed_at::text`.as('failed_key')])
+    .where('failed_at', 'is not', null)
+  if (filter.before) {
+    const at = sql<Date>`${filter.before.key}::timestamptz`
+    const id = filter.before.id
+    query = query.where((eb) => eb.or([eb('failed_at', '<', at), eb.and([eb('failed_at', '=', at), eb('id', '<', id)])]))
+  }
+  return query.orderBy('failed_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()
+}
+
+/** How many jobs are due now, waiting for a retry, and given up. */
+export async function jobCounts(db: DbOrTrx): Promise<{ due: number; retrying: number; failed: number }> {
+  const row = await db.selectFrom('jobs').select([
+    sql<number>`count(*) filter (where failed_at is null and run_at <= now() and attempts = 0)`.as('due'),
+    sql<number>`count(*) filter (where failed_at is null and attempts > 0)`.as('retrying'),
+    sql<number>`count(*) filter (where failed_at is not null)`.as('failed')
+  ]).where('done_at', 'is', null).executeTakeFirstOrThrow()
+  return { due: Number(row.due), retrying: Number(row.retrying), failed: Number(row.failed) }
+}
+
+/** Gives a given-up job one more attempt, now; false when there is no such job or it is not given up. */
+export async function retryFailedJob(db: DbOrTrx, id: string): Promise<boolean> {
+  const result = await db.updateTable('jobs')
+    .set({ failed_at: null, run_at: sql`now()`, max_attempts: sql`attempts + 1` })
+    .where('id', '=', id).where('failed_at', 'is not', null).where('done_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

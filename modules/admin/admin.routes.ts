@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { renderWidgets } from '../../core/widgets.ts'
 import auditRoutes from './audit.routes.ts'
+import jobsRoutes from './jobs.routes.ts'
 import outboxRoutes from './outbox.routes.ts'
 import staffRoutes from './staff.routes.ts'
 import { signedIn } from '../../core/access.ts'
@@ -13,6 +14,7 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
   await app.register(staffRoutes)
   await app.register(auditRoutes)
   await app.register(outboxRoutes)
+  await app.register(jobsRoutes)
 }
 
 export default adminRoutes
