@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Invalid } from '../../core/errors.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { decodeCursor } from '../../core/pagination.ts'
 import { alreadySaved } from '../../core/submissions/submissions.ts'
-import { listStaff } from '../../core/users/users.repository.ts'
 import { choice, email, idParams, parseForm, text, Type } from '../../core/validation.ts'
 import { signedIn } from '../../core/access.ts'
 
@@ -16,14 +15,13 @@ const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })
 interface ListQuery { q?: string; after?: string }
 
 const staffRoutes: FastifyPluginAsync = async (app) => {
-  const { users, submissions, db } = app.diContainer.cradle
+  const { staff, submissions } = app.diContainer.cradle
   const access = { access: 'staff-admin' as const }
 
   app.get<{ Querystring: ListQuery }>('/admin/staff', { config: access }, async (request, reply) => {
     const q = String(request.query.q ?? '').trim().slice(0, 100)
     const after = decodeCursor<{ name: string; id: string }>(request.query.after, { name: 'string', id: 'string' })
-    const rows = await listStaff(db, { search: q || undefined, after, limit: pageSize + 1 })
-    const page = toPage(rows, pageSize, (u) => ({ name: u.name, id: u.id }))
+    const page = await staff.page({ search: q || undefined, after })
     return reply.page('admin/staff-list', { page, q, paged: Boolean(after) }, { title: 'Staff' })
   })
 
@@ -32,14 +30,8 @@ const staffRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: Record<string, string> }>('/admin/staff', { config: access }, async (request, reply) => {
     try {
-      const saved = await submissions.once(request, signedIn(request).id, (submission) => {
-        const form = parseForm(InviteForm, request.body)
-        return db.transaction().execute(async (trx) => {
-          const user = await users.invite(trx, signedIn(request), { ...form, kind: 'staff', invitedBy: signedIn(request).name, organisation: 'Partner Portal' })
-          await submission.record(trx, user.id)
-          return user
-        })
-      }, (id) => `/admin/staff/${id}`)
+      const saved = await submissions.once(request, signedIn(request).id,
+        (submission) => staff.invite(signedIn(request), parseForm(InviteForm, request.body), submission), (id) => `/admin/staff/${id}`)
       return reply.flash(saved.repeat ? alreadySaved : `Invitation sent to ${saved.created.email}.`).seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
@@ -48,31 +40,28 @@ const staffRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Params: { id: string } }>('/admin/staff/:id', { config: access, schema: { params: idParams } }, async (request, reply) => {
-    const user = await users.staffUser(db, request.params.id)
+    const user = await staff.member(request.params.id)
     return reply.page('admin/staff-detail', { user }, { title: user.name })
   })
 
   app.post<{ Params: { id: string }; Body: Record<string, string> }>('/admin/staff/:id/role', { config: access, schema: { params: idParams } }, async (request, reply) => {
     const form = parseForm(RoleForm, request.body)
-    await users.setStaffRole(signedIn(request), request.params.id, form.role)
+    await staff.setRole(signedIn(request), request.params.id, form.role)
     return reply.flash('Role changed. It applies from their next request.').seeOther(`/admin/staff/${request.params.id}`)
   })
 
   app.post<{ Params: { id: string } }>('/admin/staff/:id/deactivate', { config: access, schema: { params: idParams } }, async (request, reply) => {
-    await users.setStaffStatus(signedIn(request), request.params.id, false)
+    await staff.setActive(signedIn(request), request.params.id, false)
     return reply.flash('Deactivated. They are signed out at their next request.').seeOther(`/admin/staff/${request.params.id}`)
   })
 
   app.post<{ Params: { id: string } }>('/admin/staff/:id/reactivate', { config: access, schema: { params: idParams } }, async (request, reply) => {
-    await users.setStaffStatus(signedIn(request), request.params.id, true)
+    await staff.setActive(signedIn(request), request.params.id, true)
     return reply.flash('Reactivated.').seeOther(`/admin/staff/${request.params.id}`)
   })
 
   app.post<{ Params: { id: string } }>('/admin/staff/:id/resend', { config: access, schema: { params: idParams } }, async (request, reply) => {
-    await db.transaction().execute(async (trx) => {
-      const user = await users.staffUser(trx, request.params.id)
-      await users.resendInvitation(trx, signedIn(request), user, 'Partner Portal')
-    })
+    await staff.resendInvitation(signedIn(request), request.params.id)
     return reply.flash('A new invitation is on its way; the old link no longer works.').seeOther(`/admin/staff/${request.params.id}`)
   })
 }

@@ -1,0 +1,26 @@
+import { listAudit, listAuditEntities, type AuditFilter } from '../../core/audit/audit.repository.ts'
+import type { Db } from '../../core/db/database.ts'
+import { pageSize, timePage } from '../../core/pagination.ts'
+
+/** How many of a record's latest changes its page shows. */
+const historyLength = 50
+
+/** The audit trail as staff read it: filtered on its own page, and each record's history on the record's page. */
+export class AuditTrailService {
+  constructor(private readonly deps: { db: Db }) {}
+
+  /** A page of entries, newest first, after the last one shown (`after`). */
+  async page(filter: Omit<AuditFilter, 'limit'>) {
+    return timePage(await listAudit(this.deps.db, { ...filter, limit: pageSize + 1 }), pageSize, (r) => r.at_key)
+  }
+
+  /** The kinds of record the trail holds, for its filter. */
+  entities(): Promise<string[]> {
+    return listAuditEntities(this.deps.db)
+  }
+
+  /** The latest changes to one record (a partner, a customer account), newest first. */
+  history(entityId: string) {
+    return listAudit(this.deps.db, { entityId, limit: historyLength })
+  }
+}
