@@ -9,6 +9,7 @@ import { coreMigrationsDir, migrateToLatest } from './db/migrator.ts'
 import { loadFeatures } from './features.ts'
 import { coreModules } from './modules.ts'
 import security from './security.ts'
+import compression from './compression.ts'
 import session from './auth/session.ts'
 import views from './views.ts'
 import errorHandler from './error-handler.ts'
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const secret = sessionSecret(config)
     await app.register(security, { config, secret })
     await app.register(session, { config, secret, db: database.db })
+    await app.register(compression)
     await app.register(views, { nav: features.flatMap((f) => f.nav ?? []).sort((a, b) => (a.order ?? 50) - (b.order ?? 50)) })
     await app.register(errorHandler)
     await app.register(healthRoutes)
