@@ -9,6 +9,16 @@ export const actions = ['create', 'edit', 'delete'] as const
 export type Action = (typeof actions)[number]
 
 export type AreaPermission = { scope: Scope } & Record<Action, boolean>
+
+/** A channel-permission area a feature registers: one row of the team page's access grid. */
+export interface AreaDefinition {
+  name: Area
+  label: string
+  /** What a new employee sees of the area. */
+  scope: Scope
+  /** The actions that apply to the area, each with whether a new employee may. */
+  actions: Partial<Record<Action, boolean>>
+}
 export type ChannelPermissions = Record<Area, AreaPermission> & { acceptOffers: boolean }
 
 export const defaultPermissions: ChannelPermissions = {

@@ -2,11 +2,12 @@ import path from 'node:path'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { fastifyAwilixPlugin } from '@fastify/awilix'
 import { asValue } from 'awilix'
-import type { Config } from './config.ts'
+import { withFeatureConfig, type Config } from './config.ts'
 import { createAppContainer } from './container.ts'
 import { openDatabase, type DatabaseHandle } from './db/database.ts'
 import { coreMigrationsDir, migrateToLatest } from './db/migrator.ts'
-import { loadFeatures } from './features.ts'
+import { Contributions } from './contributions.ts'
+import { loadFeatures, type NavEntry } from './features.ts'
 import { coreModules } from './modules.ts'
 import security from './security.ts'
 import compression from './compression.ts'
@@ -18,6 +19,9 @@ import healthRoutes from './health.ts'
 import { sessionSecret } from './session-secret.ts'
 
 export const pluginsDir = path.resolve(import.meta.dirname, '../plugins')
+
+/** Core's own entry of the visitors' navigation, after the features' public entries. */
+const coreNav: NavEntry[] = [{ audience: 'public', label: 'Sign in', href: '/signin', order: 100 }]
 
 export interface BuildOptions {
   /** Extra folders to look for add-ons in (tests use a fixture add-on). */
@@ -38,8 +42,10 @@ export function requestForLog(request: FastifyRequest) {
 }
 
 /** Builds the whole portal from a config: database, migrations, container, plugins, features. */
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const features = await loadFeatures(coreModules, config.PORTAL_ADDONS, [pluginsDir, ...(options.addonDirs ?? [])])
+export async function buildApp(coreConfig: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const features = await loadFeatures(coreModules, coreConfig.PORTAL_ADDONS, [pluginsDir, ...(options.addonDirs ?? [])])
+  const contributions = new Contributions(features)
+  const config = withFeatureConfig(coreConfig, features)
   const database = options.database ?? await openDatabase(config)
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, serializers: { req: requestForLog }, ...(options.logStream ? { stream: options.logStream } : {}) },
@@ -50,11 +56,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.log.warn({ holder: database.tookOverLockFrom, dataDir: config.DATA_DIR }, 'took over the data folder lock of a process that is gone')
   }
   try {
-    const migrations = [coreMigrationsDir, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))]
-    await migrateToLatest(database.db, migrations)
+    await migrateToLatest(database.db, [coreMigrationsDir, ...contributions.migrations])
 
     const container = createAppContainer({ config, db: database.db, dialect: database.dialect, logger: app.log })
-    container.register({ features: asValue(features) })
+    container.register({ features: asValue(features), contributions: asValue(contributions) })
     for (const feature of features) feature.register?.(container)
     await app.register(fastifyAwilixPlugin, {
       container, disposeOnClose: false, disposeOnResponse: false, asyncInit: false, asyncDispose: false, eagerInject: false
@@ -64,7 +69,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await app.register(security, { config, secret })
     await app.register(session, { config, secret, db: database.db })
     await app.register(compression)
-    await app.register(views, { nav: features.flatMap((f) => f.nav ?? []).sort((a, b) => (a.order ?? 50) - (b.order ?? 50)) })
+    await app.register(views, { features, nav: [...contributions.nav, ...coreNav] })
     await app.register(errorHandler)
     await app.register(healthRoutes)
     await app.register(authRoutes)

@@ -1,5 +1,6 @@
-import Type, { type Static } from 'typebox'
+import Type, { type Static, type TObject } from 'typebox'
 import Value from 'typebox/value'
+import { FeatureError, type Feature } from './features.ts'
 
 const flag = (byDefault: boolean, description: string) =>
   Type.Union([Type.Literal('true'), Type.Literal('false')], { default: String(byDefault), description })
@@ -57,12 +58,18 @@ export const ConfigSchema = Type.Object({
 
 export type RawConfig = Static<typeof ConfigSchema>
 
+/**
+ * The app's configuration. An add-on adds the variables of its `config` fragment here by
+ * declaration merging, next to the fragment.
+ */
 export interface Config extends Omit<RawConfig, 'JOBS' | 'DEMO_DATA' | 'TRUST_PROXY' | 'PORTAL_ADDONS' | 'PUBLIC_URL'> {
   PUBLIC_URL: string
   JOBS: boolean
   DEMO_DATA: boolean
   TRUST_PROXY: boolean
   PORTAL_ADDONS: string[]
+  /** The environment it was read from: the enabled add-ons' variables are read from it once they are known. */
+  env: Readonly<Record<string, string | undefined>>
 }
 
 export class ConfigError extends Error {
@@ -71,8 +78,24 @@ export class ConfigError extends Error {
   }
 }
 
-const describe = (key: string): string =>
-  (ConfigSchema.properties as Record<string, { description?: string }>)[key]?.description ?? ''
+const describe = (schema: TObject, key: string): string =>
+  (schema.properties as Record<string, { description?: string }>)[key]?.description ?? ''
+
+/** The schema's variables from the environment, converted to their types and checked; unset or empty ones take their defaults. */
+function readVariables(schema: TObject, env: Record<string, string | undefined>): Record<string, unknown> {
+  const picked: Record<string, string> = {}
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') picked[key] = value
+  }
+  const raw = Value.Default(schema, Value.Convert(schema, picked))
+  const error = [...Value.Errors(schema, raw)][0]
+  if (error) {
+    const variable = error.instancePath.replace(/^\//, '').split('/')[0] || '(unknown)'
+    throw new ConfigError(variable, `has an invalid value (${error.message}). ${describe(schema, variable)}`)
+  }
+  return raw as Record<string, unknown>
+}
 
 /** Where a browser on this machine reaches a server listening on host:port. */
 function listeningUrl(host: string, port: number): string {
@@ -81,33 +104,47 @@ function listeningUrl(host: string, port: number): string {
   return `http://${name}:${port}`
 }
 
+/** Core's variables; the enabled add-ons' are added by withFeatureConfig when the app is built. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const picked: Record<string, string> = {}
-  for (const key of Object.keys(ConfigSchema.properties)) {
-    const value = env[key]
-    if (value !== undefined && value !== '') picked[key] = value
-  }
-  const raw = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, picked))
-  const error = [...Value.Errors(ConfigSchema, raw)][0]
-  if (error) {
-    const variable = error.instancePath.replace(/^\//, '').split('/')[0] || '(unknown)'
-    throw new ConfigError(variable, `has an invalid value (${error.message}). ${describe(variable)}`)
-  }
-  const config = raw as RawConfig
+  const config = readVariables(ConfigSchema, env) as RawConfig
   return {
     ...config,
     PUBLIC_URL: config.PUBLIC_URL ?? listeningUrl(config.HOST, config.PORT),
     JOBS: config.JOBS === 'true',
     DEMO_DATA: config.DEMO_DATA === 'true',
     TRUST_PROXY: config.TRUST_PROXY === 'true',
-    PORTAL_ADDONS: config.PORTAL_ADDONS.split(',').map((s) => s.trim()).filter(Boolean)
+    PORTAL_ADDONS: config.PORTAL_ADDONS.split(',').map((s) => s.trim()).filter(Boolean),
+    env
   }
 }
 
-export function configDescriptions(): Array<{ name: string; description: string; default?: unknown }> {
-  return Object.entries(ConfigSchema.properties).map(([name, schema]) => ({
+/**
+ * Each feature's config fragment, merged into the app's schema: a variable belongs to one feature,
+ * is described, and is read and checked like core's, so a bad value stops start-up naming it.
+ */
+export function withFeatureConfig(config: Config, features: Feature[]): Config {
+  const owners = new Map<string, string>(Object.keys(ConfigSchema.properties).map((name) => [name, 'core']))
+  const values: Record<string, unknown> = {}
+  for (const feature of features) {
+    if (!feature.config) continue
+    for (const name of Object.keys(feature.config.properties)) {
+      const owner = owners.get(name)
+      if (owner) throw new FeatureError(`"${feature.name}" declares the config variable ${name}, which ${owner === 'core' ? 'the core' : `"${owner}"`} declares too.`)
+      if (!describe(feature.config, name)) throw new FeatureError(`"${feature.name}" declares the config variable ${name} without a description.`)
+      owners.set(name, feature.name)
+    }
+    Object.assign(values, readVariables(feature.config, config.env))
+  }
+  return { ...config, ...values }
+}
+
+/** Every variable with its description and default: core's, then those of the features given. */
+export function configDescriptions(features: Feature[] = []): Array<{ name: string; description: string; default?: unknown; feature?: string }> {
+  const describeAll = (schema: TObject, feature?: string) => Object.entries(schema.properties).map(([name, property]) => ({
     name,
-    description: (schema as { description?: string }).description ?? '',
-    default: (schema as { default?: unknown }).default
+    description: (property as { description?: string }).description ?? '',
+    default: (property as { default?: unknown }).default,
+    ...(feature ? { feature } : {})
   }))
+  return [...describeAll(ConfigSchema), ...features.flatMap((f) => (f.config ? describeAll(f.config, f.name) : []))]
 }

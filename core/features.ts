@@ -2,14 +2,17 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
-import type { Access, Area, Viewer } from './access.ts'
+import type { TObject } from 'typebox'
+import type { Access, Area, AreaDefinition, Viewer } from './access.ts'
 import type { AppContainer, Cradle } from './container.ts'
 import type { PageLoader } from './page-loader.ts'
 
+/** The signed-in audiences, each with its own navigation and dashboard. */
 export type Audience = 'partner' | 'staff'
 
 export interface NavEntry {
-  audience: Audience
+  /** 'public': shown to visitors who are not signed in. */
+  audience: Audience | 'public'
   label: string
   href: string
   order?: number
@@ -40,17 +43,34 @@ export interface Widget {
 }
 
 /**
+ * The record pages other features may add panels to: slot name → the record the page passes its
+ * panels. The module that owns the page adds its slot here by declaration merging, next to the
+ * `panelSlots` of its feature.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface PanelSlots {}
+export type PanelSlot = keyof PanelSlots & string
+
+/**
  * A later module's contribution to an earlier module's record page (a customer account's
  * opportunities and cases), so the earlier module never imports the later one.
  */
-export interface Panel {
-  /** The page it appears on, named by the module that owns the page, e.g. 'customer-account'. */
-  slot: string
+export interface Panel<S extends PanelSlot = PanelSlot> {
+  /** The page it appears on, as the module that owns the page declares it, e.g. 'customer-account'. */
+  slot: S
   id: string
   title: string
   order?: number
   area?: Area
-  render(ctx: WidgetContext, record: { id: string; partnerId: string | null }): Promise<string>
+  render(ctx: WidgetContext, record: PanelSlots[S]): Promise<string>
+}
+
+/** Static files of a feature's own, served under /assets/<feature>/ with hashed, year-long cached URLs. */
+export interface FeatureAssets {
+  dir: string
+  /** Files of `dir` the layout links on every page. */
+  stylesheets?: string[]
+  scripts?: string[]
 }
 
 export interface DemoAccount {
@@ -69,7 +89,16 @@ export interface Feature {
   routes?: FastifyPluginAsync
   nav?: NavEntry[]
   widgets?: Widget[]
+  /** The slots of this feature's record pages that other features may add panels to. */
+  panelSlots?: PanelSlot[]
   panels?: Panel[]
+  /** Channel-permission areas: rows of the team page's access grid, checked by requireArea. */
+  areas?: AreaDefinition[]
+  /** Its own config variables, merged into the app's schema and validated at start-up. */
+  config?: TObject
+  /** Its own templates, addressed by the feature's name: 'field-service/jobs' is `<views>/jobs.eta`. */
+  views?: string
+  assets?: FeatureAssets
   /** Add-ons carry their own migrations folder. */
   migrations?: string
   /** Demo data for a fresh database; returns accounts worth printing. */

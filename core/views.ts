@@ -1,26 +1,47 @@
-import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { Eta } from 'eta'
 import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { allows, scopeOf, type Viewer } from './access.ts'
-import type { Audience, NavEntry } from './features.ts'
+import { allows, scopeOf, type Access, type Viewer } from './access.ts'
+import { Assets, type AssetFolder } from './assets.ts'
+import { FeatureError, type Feature, type NavEntry } from './features.ts'
 import { helpers } from './view-helpers.ts'
 
 export const viewsDir = path.resolve(import.meta.dirname, '../views')
 const staticDir = path.join(viewsDir, 'static')
 const htmxDir = path.resolve(import.meta.dirname, '../node_modules/htmx.org/dist')
 
-/** Asset URLs carry a hash of the file, so they can be cached for a year. */
-function assetVersions(): Record<string, string> {
-  const version = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 10)
-  return {
-    css: `/assets/app.css?v=${version(path.join(staticDir, 'app.css'))}`,
-    js: `/assets/app.js?v=${version(path.join(staticDir, 'app.js'))}`,
-    htmx: `/assets/htmx/htmx.min.js?v=${version(path.join(htmxDir, 'htmx.min.js'))}`
+/** Core's static files, then each feature's own under /assets/<feature>/. */
+function assetFolders(features: Feature[]): AssetFolder[] {
+  const folders: AssetFolder[] = [{ name: '', dir: staticDir }, { name: 'htmx', dir: htmxDir, only: ['htmx.min.js'] }]
+  for (const feature of features) {
+    if (!feature.assets) continue
+    if (feature.name === 'htmx' || existsSync(path.join(staticDir, feature.name))) {
+      throw new FeatureError(`"${feature.name}" brings assets, but /assets/${feature.name}/ is core's. Rename the feature.`)
+    }
+    folders.push({ name: feature.name, dir: feature.assets.dir })
   }
+  return folders
+}
+
+/** The features' own views folders by feature name; a name that is a folder of core's views would hide it. */
+function templateFolders(features: Feature[]): Map<string, string> {
+  const folders = new Map<string, string>()
+  for (const feature of features) {
+    if (!feature.views) continue
+    if (existsSync(path.join(viewsDir, feature.name))) {
+      throw new FeatureError(`"${feature.name}" brings its own views, but views/${feature.name}/ is core's. Rename the feature or move the templates there.`)
+    }
+    folders.set(feature.name, feature.views)
+  }
+  return folders
+}
+
+const inside = (root: string, file: string) => {
+  const relative = path.relative(root, file)
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
 }
 
 export interface NavLink {
@@ -51,35 +72,91 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Where a template is: a path starting with a feature's name is in that feature's views folder
+ * ('field-service/jobs'), any other in core's; an include without a leading slash is relative to
+ * the including template, within its folder.
+ */
+function templateResolver(features: Map<string, string>): (template: string, from?: string) => string {
+  const roots = [viewsDir, ...features.values()]
+  return (template, from) => {
+    const file = path.extname(template) ? template : `${template}.eta`
+    let root: string | undefined
+    let resolved: string
+    if (from && !file.startsWith('/')) {
+      root = roots.find((r) => inside(r, from))
+      resolved = path.join(path.dirname(from), file)
+    } else {
+      const name = file.replace(/^\/+/, '')
+      const slash = name.indexOf('/')
+      const own = slash > 0 ? features.get(name.slice(0, slash)) : undefined
+      root = own ?? viewsDir
+      resolved = path.join(root, own ? name.slice(slash + 1) : name)
+    }
+    if (!root || !inside(root, resolved)) throw new Error(`Template "${template}" is outside the views folders.`)
+    return resolved
+  }
+}
+
 /** Eta with each template's path resolved once: Eta resolves it again on every render and include. */
-function createEta(): Eta {
+function createEta(features: Map<string, string>): Eta {
   const eta = new Eta({ views: viewsDir, cache: true, functionHeader: 'const h = it.h;' })
-  const resolve = eta.resolvePath
+  const resolve = templateResolver(features)
   const paths = new Map<string, string>()
   eta.resolvePath = (template, options) => {
     const key = `${options?.filepath ?? ''}\0${template}`
     let resolved = paths.get(key)
-    if (resolved === undefined) paths.set(key, resolved = resolve.call(eta, template, options))
+    if (resolved === undefined) paths.set(key, resolved = resolve(template, options?.filepath))
     return resolved
   }
   return eta
 }
 
-export class Views {
-  readonly eta = createEta()
-  readonly assets = assetVersions()
-  constructor(readonly nav: NavEntry[]) {}
+type NavAudience = NavEntry['audience']
+const audienceAccess: Record<NavAudience, Access> = { public: 'public', partner: 'partner', staff: 'staff' }
 
-  render(template: string, data: Record<string, unknown> = {}): string {
-    return this.eta.render(template, { ...data, h: helpers })
+/** What the layout links on every page. */
+export interface LayoutAssets {
+  css: string
+  js: string
+  htmx: string
+  /** The features' own stylesheets and scripts. */
+  stylesheets: string[]
+  scripts: string[]
+}
+
+export class Views {
+  readonly eta: Eta
+  readonly assets: Assets
+  readonly layoutAssets: LayoutAssets
+  /** The helpers every template has as `h`, with `h.asset(name)` for the versioned URL of a static file. */
+  private readonly h: typeof helpers & { asset(name: string): string }
+  private readonly nav: Record<NavAudience, NavEntry[]>
+
+  /** Everything derived from the features is worked out here, once, never per request. */
+  constructor(features: Feature[], nav: NavEntry[]) {
+    this.eta = createEta(templateFolders(features))
+    const assets = this.assets = new Assets(assetFolders(features))
+    this.h = { ...helpers, asset: (name) => assets.url(name) }
+    const own = (list: 'stylesheets' | 'scripts') => features.flatMap((f) => (f.assets?.[list] ?? []).map((file) => assets.url(`${f.name}/${file}`)))
+    this.layoutAssets = {
+      css: assets.url('app.css'), js: assets.url('app.js'), htmx: assets.url('htmx/htmx.min.js'),
+      stylesheets: own('stylesheets'), scripts: own('scripts')
+    }
+    const ordered = [...nav].sort((a, b) => (a.order ?? 50) - (b.order ?? 50))
+    this.nav = { public: [], partner: [], staff: [] }
+    for (const entry of ordered) this.nav[entry.audience].push(entry)
   }
 
+  render(template: string, data: Record<string, unknown> = {}): string {
+    return this.eta.render(template, { ...data, h: this.h })
+  }
+
+  /** The entries of the viewer's audience they may see; visitors who are not signed in see the public ones. */
   navFor(viewer: Viewer | null): NavEntry[] {
-    if (!viewer) return []
-    const audience: Audience = viewer.kind === 'staff' ? 'staff' : 'partner'
-    return this.nav.filter((entry) => entry.audience === audience &&
-      allows(entry.access ?? (audience === 'staff' ? 'staff' : 'partner'), viewer) &&
-      (!entry.area || scopeOf(viewer, entry.area) !== 'none'))
+    const audience: NavAudience = !viewer ? 'public' : viewer.kind === 'staff' ? 'staff' : 'partner'
+    return this.nav[audience].filter((entry) => allows(entry.access ?? audienceAccess[audience], viewer) &&
+      (!entry.area || (viewer !== null && scopeOf(viewer, entry.area) !== 'none')))
   }
 
   /**
@@ -121,12 +198,24 @@ export function wantsFragment(request: FastifyRequest): boolean {
 
 const flashCookie = 'pp_flash'
 
-export default fp<{ nav: NavEntry[] }>(async (app, opts) => {
-  const views = new Views(opts.nav)
+export default fp<{ features: Feature[]; nav: NavEntry[] }>(async (app, opts) => {
+  const views = new Views(opts.features, opts.nav)
   app.decorate('views', views)
 
-  await app.register(fastifyStatic, { root: staticDir, prefix: '/assets/', maxAge: '365d', immutable: true, index: false })
-  await app.register(fastifyStatic, { root: htmxDir, prefix: '/assets/htmx/', maxAge: '365d', immutable: true, decorateReply: false, index: false, allowedPath: (p) => p === '/htmx.min.js' })
+  let first = true
+  for (const folder of views.assets.folders) {
+    // The compressed copies are looked for first; a client that takes neither gets the file itself.
+    const root = await views.assets.compressed(folder).then((dir) => [dir, folder.dir], (err: unknown) => {
+      app.log.warn({ err, folder: folder.dir }, 'could not make compressed copies of the static files; serving them uncompressed')
+      return folder.dir
+    })
+    const only = folder.only && new Set(folder.only.map((file) => `/${file}`))
+    await app.register(fastifyStatic, {
+      root, prefix: folder.name ? `/assets/${folder.name}/` : '/assets/', preCompressed: true, maxAge: '365d', immutable: true,
+      index: false, decorateReply: first, ...(only ? { allowedPath: (p: string) => only.has(p) } : {})
+    })
+    first = false
+  }
 
   app.decorateReply('flash', function (this: FastifyReply, message: string) {
     return this.setCookie(flashCookie, message, { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 60 })
@@ -152,6 +241,6 @@ export default fp<{ nav: NavEntry[] }>(async (app, opts) => {
     const body = views.render(template, context)
     this.code(options.status ?? 200).header('vary', 'HX-Request').type('text/html; charset=utf-8')
     if (wantsFragment(request)) return this.send(flash ? views.render('components/flash', { flash }) + body : body)
-    return this.send(views.render('layouts/main', { ...context, body, nav: views.navItems(viewer, path), assets: views.assets }))
+    return this.send(views.render('layouts/main', { ...context, body, nav: views.navItems(viewer, path), assets: views.layoutAssets }))
   })
 }, { name: 'views', dependencies: ['security'] })

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { allows, scopeOf, type Viewer } from './access.ts'
-import type { Audience, Panel } from './features.ts'
+import type { Audience, PanelSlot, PanelSlots } from './features.ts'
 import { createPageLoader, type PageLoader } from './page-loader.ts'
 
 export interface RenderedWidget {
@@ -11,20 +11,19 @@ export interface RenderedWidget {
 
 /** Collects the dashboard cards that enabled features contribute for this viewer. */
 export async function renderWidgets(app: FastifyInstance, viewer: Viewer, audience: Audience, load: PageLoader = createPageLoader(app.diContainer.cradle.db)): Promise<RenderedWidget[]> {
-  const { features } = app.diContainer.cradle
-  const widgets = features.flatMap((f) => f.widgets ?? [])
-    .filter((w) => w.audience === audience && allows(w.access ?? audience, viewer) && (!w.area || scopeOf(viewer, w.area) !== 'none'))
-    .sort((a, b) => (a.order ?? 50) - (b.order ?? 50))
-  const ctx = { viewer, cradle: app.diContainer.cradle, render: (t: string, d?: Record<string, unknown>) => app.views.render(t, d), load }
+  const { cradle } = app.diContainer
+  const widgets = cradle.contributions.widgets[audience]
+    .filter((w) => allows(w.access ?? audience, viewer) && (!w.area || scopeOf(viewer, w.area) !== 'none'))
+  const ctx = { viewer, cradle, render: (t: string, d?: Record<string, unknown>) => app.views.render(t, d), load }
   return Promise.all(widgets.map(async (w) => ({ id: w.id, title: w.title, html: await w.render(ctx) })))
 }
 
 /** Renders the panels other features contribute to a record page (`slot`), for this viewer. */
-export async function renderPanels(app: FastifyInstance, viewer: Viewer, slot: string, record: Parameters<Panel['render']>[1]): Promise<RenderedWidget[]> {
-  const { features } = app.diContainer.cradle
-  const panels = features.flatMap((f) => f.panels ?? [])
-    .filter((p) => p.slot === slot && (!p.area || viewer.kind === 'staff' || scopeOf(viewer, p.area) !== 'none'))
-    .sort((a, b) => (a.order ?? 50) - (b.order ?? 50))
-  const ctx = { viewer, cradle: app.diContainer.cradle, render: (t: string, d?: Record<string, unknown>) => app.views.render(t, d), load: createPageLoader(app.diContainer.cradle.db) }
+export async function renderPanels<S extends PanelSlot>(app: FastifyInstance, viewer: Viewer, slot: S, record: PanelSlots[S]): Promise<RenderedWidget[]> {
+  const { cradle } = app.diContainer
+  const declared = cradle.contributions.panels.get(slot)
+  if (!declared) throw new Error(`The panel slot "${slot}" is not declared: add it to its feature's panelSlots.`)
+  const panels = declared.filter((p) => !p.area || viewer.kind === 'staff' || scopeOf(viewer, p.area) !== 'none')
+  const ctx = { viewer, cradle, render: (t: string, d?: Record<string, unknown>) => app.views.render(t, d), load: createPageLoader(cradle.db) }
   return Promise.all(panels.map(async (p) => ({ id: p.id, title: p.title, html: await p.render(ctx, record) })))
 }

@@ -12,6 +12,13 @@ declare module '../../core/container.ts' {
   }
 }
 
+declare module '../../core/features.ts' {
+  interface PanelSlots {
+    /** A customer account's page, the partner's and the staff's: its panels get the account. */
+    'customer-account': { id: string; partnerId: string | null }
+  }
+}
+
 const customers: Feature = {
   name: 'customers',
   dependsOn: ['partners'],
@@ -22,6 +29,8 @@ const customers: Feature = {
     container.register({ customers: asValue(service) })
   },
   routes: customersRoutes,
+  panelSlots: ['customer-account'],
+  areas: [{ name: 'customers', label: 'Customers', scope: 'own', actions: { create: true, edit: true, delete: false } }],
   nav: [
     { audience: 'partner', label: 'Customers', href: '/portal/customers', order: 20, area: 'customers' },
     { audience: 'staff', label: 'Customers', href: '/admin/customers', order: 20 }

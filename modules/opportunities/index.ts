@@ -31,6 +31,7 @@ const opportunities: Feature = {
     })
   },
   routes: opportunitiesRoutes,
+  areas: [{ name: 'opportunities', label: 'Opportunities', scope: 'own', actions: { create: true, edit: true, delete: false } }],
   nav: [
     { audience: 'partner', label: 'Opportunities', href: '/portal/opportunities', order: 20, area: 'opportunities' },
     { audience: 'staff', label: 'Opportunities', href: '/admin/opportunities', order: 20 },

@@ -20,6 +20,8 @@ const partners: Feature = {
   },
   routes: partnersRoutes,
   nav: [
+    { audience: 'public', label: 'Find a partner', href: '/partners', order: 10 },
+    { audience: 'public', label: 'Apply', href: '/apply', order: 20 },
     { audience: 'partner', label: 'Home', href: '/portal', order: 0 },
     { audience: 'partner', label: 'Company', href: '/portal/company', order: 80 },
     { audience: 'partner', label: 'Team', href: '/portal/team', order: 81, access: 'partner-admin' },

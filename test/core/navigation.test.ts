@@ -41,3 +41,11 @@ t.test('the layout draws the menu as a disclosure with the current page inside i
   t.match(home, /<summary>Settings<\/summary>/, 'elsewhere the menu is not marked current')
   t.match(home, /<a href="\/admin" aria-current="page">Home<\/a>/)
 })
+
+t.test('visitors see the public entries the features declare, then Sign in', async (t) => {
+  const { app } = await buildTestApp(t)
+  t.same(labels(app.views.navItems(null, '/apply')), ['Find a partner', 'Apply', 'Sign in'])
+  t.same(current(app.views.navItems(null, '/apply')), ['Apply'])
+  const nav = /<nav class="mainnav"[\s\S]*?<\/nav>/.exec((await app.inject('/signin')).body)?.[0] ?? ''
+  t.match(nav, /<a href="\/partners">Find a partner<\/a>[\s\S]*<a href="\/apply">Apply<\/a>[\s\S]*<a href="\/signin" aria-current="page">Sign in<\/a>/)
+})
