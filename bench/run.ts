@@ -5,7 +5,7 @@ import pg from 'pg'
 import { benchPartner, defaultBenchUrl } from './bench-partner.ts'
 import { generate } from './generator.ts'
 import { load } from './load.ts'
-import { appendResults, pages, summary, verdicts, type Measurement } from './report.ts'
+import { appendResults, compressionCost, pages, summary, verdicts, type Measurement } from './report.ts'
 import { startServer, type RunningServer } from './server.ts'
 import { signIn } from './sign-in.ts'
 
@@ -17,11 +17,14 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10000,1000000' },
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '8' },
+    // Each is measured against every size: 'identity' sends no Accept-Encoding, e.g. 'identity,br'.
+    'accept-encoding': { type: 'string', default: 'identity' },
     'skip-generate': { type: 'boolean', default: false }
   }
 })
 const sizes = values.sizes.split(',').map(Number)
 const [seconds, rounds] = [Number(values.seconds), Number(values.rounds)]
+const encodings = values['accept-encoding'].split(',')
 
 /** One database per size (pp_bench_10000, …), so that the sizes can be measured side by side. */
 function urlFor(size: number): string {
@@ -42,12 +45,13 @@ async function inDatabase(url: string, query: string): Promise<string> {
 
 interface Target {
   size: number
+  encoding: string
   server: RunningServer
   cookie: string
 }
 
 async function run(target: Target, path: string, duration: number) {
-  const result = await load(target.server.origin + path, target.cookie, duration)
+  const result = await load(target.server.origin + path, target.cookie, duration, target.encoding)
   await target.server.settle()
   return result
 }
@@ -65,8 +69,8 @@ async function measure(targets: Target[]): Promise<Measurement[]> {
     for (const target of inOrder(targets)) {
       for (const page of inOrder(pages)) {
         const result = await run(target, page.path, seconds)
-        say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms`)
-        measured.push({ size: target.size, round, page: page.name, result })
+        say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${target.encoding.padEnd(8)} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${(result.bytes / 1024).toFixed(1)} KB`)
+        measured.push({ size: target.size, encoding: target.encoding, round, page: page.name, result })
       }
     }
   }
@@ -85,11 +89,12 @@ try {
     const server = await startServer(urlFor(size))
     servers.push(server)
     const count = Number(await inDatabase(urlFor(size), 'select count(*) from opportunities'))
-    targets.push({ size: count, server, cookie: await signIn(server.origin, benchPartner.email, benchPartner.password) })
+    const cookie = await signIn(server.origin, benchPartner.email, benchPartner.password)
+    for (const encoding of encodings) targets.push({ size: count, encoding, server, cookie })
   }
-  say(`Measuring ${targets.map((t) => t.size.toLocaleString('en')).join(' and ')} opportunities`)
+  say(`Measuring ${[...new Set(targets.map((t) => t.size.toLocaleString('en')))].join(' and ')} opportunities, Accept-Encoding ${encodings.join(' and ')}`)
   const all = await measure(targets)
-  say(`\n${summary(all)}\n\n${verdicts(all)}\n`)
+  say(`\n${summary(all)}\n\n${verdicts(all)}\n\n${compressionCost(all)}\n`)
   await appendResults(all, {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     code, seconds, loadAverage, postgres: (await inDatabase(urlFor(sizes[0]!), 'select version()')).split(' on ')[0]!
