@@ -1,12 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { listAudit } from '../../core/audit/audit.repository.ts'
 import { countries, countryCodes } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { decodeCursor } from '../../core/pagination.ts'
 import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId } from '../../core/validation.ts'
-import { listPartners } from './partners.repository.ts'
-import { checkChoices, NoteForm, parseForm, StaffPartnerForm, SuspendForm } from './partners.schemas.ts'
+import { NoteForm, parseForm, StaffPartnerForm, SuspendForm } from './partners.schemas.ts'
 import type { PartnerStatus } from './partners.table.ts'
 import { signedIn } from '../../core/access.ts'
 
@@ -25,7 +23,7 @@ const submitted = (body: Record<string, string | string[]>) => ({
 })
 
 const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, auditTrail, db } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   /** The partner's page, also re-rendered with the messages of a refused change. */
@@ -36,7 +34,7 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
       contacts: await partnerUsers.list(id),
       application: await partners.applicationOfPartner(id),
       notes: await partners.notes(id),
-      history: await listAudit(db, { entityId: id, limit: 50 }),
+      history: await auditTrail.history(id),
       levels: await partners.levels(),
       expertiseOptions: (await partners.program()).expertise_options,
       values: { level_id: partner.level_id, territories: partner.territories, expertise: partner.expertise, capacity: partner.capacity, ...state.values },
@@ -66,12 +64,10 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
     }
     const cursor = decodeCursor<{ name: string; id: string }>(q.after, { name: 'string', id: 'string' })
     const after = cursor && isId(cursor.id) ? cursor : undefined
-    const rows = await listPartners(db, {
+    const page = await partners.list({
       search: filters.q || undefined, status: filters.status || undefined, levelId: filters.level || undefined,
-      country: filters.country || undefined, territory: filters.territory || undefined, expertise: filters.expertise || undefined,
-      after, limit: pageSize + 1
+      country: filters.country || undefined, territory: filters.territory || undefined, expertise: filters.expertise || undefined, after
     })
-    const page = toPage(rows, pageSize, (p) => ({ name: p.name, id: p.id }))
     return reply.page('partners/admin-partners', { page, filters, paged: Boolean(after), levels, expertiseOptions, countries, statuses }, { title: 'Partners' })
   })
 
@@ -80,9 +76,7 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<FormById>('/admin/partners/:id', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, submitted(request.body), async () => {
-      const form = parseForm(StaffPartnerForm, request.body)
-      checkChoices(form, (await partners.program()).expertise_options)
-      await partners.staffUpdate(signedIn(request), request.params.id, form)
+      await partners.staffUpdate(signedIn(request), request.params.id, parseForm(StaffPartnerForm, request.body))
       return 'Partner updated.'
     }))
 

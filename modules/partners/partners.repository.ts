@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Db, DbOrTrx } from '../../core/db/database.ts'
 import type { Insertable } from 'kysely'
-import type { ApplicationStatus, PartnerRow, PartnersTable, PartnerStatus, PartnerUpdate } from './partners.table.ts'
+import type { ApplicationSort, ApplicationStatus, PartnerRow, PartnersTable, PartnerStatus, PartnerUpdate } from './partners.table.ts'
 
 const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
 
@@ -166,8 +166,6 @@ export async function decideApplication(db: DbOrTrx, id: string, decision: { sta
     status: decision.status, decided_by: decision.decidedBy, rejection_reason: decision.reason, decided_at: sql`now()`
   }).where('id', '=', id).execute()
 }
-
-export type ApplicationSort = 'newest' | 'oldest' | 'company'
 
 export interface ApplicationFilter {
   status?: ApplicationStatus

@@ -1,18 +1,31 @@
 import type { Static } from 'typebox'
-import { adminPermissions, type ChannelPermissions } from '../../core/access.ts'
+import type { ChannelPermissions } from '../../core/access.ts'
 import { audit, systemActor, type Actor } from '../../core/audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../../core/db/database.ts'
 import { domainOf } from '../../core/domains.ts'
 import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
 import type { Mailer } from '../../core/mail/mailer.ts'
+import { createPageLoader, type PageLoader } from '../../core/page-loader.ts'
+import { pageSize, toPage } from '../../core/pagination.ts'
 import type { Submission } from '../../core/submissions/submissions.ts'
 import type { PartnerUsersService } from '../../core/users/partner-users.service.ts'
+import { teamSummaryQuery, type TeamSummary } from '../../core/users/users.repository.ts'
 import type { UsersService } from '../../core/users/users.service.ts'
 import * as repo from './partners.repository.ts'
-import type { ApplicationForm, CompanyForm, StaffPartnerForm } from './partners.schemas.ts'
+import { checkChoices, type ApplicationForm, type CompanyForm, type StaffPartnerForm } from './partners.schemas.ts'
 import type { PartnerRow, PartnerStatus } from './partners.table.ts'
 
 type Deps = { db: Db; users: UsersService; partnerUsers: PartnerUsersService; mailer: Mailer }
+
+/** How many of the team the partner home names. */
+const teamShown = 5
+
+/** The company's web domain is known already and "Apply anyway" is not ticked: the form asks before applying. */
+export class KnownDomain extends Conflict {
+  constructor(readonly duplicates: Awaited<ReturnType<typeof repo.partnersWithDomain>>) {
+    super('Your company may already be with us.')
+  }
+}
 
 const snapshot = (p: PartnerRow) => ({
   name: p.name, website: p.website, phone: p.phone, address: p.address, city: p.city, postal_code: p.postal_code,
@@ -35,16 +48,37 @@ export class PartnersService {
     return repo.partnerNames(this.deps.db, filter)
   }
 
-  /** Existing partners or applications for the company's domain, shown to the applicant. */
-  async duplicatesFor(website: string) {
-    const domain = domainOf(website)
-    return domain ? repo.partnersWithDomain(this.deps.db, domain) : []
+  /** What the partner home shows of the company, read with the page's other values. */
+  summary(load: PageLoader, partnerId: string): Promise<repo.PartnerSummary> {
+    return load('partner', () => repo.partnerSummaryQuery(partnerId))
   }
 
+  /** The company's people at a glance, for the partner home. */
+  teamSummary(load: PageLoader, partnerId: string): Promise<TeamSummary> {
+    return load('team', () => teamSummaryQuery(partnerId, teamShown))
+  }
+
+  /** The public directory: active partners that chose to be listed, a page by name after `after`. */
+  async directory(filter: Omit<repo.PartnerFilter, 'status' | 'listedOnly' | 'limit'>) {
+    return this.list({ ...filter, status: 'active', listedOnly: true })
+  }
+
+  /** Every partner, for staff, a page by name after `after`. */
+  async list(filter: Omit<repo.PartnerFilter, 'limit'>) {
+    return toPage(await repo.listPartners(this.deps.db, { ...filter, limit: pageSize + 1 }), pageSize, (p) => ({ name: p.name, id: p.id }))
+  }
+
+  /**
+   * A company applies: territories and expertise must come from the program's lists, and a company
+   * whose web domain is known already (a partner or an earlier application) applies only when it
+   * says so (KnownDomain); the application is then marked as a possible duplicate for staff.
+   */
   async apply(form: Static<typeof ApplicationForm>, submission?: Submission) {
     return this.deps.db.transaction().execute(async (trx) => {
+      checkChoices(form, (await repo.getProgram(trx)).expertise_options)
       const domain = domainOf(form.website)
       const duplicates = domain ? await repo.partnersWithDomain(trx, domain) : []
+      if (duplicates.length > 0 && !form.apply_anyway) throw new KnownDomain(duplicates)
       const partner = await repo.insertPartner(trx, {
         name: form.company_name, domain, website: form.website, phone: form.company_phone || null,
         address: form.address || null, city: form.city || null, postal_code: form.postal_code || null,
@@ -52,7 +86,7 @@ export class PartnersService {
       })
       const user = await this.deps.users.createWithPassword(trx, systemActor, {
         email: form.email, name: form.name, phone: form.phone || null, jobTitle: form.job_title || null, password: form.password,
-        kind: 'partner', role: 'admin', partnerId: partner.id, partnerStatus: 'applied', permissions: adminPermissions
+        kind: 'partner', role: 'admin', partnerId: partner.id, partnerStatus: 'applied'
       }).catch((err: unknown) => {
         if (err instanceof Conflict) throw new Invalid({ email: 'An account with this e-mail already exists. Sign in instead.' })
         throw err
@@ -78,6 +112,29 @@ export class PartnersService {
 
   applicationOfPartner(partnerId: string) {
     return repo.findApplicationOfPartner(this.deps.db, partnerId)
+  }
+
+  /** Other partners and applications with the applicant's web domain, for staff deciding it. */
+  async duplicatesOf(application: { partner_id: string; domain: string | null }) {
+    return application.domain ? repo.partnersWithDomain(this.deps.db, application.domain, application.partner_id) : []
+  }
+
+  /** Applications for staff, a page in the chosen order after `after`. */
+  async applications(filter: Omit<repo.ApplicationFilter, 'limit'>) {
+    const rows = await repo.listApplications(this.deps.db, { ...filter, limit: pageSize + 1 })
+    return toPage(rows, pageSize, (a) => ({ key: filter.sort === 'company' ? a.company : a.submitted_key, id: a.id }))
+  }
+
+  /** Applications by status and age, per week over the last `weeks` weeks, and pending ones by country. */
+  async recruitment(weeks: number) {
+    const weekly = await repo.applicationsPerWeek(this.deps.db, weeks)
+    const byCountry = await repo.applicationsByCountry(this.deps.db)
+    return { ...await this.applicationSummary(createPageLoader(this.deps.db)), weekly, byCountry }
+  }
+
+  /** Applications by status and the pending ones by age, read with the page's other values. */
+  applicationSummary(load: PageLoader): Promise<repo.ApplicationSummary> {
+    return load('applications', repo.applicationSummaryQuery)
   }
 
   private async pendingApplication(trx: DbOrTrx, id: string) {
@@ -140,8 +197,12 @@ export class PartnersService {
     return repo.listNotes(this.deps.db, partnerId)
   }
 
-  /** The partner admin's own edit: the caller's partner id comes from their session, never the form. */
+  /**
+   * The partner admin's own edit: the caller's partner id comes from their session, never the form.
+   * Territories and expertise must come from the program's lists.
+   */
   async updateProfile(actor: Actor, partnerId: string, form: Static<typeof CompanyForm>): Promise<void> {
+    checkChoices(form, (await this.program()).expertise_options)
     await this.update(actor, partnerId, 'partner.profile-updated', {
       name: form.company_name, website: form.website, domain: domainOf(form.website), phone: form.company_phone || null,
       address: form.address || null, city: form.city || null, postal_code: form.postal_code || null, country: form.country,
@@ -150,6 +211,7 @@ export class PartnersService {
   }
 
   async staffUpdate(actor: Actor, partnerId: string, form: Static<typeof StaffPartnerForm>): Promise<void> {
+    checkChoices(form, (await this.program()).expertise_options)
     await this.update(actor, partnerId, 'partner.updated', {
       level_id: form.level_id, territories: form.territories, expertise: form.expertise, capacity: form.capacity
     }, async (trx) => {

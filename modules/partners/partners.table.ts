@@ -2,6 +2,8 @@ import type { ColumnType, Generated, Selectable, Updateable } from 'kysely'
 
 export type PartnerStatus = 'applied' | 'active' | 'suspended' | 'rejected'
 export type ApplicationStatus = 'pending' | 'approved' | 'rejected'
+/** The orders the staff's list of applications offers. */
+export type ApplicationSort = 'newest' | 'oldest' | 'company'
 type TextArray = ColumnType<string[], string[] | undefined, string[]>
 
 export interface PartnerLevelsTable {

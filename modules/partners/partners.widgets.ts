@@ -1,14 +1,12 @@
 import type { Widget } from '../../core/features.ts'
-import { teamSummaryQuery } from '../../core/users/users.repository.ts'
-import { applicationSummaryQuery, partnerSummaryQuery } from './partners.repository.ts'
 
 export const companyWidget: Widget = {
   audience: 'partner',
   id: 'company',
   title: 'Your company',
   order: 90,
-  render: async ({ viewer, render, load }) =>
-    render('partners/widget-company', { partner: await load('partner', () => partnerSummaryQuery(viewer.partnerId!)) })
+  render: async ({ viewer, render, load, cradle }) =>
+    render('partners/widget-company', { partner: await cradle.partners.summary(load, viewer.partnerId!) })
 }
 
 export const teamWidget: Widget = {
@@ -16,8 +14,8 @@ export const teamWidget: Widget = {
   id: 'team',
   title: 'Team',
   order: 91,
-  render: async ({ viewer, render, load }) =>
-    render('partners/widget-team', { team: await load('team', () => teamSummaryQuery(viewer.partnerId!, 5)), isAdmin: viewer.role === 'admin' })
+  render: async ({ viewer, render, load, cradle }) =>
+    render('partners/widget-team', { team: await cradle.partners.teamSummary(load, viewer.partnerId!), isAdmin: viewer.role === 'admin' })
 }
 
 export const recruitmentWidget: Widget = {
@@ -25,5 +23,5 @@ export const recruitmentWidget: Widget = {
   id: 'recruitment',
   title: 'Partner applications',
   order: 10,
-  render: async ({ render, load }) => render('partners/widget-recruitment', { ...await load('applications', applicationSummaryQuery) })
+  render: async ({ render, load, cradle }) => render('partners/widget-recruitment', { ...await cradle.partners.applicationSummary(load) })
 }

@@ -3,8 +3,7 @@ import { countries } from '../../core/countries.ts'
 import { Invalid } from '../../core/errors.ts'
 import { createPageLoader } from '../../core/page-loader.ts'
 import { renderWidgets } from '../../core/widgets.ts'
-import { partnerSummaryQuery } from './partners.repository.ts'
-import { CompanyForm, checkChoices, parseForm } from './partners.schemas.ts'
+import { CompanyForm, parseForm } from './partners.schemas.ts'
 import { partnerViewer, signedIn } from '../../core/access.ts'
 
 const portalRoutes: FastifyPluginAsync = async (app) => {
@@ -15,7 +14,7 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
     if (viewer.partnerStatus !== 'active') return reply.seeOther('/portal/application')
     const load = createPageLoader(db)
     const [partner, widgets] = await Promise.all([
-      load('partner', () => partnerSummaryQuery(viewer.partnerId!)), renderWidgets(app, viewer, 'partner', load)
+      partners.summary(load, viewer.partnerId!), renderWidgets(app, viewer, 'partner', load)
     ])
     return reply.page('partners/home', { partner, widgets }, { title: 'Home' })
   })
@@ -37,10 +36,8 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: Record<string, string | string[]> }>('/portal/company', { config: { access: 'partner-admin' } }, async (request, reply) => {
     try {
-      const form = parseForm(CompanyForm, request.body)
-      checkChoices(form, (await partners.program()).expertise_options)
       const viewer = partnerViewer(request)
-      await partners.updateProfile(viewer, viewer.partnerId, form)
+      await partners.updateProfile(viewer, viewer.partnerId, parseForm(CompanyForm, request.body))
       return reply.flash('Company profile saved.').seeOther('/portal/company')
     } catch (err) {
       if (!(err instanceof Invalid)) throw err

@@ -1,26 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { countries, countryCodes } from '../../core/countries.ts'
-import { Conflict, Invalid } from '../../core/errors.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { Invalid } from '../../core/errors.ts'
+import { decodeCursor } from '../../core/pagination.ts'
 import { publicActor } from '../../core/submissions/submissions.ts'
-import { listPartners } from './partners.repository.ts'
-import { ApplicationForm, checkChoices, companySizes, parseForm } from './partners.schemas.ts'
-import type { PartnersService } from './partners.service.ts'
+import { ApplicationForm, companySizes, parseForm } from './partners.schemas.ts'
+import { KnownDomain } from './partners.service.ts'
 import { signedIn } from '../../core/access.ts'
 
 interface DirectoryQuery { country?: string; territory?: string; expertise?: string; level?: string; q?: string; after?: string }
 
 const pick = (value: unknown, allowed: readonly string[]) => (typeof value === 'string' && allowed.includes(value) ? value : '')
 
-/** The company's web domain is known already and "Apply anyway" is not ticked: the form asks before applying. */
-class KnownDomain extends Conflict {
-  constructor(readonly duplicates: Awaited<ReturnType<PartnersService['duplicatesFor']>>) {
-    super('Your company may already be with us.')
-  }
-}
-
 const publicRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, submissions, db } = app.diContainer.cradle
+  const { partners, submissions } = app.diContainer.cradle
 
   app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
     const [program, levels] = await Promise.all([partners.program(), partners.levels()])
@@ -40,13 +32,8 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
     const values = { ...request.body, password: '', territories: [request.body.territories ?? []].flat(), expertise: [request.body.expertise ?? []].flat() }
     try {
       // Keys of this signed-out form are the public's: a repeat comes from a browser the first answer never signed in.
-      const saved = await submissions.once(request, publicActor, async (submission) => {
-        const form = parseForm(ApplicationForm, request.body)
-        checkChoices(form, (await partners.program()).expertise_options)
-        const duplicates = await partners.duplicatesFor(form.website)
-        if (duplicates.length > 0 && !form.apply_anyway) throw new KnownDomain(duplicates)
-        return partners.apply(form, submission)
-      }, '/portal/application')
+      const saved = await submissions.once(request, publicActor,
+        (submission) => partners.apply(parseForm(ApplicationForm, request.body), submission), '/portal/application')
       if (saved.repeat) return reply.flash('Your application was already received. Sign in to see where it stands.').seeOther(saved.location)
       await reply.signIn(saved.created.user)
       return reply.flash('Thank you! Your application is in. We will e-mail you when it is decided.').seeOther(saved.location)
@@ -69,12 +56,10 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
       q: String(request.query.q ?? '').trim().slice(0, 100)
     }
     const after = decodeCursor<{ name: string; id: string }>(request.query.after, { name: 'string', id: 'string' })
-    const rows = await listPartners(db, {
-      status: 'active', listedOnly: true, search: filters.q || undefined, country: filters.country || undefined,
-      territory: filters.territory || undefined, expertise: filters.expertise || undefined, levelId: filters.level || undefined,
-      after, limit: pageSize + 1
+    const page = await partners.directory({
+      search: filters.q || undefined, country: filters.country || undefined, territory: filters.territory || undefined,
+      expertise: filters.expertise || undefined, levelId: filters.level || undefined, after
     })
-    const page = toPage(rows, pageSize, (p) => ({ name: p.name, id: p.id }))
     return reply.page('partners/directory', { page, filters, countries, levels, expertiseOptions: program.expertise_options, paged: Boolean(after) }, { title: 'Find a partner' })
   })
 

@@ -1,25 +1,19 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { signedIn } from '../../core/access.ts'
-import { listAudit } from '../../core/audit/audit.repository.ts'
 import { countries, countryCodes, countryName } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
-import { createPageLoader } from '../../core/page-loader.ts'
-import { decodeCursor, pageSize, toPage } from '../../core/pagination.ts'
+import { decodeCursor } from '../../core/pagination.ts'
 import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId } from '../../core/validation.ts'
-import {
-  applicationsByCountry, applicationsPerWeek, applicationSummaryQuery, listApplications, partnersWithDomain,
-  type ApplicationFilter
-} from './partners.repository.ts'
 import { ApproveForm, NoteForm, parseForm, RejectForm } from './partners.schemas.ts'
-import type { ApplicationStatus } from './partners.table.ts'
+import type { ApplicationSort, ApplicationStatus } from './partners.table.ts'
 
 interface ListQuery { status?: string; country?: string; territory?: string; expertise?: string; sort?: string; after?: string }
 type ById = { Params: { id: string } }
 type FormById = ById & { Body: Record<string, string> }
 
 const statuses: readonly ApplicationStatus[] = ['pending', 'approved', 'rejected']
-const sorts: ReadonlyArray<ApplicationFilter['sort']> = ['newest', 'oldest', 'company']
+const sorts: readonly ApplicationSort[] = ['newest', 'oldest', 'company']
 const timestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 /** "7 Sep": en-GB's "7 Sept" is too wide for a bar. */
@@ -29,21 +23,20 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
   (typeof value === 'string' && allowed.includes(value as T) ? value as T : '')
 
 /** A tampered cursor is ignored rather than sent to the database as a malformed uuid or time. */
-function cursorOf(after: unknown, sort: ApplicationFilter['sort']) {
+function cursorOf(after: unknown, sort: ApplicationSort) {
   const cursor = decodeCursor<{ key: string; id: string }>(after, { key: 'string', id: 'string' })
   if (!cursor || !isId(cursor.id) || (sort !== 'company' && !timestamp.test(cursor.key))) return undefined
   return cursor
 }
 
 const recruitmentRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, auditTrail, db } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function dashboard() {
-    const weekly = await applicationsPerWeek(db, 12)
-    const byCountry = await applicationsByCountry(db)
+    const { weekly, byCountry, ...summary } = await partners.recruitment(12)
     return {
-      ...await createPageLoader(db)('applications', applicationSummaryQuery),
+      ...summary,
       weekly: weekly.map((w) => ({ label: weekLabel(w.week), value: w.count })),
       byCountry: byCountry.map((c) => ({ label: countryName(c.country), value: c.count }))
     }
@@ -56,9 +49,9 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
     const page = {
       application, partner,
       applicant: await partnerUsers.member(db, partner.id, application.applicant_id),
-      duplicates: application.domain ? await partnersWithDomain(db, application.domain, partner.id) : [],
+      duplicates: await partners.duplicatesOf(application),
       notes: await partners.notes(partner.id),
-      history: await listAudit(db, { entityId: partner.id, limit: 50 }),
+      history: await auditTrail.history(partner.id),
       levels: await partners.levels(),
       errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
     }
@@ -84,11 +77,10 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
       expertise: pick(q.expertise, expertiseOptions), sort: pick(q.sort, sorts) || 'newest'
     }
     const after = cursorOf(q.after, filters.sort)
-    const rows = await listApplications(db, {
+    const page = await partners.applications({
       status: filters.status || undefined, country: filters.country || undefined, territory: filters.territory || undefined,
-      expertise: filters.expertise || undefined, sort: filters.sort, after, limit: pageSize + 1
+      expertise: filters.expertise || undefined, sort: filters.sort, after
     })
-    const page = toPage(rows, pageSize, (a) => ({ key: filters.sort === 'company' ? a.company : a.submitted_key, id: a.id }))
     return reply.page('partners/admin-applications', {
       ...(await dashboard()), page, filters, paged: Boolean(after), countries, expertiseOptions, statuses
     }, { title: 'Applications' })

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { applicationForm, partnerPassword } from '../../fixtures/partners.ts'
+import { Invalid } from '../../../core/errors.ts'
+import { KnownDomain } from '../../../modules/partners/partners.service.ts'
 
 const form = (overrides: Record<string, string | string[]> = {}) => {
   const values = applicationForm()
@@ -89,6 +91,21 @@ t.test('a second application with the same e-mail is refused; the same domain is
   t.equal(confirmed.statusCode, 303)
   const flagged = await app.diContainer.cradle.db.selectFrom('partner_applications').select('possible_duplicate').orderBy('submitted_at').execute()
   t.same(flagged.map((a) => a.possible_duplicate), [false, true], 'staff see the second as a possible duplicate')
+})
+
+t.test('the service itself holds the rules of an application: program choices and a known domain', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { partners } = app.diContainer.cradle
+  await t.rejects(partners.apply(applicationForm({ expertise: ['Juggling'] })), new Invalid({ expertise: 'Choose expertise from the list.' }))
+  await t.rejects(partners.apply(applicationForm({ territories: ['Atlantis'] })), new Invalid({ territories: 'Choose territories from the list.' }))
+  await partners.apply(applicationForm())
+  const again = applicationForm({ email: 'bob@acme.example', website: 'https://www.acme.example/about' })
+  const asked = await partners.apply(again).catch((err: unknown) => err)
+  t.type(asked, KnownDomain, 'the same domain asks first')
+  t.match((asked as KnownDomain).duplicates, [{ name: 'Acme Resellers', status: 'applied' }], 'naming the company it knows')
+  t.equal(await count(app, 'partners'), 1, 'nothing saved while it asks')
+  await partners.apply({ ...again, apply_anyway: true })
+  t.equal(await count(app, 'partner_applications'), 2, 'saved once the applicant says so')
 })
 
 t.test('the public directory lists only active partners that opted in, with filters', async (t) => {

@@ -87,7 +87,7 @@ t.test('an empty dashboard explains where applications come from', async (t) => 
 t.test('an application page shows what was submitted, duplicates, notes and history', async (t) => {
   const { app } = await buildTestApp(t)
   const first = await apply(app, 'twin', { job_title: 'Founder', phone: '+49 30 1234', address: 'Hauptstr. 1', city: 'Berlin' })
-  const second = await apply(app, 'twin', { company_name: 'Twin Again GmbH', email: 'other@twin.example' })
+  const second = await apply(app, 'twin', { company_name: 'Twin Again GmbH', email: 'other@twin.example', apply_anyway: true })
   const agent = await staffAgent(app)
 
   const list = await agent.get('/admin/partners/applications')
