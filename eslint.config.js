@@ -98,9 +98,7 @@ const pendingRefactor = {
     'modules/customers/customers-admin.routes.ts',
     'modules/opportunities/channel.routes.ts', 'modules/opportunities/offers.routes.ts',
     'modules/opportunities/opportunities-admin.routes.ts', 'modules/opportunities/opportunities.panels.ts',
-    'modules/opportunities/opportunities.widgets.ts', 'modules/opportunities/pipeline.routes.ts',
-    'modules/partners/partners-admin.routes.ts', 'modules/partners/partners.widgets.ts',
-    'modules/partners/portal.routes.ts', 'modules/partners/public.routes.ts', 'modules/partners/recruitment.routes.ts'
+    'modules/opportunities/opportunities.widgets.ts', 'modules/opportunities/pipeline.routes.ts'
   ],
   sqlOutsideRepositories: ['test/fixtures/addons/sample/index.ts']
 }
