@@ -15,8 +15,8 @@ const partners: Feature = {
   name: 'partners',
   dependsOn: ['admin'],
   register(container) {
-    const { db, users, partnerUsers, mailer } = container.cradle
-    container.register({ partners: asValue(new PartnersService({ db, users, partnerUsers, mailer })) })
+    const { db, users, partnerUsers, mailer, events } = container.cradle
+    container.register({ partners: asValue(new PartnersService({ db, users, partnerUsers, mailer, events })) })
   },
   routes: partnersRoutes,
   nav: [

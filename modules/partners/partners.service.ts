@@ -1,9 +1,11 @@
 import type { Static } from 'typebox'
 import type { ChannelPermissions } from '../../core/access.ts'
 import { audit, systemActor, type Actor } from '../../core/audit/audit.service.ts'
-import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import type { Transaction } from 'kysely'
+import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
 import { domainOf } from '../../core/domains.ts'
 import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
+import type { EventBus } from '../../core/events/events.ts'
 import type { Mailer } from '../../core/mail/mailer.ts'
 import { createPageLoader, type PageLoader } from '../../core/page-loader.ts'
 import { pageSize, toPage } from '../../core/pagination.ts'
@@ -11,11 +13,12 @@ import type { Submission } from '../../core/submissions/submissions.ts'
 import type { PartnerUsersService } from '../../core/users/partner-users.service.ts'
 import { teamSummaryQuery, type TeamSummary } from '../../core/users/users.repository.ts'
 import type { UsersService } from '../../core/users/users.service.ts'
+import './partners.events.ts'
 import * as repo from './partners.repository.ts'
 import { checkChoices, type ApplicationForm, type CompanyForm, type StaffPartnerForm } from './partners.schemas.ts'
 import type { PartnerRow, PartnerStatus } from './partners.table.ts'
 
-type Deps = { db: Db; users: UsersService; partnerUsers: PartnerUsersService; mailer: Mailer }
+type Deps = { db: Db; users: UsersService; partnerUsers: PartnerUsersService; mailer: Mailer; events: EventBus }
 
 /** How many of the team the partner home names. */
 const teamShown = 5
@@ -156,6 +159,7 @@ export class PartnersService {
       await this.deps.partnerUsers.setCompanyStatus(trx, partner.id, 'active', false)
       await repo.decideApplication(trx, applicationId, { status: 'approved', decidedBy: actor.id, reason: null })
       await audit(trx, actor, { action: 'partner.approved', entity: 'partner', entityId: partner.id, partnerId: partner.id, before: before && snapshot(before), after: snapshot(partner) })
+      await this.deps.events.emit(trx, 'partner.approved', partner.id, { partnerId: partner.id, levelId: level.id, by: actor.id })
       const applicant = await this.deps.partnerUsers.member(trx, partner.id, application.applicant_id)
       await this.deps.mailer.send(trx, {
         to: applicant.email,
@@ -174,6 +178,7 @@ export class PartnersService {
       await this.deps.partnerUsers.setCompanyStatus(trx, partner.id, 'rejected', false)
       await repo.decideApplication(trx, applicationId, { status: 'rejected', decidedBy: actor.id, reason })
       await audit(trx, actor, { action: 'partner.rejected', entity: 'partner', entityId: partner.id, partnerId: partner.id, before: before && snapshot(before), after: { ...snapshot(partner), reason } })
+      await this.deps.events.emit(trx, 'partner.rejected', partner.id, { partnerId: partner.id, reason, by: actor.id })
       const applicant = await this.deps.partnerUsers.member(trx, partner.id, application.applicant_id)
       await this.deps.mailer.send(trx, {
         to: applicant.email,
@@ -226,11 +231,13 @@ export class PartnersService {
         throw new Conflict(suspended ? 'Only an active partner can be suspended.' : 'Only a suspended partner can be reactivated.')
       }
       await this.deps.partnerUsers.setCompanyStatus(trx, partnerId, suspended ? 'suspended' : 'active', suspended)
+      if (suspended) await this.deps.events.emit(trx, 'partner.suspended', partnerId, { partnerId, reason: reason ?? null, by: actor.id })
+      else await this.deps.events.emit(trx, 'partner.reactivated', partnerId, { partnerId, by: actor.id })
     }, reason)
   }
 
   private async update(actor: Actor, partnerId: string, action: string, changes: Parameters<typeof repo.updatePartner>[2],
-    check?: (trx: DbOrTrx, before: PartnerRow) => Promise<void>, reason?: string): Promise<void> {
+    check?: (trx: Transaction<Database>, before: PartnerRow) => Promise<void>, reason?: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const before = await repo.findPartnerForUpdate(trx, partnerId)
       if (!before) throw new NotFound('The partner')
@@ -248,6 +255,7 @@ export class PartnersService {
         email: form.email, name: form.name, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
         permissions, invitedBy: actor.name, organisation: partner.name
       })
+      await this.deps.events.emit(trx, 'partner.employee-invited', partnerId, { partnerId, userId: user.id, by: actor.id })
       await submission?.record(trx, user.id)
       return user
     })

@@ -1,0 +1,12 @@
+/** What the partners module tells the others: decisions on a company and its people. */
+declare module '../../core/events/events.ts' {
+  interface DomainEvents {
+    'partner.approved': { partnerId: string; levelId: string; by: string | null }
+    'partner.rejected': { partnerId: string; reason: string; by: string | null }
+    'partner.suspended': { partnerId: string; reason: string | null; by: string | null }
+    'partner.reactivated': { partnerId: string; by: string | null }
+    'partner.employee-invited': { partnerId: string; userId: string; by: string | null }
+  }
+}
+
+export {}
