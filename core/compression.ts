@@ -24,7 +24,9 @@ const varyOnEncoding: onSendHookHandler = (_request, reply, payload, done) => {
  * - gzip, for clients without brotli, at level 1 for the same reason (level 6: 5% smaller, twice
  *   the CPU); deflate is not offered, as every client that sends it accepts gzip too;
  * - nothing under 1 KB: so small a response fits in one TCP segment either way; that covers
- *   redirects and most htmx fragments.
+ *   redirects and most htmx fragments;
+ * - up to 64 KB (every page) in one call on the event loop: handed to zlib's thread pool as a stream,
+ *   which the plugin does above 8 KB on two cores, a page cost 200–340 µs of CPU instead of 30–50.
  * Static files are compressed once, ahead of time, and served as they are (core/assets.ts), so the
  * routes under /assets/ are left out, in whatever order they are registered. Request bodies are not
  * decompressed: no browser compresses a form, and accepting it would only widen what parsers take in.
@@ -37,6 +39,7 @@ export default fp(async (app) => {
   await app.register(compress, {
     encodings: ['br', 'gzip'],
     threshold: 1024,
+    syncThreshold: 64 * 1024,
     brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } },
     zlibOptions: { level: 1 },
     globalDecompression: false
