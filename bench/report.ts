@@ -10,13 +10,19 @@ export const pages = [
 ] as const
 export type PageName = (typeof pages)[number]['name']
 
+/** A slice as measured: autocannon's figures and the server's CPU. */
+export interface SliceResult extends LoadResult {
+  /** µs of the server process's CPU a request: less disturbed than req/s by other work on the machine. */
+  cpu: number
+}
+
 export interface Measurement {
   size: number
   /** The Accept-Encoding sent ('identity': none). */
   encoding: string
   round: number
   page: PageName
-  result: LoadResult
+  result: SliceResult
 }
 
 const targets = { dashboardShare: 0.5, p99Ms: 50, growth: 1.2 }
@@ -47,14 +53,14 @@ const kilobytes = (bytes: number) => fixed(bytes / 1024)
 
 /** Per size (and encoding) and page: medians over the rounds, and the per-round share of the reference's req/s. */
 export function summary(all: Measurement[]): string {
-  const lines = ['| Opportunities | Page | req/s | p50 ms | p99 ms | mean ms | KB a response | req/s vs reference, per round | errors |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|']
+  const lines = ['| Opportunities | Page | req/s | p50 ms | p99 ms | mean ms | KB a response | server CPU µs a request | req/s vs reference, per round | errors |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|']
   for (const size of sizesOf(all)) {
     for (const encoding of encodingsOf(all)) {
       for (const page of pages) {
         const slices = roundsOf(all).map((round) => ({ result: find(all, size, encoding, round, page.name), reference: find(all, size, encoding, round, 'reference') }))
-        const of = (pick: (r: LoadResult) => number) => median(slices.map((s) => pick(s.result)))
+        const of = (pick: (r: SliceResult) => number) => median(slices.map((s) => pick(s.result)))
         lines.push(`| ${label(all, size, encoding)} | ${page.name} ${page.path} | ${fixed(of((r) => r.rps), 0)} | ${of((r) => r.p50)} | ${of((r) => r.p99)} | ` +
-          `${fixed(of((r) => r.mean), 2)} | ${kilobytes(of((r) => r.bytes))} | ${spread(slices.map((s) => s.result.rps / s.reference.rps), 2, '×')} | ${slices.reduce((n, s) => n + s.result.failed, 0)} |`)
+          `${fixed(of((r) => r.mean), 2)} | ${kilobytes(of((r) => r.bytes))} | ${fixed(of((r) => r.cpu), 0)} | ${spread(slices.map((s) => s.result.rps / s.reference.rps), 2, '×')} | ${slices.reduce((n, s) => n + s.result.failed, 0)} |`)
       }
     }
   }
@@ -63,9 +69,9 @@ export function summary(all: Measurement[]): string {
 
 /** Every slice as measured. */
 export function table(all: Measurement[]): string {
-  const lines = ['| Round | Opportunities | Page | req/s | p50 ms | p99 ms | mean ms | KB a response | errors |', '|---:|---:|---|---:|---:|---:|---:|---:|---:|']
+  const lines = ['| Round | Opportunities | Page | req/s | p50 ms | p99 ms | mean ms | KB a response | server CPU µs a request | errors |', '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|']
   for (const m of [...all].sort((a, b) => a.round - b.round || a.size - b.size)) {
-    lines.push(`| ${m.round} | ${label(all, m.size, m.encoding)} | ${m.page} | ${fixed(m.result.rps, 0)} | ${m.result.p50} | ${m.result.p99} | ${fixed(m.result.mean, 2)} | ${kilobytes(m.result.bytes)} | ${m.result.failed} |`)
+    lines.push(`| ${m.round} | ${label(all, m.size, m.encoding)} | ${m.page} | ${fixed(m.result.rps, 0)} | ${m.result.p50} | ${m.result.p99} | ${fixed(m.result.mean, 2)} | ${kilobytes(m.result.bytes)} | ${fixed(m.result.cpu, 0)} | ${m.result.failed} |`)
   }
   return lines.join('\n')
 }
@@ -102,10 +108,11 @@ export function compressionCost(all: Measurement[]): string {
     for (const encoding of encodings) {
       for (const page of pages) {
         const slices = roundsOf(all).map((round) => ({ on: find(all, size, encoding, round, page.name), off: find(all, size, 'identity', round, page.name) }))
-        const ratio = (pick: (r: LoadResult) => number) => slices.map((s) => pick(s.on) / pick(s.off))
-        const bytes = (pick: (s: (typeof slices)[number]) => LoadResult) => kilobytes(median(slices.map((s) => pick(s).bytes)))
+        const ratio = (pick: (r: SliceResult) => number) => slices.map((s) => pick(s.on) / pick(s.off))
+        const bytes = (pick: (s: (typeof slices)[number]) => SliceResult) => kilobytes(median(slices.map((s) => pick(s).bytes)))
         lines.push(`- ${size.toLocaleString('en')}, ${page.name}: with ${encoding} at ${spread(ratio((r) => r.rps), 2, '×')} the req/s without, ` +
-          `mean latency ×${spread(ratio((r) => r.mean), 2)}; ${bytes((s) => s.on)} KB a response against ${bytes((s) => s.off)} KB`)
+          `mean latency ×${spread(ratio((r) => r.mean), 2)}, server CPU a request ×${spread(ratio((r) => r.cpu), 2)}; ` +
+          `${bytes((s) => s.on)} KB a response against ${bytes((s) => s.off)} KB`)
       }
     }
   }

@@ -51,9 +51,10 @@ interface Target {
 }
 
 async function run(target: Target, path: string, duration: number) {
+  const before = target.server.cpuMicros()
   const result = await load(target.server.origin + path, target.cookie, duration, target.encoding)
   await target.server.settle()
-  return result
+  return { ...result, cpu: (target.server.cpuMicros() - before) / result.requests }
 }
 
 /**
@@ -69,7 +70,7 @@ async function measure(targets: Target[]): Promise<Measurement[]> {
     for (const target of inOrder(targets)) {
       for (const page of inOrder(pages)) {
         const result = await run(target, page.path, seconds)
-        say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${target.encoding.padEnd(8)} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${(result.bytes / 1024).toFixed(1)} KB`)
+        say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${target.encoding.padEnd(8)} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${(result.bytes / 1024).toFixed(1)} KB  ${result.cpu.toFixed(0)} µs CPU`)
         measured.push({ size: target.size, encoding: target.encoding, round, page: page.name, result })
       }
     }
