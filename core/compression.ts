@@ -17,7 +17,7 @@ const varyOnEncoding: onSendHookHandler = (_request, reply, payload, done) => {
 /**
  * Pages and the other responses made per request (fragments, CSV exports) are compressed for
  * clients that accept it. Chosen by measuring the partner pages (3–34 KB of HTML; bench/RESULTS.md,
- * "Compression"):
+ * 1 December, "compression off and on"):
  * - brotli at quality 1: the cheapest, 20–55 µs of CPU a page, and 2–9× smaller; quality 4 (the
  *   plugin's default) saves another 11% of bytes — a few hundred a page — for 3.4× the CPU, and
  *   zlib's own default, 11, takes 8–50 ms a page;
@@ -26,7 +26,7 @@ const varyOnEncoding: onSendHookHandler = (_request, reply, payload, done) => {
  * - nothing under 1 KB: so small a response fits in one TCP segment either way; that covers
  *   redirects and most htmx fragments;
  * - up to 64 KB (every page) in one call on the event loop: handed to zlib's thread pool as a stream,
- *   which the plugin does above 8 KB on two cores, a page cost 200–340 µs of CPU instead of 30–50.
+ *   which the plugin does above 8 KB on two cores, a page cost 200–340 µs of CPU instead of 30–40.
  * Static files are compressed once, ahead of time, and served as they are (core/assets.ts), so the
  * routes under /assets/ are left out, in whatever order they are registered. Request bodies are not
  * decompressed: no browser compresses a form, and accepting it would only widen what parsers take in.
