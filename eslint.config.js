@@ -70,9 +70,6 @@ const boundaryPolicies = [
     message: "a route, widget or panel imports a repository: call a service that the module's index.ts registers"
   }
 ]
-const [routeImportsRepository] = boundaryPolicies.slice(-1)
-
-const boundaryOptions = (policies) => ({ default: 'allow', checkInternals: true, policies })
 
 const sqlSyntax = [
   ...['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'mergeInto', 'selectNoFrom'].map((method) => ({
@@ -87,21 +84,6 @@ const transactionSyntax = ['transaction', 'startTransaction'].map((method) => ({
   selector: `CallExpression[callee.property.name='${method}']`,
   message: `a route, widget or panel opens a transaction (${method}): the service it calls does`
 }))
-
-/**
- * Files that still break a rule while issue 11's refactor moves repository use out of routes,
- * widgets and panels into services. Every other file is held to the rule; delete an entry
- * as soon as its file is fixed, so that it is held too.
- */
-const pendingRefactor = {
-  routeImportsRepository: [
-    'modules/customers/customers-admin.routes.ts',
-    'modules/opportunities/channel.routes.ts', 'modules/opportunities/offers.routes.ts',
-    'modules/opportunities/opportunities-admin.routes.ts', 'modules/opportunities/opportunities.panels.ts',
-    'modules/opportunities/opportunities.widgets.ts', 'modules/opportunities/pipeline.routes.ts'
-  ],
-  sqlOutsideRepositories: ['test/fixtures/addons/sample/index.ts']
-}
 
 const routeWidgetPanelFiles = ['**/*.routes.ts', '**/*.widgets.ts', '**/*.panels.ts']
 const featureFiles = ['core/**/*.ts', 'modules/**/*.ts', 'plugins/**/*.ts', 'test/fixtures/addons/**/*.ts']
@@ -138,17 +120,13 @@ export default tseslint.config(
       ],
       'boundaries/dependency-nodes': ['import', 'export', 'dynamic-import']
     },
-    rules: { 'boundaries/dependencies': ['error', boundaryOptions(boundaryPolicies)] }
-  },
-  {
-    files: pendingRefactor.routeImportsRepository,
-    rules: { 'boundaries/dependencies': ['error', boundaryOptions(boundaryPolicies.filter((p) => p !== routeImportsRepository))] }
+    rules: { 'boundaries/dependencies': ['error', { default: 'allow', checkInternals: true, policies: boundaryPolicies }] }
   },
   {
     // The database layer, the page loader (it sends the queries repositories build, one round trip
     // for a page) and the health probe's `select 1` are SQL's own places in core.
     files: featureFiles,
-    ignores: ['**/*.repository.ts', '**/migrations/**', 'core/db/**', 'core/page-loader.ts', 'core/health.ts', ...routeWidgetPanelFiles, ...pendingRefactor.sqlOutsideRepositories],
+    ignores: ['**/*.repository.ts', '**/migrations/**', 'core/db/**', 'core/page-loader.ts', 'core/health.ts', ...routeWidgetPanelFiles],
     rules: { 'no-restricted-syntax': ['error', ...sqlSyntax] }
   },
   { files: routeWidgetPanelFiles, rules: { 'no-restricted-syntax': ['error', ...sqlSyntax, ...transactionSyntax] } }

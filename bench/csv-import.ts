@@ -7,7 +7,7 @@
  *   DATABASE_URL=postgres://… npx tsx bench/csv-import.ts
  */
 import { performance } from 'node:perf_hooks'
-import { normalisePermissions, type PartnerViewer } from '../core/access.ts'
+import type { PartnerViewer } from '../core/access.ts'
 import { buildApp } from '../core/app.ts'
 import { loadConfig } from '../core/config.ts'
 import { seedDemo } from '../core/demo.ts'
@@ -51,25 +51,25 @@ const config = loadConfig({ ...process.env, DATA_DIR: process.env.DATABASE_URL ?
 const app = await buildApp(config)
 try {
   await seedDemo(app)
-  const { db, customers, jobs } = app.diContainer.cradle
+  const { db, customerImports, jobs, channelAreas } = app.diContainer.cradle
   const user = (await findUserByEmail(db, 'nora@northwind.example'))!
   const viewer: PartnerViewer = {
     id: user.id, email: user.email, name: user.name, kind: 'partner', role: user.role, partnerId: user.partner_id!,
-    partnerStatus: 'active', permissions: normalisePermissions(user.permissions), sessionVersion: user.session_version
+    partnerStatus: 'active', permissions: channelAreas.normalise(user.permissions), sessionVersion: user.session_version
   }
   say(`${config.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}: importing ${rows.toLocaleString('en-US')} rows (${rows / 2} accounts, ${rows} contacts)`)
   const csv = generate(rows)
   await jobs.runDue()
   const total = performance.now()
   const records = await time('upload: read the file (csv-parse, header)', () => readImport(csv))
-  const id = await time('upload: store it and queue the check', () => customers.createImport(viewer, 'bench.csv', records))
+  const id = await time('upload: store it and queue the check', () => customerImports.create(viewer, 'bench.csv', records))
   const check = await time('check jobs', () => runJobs(jobs))
   say(`  ${check.count} jobs, the longest ${check.longest.toFixed(0)} ms`)
-  await time('queue the import', () => customers.startImport(viewer, id, false))
+  await time('queue the import', () => customerImports.start(viewer, id, false))
   const save = await time('import jobs', () => runJobs(jobs))
   say(`  ${save.count} jobs, the longest ${save.longest.toFixed(0)} ms`)
   say(`${'total'.padEnd(44)} ${(performance.now() - total).toFixed(0).padStart(6)} ms`)
-  const record = await customers.importRecord(viewer, id)
+  const record = await customerImports.record(viewer, id)
   say(`${record.status}: created ${record.accounts_created} accounts and ${record.contacts_created} contacts`)
 } finally {
   await app.close()

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { adminPermissions, defaultPermissions } from '../core/access.ts'
+import type { StoredPermissions } from '../core/access.ts'
 import type { Db } from '../core/db/database.ts'
 import { benchPartner } from './bench-partner.ts'
 
@@ -8,8 +8,9 @@ const expertise = sql.raw(`(array['Implementation','Consulting','Managed service
 export const firstNames = sql.raw(`(array['Ada','Ben','Cleo','Dan','Eva','Finn','Gia','Hugo','Iris','Jon','Kim','Leo','Mia','Noah','Olga','Paul'])`)
 export const lastNames = sql.raw(`(array['Adams','Baker','Chen','Diaz','Evans','Fischer','Garcia','Hansen','Ito','Jones','Kowalski','Lopez','Meyer','Novak','Olsen','Patel'])`)
 
-const ownMember = { ...defaultPermissions, acceptOffers: true }
-const companyMember = { ...defaultPermissions, opportunities: { ...defaultPermissions.opportunities, scope: 'company' }, acceptOffers: true }
+// Stored as the team page stores them; the areas left out take their defaults.
+const ownMember: StoredPermissions = { acceptOffers: true }
+const companyMember: StoredPermissions = { opportunities: { scope: 'company' }, acceptOffers: true }
 
 /**
  * Levels, 1,000 partners (index 1 is the bench partner) with 1 to 5 users each, their approved
@@ -53,7 +54,7 @@ export async function seedPartners(conn: Db, passwordHash: string): Promise<void
   await sql`insert into users (id, email, name, password_hash, kind, role, partner_id, partner_status, permissions, job_title, last_sign_in_at, created_at)
     select u.id, case when p.idx = 1 and u.u_no = 0 then ${benchPartner.email} when u.u_no = 0 then 'admin@' || p.domain else 'user' || u.u_no || '@' || p.domain end,
       u.name, ${passwordHash}, 'partner', case when u.u_no = 0 then 'admin' else 'member' end, p.id, pa.status,
-      case when u.u_no = 0 then ${JSON.stringify(adminPermissions)}::jsonb when u.u_no % 2 = 0 then ${JSON.stringify(companyMember)}::jsonb else ${JSON.stringify(ownMember)}::jsonb end,
+      case when u.u_no = 0 then '{}'::jsonb when u.u_no % 2 = 0 then ${JSON.stringify(companyMember)}::jsonb else ${JSON.stringify(ownMember)}::jsonb end,
       (array['Sales manager','Account executive','Consultant','Managing director'])[1 + u.u_no % 4], now() - (u.u_no * 3) * interval '1 hour', pa.created_at
     from bench_users u join bench_partners p on p.idx = u.p_idx join partners pa on pa.id = p.id`.execute(conn)
 

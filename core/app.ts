@@ -59,7 +59,7 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
     await migrateToLatest(database.db, [coreMigrationsDir, ...contributions.migrations])
 
     const container = createAppContainer({ config, db: database.db, dialect: database.dialect, logger: app.log })
-    container.register({ features: asValue(features), contributions: asValue(contributions) })
+    container.register({ features: asValue(features), contributions: asValue(contributions), channelAreas: asValue(contributions.areas) })
     for (const feature of features) feature.register?.(container)
     await app.register(fastifyAwilixPlugin, {
       container, disposeOnClose: false, disposeOnResponse: false, asyncInit: false, asyncDispose: false, eagerInject: false
@@ -67,7 +67,7 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
 
     const secret = sessionSecret(config)
     await app.register(security, { config, secret })
-    await app.register(session, { config, secret, db: database.db })
+    await app.register(session, { config, secret, db: database.db, areas: contributions.areas })
     await app.register(compression)
     await app.register(views, { features, nav: [...contributions.nav, ...coreNav] })
     await app.register(errorHandler)

@@ -3,6 +3,7 @@ import { systemActor } from './audit/audit.service.ts'
 import { loadConfig } from './config.ts'
 import { openDatabase } from './db/database.ts'
 import { coreMigrationsDir, migrateToLatest } from './db/migrator.ts'
+import { Contributions } from './contributions.ts'
 import { loadFeatures } from './features.ts'
 import { coreModules } from './modules.ts'
 import { pluginsDir } from './app.ts'
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const features = await loadFeatures(coreModules, config.PORTAL_ADDONS, [pluginsDir])
   const database = await openDatabase(config)
   try {
-    const ran = await migrateToLatest(database.db, [coreMigrationsDir, ...features.flatMap((f) => (f.migrations ? [f.migrations] : []))])
+    const ran = await migrateToLatest(database.db, [coreMigrationsDir, ...new Contributions(features).migrations])
     if (command === 'migrate') {
       process.stdout.write(ran.length ? `Applied ${ran.length} migration(s):\n  ${ran.join('\n  ')}\n` : 'The database is up to date.\n')
       return

@@ -104,7 +104,10 @@ function listeningUrl(host: string, port: number): string {
   return `http://${name}:${port}`
 }
 
-/** Core's variables; the enabled add-ons' are added by withFeatureConfig when the app is built. */
+/**
+ * Core's variables. The add-ons' are added by withFeatureConfig when the app is built, before any
+ * add-on's code runs: hence the cast, as for the container's registrations of add-ons.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const config = readVariables(ConfigSchema, env) as RawConfig
   return {
@@ -115,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     TRUST_PROXY: config.TRUST_PROXY === 'true',
     PORTAL_ADDONS: config.PORTAL_ADDONS.split(',').map((s) => s.trim()).filter(Boolean),
     env
-  }
+  } as Config
 }
 
 /**

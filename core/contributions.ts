@@ -1,9 +1,11 @@
-import type { Area, AreaDefinition } from './access.ts'
+import { ChannelAreas, type Area } from './access.ts'
+import type { MigrationsFolder } from './db/migrator.ts'
 import { FeatureError, type Audience, type Feature, type NavEntry, type Panel, type PanelSlot, type Widget } from './features.ts'
 
 declare module './container.ts' {
   interface Cradle {
     contributions: Contributions
+    channelAreas: ChannelAreas
   }
 }
 
@@ -31,11 +33,11 @@ export class Contributions {
   readonly nav: NavEntry[]
   readonly widgets: Record<Audience, Widget[]>
   readonly panels: ReadonlyMap<PanelSlot, Panel[]>
-  readonly areas: AreaDefinition[]
-  readonly migrations: string[]
+  readonly areas: ChannelAreas
+  readonly migrations: MigrationsFolder[]
 
   constructor(readonly features: Feature[]) {
-    this.areas = features.flatMap((f) => f.areas ?? [])
+    this.areas = new ChannelAreas(features.flatMap((f) => f.areas ?? []))
     const areaOwners = ownedOnce(features, 'channel-permission area', (f) => f.areas?.map((a) => a.name))
     const slotOwners = ownedOnce(features, 'panel slot', (f) => f.panelSlots)
     for (const feature of features) {
@@ -62,6 +64,6 @@ export class Contributions {
     const panels = new Map<PanelSlot, Panel[]>([...slotOwners.keys()].map((slot) => [slot as PanelSlot, []]))
     for (const panel of features.flatMap((f) => f.panels ?? []).sort(byOrder)) panels.get(panel.slot)!.push(panel)
     this.panels = panels
-    this.migrations = features.flatMap((f) => (f.migrations ? [f.migrations] : []))
+    this.migrations = features.flatMap((f) => (f.migrations ? [{ dir: f.migrations, feature: f.name }] : []))
   }
 }

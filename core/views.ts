@@ -32,7 +32,7 @@ function templateFolders(features: Feature[]): Map<string, string> {
   for (const feature of features) {
     if (!feature.views) continue
     if (existsSync(path.join(viewsDir, feature.name))) {
-      throw new FeatureError(`"${feature.name}" brings its own views, but views/${feature.name}/ is core's. Rename the feature or move the templates there.`)
+      throw new FeatureError(`"${feature.name}" brings its own views, but views/${feature.name}/ is core's. Rename the feature.`)
     }
     folders.set(feature.name, feature.views)
   }

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyReply } from 'fastify'
-import { allows, normalisePermissions, type Access, type Viewer } from '../access.ts'
+import { allows, type Access, type ChannelAreas, type Viewer } from '../access.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/database.ts'
 import { Forbidden, Unauthenticated } from '../errors.ts'
@@ -68,7 +68,7 @@ const untracked = (url: string) => url.startsWith('/assets/') || url === '/healt
  * session or everywhere), deactivation, suspension and access changes take effect on the very
  * next request, on whichever instance serves it: the state is in the database, not the process.
  */
-export default fp<{ config: Config; secret: string; db: Db }>(async (app, { config, secret, db }) => {
+export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas }>(async (app, { config, secret, db, areas }) => {
   const cookieOptions = {
     path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.PUBLIC_URL.startsWith('https://'), maxAge: sessionDays * 86_400
   }
@@ -110,7 +110,7 @@ export default fp<{ config: Config; secret: string; db: Db }>(async (app, { conf
     request.viewer = {
       id: user.id, email: user.email, name: user.name, kind: user.kind, role: user.role,
       partnerId: user.partner_id, partnerStatus: user.partner_status,
-      permissions: normalisePermissions(user.permissions), sessionVersion: user.session_version
+      permissions: areas.normalise(user.permissions), sessionVersion: user.session_version
     }
   })
 

@@ -48,9 +48,10 @@ export class PartnerUsersService {
     })
   }
 
+  /** Over the stored ones, so the choices for the areas of an add-on that is disabled now are kept. */
   async setPermissions(actor: Actor, partnerId: string, userId: string, permissions: ChannelPermissions): Promise<UserRow> {
-    return this.change(actor, partnerId, userId, 'user.permissions-changed', (trx) =>
-      updateUser(trx, userId, { permissions: JSON.stringify(permissions) }))
+    return this.change(actor, partnerId, userId, 'user.permissions-changed', (trx, before) =>
+      updateUser(trx, userId, { permissions: JSON.stringify({ ...before.permissions, ...permissions }) }))
   }
 
   private async keepAnAdmin(trx: DbOrTrx, partnerId: string, user: UserRow): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts'
-import { defaultPermissions, type ChannelPermissions } from '../access.ts'
+import type { StoredPermissions } from '../access.ts'
 import { audit, systemActor, type Actor } from '../audit/audit.service.ts'
 import { hashPassword, verifyPassword, decoyHash } from '../auth/passwords.ts'
 import { hashToken, newToken } from '../auth/tokens.ts'
@@ -21,7 +21,8 @@ export interface InviteInput {
   role: UserRole
   partnerId?: string
   partnerStatus?: string
-  permissions?: ChannelPermissions
+  /** Unset: every area's defaults. */
+  permissions?: StoredPermissions
   invitedBy: string
   organisation: string
 }
@@ -55,7 +56,7 @@ export class UsersService {
     const user = await insertUser(trx, {
       email: input.email, name: input.name, kind: input.kind, role: input.role,
       partner_id: input.partnerId ?? null, partner_status: input.partnerStatus ?? null,
-      permissions: JSON.stringify(input.permissions ?? defaultPermissions),
+      permissions: JSON.stringify(input.permissions ?? {}),
       phone: input.phone ?? null, job_title: input.jobTitle ?? null,
       password_hash: await hashPassword(input.password), status: 'active'
     })
@@ -69,7 +70,7 @@ export class UsersService {
     const user = await insertUser(trx, {
       email: input.email, name: input.name, kind: input.kind, role: input.role,
       partner_id: input.partnerId ?? null, partner_status: input.partnerStatus ?? null,
-      permissions: JSON.stringify(input.permissions ?? defaultPermissions), status: 'invited'
+      permissions: JSON.stringify(input.permissions ?? {}), status: 'invited'
     })
     await this.sendInvitation(trx, user, input.invitedBy, input.organisation)
     await audit(trx, actor, { action: 'user.invited', entity: 'user', entityId: user.id, partnerId: user.partner_id, after: userSnapshot(user) })

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
-import type { ChannelPermissions } from '../access.ts'
+import type { StoredPermissions } from '../access.ts'
 
 export type UserKind = 'staff' | 'partner'
 export type UserRole = 'admin' | 'member'
@@ -16,7 +16,7 @@ export interface UsersTable {
   role: Generated<UserRole>
   partner_id: string | null
   partner_status: string | null
-  permissions: ColumnType<ChannelPermissions, string | undefined, string>
+  permissions: ColumnType<StoredPermissions, string | undefined, string>
   status: Generated<UserStatus>
   session_version: Generated<number>
   last_sign_in_at: Date | null

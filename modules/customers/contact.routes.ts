@@ -17,12 +17,12 @@ type FormQuery = { Querystring: Record<string, unknown> & { q?: string; account?
 
 
 const contactRoutes: FastifyPluginAsync = async (app) => {
-  const { customers, submissions } = app.diContainer.cradle
+  const { customers, customerContacts, customerPickers, submissions } = app.diContainer.cradle
   const config = { access: 'partner' as const }
 
   /** The contact form; its account picker searches for q (without JavaScript) and keeps the chosen account. */
   async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; q?: string; errors?: FieldErrors; message?: string; status?: number }) {
-    const picker = await customers.accountPicker(viewer, state.q, state.values.account_id)
+    const picker = await customerPickers.accountPicker(viewer, state.q, state.values.account_id)
     return reply.page('customers/contact-form', { ...state, errors: state.errors ?? {}, picker }, {
       title: state.id ? 'Edit contact' : 'New contact', status: state.status
     })
@@ -30,9 +30,9 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
 
   /** The contact's page; for an editor, a picker of the accounts to move the contact to, searching for q and keeping the chosen one. */
   async function contactPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { q?: string; chosen?: unknown; errors?: FieldErrors; message?: string; status?: number } = {}) {
-    const contact = await customers.contact(viewer, id)
+    const contact = await customerContacts.contact(viewer, id)
     const can = customers.abilities(viewer)
-    const picker = can.edit ? await customers.accountPicker(viewer, state.q, state.chosen, contact.account_id) : null
+    const picker = can.edit ? await customerPickers.accountPicker(viewer, state.q, state.chosen, contact.account_id) : null
     return reply.page('customers/contact', { contact, picker, can, errors: state.errors ?? {}, message: state.message }, {
       title: `${contact.first_name} ${contact.last_name}`, status: state.status
     })
@@ -41,7 +41,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: ContactListQuery }>('/portal/customers/contacts', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     const { filters, filter, paged } = contactFilter(request.query)
-    const page = await customers.listContacts(viewer, filter, pageSize)
+    const page = await customerContacts.list(viewer, filter, pageSize)
     const data = { page, filters, paged, can: customers.abilities(viewer) }
     return reply.page(wantsFragment(request) ? 'customers/contact-results' : 'customers/contacts', data, { title: 'Contacts' })
   })
@@ -55,7 +55,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
 
   /** The contact form's account choices for htmx; the form itself is guarded, the list shows no more than the customers list. */
   app.get<OptionsQuery>('/portal/customers/account-options', { config }, async (request, reply) => {
-    const picker = await customers.accountPicker(partnerViewer(request), request.query.q, request.query.account_id)
+    const picker = await customerPickers.accountPicker(partnerViewer(request), request.query.q, request.query.account_id)
     return reply.page('customers/account-options', { picker, fragment: true }, { title: 'Accounts' })
   })
 
@@ -63,7 +63,7 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
     const viewer = partnerViewer(request)
     try {
       const saved = await submissions.once(request, viewer.id,
-        (submission) => customers.createContact(viewer, parseForm(ContactForm, request.body), submission),
+        (submission) => customerContacts.create(viewer, parseForm(ContactForm, request.body), submission),
         (contact: ContactRow) => (contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`))
       return reply.flash(saved.repeat ? alreadySaved : 'Contact created.').seeOther(saved.location)
     } catch (err) {
@@ -78,14 +78,14 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   /** The move form's account choices for htmx: every account but the contact's own. */
   app.get<ById & OptionsQuery>('/portal/customers/contacts/:id/account-options', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    const contact = await customers.contact(viewer, request.params.id)
+    const contact = await customerContacts.contact(viewer, request.params.id)
     customers.permit(viewer, 'edit')
-    const picker = await customers.accountPicker(viewer, request.query.q, request.query.account_id, contact.account_id)
+    const picker = await customerPickers.accountPicker(viewer, request.query.q, request.query.account_id, contact.account_id)
     return reply.page('customers/account-options', { picker, moving: true, fragment: true }, { title: 'Accounts' })
   })
 
   app.get<ById & FormQuery>('/portal/customers/contacts/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
-    const contact = await customers.contact(partnerViewer(request), request.params.id)
+    const contact = await customerContacts.contact(partnerViewer(request), request.params.id)
     const values = { ...contact, account_id: contact.account_id ?? '', ...typedFields(ContactForm, request.query) }
     return formPage(reply, partnerViewer(request), { id: contact.id, values, q: request.query.q })
   })
@@ -93,9 +93,9 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   app.post<FormById>('/portal/customers/contacts/:id', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
     // Ownership before the form: another partner's id must answer 404, never a form error.
-    await customers.contact(viewer, request.params.id)
+    await customerContacts.contact(viewer, request.params.id)
     try {
-      await customers.updateContact(viewer, request.params.id, parseForm(ContactForm, request.body))
+      await customerContacts.update(viewer, request.params.id, parseForm(ContactForm, request.body))
       return reply.flash('Contact saved.').seeOther(`/portal/customers/contacts/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
@@ -105,9 +105,9 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<FormById>('/portal/customers/contacts/:id/move', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    await customers.contact(viewer, request.params.id)
+    await customerContacts.contact(viewer, request.params.id)
     try {
-      await customers.moveContact(viewer, request.params.id, parseForm(MoveContactForm, request.body).account_id)
+      await customerContacts.move(viewer, request.params.id, parseForm(MoveContactForm, request.body).account_id)
       return reply.flash('Contact moved.').seeOther(`/portal/customers/contacts/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
@@ -116,14 +116,14 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.post<FormById>('/portal/customers/contacts/:id/dissociate', { config, schema: { params: idParams } }, async (request, reply) => {
-    const contact = await customers.contact(partnerViewer(request), request.params.id)
-    await customers.dissociateContact(partnerViewer(request), request.params.id)
+    const contact = await customerContacts.contact(partnerViewer(request), request.params.id)
+    await customerContacts.dissociate(partnerViewer(request), request.params.id)
     return reply.flash(`${contact.first_name} ${contact.last_name} no longer belongs to ${contact.account_name ?? 'an account'}.`)
       .seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : `/portal/customers/contacts/${contact.id}`)
   })
 
   app.post<FormById>('/portal/customers/contacts/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
-    const contact = await customers.removeContact(partnerViewer(request), request.params.id)
+    const contact = await customerContacts.remove(partnerViewer(request), request.params.id)
     return reply.flash(`${contact.first_name} ${contact.last_name} was removed.`)
       .seeOther(contact.account_id ? `/portal/customers/${contact.account_id}` : '/portal/customers/contacts')
   })

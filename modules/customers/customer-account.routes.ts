@@ -15,7 +15,7 @@ type FormById = ById & { Body: Record<string, string> }
 type PickerQuery = { Querystring: { q?: string; contact_id?: string } }
 
 const customerAccountRoutes: FastifyPluginAsync = async (app) => {
-  const { customers, submissions } = app.diContainer.cradle
+  const { customers, customerContacts, customerPickers, submissions } = app.diContainer.cradle
   const config = { access: 'partner' as const }
 
   async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
@@ -33,7 +33,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     const account = await customers.account(viewer, id)
     const contacts = await customers.contactRowsOf(viewer, id)
     const can = customers.abilities(viewer)
-    const picker = can.edit ? await customers.contactPicker(viewer, id, state.q, state.chosen) : null
+    const picker = can.edit ? await customerPickers.contactPicker(viewer, id, state.q, state.chosen) : null
     const panels = await renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id })
     return reply.page('customers/account', { account, contacts, picker, panels, can, errors: state.errors ?? {}, message: state.message }, {
       title: account.name, status: state.status
@@ -86,7 +86,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     const viewer = partnerViewer(request)
     await customers.account(viewer, request.params.id)
     customers.permit(viewer, 'edit')
-    const picker = await customers.contactPicker(viewer, request.params.id, request.query.q, request.query.contact_id)
+    const picker = await customerPickers.contactPicker(viewer, request.params.id, request.query.q, request.query.contact_id)
     return reply.page('customers/contact-options', { picker, fragment: true }, { title: 'Contacts' })
   })
 
@@ -133,7 +133,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     await customers.account(viewer, request.params.id)
     return change(reply, viewer, request.params.id, async () => {
       const { contact_id } = parseForm(ContactChoiceForm, request.body)
-      await customers.moveContact(viewer, contact_id, request.params.id)
+      await customerContacts.move(viewer, contact_id, request.params.id)
       return 'Contact added to this account.'
     }, request.body.contact_id)
   })

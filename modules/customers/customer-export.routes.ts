@@ -9,7 +9,7 @@ const exportPage = 1000
 const cursorOf = (cursor: string | undefined) => decodeCursor<{ key: string; id: string }>(cursor, { key: 'string', id: 'string' })
 
 const customerExportRoutes: FastifyPluginAsync = async (app) => {
-  const { customers } = app.diContainer.cradle
+  const { customers, customerContacts } = app.diContainer.cradle
   const config = { access: 'partner' as const }
 
   app.get<{ Querystring: AccountListQuery }>('/portal/customers/export.csv', { config }, async (request, reply) => {
@@ -29,7 +29,7 @@ const customerExportRoutes: FastifyPluginAsync = async (app) => {
     const { filter } = contactFilter({ ...request.query, after: undefined })
     const columns = ['account_name', ...contactColumns]
     return sendCsv(reply, 'contacts', csvStream(columns,
-      (cursor) => customers.listContacts(viewer, { ...filter, after: cursorOf(cursor) }, exportPage),
+      (cursor) => customerContacts.list(viewer, { ...filter, after: cursorOf(cursor) }, exportPage),
       (c) => ({
         account_name: c.account_name, contact_first_name: c.first_name, contact_last_name: c.last_name,
         contact_email: c.email, contact_phone: c.phone, contact_job_title: c.job_title

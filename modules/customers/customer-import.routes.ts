@@ -13,7 +13,7 @@ interface UploadBody { file?: { name: string; text: string }; csv?: string; _sub
 const maxFileBytes = 10 * 1024 * 1024
 
 const customerImportRoutes: FastifyPluginAsync = async (app) => {
-  const { customers, submissions } = app.diContainer.cradle
+  const { customers, customerImports, submissions } = app.diContainer.cradle
   const columns = [...accountColumns, ...contactColumns]
 
   await app.register(multipart, {
@@ -35,7 +35,7 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
 
   /** The import's page; while it runs, htmx polls it and morphs the page into the new state. */
   async function importPage(reply: FastifyReply, request: FastifyRequest, id: string, state: { message?: string; status?: number } = {}) {
-    const record = await customers.importDetails(partnerViewer(request), id)
+    const record = await customerImports.details(partnerViewer(request), id)
     return reply.page('customers/import-details', { record, message: state.message }, { title: `Import of ${record.file_name}`, status: state.status })
   }
 
@@ -55,7 +55,7 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
     try {
       const saved = await submissions.once(request, viewer.id, (submission) => {
         const file = request.body?.file?.text.trim() ? request.body.file : { name: 'pasted.csv', text: parseForm(ImportPasteForm, request.body).csv }
-        return customers.createImport(viewer, file.name, readImport(file.text), submission)
+        return customerImports.create(viewer, file.name, readImport(file.text), submission)
       }, (id) => `/portal/customers/imports/${id}`)
       if (saved.repeat) reply.flash(alreadySaved)
       return reply.seeOther(saved.location)
@@ -70,9 +70,9 @@ const customerImportRoutes: FastifyPluginAsync = async (app) => {
     importPage(reply, request, request.params.id))
 
   app.post<ById & { Body: Record<string, string> }>('/portal/customers/imports/:id/start', { config: { access: 'partner' }, schema: { params: idParams } }, async (request, reply) => {
-    await customers.importRecord(partnerViewer(request), request.params.id)
+    await customerImports.record(partnerViewer(request), request.params.id)
     try {
-      await customers.startImport(partnerViewer(request), request.params.id, parseForm(ImportStartForm, request.body).only_valid)
+      await customerImports.start(partnerViewer(request), request.params.id, parseForm(ImportStartForm, request.body).only_valid)
       return reply.seeOther(`/portal/customers/imports/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Conflict)) throw err

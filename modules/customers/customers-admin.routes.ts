@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { signedIn } from '../../core/access.ts'
-import { listAudit } from '../../core/audit/audit.repository.ts'
 import { Invalid, type FieldErrors } from '../../core/errors.ts'
 import { pageSize } from '../../core/pagination.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
@@ -12,18 +11,18 @@ import { ReassignForm } from './customers.schemas.ts'
 type ById = { Params: { id: string } }
 
 const customersAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { customers, partners, db } = app.diContainer.cradle
+  const { customersAdmin, partners, auditTrail } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function accountPage(reply: FastifyReply, viewer: NonNullable<typeof reply.request.viewer>, id: string, state: { errors?: FieldErrors; message?: string; status?: number } = {}) {
-    const account = await customers.accountForStaff(id)
+    const account = await customersAdmin.account(id)
     const page = {
       account,
-      contacts: await customers.contactsForStaff(id),
-      duplicates: account.domain ? await customers.accountsWithDomain(account.domain, account.partner_id) : [],
+      contacts: await customersAdmin.contactsOf(id),
+      duplicates: account.domain ? await customersAdmin.accountsWithDomain(account.domain, account.partner_id) : [],
       partners: (await partners.partnerNames({ status: 'active' })).filter((p) => p.id !== account.partner_id),
       panels: await renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id }),
-      history: await listAudit(db, { entityId: id, limit: 50 }),
+      history: await auditTrail.history(id),
       errors: state.errors ?? {}, message: state.message
     }
     return reply.page('customers/admin-account', page, { title: account.name, status: state.status })
@@ -31,21 +30,21 @@ const customersAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Querystring: StaffListQuery }>('/admin/customers', { config }, async (request, reply) => {
     const { filters, filter, paged } = staffFilter(request.query)
-    const page = await customers.listAllAccounts(filter, pageSize)
+    const page = await customersAdmin.list(filter, pageSize)
     const data = { page, filters, paged, partners: await partners.partnerNames({}) }
     return reply.page(wantsFragment(request) ? 'customers/admin-results' : 'customers/admin-accounts', data, { title: 'Customers' })
   })
 
   app.get('/admin/customers/duplicates', { config }, async (_request, reply) =>
-    reply.page('customers/admin-duplicates', { pairs: await customers.possibleDuplicates() }, { title: 'Possible duplicate customers' }))
+    reply.page('customers/admin-duplicates', { pairs: await customersAdmin.possibleDuplicates() }, { title: 'Possible duplicate customers' }))
 
   app.get<ById>('/admin/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
     accountPage(reply, signedIn(request), request.params.id))
 
   app.post<ById & { Body: Record<string, string> }>('/admin/customers/:id/reassign', { config, schema: { params: idParams } }, async (request, reply) => {
-    await customers.accountForStaff(request.params.id)
+    await customersAdmin.account(request.params.id)
     try {
-      const moved = await customers.reassign(signedIn(request), request.params.id, parseForm(ReassignForm, request.body).partner_id)
+      const moved = await customersAdmin.reassign(signedIn(request), request.params.id, parseForm(ReassignForm, request.body).partner_id)
       return reply.flash(`${moved.name} now belongs to ${moved.partner}; its contacts moved with it.`).seeOther(`/admin/customers/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err

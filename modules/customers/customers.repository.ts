@@ -1,17 +1,9 @@
 import { sql, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
+import type { Reach } from '../../core/reach.ts'
 import type {
   AccountFields, AccountInsert, AccountRow, CheckedLine, ContactFields, ContactInsert, ContactRow, CustomerImportsTable, ImportError, ImportFields
 } from './customers.table.ts'
-
-/**
- * What a partner employee may reach: their company's rows, and with "own records" only those they
- * own. Every partner-facing function takes one and puts it in the WHERE clause.
- */
-export interface Reach {
-  partnerId: string
-  ownerId: string | null
-}
 
 const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
 

@@ -1,4 +1,4 @@
-import { normalisePermissions, type PartnerViewer } from '../../core/access.ts'
+import type { PartnerViewer } from '../../core/access.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features.ts'
 import { findUserByEmail } from '../../core/users/users.repository.ts'
@@ -28,19 +28,19 @@ const customersOf: Record<string, Demo[]> = {
 }
 
 /** Customer accounts and contacts for each active demo partner, entered as their people would. */
-export async function seedCustomers({ db, customers }: Cradle): Promise<DemoAccount[]> {
+export async function seedCustomers({ db, customers, customerContacts, channelAreas }: Cradle): Promise<DemoAccount[]> {
   for (const [email, demos] of Object.entries(customersOf)) {
     const user = (await findUserByEmail(db, email))!
     const viewer: PartnerViewer = {
       id: user.id, email: user.email, name: user.name, kind: 'partner', role: user.role, partnerId: user.partner_id!,
-      partnerStatus: 'active', permissions: normalisePermissions(user.permissions), sessionVersion: user.session_version
+      partnerStatus: 'active', permissions: channelAreas.normalise(user.permissions), sessionVersion: user.session_version
     }
     for (const [name, domain, city, country, industry, contacts] of demos) {
       const accountId = await customers.createAccount(viewer, {
         name, domain, website: domain ? `https://${domain}` : '', phone: '', address: '', city, postal_code: '', country, industry, owner_id: ''
       })
       for (const [first, last, title] of contacts) {
-        const contact = await customers.createContact(viewer, {
+        const contact = await customerContacts.create(viewer, {
           first_name: first, last_name: last, job_title: title, phone: '', account_id: accountId,
           email: domain ? `${first.toLowerCase()}@${domain}` : ''
         })

@@ -2,13 +2,27 @@ import { asValue } from 'awilix'
 import type { Feature } from '../../core/features.ts'
 import customersRoutes from './customers.routes.ts'
 import { seedCustomers } from './customers.seed.ts'
-import { CustomersService, importJob } from './customers.service.ts'
+import { ContactsService } from './contacts.service.ts'
+import { CustomerImportService, importJob } from './customer-import.service.ts'
+import { CustomerPickers } from './customer-pickers.service.ts'
+import { CustomersAdminService } from './customers-admin.service.ts'
+import { CustomersService } from './customers.service.ts'
 
 export type { RemovalCheck } from './customers.service.ts'
+
+declare module '../../core/access.ts' {
+  interface ChannelAreaNames {
+    customers: true
+  }
+}
 
 declare module '../../core/container.ts' {
   interface Cradle {
     customers: CustomersService
+    customerContacts: ContactsService
+    customerPickers: CustomerPickers
+    customerImports: CustomerImportService
+    customersAdmin: CustomersAdminService
   }
 }
 
@@ -24,9 +38,17 @@ const customers: Feature = {
   dependsOn: ['partners'],
   register(container) {
     const { db, jobs, partners, partnerUsers } = container.cradle
-    const service = new CustomersService({ db, jobs, partners, partnerUsers })
-    jobs.register(importJob, (payload, trx, attempt) => service.advanceImport(trx, String(payload.importId), attempt.last))
-    container.register({ customers: asValue(service) })
+    const customers = new CustomersService({ db, partnerUsers })
+    const customerContacts = new ContactsService({ db })
+    const imports = new CustomerImportService({ db, jobs, customers })
+    jobs.register(importJob, (payload, trx, attempt) => imports.advance(trx, String(payload.importId), attempt.last))
+    container.register({
+      customers: asValue(customers),
+      customerContacts: asValue(customerContacts),
+      customerPickers: asValue(new CustomerPickers({ db, customers, customerContacts })),
+      customerImports: asValue(imports),
+      customersAdmin: asValue(new CustomersAdminService({ db, partners }))
+    })
   },
   routes: customersRoutes,
   panelSlots: ['customer-account'],

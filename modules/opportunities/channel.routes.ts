@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { channelFigures, channelSorts, topWonPartners } from './opportunities.repository.ts'
 import { currencies } from './opportunities.schemas.ts'
+import { channelSorts } from './opportunities.table.ts'
 
 interface ChannelQuery { q?: string; sort?: string; currency?: string }
 
@@ -9,7 +9,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 
 /** The channel at a glance: each partner's pipeline and track record, and who won the most this year. */
 const channelRoutes: FastifyPluginAsync = async (app) => {
-  const { db } = app.diContainer.cradle
+  const { channel } = app.diContainer.cradle
   const config = { access: 'staff' as const }
   const limit = 50
 
@@ -18,9 +18,9 @@ const channelRoutes: FastifyPluginAsync = async (app) => {
     const filters = {
       q: String(q.q ?? '').trim().slice(0, 100), sort: pick(q.sort, channelSorts) || 'won', currency: pick(q.currency, currencies) || 'USD'
     }
-    const rows = await channelFigures(db, { currency: filters.currency, search: filters.q || undefined, sort: filters.sort, limit: limit + 1 })
+    const rows = await channel.figures({ currency: filters.currency, search: filters.q || undefined, sort: filters.sort, limit: limit + 1 })
     return reply.page('opportunities/admin-channel', {
-      rows: rows.slice(0, limit), more: rows.length > limit, filters, currencies, top: await topWonPartners(db, filters.currency, 8)
+      rows: rows.slice(0, limit), more: rows.length > limit, filters, currencies, top: await channel.topWon(filters.currency, 8)
     }, { title: 'Channel' })
   })
 }

@@ -2,12 +2,16 @@ import type { PartnerViewer } from '../../core/access.ts'
 import type { Actor } from '../../core/audit/audit.service.ts'
 import type { DbOrTrx } from '../../core/db/database.ts'
 
-/** What opportunities need of the customers module's public service. */
+/** What opportunities need of the customers module's public services: its accounts, */
 export interface CustomerLookup {
   account(viewer: PartnerViewer, id: string): Promise<{ id: string; name: string; domain: string | null; country: string | null }>
-  contact(viewer: PartnerViewer, id: string): Promise<{ id: string; account_id: string | null }>
   searchAccounts(viewer: PartnerViewer, q: string, limit: number): Promise<Array<{ id: string; name: string }>>
   contactsOf(viewer: PartnerViewer, accountId: string): Promise<Array<{ id: string; name: string }>>
   ensureAccount(trx: DbOrTrx, actor: Actor, partnerId: string, customer: { name: string; domain: string | null; country: string | null; ownerId: string | null }): Promise<string>
   addRemovalCheck(check: (trx: DbOrTrx, accountId: string) => Promise<string | null>): void
+}
+
+/** and its contacts. */
+export interface ContactLookup {
+  contact(viewer: PartnerViewer, id: string): Promise<{ id: string; account_id: string | null }>
 }

@@ -1,17 +1,26 @@
 import { asValue } from 'awilix'
 import type { Feature } from '../../core/features.ts'
+import { ChannelService } from './channel.service.ts'
 import { DistributionService } from './distribution.service.ts'
 import { OpportunitiesService } from './opportunities.service.ts'
 import opportunitiesRoutes from './opportunities.routes.ts'
-import { openCountForAccount } from './opportunities.repository.ts'
 import { accountPanel } from './opportunities.panels.ts'
 import { seedOpportunities } from './opportunities.seed.ts'
+import { PipelineService } from './pipeline.service.ts'
 import { offersWidget, pipelineWidget, revenueWidget, stalledWidget, staffQueueWidget } from './opportunities.widgets.ts'
+
+declare module '../../core/access.ts' {
+  interface ChannelAreaNames {
+    opportunities: true
+  }
+}
 
 declare module '../../core/container.ts' {
   interface Cradle {
     opportunities: OpportunitiesService
     distribution: DistributionService
+    pipeline: PipelineService
+    channel: ChannelService
   }
 }
 
@@ -19,15 +28,15 @@ const opportunities: Feature = {
   name: 'opportunities',
   dependsOn: ['partners', 'customers'],
   register(container) {
-    const { db, mailer, jobs, partnerUsers, customers } = container.cradle
+    const { db, mailer, jobs, partnerUsers, partners, customers, customerContacts, channelAreas } = container.cradle
     const distribution = new DistributionService({ db, mailer, jobs, customers })
-    customers.addRemovalCheck(async (trx, accountId) => {
-      const open = await openCountForAccount(trx, accountId)
-      return open ? `${open} open opportunit${open === 1 ? 'y' : 'ies'}` : null
-    })
+    const opportunities = new OpportunitiesService({ db, mailer, partnerUsers, channelAreas, partners, customers, customerContacts, distribution })
+    customers.addRemovalCheck((trx, accountId) => opportunities.removalReason(trx, accountId))
     container.register({
       distribution: asValue(distribution),
-      opportunities: asValue(new OpportunitiesService({ db, mailer, partnerUsers, customers, distribution }))
+      opportunities: asValue(opportunities),
+      pipeline: asValue(new PipelineService({ db, opportunities })),
+      channel: asValue(new ChannelService({ db, opportunities, distribution }))
     })
   },
   routes: opportunitiesRoutes,

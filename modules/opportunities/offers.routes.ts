@@ -1,22 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
-import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
+import { pageSize, timeCursor } from '../../core/pagination.ts'
 import { idParams, parseForm } from '../../core/validation.ts'
-import { findOfferForPartner, pendingOffersForPartner } from './opportunities.repository.ts'
 import { ReasonForm } from './opportunities.schemas.ts'
 
 const offersRoutes: FastifyPluginAsync = async (app) => {
-  const { distribution, db } = app.diContainer.cradle
+  const { distribution } = app.diContainer.cradle
   const config = { access: 'partner' as const }
   type OfferRequest = { Params: { id: string }; Querystring: { after?: string }; Body: Record<string, string> }
 
   /** A page of the inbox; `after` (from the address) is the last offer of the page before. */
   const inbox = async (viewer: PartnerViewer, cursor: string | undefined, extra: Record<string, unknown> = {}) => {
     const after = timeCursor(cursor)
-    const rows = await pendingOffersForPartner(db, viewer.partnerId, { after, limit: pageSize + 1 })
     return {
-      page: timePage(rows, pageSize, (o) => o.deadline_key), after: after ? cursor : undefined, paged: Boolean(after),
+      page: await distribution.inbox(viewer, after, pageSize), after: after ? cursor : undefined, paged: Boolean(after),
       canAnswer: permissionsOf(viewer).acceptOffers, errors: {}, ...extra
     }
   }
@@ -31,7 +29,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<OfferRequest>('/portal/opportunities/offers/:id/reject', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    if (!(await findOfferForPartner(db, viewer.partnerId, request.params.id))) return reply.callNotFound()
+    if (!(await distribution.offeredTo(viewer, request.params.id))) return reply.callNotFound()
     try {
       const form = parseForm(ReasonForm, request.body)
       await distribution.reject(viewer, request.params.id, form.reason)

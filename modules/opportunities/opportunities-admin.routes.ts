@@ -2,13 +2,12 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { countries } from '../../core/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
 import { csvStream, sendCsv } from '../../core/csv-download.ts'
-import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
+import { pageSize, timeCursor } from '../../core/pagination.ts'
 import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId, parseForm, Type } from '../../core/validation.ts'
 import { factors } from './factors.ts'
-import { collaboratorsOf, conflictsFor, listAll, offersOf, statusCounts, timeline } from './opportunities.repository.ts'
 import {
-  checkDeal, currencies, OfferForm, PartnerChoiceForm, ReasonForm, StaffNoteForm, StaffOpportunityForm
+  currencies, OfferForm, PartnerChoiceForm, ReasonForm, StaffNoteForm, StaffOpportunityForm
 } from './opportunities.schemas.ts'
 import { stages, statuses } from './opportunities.table.ts'
 import { signedIn } from '../../core/access.ts'
@@ -34,7 +33,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 const submitted = (body: Record<string, string | string[]>) => ({ ...body, expertise: [body.expertise ?? []].flat() })
 
 const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { opportunities, distribution, partners, submissions, db } = app.diContainer.cradle
+  const { opportunities, distribution, channel, partners, submissions } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function showNew(reply: FastifyReply, state: PageState = {}) {
@@ -49,22 +48,14 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   /** The opportunity's page, also re-rendered with the messages of a refused change. */
   async function showOpportunity(reply: FastifyReply, id: string, state: PageState = {}) {
-    const opportunity = await opportunities.staffGet(id)
-    const collaborators = await collaboratorsOf(db, id)
-    const taken = new Set([opportunity.partner_id, ...collaborators.map((c) => c.id)])
+    const deal = await channel.opportunity(id, state.after)
+    const taken = new Set([deal.opportunity.partner_id, ...deal.collaborators.map((c) => c.id)])
     const page = {
-      opportunity, collaborators,
-      offers: await offersOf(db, id),
-      conflicts: opportunity.status === 'pending_approval'
-        ? await conflictsFor(db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
-        : [],
-      ranking: opportunity.status === 'queued' ? await distribution.ranking(db, opportunity) : [],
-      timeline: await timeline(db, id, null, state.after), olderEvents: Boolean(state.after),
-      rules: await distribution.rules(), factors,
+      ...deal, olderEvents: Boolean(state.after), factors,
       candidates: (await partners.partnerNames({ status: 'active' })).filter((p) => !taken.has(p.id)),
       form: state.form, errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
     }
-    return reply.page('opportunities/admin-opportunity', page, { title: `#${opportunity.number} ${opportunity.name}`, status: state.status })
+    return reply.page('opportunities/admin-opportunity', page, { title: `#${deal.opportunity.number} ${deal.opportunity.name}`, status: state.status })
   }
 
   /** Refusals re-render the page: field messages with 422 beside the form sent, a change the status does not allow with 409. */
@@ -78,14 +69,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     }
   }
 
-  /** Collaborators are chosen among the active partners. */
-  async function activePartner(partnerId: string): Promise<string> {
-    const partner = (await partners.partnerNames({ ids: [partnerId], status: 'active' }))[0]
-    if (!partner) throw new Invalid({ partner_id: 'Choose an active partner.' })
-    return partner.name
-  }
-
-  /** The staff list's filters from its address, as the page shows them and as the repository takes them. */
+  /** The staff list's filters from its address, as the page shows them and as the channel service takes them. */
   const staffFilter = (q: ListQuery) => {
     const filters = {
       status: pick(q.status, statuses), partner: isId(q.partner) ? q.partner : '', stage: pick(q.stage, stages), q: String(q.q ?? '').trim().slice(0, 100),
@@ -101,17 +85,17 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config }, async (request, reply) => {
     const { filters, filter } = staffFilter(request.query)
     const after = timeCursor(request.query.after)
-    const page = timePage(await listAll(db, { ...filter, after, limit: pageSize + 1 }), pageSize, (o) => o.updated_key)
+    const page = await channel.list({ ...filter, after }, pageSize)
     const partner = filters.partner ? (await partners.partnerNames({ ids: [filters.partner] }))[0] : undefined
     return reply.page('opportunities/admin-list', {
-      page, filters, paged: Boolean(after), counts: await statusCounts(db, { partnerId: filter.partnerId, accountId: filter.accountId }), partner, statuses, stages
+      page, filters, paged: Boolean(after), counts: await channel.counts({ partnerId: filter.partnerId, accountId: filter.accountId }), partner, statuses, stages
     }, { title: 'Opportunities' })
   })
 
   app.get<{ Querystring: ListQuery }>('/admin/opportunities/export.csv', { config }, async (request, reply) => {
     const { filter } = staffFilter(request.query)
     return sendCsv(reply, 'channel-opportunities', csvStream(exportColumns,
-      async (cursor) => timePage(await listAll(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage, (o) => o.updated_key),
+      (cursor) => channel.list({ ...filter, after: timeCursor(cursor) }, exportPage),
       (o) => ({
         ...o, customer: o.customer_name, partner: o.partner_name ?? '', expected_close: new Date(o.expected_close).toISOString().slice(0, 10),
         changed_at: o.updated_at.toISOString()
@@ -122,11 +106,8 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: Record<string, string | string[]> }>('/admin/opportunities', { config }, async (request, reply) => {
     try {
-      const saved = await submissions.once(request, signedIn(request).id, async (submission) => {
-        const form = parseForm(StaffOpportunityForm, request.body)
-        checkDeal(form, (await partners.program()).expertise_options)
-        return opportunities.create(signedIn(request), form, submission)
-      }, (id) => `/admin/opportunities/${id}`)
+      const saved = await submissions.once(request, signedIn(request).id,
+        async (submission) => opportunities.create(signedIn(request), parseForm(StaffOpportunityForm, request.body), submission), (id) => `/admin/opportunities/${id}`)
       return reply.flash(saved.repeat ? alreadySaved : `Opportunity #${saved.created.number} created.`).seeOther(saved.location)
     } catch (err) {
       if (err instanceof Invalid) return showNew(reply, { errors: err.fields, values: submitted(request.body), message: err.message, status: 422 })
@@ -165,9 +146,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<FormById>('/admin/opportunities/:id/collaborators', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, 'collaborator', request.body, async () => {
-      const form = parseForm(PartnerChoiceForm, request.body)
-      const name = await activePartner(form.partner_id)
-      await opportunities.setCollaborator(signedIn(request), request.params.id, form.partner_id, true)
+      const name = await opportunities.setCollaborator(signedIn(request), request.params.id, parseForm(PartnerChoiceForm, request.body).partner_id, true)
       return `Shared with ${name} as a collaborator.`
     }))
 

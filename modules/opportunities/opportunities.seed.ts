@@ -1,4 +1,4 @@
-import { normalisePermissions, type PartnerViewer } from '../../core/access.ts'
+import type { PartnerViewer } from '../../core/access.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features.ts'
 import { findUserByEmail } from '../../core/users/users.repository.ts'
@@ -14,7 +14,7 @@ async function viewerFor(cradle: Cradle, email: string): Promise<PartnerViewer |
   if (!user?.partner_id) return null
   return {
     id: user.id, email: user.email, name: user.name, kind: 'partner', role: user.role, partnerId: user.partner_id,
-    partnerStatus: user.partner_status, permissions: normalisePermissions(user.permissions), sessionVersion: user.session_version
+    partnerStatus: user.partner_status, permissions: cradle.channelAreas.normalise(user.permissions), sessionVersion: user.session_version
   }
 }
 

@@ -1,35 +1,50 @@
 import type { Static } from 'typebox'
-import { normalisePermissions, permissionsOf, requireArea, type PartnerViewer } from '../../core/access.ts'
+import { permissionsOf, requireArea, type PartnerViewer } from '../../core/access.ts'
 import type { Actor } from '../../core/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
-import type { CustomerLookup } from './customer-lookup.ts'
+import type { ContactLookup, CustomerLookup } from './customer-lookup.ts'
 import type { DbOrTrx } from '../../core/db/database.ts'
 import { domainOf } from '../../core/domains.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts'
+import { reachOf } from '../../core/reach.ts'
 import type { Submission } from '../../core/submissions/submissions.ts'
 import type { DistributionService } from './distribution.service.ts'
 import * as repo from './opportunities.repository.ts'
+import { addCollaborator, removeCollaborator } from './timeline.repository.ts'
 import { recordHistory } from './opportunity-history.ts'
-import type { EditForm, RegistrationForm, StaffOpportunityForm } from './opportunities.schemas.ts'
+import { checkDeal, type EditForm, type RegistrationForm, type StaffOpportunityForm } from './opportunities.schemas.ts'
 import type { OpportunityRow, Stage } from './opportunities.table.ts'
 
-type Deps = Pick<Cradle, 'db' | 'mailer' | 'partnerUsers'> & { customers: CustomerLookup; distribution: DistributionService }
+type Deps = Pick<Cradle, 'db' | 'mailer' | 'partnerUsers' | 'channelAreas'> & {
+  partners: Pick<Cradle['partners'], 'program' | 'partnerNames'>; customers: CustomerLookup; customerContacts: ContactLookup; distribution: DistributionService
+}
 
 /** Opportunities as partners work them (registration, stages, notes, closing) and staff create and decide them. */
 export class OpportunitiesService {
   constructor(private readonly deps: Deps) {}
 
   /** The opportunity as this partner user may see it, or NotFound. */
-  async forPartner(db: DbOrTrx, viewer: PartnerViewer, id: string) {
-    const scope = requireArea(viewer, 'opportunities')
-    const found = await repo.findForPartner(db, viewer.partnerId, id, scope === 'own' ? viewer.id : null)
+  async forPartner(viewer: PartnerViewer, id: string, db: DbOrTrx = this.deps.db) {
+    const reach = reachOf(viewer, 'opportunities')
+    const found = await repo.findForPartner(db, reach.partnerId, id, reach.ownerId)
     if (!found) throw new NotFound('The opportunity')
     return found
   }
 
+  /** Why a customer account cannot be removed while deals on it are still in play, or null. */
+  async removalReason(trx: DbOrTrx, accountId: string): Promise<string | null> {
+    const open = await repo.openCountForAccount(trx, accountId)
+    return open ? `${open} open opportunit${open === 1 ? 'y' : 'ies'}` : null
+  }
+
+  /** Expected close must be a real date, and expertise must come from the program's list. */
+  private async checkAgainstProgram(form: { expected_close: string; expertise: string[] }): Promise<void> {
+    checkDeal(form, (await this.deps.partners.program()).expertise_options)
+  }
+
   /** What a partner may change: a deal its company holds (not one it only collaborates on), still open. */
   private async workable(trx: DbOrTrx, viewer: PartnerViewer, id: string, action: 'edit' | 'delete' = 'edit'): Promise<OpportunityRow> {
-    const found = await this.forPartner(trx, viewer, id)
+    const found = await this.forPartner(viewer, id, trx)
     requireArea(viewer, 'opportunities', action)
     if (found.partner_id !== viewer.partnerId) throw new Forbidden('Collaborators can read and add notes, but not change this opportunity.')
     const locked = await repo.lockOpportunity(trx, id)
@@ -39,10 +54,11 @@ export class OpportunitiesService {
 
   /** Deal registration: open at once, or pending approval when another live deal targets the same customer. */
   async register(viewer: PartnerViewer, form: Static<typeof RegistrationForm>, submission?: Submission): Promise<OpportunityRow> {
+    await this.checkAgainstProgram(form)
     requireArea(viewer, 'opportunities', 'create')
     // Looked up before the transaction: the customers service reads through its own connection.
     const account = await this.deps.customers.account(viewer, form.account_id)
-    const contact = form.contact_id ? await this.deps.customers.contact(viewer, form.contact_id) : null
+    const contact = form.contact_id ? await this.deps.customerContacts.contact(viewer, form.contact_id) : null
     if (contact && contact.account_id !== account.id) throw new NotFound('The contact')
     return this.deps.db.transaction().execute(async (trx) => {
       const domain = account.domain ?? null
@@ -66,6 +82,7 @@ export class OpportunitiesService {
   }
 
   async edit(viewer: PartnerViewer, id: string, form: Static<typeof EditForm>): Promise<void> {
+    await this.checkAgainstProgram(form)
     await this.deps.db.transaction().execute(async (trx) => {
       const before = await this.workable(trx, viewer, id)
       const after = await repo.updateOpportunity(trx, id, {
@@ -89,7 +106,7 @@ export class OpportunitiesService {
   /** A note on the deal's timeline; a submission records the deal it was added to. */
   async addNote(viewer: PartnerViewer, id: string, body: string, submission?: Submission): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const found = await this.forPartner(trx, viewer, id)
+      const found = await this.forPartner(viewer, id, trx)
       const after = await repo.updateOpportunity(trx, id, {})
       await recordHistory(trx, viewer, { kind: 'note', body, partnerId: viewer.partnerId, before: found, after })
       await submission?.record(trx, id)
@@ -117,7 +134,7 @@ export class OpportunitiesService {
   async assignees(viewer: PartnerViewer) {
     const people = await this.deps.partnerUsers.list(viewer.partnerId)
     return people.filter((p) => p.status === 'active' &&
-      permissionsOf({ role: p.role, permissions: normalisePermissions(p.permissions) }).opportunities.scope !== 'none')
+      permissionsOf({ role: p.role, permissions: this.deps.channelAreas.normalise(p.permissions) }).opportunities.scope !== 'none')
       .map((p) => ({ id: p.id, name: p.name, email: p.email }))
   }
 
@@ -146,7 +163,7 @@ export class OpportunitiesService {
   }
 
   async giveBack(viewer: PartnerViewer, id: string, reason: string): Promise<void> {
-    const found = await this.forPartner(this.deps.db, viewer, id)
+    const found = await this.forPartner(viewer, id)
     requireArea(viewer, 'opportunities', 'edit')
     if (found.partner_id !== viewer.partnerId) throw new Forbidden('Collaborators cannot return this opportunity.')
     await this.deps.distribution.giveBack(viewer, found, reason)
@@ -161,6 +178,7 @@ export class OpportunitiesService {
   }
 
   async create(actor: Actor & { id: string }, form: Static<typeof StaffOpportunityForm>, submission?: Submission): Promise<OpportunityRow> {
+    await this.checkAgainstProgram(form)
     return this.deps.db.transaction().execute(async (trx) => {
       const created = await repo.insertOpportunity(trx, {
         name: form.name, description: form.description, source: 'staff', status: 'queued', customer_name: form.customer_name,
@@ -192,15 +210,22 @@ export class OpportunitiesService {
     })
   }
 
-  async setCollaborator(actor: Actor & { id: string }, id: string, partnerId: string, add: boolean): Promise<void> {
+  /**
+   * Shares the deal with a collaborating partner, chosen among the active partners (add), or stops
+   * sharing it; returns the collaborator's name when one is added.
+   */
+  async setCollaborator(actor: Actor & { id: string }, id: string, partnerId: string, add: boolean): Promise<string | null> {
+    const collaborator = add ? (await this.deps.partners.partnerNames({ ids: [partnerId], status: 'active' }))[0] : undefined
+    if (add && !collaborator) throw new Invalid({ partner_id: 'Choose an active partner.' })
     await this.deps.db.transaction().execute(async (trx) => {
       const opportunity = await repo.lockOpportunity(trx, id)
       if (!opportunity) throw new NotFound('The opportunity')
       if (add && opportunity.partner_id === partnerId) throw new Conflict('That partner already holds this opportunity.')
-      if (add) await repo.addCollaborator(trx, id, partnerId, actor.id)
-      else await repo.removeCollaborator(trx, id, partnerId)
+      if (add) await addCollaborator(trx, id, partnerId, actor.id)
+      else await removeCollaborator(trx, id, partnerId)
       await recordHistory(trx, actor, { kind: add ? 'collaborator-added' : 'collaborator-removed', partnerId, after: opportunity, body: add ? 'Shared with a collaborating partner.' : 'No longer shared.' })
     })
+    return collaborator?.name ?? null
   }
 
   /** A staff note on the timeline; a submission records the opportunity it was added to. */

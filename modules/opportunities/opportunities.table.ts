@@ -5,6 +5,9 @@ export type Stage = (typeof stages)[number]
 export const statuses = ['queued', 'offered', 'pending_approval', 'declined', 'open', 'won', 'lost'] as const
 export type OpportunityStatus = (typeof statuses)[number]
 export type OfferStatus = 'pending' | 'accepted' | 'rejected' | 'expired' | 'withdrawn' | 'returned'
+/** The orders of the staff's channel page. */
+export const channelSorts = ['name', 'pipeline', 'won', 'win_rate', 'acceptance', 'response', 'returns'] as const
+export type ChannelSort = (typeof channelSorts)[number]
 
 type Numeric = ColumnType<string, string | number, string | number>
 type TextArray = ColumnType<string[], string[] | undefined, string[]>

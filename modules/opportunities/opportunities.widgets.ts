@@ -1,14 +1,10 @@
-import { permissionsOf, scopeOf, type PartnerViewer } from '../../core/access.ts'
+import { permissionsOf, type PartnerViewer } from '../../core/access.ts'
 import type { Widget, WidgetContext } from '../../core/features.ts'
-import * as repo from './opportunities.repository.ts'
 import { stages } from './opportunities.table.ts'
 
 /** The four partner widgets share one value of the page's load; "own records" users see their own deals only. */
-const figures = async ({ viewer, load }: WidgetContext) => {
-  const v = viewer as PartnerViewer
-  const ownerId = scopeOf(v, 'opportunities') === 'own' ? v.id : null
-  return repo.toDashboardFigures(await load('opportunity-figures', () => repo.dashboardFiguresQuery(v.partnerId, ownerId)))
-}
+const figures = ({ viewer, load, cradle }: WidgetContext) => cradle.pipeline.dashboard(load, viewer as PartnerViewer)
+type CurrencyFigures = Awaited<ReturnType<typeof figures>>['figures'][number]
 
 export const revenueWidget: Widget = {
   audience: 'partner', id: 'revenue', title: 'Revenue won', order: 10, area: 'opportunities',
@@ -26,7 +22,7 @@ export const pipelineWidget: Widget = {
   audience: 'partner', id: 'pipeline', title: 'Open pipeline by stage', order: 11, area: 'opportunities',
   render: async (ctx) => {
     const rows = (await figures(ctx)).figures.filter((f) => Object.keys(f.by_stage).length > 0)
-    const total = (f: repo.CurrencyFigures) => Object.values(f.by_stage).reduce((a, s) => a + Number(s.value), 0)
+    const total = (f: CurrencyFigures) => Object.values(f.by_stage).reduce((a, s) => a + Number(s.value), 0)
     const main = [...rows].sort((a, b) => total(b) - total(a))[0]
     const byStage = stages.map((stage) => ({ stage, count: Number(main?.by_stage[stage]?.count ?? 0), value: Number(main?.by_stage[stage]?.value ?? 0) }))
     return ctx.render('opportunities/widget-pipeline', {
@@ -51,5 +47,5 @@ export const stalledWidget: Widget = {
 
 export const staffQueueWidget: Widget = {
   audience: 'staff', id: 'opportunity-queue', title: 'Opportunities needing staff', order: 5,
-  render: async ({ render, load }) => render('opportunities/widget-staff-queue', { counts: await load('staff-queue', repo.staffQueueQuery) })
+  render: async ({ render, load, cradle }) => render('opportunities/widget-staff-queue', { counts: await cradle.channel.queue(load) })
 }

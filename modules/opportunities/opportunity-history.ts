@@ -1,6 +1,6 @@
 import { audit, type Actor } from '../../core/audit/audit.service.ts'
 import type { DbOrTrx } from '../../core/db/database.ts'
-import { insertEvent } from './opportunities.repository.ts'
+import { insertEvent } from './timeline.repository.ts'
 import type { OpportunityRow } from './opportunities.table.ts'
 
 export const snapshot = (o: OpportunityRow) => ({

@@ -1,12 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { type PartnerViewer, partnerViewer, permissionsOf, requireArea } from '../../core/access.ts'
+import { type PartnerViewer, partnerViewer, requireArea } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { csvStream, sendCsv } from '../../core/csv-download.ts'
-import { pageSize, timeCursor, timePage } from '../../core/pagination.ts'
+import { pageSize, timeCursor } from '../../core/pagination.ts'
 import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { idParams, isId, parseForm, typedFields } from '../../core/validation.ts'
-import * as repo from './opportunities.repository.ts'
-import { AssignForm, checkDeal, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
+import { AssignForm, currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { stages, statuses, type Stage } from './opportunities.table.ts'
 
 interface ListQuery { status?: string; stage?: string; q?: string; account?: string; owner?: string; after?: string }
@@ -22,24 +21,21 @@ const registered = (deal: { status: string }) => (deal.status === 'pending_appro
   : 'Registered. The deal is open in your pipeline.')
 
 const pipelineRoutes: FastifyPluginAsync = async (app) => {
-  const { opportunities, customers, partners, submissions, db } = app.diContainer.cradle
+  const { opportunities, pipeline, customers, customerContacts, customerPickers, partners, submissions } = app.diContainer.cradle
   const config = { access: 'partner' as const }
-  const ownerOf = (viewer: PartnerViewer) => (requireArea(viewer, 'opportunities') === 'own' ? viewer.id : null)
-
-  /** The list's filters from its address, as the page shows them and as the repository takes them. */
+  /** The list's filters from its address, as the page shows them and as the pipeline service takes them. */
   const pipelineFilter = async (viewer: PartnerViewer, query: ListQuery) => {
     // A customer out of the viewer's reach answers 404, like its page.
     const account = isId(query.account) ? await customers.account(viewer, query.account) : null
     // Whoever sees the whole company's deals may narrow them to their own ("My deals", as in the
-    // reference portal's views); deals other companies share have no owner here and drop out.
-    const ownerChoice = ownerOf(viewer) === null
+    // reference portal's views).
+    const ownerChoice = pipeline.ownerChoice(viewer)
     const mine = ownerChoice && query.owner === 'me'
     const filters = {
       status: pick(query.status, statuses), stage: pick(query.stage, stages), q: searchText(query.q), account: account?.id ?? '', owner: mine ? 'me' : ''
     }
     const filter = {
-      partnerId: viewer.partnerId, ownerId: ownerOf(viewer) ?? (mine ? viewer.id : null), shared: !mine, status: filters.status || undefined,
-      stage: filters.stage || undefined, search: filters.q || undefined, accountId: account?.id
+      mine, status: filters.status || undefined, stage: filters.stage || undefined, search: filters.q || undefined, accountId: account?.id
     }
     return { filters, filter, account, ownerChoice }
   }
@@ -48,7 +44,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     const viewer = partnerViewer(request)
     const { filters, filter, account, ownerChoice } = await pipelineFilter(viewer, request.query)
     const after = timeCursor(request.query.after)
-    const page = timePage(await repo.listPipeline(db, { ...filter, after, limit: pageSize + 1 }), pageSize, (o) => o.updated_key)
+    const page = await pipeline.list(viewer, { ...filter, after }, pageSize)
     return reply.page('opportunities/list', { page, filters, account, ownerChoice, stages, statuses, paged: Boolean(after) }, { title: 'Opportunities' })
   })
 
@@ -57,7 +53,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     // Filters (and their 404s) are worked out before the stream starts: once the headers are sent, an error cannot follow.
     const { filter } = await pipelineFilter(viewer, request.query)
     return sendCsv(reply, 'opportunities', csvStream(exportColumns,
-      async (cursor) => timePage(await repo.listPipeline(db, { ...filter, after: timeCursor(cursor), limit: exportPage + 1 }), exportPage, (o) => o.updated_key),
+      (cursor) => pipeline.list(viewer, { ...filter, after: timeCursor(cursor) }, exportPage),
       (o) => ({
         ...o, customer: o.customer_name, owner: o.owner_name, expected_close: new Date(o.expected_close).toISOString().slice(0, 10),
         changed_at: o.updated_at.toISOString(), shared_with_us: o.partner_id === viewer.partnerId ? '' : 'yes'
@@ -66,7 +62,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/portal/opportunities/board', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    const board = await repo.boardColumns(db, viewer.partnerId, ownerOf(viewer), 20)
+    const board = await pipeline.board(viewer)
     return reply.page('opportunities/board', { board, stages }, { title: 'Pipeline board' })
   })
 
@@ -75,7 +71,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
    * user, answers 404 like any record out of reach. A missing or malformed id is left to the form's own checks.
    */
   const chosenAccount = async (viewer: PartnerViewer, form: { account_id?: unknown; contact_id?: unknown }) => {
-    if (isId(form.contact_id)) await customers.contact(viewer, form.contact_id)
+    if (isId(form.contact_id)) await customerContacts.contact(viewer, form.contact_id)
     return isId(form.account_id) ? customers.account(viewer, form.account_id) : null
   }
 
@@ -83,7 +79,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     values: Record<string, unknown>; account: { id: string } | null; q?: string; errors?: Record<string, string>; message?: string
   }) => {
     const { account } = form
-    const picker = await customers.accountPicker(viewer, form.q ?? '', account?.id)
+    const picker = await customerPickers.accountPicker(viewer, form.q ?? '', account?.id)
     const noCustomers = picker.choices.length === 0 && (!picker.q || (await customers.searchAccounts(viewer, '', 1)).length === 0)
     return {
       values: form.values, errors: form.errors ?? {}, message: form.message, picker, noCustomers, currencies,
@@ -104,7 +100,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: { q?: string; account_id?: string } }>('/portal/opportunities/customer-options', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     requireArea(viewer, 'opportunities', 'create')
-    const picker = await customers.accountPicker(viewer, searchText(request.query.q), request.query.account_id)
+    const picker = await customerPickers.accountPicker(viewer, searchText(request.query.q), request.query.account_id)
     return reply.page('opportunities/customer-options', { picker, fragment: true }, { title: 'Customers' })
   })
 
@@ -120,11 +116,8 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
     // Ownership first, so another's customer answers 404 even when other fields are wrong too.
     const account = await chosenAccount(viewer, request.body)
     try {
-      const saved = await submissions.once(request, viewer.id, async (submission) => {
-        const form = parseForm(RegistrationForm, request.body)
-        checkDeal(form, (await partners.program()).expertise_options)
-        return opportunities.register(viewer, form, submission)
-      }, (id) => `/portal/opportunities/${id}`)
+      const saved = await submissions.once(request, viewer.id,
+        async (submission) => opportunities.register(viewer, parseForm(RegistrationForm, request.body), submission), (id) => `/portal/opportunities/${id}`)
       return reply.flash(saved.repeat ? alreadySaved : registered(saved.created)).seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
@@ -135,15 +128,10 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
 
   const detail = async (reply: FastifyReply, viewer: PartnerViewer, id: string,
     extra: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; after?: { key: string; id: string } } = {}, status = 200) => {
-    const opportunity = await opportunities.forPartner(db, viewer, id)
-    const holder = opportunity.partner_id === viewer.partnerId
-    const collaborators = await repo.collaboratorsOf(db, id)
-    const involved = [opportunity.partner_id, ...collaborators.map((c) => c.id)].filter((p): p is string => Boolean(p))
-    const events = await repo.timeline(db, id, involved, extra.after)
-    const assignees = holder && opportunities.mayAssign(viewer) ? await opportunities.assignees(viewer) : []
+    const { opportunity, holder, events, assignees, canEdit } = await pipeline.detail(viewer, id, extra.after)
     return reply.page('opportunities/detail', {
       o: opportunity, holder, events, olderEvents: Boolean(extra.after), assignees, stages, errors: extra.errors ?? {}, failed: extra.failed, values: extra.values ?? {},
-      canEdit: holder && permissionsOf(viewer).opportunities.edit
+      canEdit
     }, { title: opportunity.name, status })
   }
 
@@ -152,18 +140,16 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<IdRequest>('/portal/opportunities/:id/edit', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    const o = await opportunities.forPartner(db, viewer, request.params.id)
+    const o = await opportunities.forPartner(viewer, request.params.id)
     const values = { ...o, expected_close: new Date(o.expected_close).toISOString().slice(0, 10) }
     return reply.page('opportunities/edit', { o, values, errors: {}, currencies, expertiseOptions: (await partners.program()).expertise_options }, { title: `Edit ${o.name}` })
   })
 
   app.post<IdRequest>('/portal/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    const o = await opportunities.forPartner(db, viewer, request.params.id)
+    const o = await opportunities.forPartner(viewer, request.params.id)
     try {
-      const form = parseForm(EditForm, request.body)
-      checkDeal(form, (await partners.program()).expertise_options)
-      await opportunities.edit(viewer, o.id, form)
+      await opportunities.edit(viewer, o.id, parseForm(EditForm, request.body))
       return reply.flash('Saved.').seeOther(`/portal/opportunities/${o.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
@@ -176,7 +162,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   const action = <T>(path: string, parse: (body: unknown) => T, run: (viewer: PartnerViewer, id: string, form: T) => Promise<unknown>, done: string) =>
     app.post<IdRequest>(`/portal/opportunities/:id/${path}`, { config, schema: { params: idParams } }, async (request, reply) => {
       const viewer = partnerViewer(request)
-      await opportunities.forPartner(db, viewer, request.params.id)
+      await opportunities.forPartner(viewer, request.params.id)
       try {
         await run(viewer, request.params.id, parse(request.body))
         return reply.flash(done).seeOther(`/portal/opportunities/${request.params.id}`)
@@ -195,7 +181,7 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   /** Like the small forms, but a note is added once per submission key. */
   app.post<IdRequest>('/portal/opportunities/:id/notes', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    await opportunities.forPartner(db, viewer, request.params.id)
+    await opportunities.forPartner(viewer, request.params.id)
     try {
       const saved = await submissions.once(request, viewer.id,
         (submission) => opportunities.addNote(viewer, request.params.id, parseForm(NoteForm, request.body).body, submission), (id) => `/portal/opportunities/${id}`)

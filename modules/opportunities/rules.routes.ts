@@ -15,15 +15,14 @@ const formValues = (rules: RulesRow) => ({
   ...Object.fromEntries(factors.map((f) => [`w_${f.key}`, rules.weights[f.key]]))
 })
 
-/** The form as the rules are stored; a score needs at least one factor that counts. */
+/** The form as the distribution service takes the rules: the weights as one object. */
 function rulesOf(form: Static<typeof RulesForm>) {
   const weights = Object.fromEntries(factors.map((f) => [f.key, form[`w_${f.key}`]])) as unknown as Weights
-  if (Object.values(weights).every((w) => w === 0)) throw new Invalid({ w_territory: 'Give at least one factor a weight above 0.' })
   return {
     auto_distribute: form.auto_distribute, offer_hours: form.offer_hours, max_refusals: form.max_refusals,
     require_territory: form.require_territory, require_expertise: form.require_expertise, respect_capacity: form.respect_capacity,
     min_level_rank: form.min_level_rank, large_deal_revenue: form.large_deal_revenue, large_deal_min_rank: form.large_deal_min_rank,
-    stall_days: form.stall_days, weights: JSON.stringify(weights)
+    stall_days: form.stall_days, weights
   }
 }
 

@@ -5,6 +5,9 @@ import { seedPartners } from './partners.seed.ts'
 import { PartnersService } from './partners.service.ts'
 import { companyWidget, recruitmentWidget, teamWidget } from './partners.widgets.ts'
 
+/** A read-only query fragment of the partners, for other modules' statements (see its file). */
+export { partnerProfiles } from './partner-profiles.repository.ts'
+
 declare module '../../core/container.ts' {
   interface Cradle {
     partners: PartnersService

@@ -1,4 +1,3 @@
-import { defaultPermissions } from '../../core/access.ts'
 import { systemActor } from '../../core/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features.ts'
@@ -46,7 +45,7 @@ export async function seedPartners({ db, partners, users }: Cradle): Promise<Dem
     for (const [name, email] of c.employees) {
       await db.transaction().execute((trx) => users.createWithPassword(trx, systemActor, {
         email, name, password, kind: 'partner', role: 'member', partnerId: partner.id, partnerStatus: 'active',
-        permissions: { ...defaultPermissions, acceptOffers: true }
+        permissions: { acceptOffers: true }
       }))
     }
   }

@@ -307,7 +307,13 @@ export class PartnersService {
     return repo.getProgram(this.deps.db)
   }
 
+  /** The program page and its expertise options: one to 100 of them, each at most 100 characters, without < or >. */
   async saveProgram(actor: Actor, program: { headline: string; intro: string; expertise_options: string[] }): Promise<void> {
+    const options = program.expertise_options
+    const bad = options.find((o) => o.length > 100 || /[<>]/.test(o))
+    if (options.length === 0) throw new Invalid({ expertise_options: 'Enter at least one expertise option.' })
+    if (bad) throw new Invalid({ expertise_options: `“${bad.slice(0, 40)}” is not allowed: an option is at most 100 characters, without < or >.` })
+    if (options.length > 100) throw new Invalid({ expertise_options: 'Enter at most 100 expertise options.' })
     await this.deps.db.transaction().execute(async (trx) => {
       const before = await repo.getProgram(trx)
       await repo.updateProgram(trx, program)

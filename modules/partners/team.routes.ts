@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { actions, areas, type ChannelPermissions, defaultPermissions, normalisePermissions, partnerViewer, scopes } from '../../core/access.ts'
+import { partnerViewer } from '../../core/access.ts'
 import { Invalid } from '../../core/errors.ts'
 import { alreadySaved } from '../../core/submissions/submissions.ts'
 import { choice, idParams, parseForm, Type } from '../../core/validation.ts'
@@ -7,21 +7,9 @@ import { InviteEmployeeForm } from './partners.schemas.ts'
 
 const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })
 
-/** Reads the permission grid (customers_scope, customers_create, …, accept_offers) of a form. */
-export function permissionsFromForm(body: Record<string, unknown>): ChannelPermissions {
-  const errors: Record<string, string> = {}
-  const raw: Record<string, unknown> = { acceptOffers: body.accept_offers === 'on' }
-  for (const area of areas) {
-    const scope = body[`${area}_scope`]
-    if (!scopes.includes(scope as never)) errors[`${area}_scope`] = `Choose an access level for ${area}.`
-    raw[area] = { scope, ...Object.fromEntries(actions.map((a) => [a, body[`${area}_${a}`] === 'on'])) }
-  }
-  if (Object.keys(errors).length) throw new Invalid(errors)
-  return normalisePermissions(raw)
-}
-
 const teamRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, channelAreas, db } = app.diContainer.cradle
+  const areas = channelAreas.list
   const config = { access: 'partner-admin' as const }
   type IdRequest = { Params: { id: string }; Body: Record<string, string> }
 
@@ -31,32 +19,32 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/team/invite', { config }, async (_request, reply) =>
-    reply.page('partners/team-invite', { values: {}, errors: {}, permissions: defaultPermissions }, { title: 'Invite an employee' }))
+    reply.page('partners/team-invite', { values: {}, errors: {}, areas, permissions: channelAreas.defaults }, { title: 'Invite an employee' }))
 
   app.post<{ Body: Record<string, string> }>('/portal/team', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
     try {
       const saved = await submissions.once(request, viewer.id, (submission) => {
         const form = parseForm(InviteEmployeeForm, request.body)
-        return partners.inviteEmployee(viewer, viewer.partnerId, form, permissionsFromForm(request.body), submission)
+        return partners.inviteEmployee(viewer, viewer.partnerId, form, channelAreas.fromForm(request.body), submission)
       }, (id) => `/portal/team/${id}`)
       return reply.flash(saved.repeat ? alreadySaved : `Invitation sent to ${saved.created.email}. The link works once, for 7 days.`).seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return reply.page('partners/team-invite', { values: request.body, errors: err.fields, message: err.message, permissions: defaultPermissions }, { title: 'Invite an employee', status: 422 })
+      return reply.page('partners/team-invite', { values: request.body, errors: err.fields, message: err.message, areas, permissions: channelAreas.defaults }, { title: 'Invite an employee', status: 422 })
     }
   })
 
   app.get<IdRequest>('/portal/team/:id', { config, schema: { params: idParams } }, async (request, reply) => {
     const person = await partnerUsers.member(db, partnerViewer(request).partnerId, request.params.id)
-    return reply.page('partners/team-member', { person, permissions: normalisePermissions(person.permissions), errors: {} }, { title: person.name })
+    return reply.page('partners/team-member', { person, areas, permissions: channelAreas.normalise(person.permissions), errors: {} }, { title: person.name })
   })
 
   app.post<IdRequest>('/portal/team/:id/permissions', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
     // Ownership before the form: another partner's id must answer 404, never a form error.
     await partnerUsers.member(db, viewer.partnerId, request.params.id)
-    await partnerUsers.setPermissions(viewer, viewer.partnerId, request.params.id, permissionsFromForm(request.body))
+    await partnerUsers.setPermissions(viewer, viewer.partnerId, request.params.id, channelAreas.fromForm(request.body))
     return reply.flash('Access saved. It applies from their next request.').seeOther(`/portal/team/${request.params.id}`)
   })
 

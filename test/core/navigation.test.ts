@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { adminPermissions, type Viewer } from '../../core/access.ts'
+import type { Viewer } from '../../core/access.ts'
+import { adminPermissions } from '../fixtures/permissions.ts'
 import type { NavItem } from '../../core/views.ts'
 import { Agent, buildTestApp, createUser } from '../helper.ts'
 

@@ -13,6 +13,7 @@ t.test('static files go out pre-compressed, brotli or gzip as the client accepts
     const br = await app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } })
     t.equal(br.statusCode, 200, url)
     t.equal(br.headers['content-encoding'], 'br', `${url}: brotli when accepted`)
+    t.match(br.headers['content-type'], url.includes('.css') ? /^text\/css/ : /javascript/, 'the type of the file, not of its copy')
     t.match(br.headers.vary, /accept-encoding/i)
     t.match(br.headers['cache-control'], /max-age=31536000.*immutable/)
     t.ok(br.rawPayload.length < source.length / 2, `${url}: ${br.rawPayload.length} bytes instead of ${source.length}`)

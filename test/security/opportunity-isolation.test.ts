@@ -4,7 +4,7 @@ import { createActivePartner, createEmployee, partnerPassword } from '../fixture
 import { createCustomer } from '../fixtures/customers.ts'
 import { createStaffDeal, registrationForm } from '../fixtures/opportunities.ts'
 import { fill, fingerprint, idsOwnedBy } from './isolation.ts'
-import { adminPermissions } from '../../core/access.ts'
+import { adminPermissions } from '../fixtures/permissions.ts'
 
 /** A partner with a registered deal (and its note), a deal it accepted and an offer waiting for it. */
 async function busyPartner(app: Awaited<ReturnType<typeof buildTestApp>>['app'], slug: string) {

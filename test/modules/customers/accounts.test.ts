@@ -33,7 +33,7 @@ t.test('a partner lists, searches, creates, edits and removes customer accounts'
   const fragment = await agent.get('/portal/customers?q=initech', { 'hx-request': 'true' })
   t.notMatch(fragment.body, /<html/, 'htmx gets the results fragment')
   t.match(fragment.body, /Initech/)
-  t.match(fragment.headers.vary, /HX-Request/, 'caches keep the fragment apart from the page')
+  t.match(fragment.headers.vary, /HX-Request/, 'a fragment and its page are cached apart')
 
   const newest = await agent.get('/portal/customers?sort=newest')
   t.ok(newest.body.indexOf('Umbrella') < newest.body.indexOf('Globex'), 'newest first')

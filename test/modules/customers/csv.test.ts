@@ -111,11 +111,11 @@ t.test('uploads that are not CSV we can use say why', async (t) => {
 
 t.test('the export is the filtered list, and formulas are neutralised', async (t) => {
   const { app, acme, agent } = await signedIn(t)
-  const { customers } = app.diContainer.cradle
+  const { customers, customerContacts } = app.diContainer.cradle
   const viewer = await viewerFor(app, acme.admin.id)
   const payload = "=cmd|' /C calc'!A0"
   const evil = await customers.createAccount(viewer, accountForm({ name: 'Evil Corp', industry: payload, phone: '+1 555 0100', city: '@SUM(1+1)' }))
-  await customers.createContact(viewer, contactForm({ first_name: 'Eve', last_name: '-2+3', account_id: evil }))
+  await customerContacts.create(viewer, contactForm({ first_name: 'Eve', last_name: '-2+3', account_id: evil }))
   await customers.createAccount(viewer, accountForm({ name: 'Other Co', country: 'GB' }))
 
   const res = await agent.get('/portal/customers/export.csv?country=US')

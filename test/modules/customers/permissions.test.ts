@@ -1,5 +1,6 @@
 import t from 'tap'
-import { defaultPermissions, type ChannelPermissions } from '../../../core/access.ts'
+import type { ChannelPermissions } from '../../../core/access.ts'
+import { defaultPermissions } from '../../fixtures/permissions.ts'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'
 import { accountForm, createCustomer, viewerFor } from '../../fixtures/customers.ts'

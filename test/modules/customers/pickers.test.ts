@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { defaultPermissions, type ChannelPermissions } from '../../../core/access.ts'
+import type { ChannelPermissions } from '../../../core/access.ts'
+import { defaultPermissions } from '../../fixtures/permissions.ts'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'
 import { contactForm, createCustomer } from '../../fixtures/customers.ts'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { adminPermissions } from '../../../core/access.ts'
+import { adminPermissions } from '../../fixtures/permissions.ts'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createCustomer } from '../../fixtures/customers.ts'
 import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'

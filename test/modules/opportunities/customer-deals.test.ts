@@ -1,5 +1,5 @@
 import t from 'tap'
-import { adminPermissions } from '../../../core/access.ts'
+import { adminPermissions } from '../../fixtures/permissions.ts'
 import { parseForm } from '../../../core/validation.ts'
 import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'

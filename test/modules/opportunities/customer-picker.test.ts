@@ -3,7 +3,7 @@ import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'
 import { createCustomer } from '../../fixtures/customers.ts'
 import { registrationForm } from '../../fixtures/opportunities.ts'
-import { adminPermissions } from '../../../core/access.ts'
+import { adminPermissions } from '../../fixtures/permissions.ts'
 
 const htmx = { 'hx-request': 'true' }
 const radios = (body: string) => [...body.matchAll(/name="account_id" value="([^"]+)"/g)].map((m) => m[1])

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import type { FastifyInstance } from 'fastify'
-import { adminPermissions } from '../../../core/access.ts'
+import { adminPermissions } from '../../fixtures/permissions.ts'
 import { Conflict } from '../../../core/errors.ts'
 import { Agent, buildTestApp, createUser, dialect } from '../../helper.ts'
 import { createActivePartner, createEmployee } from '../../fixtures/partners.ts'

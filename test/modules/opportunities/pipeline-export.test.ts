@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { createEmployee, partnerPassword } from '../../fixtures/partners.ts'
 import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
-import { adminPermissions } from '../../../core/access.ts'
+import { adminPermissions } from '../../fixtures/permissions.ts'
 
 t.test('the pipeline downloads as CSV, filtered as the list is, formulas made harmless, scoped like the list', async (t) => {
   const { app } = await buildTestApp(t)

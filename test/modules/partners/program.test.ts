@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { Invalid } from '../../../core/errors.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { createActivePartner, partnerPassword } from '../../fixtures/partners.ts'
 
@@ -116,4 +117,19 @@ t.test('only staff admins manage the program', async (t) => {
   }
   t.same({ program: await program(app), levels: await levels(app) }, before, 'nothing changed')
   t.notMatch((await member.get('/admin')).body, /href="\/admin\/program"/, 'staff members see no Program menu entry')
+})
+
+t.test('the partners service itself holds the program to its rules for expertise options', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { partners } = app.diContainer.cradle
+  const before = await partners.program()
+  const save = (expertise_options: string[]) => partners.saveProgram({ id: null, name: 'test' }, { headline: 'H', intro: 'I', expertise_options })
+  await t.rejects(save([]), new Invalid({ expertise_options: 'Enter at least one expertise option.' }))
+  const refused = (option: string) => new Invalid({ expertise_options: `“${option}” is not allowed: an option is at most 100 characters, without < or >.` })
+  await t.rejects(save(['Cloud', '<b>']), refused('<b>'))
+  await t.rejects(save(['x'.repeat(101)]), refused('x'.repeat(40)))
+  await t.rejects(save(Array.from({ length: 101 }, (_, i) => `Option ${i}`)), new Invalid({ expertise_options: 'Enter at most 100 expertise options.' }))
+  t.same(await partners.program(), before, 'nothing saved')
+  await save(['Cloud'])
+  t.same((await partners.program()).expertise_options, ['Cloud'])
 })

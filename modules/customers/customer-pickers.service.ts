@@ -1,0 +1,51 @@
+import type { PartnerViewer } from '../../core/access.ts'
+import type { Db } from '../../core/db/database.ts'
+import { isId } from '../../core/validation.ts'
+import { customerReach } from './customer-access.ts'
+import type { ContactsService } from './contacts.service.ts'
+import * as repo from './customers.repository.ts'
+import type { CustomersService } from './customers.service.ts'
+
+/** Records a picker lists at once; typing narrows the rest. */
+const pickerSize = 20
+
+interface Choice { id: string; label: string; detail: string }
+/** A search picker's state: the first matches for q, whether there are more, and the chosen record. */
+export interface Picker { q: string; choices: Choice[]; chosenId: string; count: number; more: boolean }
+
+/** The chosen record stays in the list, on top when it is not among the matches, and is not counted as one. */
+function pickerOf(q: string, found: Choice[], chosen: Choice | null): Picker {
+  const matches = found.slice(0, pickerSize)
+  const choices = chosen && !matches.some((c) => c.id === chosen.id) ? [chosen, ...matches] : matches
+  return { q, choices, chosenId: chosen?.id ?? '', count: matches.length, more: found.length > pickerSize }
+}
+
+const accountChoice = (a: { id: string; name: string; domain: string | null; city: string | null }): Choice =>
+  ({ id: a.id, label: a.name, detail: [a.domain, a.city].filter(Boolean).join(' · ') })
+const contactChoice = (c: { id: string; first_name: string; last_name: string; email: string | null; account_name: string | null }): Choice =>
+  ({ id: c.id, label: `${c.first_name} ${c.last_name}`, detail: [c.email, c.account_name ? `now at ${c.account_name}` : ''].filter(Boolean).join(' · ') })
+const pickerText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
+
+/** The search pickers of the forms that name a customer account or contact, here and in later modules. */
+export class CustomerPickers {
+  constructor(private readonly deps: { db: Db; customers: CustomersService; customerContacts: ContactsService }) {}
+
+  /**
+   * The account picker: the first accounts matching q by name, domain or city, except `exceptId`. A chosen id out of the
+   * viewer's reach answers 404; a malformed one chooses nothing.
+   */
+  async accountPicker(viewer: PartnerViewer, q: unknown, chosenId: unknown, exceptId?: string | null): Promise<Picker> {
+    const text = pickerText(q)
+    const found = await repo.searchAccounts(this.deps.db, customerReach(viewer), text, pickerSize + 1, exceptId)
+    const chosen = isId(chosenId) ? accountChoice(await this.deps.customers.account(viewer, chosenId)) : null
+    return pickerOf(text, found.map(accountChoice), chosen)
+  }
+
+  /** The contact picker of an account: the first contacts elsewhere (or without an account) matching q by name or e-mail. */
+  async contactPicker(viewer: PartnerViewer, accountId: string, q: unknown, chosenId: unknown): Promise<Picker> {
+    const text = pickerText(q)
+    const found = await repo.listContacts(this.deps.db, customerReach(viewer), { search: text || undefined, notAt: accountId }, pickerSize + 1)
+    const chosen = isId(chosenId) ? contactChoice(await this.deps.customerContacts.contact(viewer, chosenId)) : null
+    return pickerOf(text, found.map(contactChoice), chosen)
+  }
+}

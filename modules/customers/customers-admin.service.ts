@@ -1,0 +1,64 @@
+import { audit, type Actor } from '../../core/audit/audit.service.ts'
+import type { Cradle } from '../../core/container.ts'
+import type { Db } from '../../core/db/database.ts'
+import { Invalid, NotFound } from '../../core/errors.ts'
+import { toPage } from '../../core/pagination.ts'
+import * as repo from './customers.repository.ts'
+
+/** Staff's view of every partner's customers: lists, duplicates across partners, and moving a customer to another partner. */
+export class CustomersAdminService {
+  constructor(private readonly deps: { db: Db; partners: Cradle['partners'] }) {}
+
+  /** Partner names by id, for staff pages that list customers of many partners. */
+  private async partnerNames(ids: string[]): Promise<Map<string, string>> {
+    const partners = await this.deps.partners.partnerNames({ ids: [...new Set(ids)] })
+    return new Map(partners.map((p) => [p.id, p.name]))
+  }
+
+  async list(filter: repo.StaffAccountFilter, limit: number) {
+    const page = toPage(await repo.listAllAccounts(this.deps.db, filter, limit + 1), limit, (a) => ({ key: a.name, id: a.id }))
+    const names = await this.partnerNames(page.items.map((a) => a.partner_id))
+    return { ...page, items: page.items.map((a) => ({ ...a, partner_name: names.get(a.partner_id) ?? '' })) }
+  }
+
+  async account(id: string) {
+    const account = await repo.findAccountForStaff(this.deps.db, id)
+    if (!account) throw new NotFound('The customer account')
+    const partner = await this.deps.partners.partner(this.deps.db, account.partner_id)
+    return { ...account, partner_name: partner.name }
+  }
+
+  contactsOf(accountId: string) {
+    return repo.contactsOfAccountForStaff(this.deps.db, accountId)
+  }
+
+  /** For conflict detection between partners; never shown to partners. */
+  accountsWithDomain(domain: string, exceptPartnerId?: string) {
+    return repo.accountsWithDomain(this.deps.db, domain.toLowerCase(), exceptPartnerId)
+  }
+
+  async possibleDuplicates(limit = 200) {
+    const pairs = await repo.possibleDuplicates(this.deps.db, limit)
+    const names = await this.partnerNames(pairs.flatMap((p) => [p.a_partner_id, p.b_partner_id]))
+    return pairs.map((p) => ({ ...p, a_partner: names.get(p.a_partner_id) ?? '', b_partner: names.get(p.b_partner_id) ?? '' }))
+  }
+
+  /** The account and its contacts move to another partner; the old partner loses them at once. */
+  async reassign(actor: Actor, id: string, partnerId: string): Promise<{ name: string; partner: string }> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const before = await repo.lockAccountForStaff(trx, id)
+      if (!before) throw new NotFound('The customer account')
+      const partner = await this.deps.partners.partner(trx, partnerId).catch(() => {
+        throw new Invalid({ partner_id: 'Choose an active partner.' })
+      })
+      if (partner.status !== 'active') throw new Invalid({ partner_id: 'Choose an active partner.' })
+      if (partner.id === before.partner_id) throw new Invalid({ partner_id: 'The customer is already with this partner.' })
+      await repo.moveAccountToPartner(trx, id, partnerId)
+      await audit(trx, actor, {
+        action: 'customer.reassigned', entity: 'customer-account', entityId: id, partnerId,
+        before: { partner_id: before.partner_id, owner_id: before.owner_id }, after: { partner_id: partnerId, owner_id: null }
+      })
+      return { name: before.name, partner: partner.name }
+    })
+  }
+}

@@ -1,0 +1,122 @@
+import { sql } from 'kysely'
+import type { Db } from '../../core/db/database.ts'
+import { partnerProfiles } from '../partners/index.ts'
+import { offerRecord } from './offers.repository.ts'
+import type { ChannelSort, OpportunityStatus, Stage } from './opportunities.table.ts'
+
+const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
+
+export interface StaffFilter {
+  status?: OpportunityStatus
+  partnerId?: string
+  accountId?: string
+  stage?: Stage
+  search?: string
+  after?: { key: string; id: string }
+  limit: number
+}
+
+/**
+ * All opportunities, latest change first. `updated_key` is updated_at as Postgres prints it: a
+ * cursor cut to a JavaScript Date's milliseconds would skip or repeat rows changed within one.
+ */
+export function listAll(db: Db, f: StaffFilter) {
+  let query = db.selectFrom('opportunities').leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'opportunities.partner_id')
+    .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
+      'opportunities.stage', 'opportunities.source', 'opportunities.territory', 'opportunities.estimated_revenue', 'opportunities.currency',
+      'opportunities.expected_close', 'opportunities.updated_at', 'opportunities.partner_id', 'partners.name as partner_name',
+      sql<string>`opportunities.updated_at::text`.as('updated_key')])
+  if (f.status) query = query.where('opportunities.status', '=', f.status)
+  if (f.partnerId) query = query.where('opportunities.partner_id', '=', f.partnerId)
+  if (f.accountId) query = query.where('opportunities.account_id', '=', f.accountId)
+  if (f.stage) query = query.where('opportunities.stage', '=', f.stage)
+  if (f.search) {
+    const number = /^#?(\d{1,15})$/.exec(f.search)?.[1]
+    query = query.where((eb) => eb.or([
+      eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!)),
+      ...(number ? [eb('opportunities.number', '=', Number(number))] : [])
+    ]))
+  }
+  if (f.after) {
+    const at = sql<Date>`${f.after.key}::timestamptz`
+    query = query.where((eb) => eb.or([
+      eb('opportunities.updated_at', '<', at),
+      eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', f.after!.id)])
+    ]))
+  }
+  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
+}
+
+export async function statusCounts(db: Db, of: { partnerId?: string; accountId?: string } = {}): Promise<Record<OpportunityStatus, number>> {
+  const rows = await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!))
+    .$if(Boolean(of.accountId), (q) => q.where('account_id', '=', of.accountId!)).groupBy('status').execute()
+  const counts = { queued: 0, offered: 0, pending_approval: 0, declined: 0, open: 0, won: 0, lost: 0 }
+  for (const row of rows) counts[row.status] = Number(row.n)
+  return counts
+}
+
+const channelOrder: Record<ChannelSort, ReturnType<typeof sql>> = {
+  name: sql`p.name, p.id`,
+  pipeline: sql`open_value desc, p.name, p.id`,
+  won: sql`won_value desc, p.name, p.id`,
+  win_rate: sql`win_rate desc nulls last, p.name, p.id`,
+  acceptance: sql`acceptance_rate desc nulls last, p.name, p.id`,
+  response: sql`avg_response_hours asc nulls last, p.name, p.id`,
+  returns: sql`return_rate desc nulls last, p.name, p.id`
+}
+
+export interface ChannelFigures {
+  id: string
+  name: string
+  status: string
+  levelName: string | null
+  openCount: number
+  openValue: number
+  wonCount: number
+  wonValue: number
+  winRate: number | null
+  acceptanceRate: number | null
+  returnRate: number | null
+  avgResponseHours: number | null
+}
+
+/** Each partner's pipeline and track record in one pass; values count deals in the given currency. */
+export async function channelFigures(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): Promise<ChannelFigures[]> {
+  const rows = await sql<Record<string, unknown>>`
+    select p.id, p.name, p.status, p.level_name,
+      coalesce(o.open_count, 0) as open_count, coalesce(o.open_value, 0) as open_value,
+      coalesce(o.won_count, 0) as won_count, coalesce(o.won_value, 0) as won_value,
+      o.won::numeric / nullif(o.won + o.lost, 0) as win_rate,
+      f.accepted::numeric / nullif(f.answered, 0) as acceptance_rate,
+      f.returned::numeric / nullif(f.accepted, 0) as return_rate,
+      f.avg_response_hours
+    from ${partnerProfiles(db)} p
+    left join lateral (
+      select count(*) filter (where status = 'open') as open_count,
+        sum(estimated_revenue) filter (where status = 'open' and currency = ${f.currency}) as open_value,
+        count(*) filter (where status = 'won' and closed_at >= date_trunc('year', now())) as won_count,
+        sum(actual_revenue) filter (where status = 'won' and closed_at >= date_trunc('year', now()) and currency = ${f.currency}) as won_value,
+        count(*) filter (where status = 'won') as won, count(*) filter (where status = 'lost') as lost
+      from opportunities where partner_id = p.id
+    ) o on true
+    ${offerRecord}
+    where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
+    order by ${channelOrder[f.sort]} limit ${sql.lit(f.limit)}`.execute(db)
+  const rate = (value: unknown) => (value === null ? null : Number(value))
+  return rows.rows.map((r) => ({
+    id: String(r.id), name: String(r.name), status: String(r.status), levelName: (r.level_name as string | null) ?? null,
+    openCount: Number(r.open_count), openValue: Number(r.open_value), wonCount: Number(r.won_count), wonValue: Number(r.won_value),
+    winRate: rate(r.win_rate), acceptanceRate: rate(r.acceptance_rate), returnRate: rate(r.return_rate), avgResponseHours: rate(r.avg_response_hours)
+  }))
+}
+
+/** The partners with the most revenue won this year, in the given currency. */
+export async function topWonPartners(db: Db, currency: string, limit: number) {
+  const rows = await db.selectFrom('opportunities').innerJoin(partnerProfiles(db).as('partners'), 'partners.id', 'opportunities.partner_id')
+    .select(['partners.name', (eb) => eb.fn.sum<string>('opportunities.actual_revenue').as('value')])
+    .where('opportunities.status', '=', 'won').where('opportunities.currency', '=', currency)
+    .where('opportunities.closed_at', '>=', sql<Date>`date_trunc('year', now())`)
+    .groupBy(['partners.id', 'partners.name']).orderBy('value', 'desc').limit(limit).execute()
+  return rows.map((r) => ({ name: r.name, value: Number(r.value) }))
+}

@@ -1,0 +1,60 @@
+import type { Db } from '../../core/db/database.ts'
+import type { PageLoader } from '../../core/page-loader.ts'
+import { timePage } from '../../core/pagination.ts'
+import { channelFigures, listAll, statusCounts, topWonPartners, type StaffFilter } from './channel.repository.ts'
+import type { DistributionService } from './distribution.service.ts'
+import { staffQueueQuery, type StaffQueue } from './figures.repository.ts'
+import { offersOf } from './offers.repository.ts'
+import { conflictsFor } from './opportunities.repository.ts'
+import type { OpportunitiesService } from './opportunities.service.ts'
+import type { ChannelSort } from './opportunities.table.ts'
+import { collaboratorsOf, timeline } from './timeline.repository.ts'
+
+/** The channel as staff see it: every deal, a deal's whole story, and each partner's pipeline and track record. */
+export class ChannelService {
+  constructor(private readonly deps: { db: Db; opportunities: OpportunitiesService; distribution: DistributionService }) {}
+
+  /** A page of every opportunity, latest change first. */
+  async list(filter: Omit<StaffFilter, 'limit'>, limit: number) {
+    return timePage(await listAll(this.deps.db, { ...filter, limit: limit + 1 }), limit, (o) => o.updated_key)
+  }
+
+  /** How many deals are in each status, of one partner or one customer account if given. */
+  counts(of: { partnerId?: string; accountId?: string }) {
+    return statusCounts(this.deps.db, of)
+  }
+
+  /**
+   * A deal's staff page: the deal with its collaborators, offers and whole timeline; the live deals
+   * it conflicts with while its registration waits; the partners ranked for it while it is queued.
+   */
+  async opportunity(id: string, after?: { key: string; id: string }) {
+    const opportunity = await this.deps.opportunities.staffGet(id)
+    const collaborators = await collaboratorsOf(this.deps.db, id)
+    return {
+      opportunity, collaborators,
+      offers: await offersOf(this.deps.db, id),
+      conflicts: opportunity.status === 'pending_approval'
+        ? await conflictsFor(this.deps.db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
+        : [],
+      ranking: opportunity.status === 'queued' ? await this.deps.distribution.ranking(this.deps.db, opportunity) : [],
+      timeline: await timeline(this.deps.db, id, null, after),
+      rules: await this.deps.distribution.rules()
+    }
+  }
+
+  /** Each partner's pipeline and track record, values in one currency. */
+  figures(f: { currency: string; search?: string; sort: ChannelSort; limit: number }) {
+    return channelFigures(this.deps.db, f)
+  }
+
+  /** The partners with the most revenue won this year. */
+  topWon(currency: string, limit: number) {
+    return topWonPartners(this.deps.db, currency, limit)
+  }
+
+  /** Deals waiting for staff, read with the page's other values. */
+  queue(load: PageLoader): Promise<StaffQueue> {
+    return load('staff-queue', staffQueueQuery)
+  }
+}

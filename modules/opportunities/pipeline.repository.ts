@@ -1,0 +1,84 @@
+import { sql, type SelectQueryBuilder } from 'kysely'
+import type { Database, Db } from '../../core/db/database.ts'
+import { companyFigures } from './figures.repository.ts'
+import { stages, type OpportunityStatus, type Stage } from './opportunities.table.ts'
+
+const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
+
+export interface PipelineFilter {
+  partnerId: string
+  ownerId: string | null
+  /** Whether deals other partners share with this one come along (they have no owner here). */
+  shared: boolean
+  status?: OpportunityStatus
+  stage?: Stage
+  search?: string
+  accountId?: string
+  after?: { key: string; id: string }
+  limit: number
+}
+
+/**
+ * The partner's pipeline, newest activity first (`updated_key`, the time to the microsecond, is the
+ * cursor); shared opportunities come along, marked. The
+ * partner's own page and the shared page are each read from their index and then merged, so the
+ * list never walks the whole table (an OR across both would).
+ */
+export function listPipeline(db: Db, f: PipelineFilter) {
+  const filtered = <Q extends SelectQueryBuilder<Database, 'opportunities', object>>(query: Q): Q => {
+    let q = query
+    if (f.status) q = q.where('opportunities.status', '=', f.status) as Q
+    if (f.stage) q = q.where('opportunities.stage', '=', f.stage) as Q
+    if (f.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))])) as Q
+    if (f.accountId) q = q.where('opportunities.account_id', '=', f.accountId) as Q
+    if (f.after) {
+      const at = sql<Date>`${f.after.key}::timestamptz`
+      q = q.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', f.after!.id)])])) as Q
+    }
+    return q.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit) as Q
+  }
+  return db
+    .with('own', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
+      .where('opportunities.partner_id', '=', f.partnerId)
+      .$if(f.ownerId !== null, (q) => q.where('opportunities.owner_id', '=', f.ownerId!))))
+    .with('shared', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
+      .where('opportunities.id', 'in', db.selectFrom('opportunity_collaborators').select('opportunity_id').where('partner_id', '=', f.partnerId))))
+    .selectFrom('opportunities')
+    .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
+    .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
+      'opportunities.stage', 'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close',
+      'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name', sql<string>`opportunities.updated_at::text`.as('updated_key')])
+    .where('opportunities.id', 'in', (eb) => f.shared
+      ? eb.selectFrom('own').select('own.id').union(eb.selectFrom('shared').select('shared.id'))
+      : eb.selectFrom('own').select('own.id'))
+    .orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
+}
+
+/**
+ * Open deals by stage for the board: the column totals from the figures the trigger keeps, and the
+ * first cards of each stage by expected close, read stage by stage from their index — so the board
+ * reads what it shows, not every open deal of the partner.
+ */
+export async function boardColumns(db: Db, partnerId: string, ownerId: string | null, perStage: number) {
+  const { rows: totals } = await sql<{ stage: Stage; currency: string; count: number; value: string }>`
+    select stage, currency, deals as count, value from opportunity_open_figures
+    where partner_id = ${partnerId} and owner_key = ${ownerId ?? companyFigures} and deals > 0`.execute(db)
+  const { rows: cards } = await sql<BoardCard>`select c.* from unnest(${sql.val([...stages])}::text[]) with ordinality as s(stage, n)
+    cross join lateral (
+      select id, number, name, customer_name, stage, estimated_revenue, currency, expected_close from opportunities
+      where partner_id = ${partnerId} and status = 'open' and stage = s.stage ${ownerId ? sql`and owner_id = ${ownerId}` : sql``}
+      order by expected_close, id limit ${sql.lit(perStage)}) c
+    order by s.n, c.expected_close, c.id`.execute(db)
+  return { totals, cards }
+}
+
+interface BoardCard {
+  id: string
+  number: number
+  name: string
+  customer_name: string
+  stage: Stage
+  estimated_revenue: string | null
+  currency: string
+  expected_close: Date | null
+}

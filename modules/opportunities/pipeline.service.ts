@@ -1,0 +1,83 @@
+import { permissionsOf, type PartnerViewer, type Viewer } from '../../core/access.ts'
+import type { Db } from '../../core/db/database.ts'
+import type { PageLoader } from '../../core/page-loader.ts'
+import { timePage } from '../../core/pagination.ts'
+import { reachOf } from '../../core/reach.ts'
+import { dashboardFiguresQuery, toDashboardFigures, type DashboardFigures } from './figures.repository.ts'
+import { listForAccount } from './opportunities.repository.ts'
+import type { OpportunitiesService } from './opportunities.service.ts'
+import type { OpportunityStatus, Stage } from './opportunities.table.ts'
+import { boardColumns, listPipeline } from './pipeline.repository.ts'
+import { collaboratorsOf, timeline } from './timeline.repository.ts'
+
+/** Cards of each stage the board shows; the column totals count them all. */
+const boardCards = 20
+
+export interface PipelineQuery {
+  status?: OpportunityStatus
+  stage?: Stage
+  search?: string
+  accountId?: string
+  /** "My deals": the viewer's own, for someone who sees the whole company's. */
+  mine?: boolean
+  after?: { key: string; id: string }
+}
+
+/**
+ * A partner's deals as its people read them: the pipeline list and board, a deal's page and the
+ * dashboard's figures, each within the viewer's reach ("own records" see their own deals only).
+ */
+export class PipelineService {
+  constructor(private readonly deps: { db: Db; opportunities: OpportunitiesService }) {}
+
+  /** Whether the viewer may narrow the list to their own deals: they see the whole company's. */
+  ownerChoice(viewer: PartnerViewer): boolean {
+    return reachOf(viewer, 'opportunities').ownerId === null
+  }
+
+  /**
+   * A page of the pipeline, newest activity first. Deals other companies share with this one come
+   * along, except under "My deals": they have no owner here.
+   */
+  async list(viewer: PartnerViewer, query: PipelineQuery, limit: number) {
+    const reach = reachOf(viewer, 'opportunities')
+    const mine = reach.ownerId === null && Boolean(query.mine)
+    const rows = await listPipeline(this.deps.db, {
+      partnerId: reach.partnerId, ownerId: reach.ownerId ?? (mine ? viewer.id : null), shared: !mine,
+      status: query.status, stage: query.stage, search: query.search, accountId: query.accountId, after: query.after, limit: limit + 1
+    })
+    return timePage(rows, limit, (o) => o.updated_key)
+  }
+
+  board(viewer: PartnerViewer) {
+    const reach = reachOf(viewer, 'opportunities')
+    return boardColumns(this.deps.db, reach.partnerId, reach.ownerId, boardCards)
+  }
+
+  /**
+   * A deal's page: the deal, its timeline as this partner may read it (the holder's and the
+   * collaborators' events, never a former holder's), and who may take it over.
+   */
+  async detail(viewer: PartnerViewer, id: string, after?: { key: string; id: string }) {
+    const opportunity = await this.deps.opportunities.forPartner(viewer, id)
+    const holder = opportunity.partner_id === viewer.partnerId
+    const collaborators = await collaboratorsOf(this.deps.db, id)
+    const involved = [opportunity.partner_id, ...collaborators.map((c) => c.id)].filter((p): p is string => Boolean(p))
+    const events = await timeline(this.deps.db, id, involved, after)
+    const assignees = holder && this.deps.opportunities.mayAssign(viewer) ? await this.deps.opportunities.assignees(viewer) : []
+    return { opportunity, holder, events, assignees, canEdit: holder && permissionsOf(viewer).opportunities.edit }
+  }
+
+  /** Every figure of the partner dashboard, read with the page's other values; the widgets share it. */
+  async dashboard(load: PageLoader, viewer: PartnerViewer): Promise<DashboardFigures> {
+    const reach = reachOf(viewer, 'opportunities')
+    return toDashboardFigures(await load('opportunity-figures', () => dashboardFiguresQuery(reach.partnerId, reach.ownerId)))
+  }
+
+  /** A customer account's latest deals: every partner's for staff, the viewer's reach for a partner. */
+  forAccount(viewer: Viewer, accountId: string, limit: number) {
+    if (viewer.kind === 'staff') return listForAccount(this.deps.db, accountId, null, null, limit)
+    const reach = reachOf(viewer as PartnerViewer, 'opportunities')
+    return listForAccount(this.deps.db, accountId, reach.partnerId, reach.ownerId, limit)
+  }
+}

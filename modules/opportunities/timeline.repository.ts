@@ -1,0 +1,42 @@
+import { sql } from 'kysely'
+import type { DbOrTrx } from '../../core/db/database.ts'
+import { timePage } from '../../core/pagination.ts'
+import { partnerProfiles } from '../partners/index.ts'
+
+export async function addCollaborator(db: DbOrTrx, opportunityId: string, partnerId: string, by: string): Promise<boolean> {
+  const result = await db.insertInto('opportunity_collaborators').values({ opportunity_id: opportunityId, partner_id: partnerId, added_by: by })
+    .onConflict((oc) => oc.doNothing()).executeTakeFirst()
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+}
+
+export async function removeCollaborator(db: DbOrTrx, opportunityId: string, partnerId: string): Promise<void> {
+  await db.deleteFrom('opportunity_collaborators').where('opportunity_id', '=', opportunityId).where('partner_id', '=', partnerId).execute()
+}
+
+export function collaboratorsOf(db: DbOrTrx, opportunityId: string) {
+  return db.selectFrom('opportunity_collaborators').innerJoin(partnerProfiles(db).as('partners'), 'partners.id', 'opportunity_collaborators.partner_id')
+    .select(['partners.id', 'partners.name', 'opportunity_collaborators.added_at']).where('opportunity_id', '=', opportunityId).orderBy('partners.name').execute()
+}
+
+export async function insertEvent(db: DbOrTrx, event: { opportunity_id: string; partner_id: string | null; staff_only?: boolean; kind: string; body?: string; actor_id: string | null; actor_name: string }): Promise<void> {
+  await db.insertInto('opportunity_events').values(event).execute()
+}
+
+const timelinePage = 50
+
+/**
+ * The timeline, newest first, 50 events a page after `after`. Staff (null) see everything; a partner sees general events and those of the
+ * partners now involved with the deal (the holder and its collaborators), never a former holder's.
+ */
+export async function timeline(db: DbOrTrx, opportunityId: string, involvedPartners: string[] | null, after?: { key: string; id: string }) {
+  const rows = await db.selectFrom('opportunity_events').selectAll().select(sql<string>`at::text`.as('at_key'))
+    .where('opportunity_id', '=', opportunityId)
+    .$if(involvedPartners !== null, (q) => q.where('staff_only', '=', false)
+      .where((eb) => eb.or([eb('partner_id', 'is', null), ...(involvedPartners!.length ? [eb('partner_id', 'in', involvedPartners!)] : [])])))
+    .$if(after !== undefined, (q) => q.where((eb) => {
+      const at = sql<Date>`${after!.key}::timestamptz`
+      return eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', after!.id)])])
+    }))
+    .orderBy('at', 'desc').orderBy('id', 'desc').limit(timelinePage + 1).execute()
+  return timePage(rows, timelinePage, (e) => e.at_key)
+}

@@ -1,0 +1,52 @@
+import path from 'node:path'
+import t from 'tap'
+import Type from 'typebox'
+import { Contributions } from '../../core/contributions.ts'
+import { withFeatureConfig } from '../../core/config.ts'
+import { FeatureError, type Feature, type Panel, type PanelSlot } from '../../core/features.ts'
+import { coreModules } from '../../core/modules.ts'
+import { Views } from '../../core/views.ts'
+import { testConfig } from '../helper.ts'
+
+const area = { name: 'customers', label: 'Customers', scope: 'own', actions: { create: true } } as const
+const panel = (slot: string): Panel => ({ slot: slot as PanelSlot, id: 'visits', title: 'Visits', render: async () => '' })
+
+t.test('the core modules contribute without a clash; the areas are the ones they register', async (t) => {
+  const contributions = new Contributions(coreModules)
+  t.same(contributions.areas.list.map((a) => a.name), ['customers', 'opportunities'], 'no cases until a cases module exists')
+  t.same([...contributions.panels.keys()], ['customer-account'])
+  t.same(contributions.panels.get('customer-account')!.map((p) => p.id), ['opportunities'])
+})
+
+t.test('two features registering one area stop start-up naming both', async (t) => {
+  t.throws(() => new Contributions([...coreModules, { name: 'field-service', areas: [area] }]),
+    new FeatureError('"customers" and "field-service" both register the channel-permission area "customers".'))
+})
+
+t.test('a panel for a slot no enabled feature declares stops start-up naming the feature, the panel and the slot', async (t) => {
+  t.throws(() => new Contributions([...coreModules, { name: 'field-service', panels: [panel('customer-acount')] }]),
+    { constructor: FeatureError, message: /"field-service" adds the panel "visits" to the slot "customer-acount", which no enabled feature declares \(declared: customer-account\)/ })
+  t.throws(() => new Contributions([...coreModules, { name: 'field-service', panelSlots: ['customer-account'] as PanelSlot[] }]),
+    { message: /"customers" and "field-service" both register the panel slot "customer-account"/ })
+})
+
+t.test('a nav entry, widget or panel shown by an area no enabled feature registers stops start-up', async (t) => {
+  const feature: Feature = { name: 'field-service', nav: [{ audience: 'partner', label: 'Visits', href: '/portal/visits', area: 'visits' as never }] }
+  t.throws(() => new Contributions([...coreModules, feature]), { message: /"field-service" shows its nav entry "Visits" by the area "visits"/ })
+})
+
+t.test('a config variable belongs to one feature, with a description', async (t) => {
+  const variable = (name: string, description = 'Where the visits are sent.') => Type.Object({ [name]: Type.String({ default: 'x', description }) })
+  const config = testConfig({})
+  t.throws(() => withFeatureConfig(config, [{ name: 'field-service', config: variable('PORT') }]),
+    new FeatureError('"field-service" declares the config variable PORT, which the core declares too.'))
+  t.throws(() => withFeatureConfig(config, [{ name: 'field-service', config: variable('VISITS_URL') }, { name: 'project-service', config: variable('VISITS_URL') }]),
+    new FeatureError('"project-service" declares the config variable VISITS_URL, which "field-service" declares too.'))
+  t.throws(() => withFeatureConfig(config, [{ name: 'field-service', config: variable('VISITS_URL', '') }]), { message: /VISITS_URL without a description/ })
+})
+
+t.test('a feature’s views or assets may not take a name that core’s folders use', async (t) => {
+  const dir = path.resolve(import.meta.dirname, '../fixtures/addons/sample/views')
+  t.throws(() => new Views([{ name: 'components', views: dir }], []), { constructor: FeatureError, message: /views\/components\/ is core's/ })
+  t.throws(() => new Views([{ name: 'htmx', assets: { dir } }], []), { constructor: FeatureError, message: /\/assets\/htmx\/ is core's/ })
+})
