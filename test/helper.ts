@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import pg from 'pg'
 import { Kysely, PostgresDialect } from 'kysely'
@@ -8,6 +7,8 @@ import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../core/app.ts'
 import { loadConfig, type Config } from '../core/config.ts'
 import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
+import { migrationsHash } from './migrations-hash.ts'
+import { pgliteTestDataDir } from './pglite-template.ts'
 
 export const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
 /** A Redis server for the tests of state shared between instances; those tests are skipped without one. */
@@ -25,9 +26,7 @@ export function withDatabase(url: string, name: string): string {
 
 /** The migrated template every test database is cloned from, named by a hash of the migrations. */
 async function templateDatabase(admin: pg.Client): Promise<string> {
-  const hash = createHash('sha256')
-  for (const file of readdirSync(coreMigrationsDir).sort()) hash.update(file).update(readFileSync(path.join(coreMigrationsDir, file)))
-  const name = `pp_tpl_${hash.digest('hex').slice(0, 12)}`
+  const name = `pp_tpl_${migrationsHash()}`
   await admin.query('select pg_advisory_lock(4242)')
   try {
     const exists = await admin.query('select 1 from pg_database where datname = $1', [name])
@@ -48,11 +47,11 @@ async function templateDatabase(admin: pg.Client): Promise<string> {
 }
 
 /**
- * A database of the test file's own: a clone of the migrated template on PostgreSQL, or a fresh
- * in-memory PGlite per app otherwise. Dropped when the test ends.
+ * A database of the test's own, cloned from a migrated template: a database on PostgreSQL, a PGlite
+ * data folder otherwise (test/pglite-template.ts). Dropped when the test ends.
  */
 export async function testDatabaseEnv(t: Test): Promise<Record<string, string>> {
-  if (!serverUrl) return { DATA_DIR: 'memory://' }
+  if (!serverUrl) return { DATA_DIR: await pgliteTestDataDir(t) }
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') })
   await admin.connect()
   const template = await templateDatabase(admin)

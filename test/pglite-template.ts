@@ -1,0 +1,104 @@
+import { constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, utimesSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Test } from 'tap'
+import { openDatabase } from '../core/db/database.ts'
+import { DataDirLockedError, lockDataDir } from '../core/db/data-dir-lock.ts'
+import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
+import { migrationsHash } from './migrations-hash.ts'
+
+/**
+ * Test apps on PGlite each open a copy of one migrated data folder: a fresh PGlite spends seconds
+ * in initdb before the first migration, a copied folder opens in half a second (and loading a
+ * dumped data directory costs nearly as much as initdb). The template is built once per set of
+ * migrations and PGlite version by the first test process to ask; the others wait for it.
+ */
+const templatesRoot = path.join(roomyShm() ?? tmpdir(), 'partner-portal-tests')
+
+const pgliteVersion = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }).version
+/** A template of other migrations unused this long is removed. */
+const staleTemplateMs = 60 * 60_000
+
+let template: Promise<string> | undefined
+
+/**
+ * Copying a folder of 40 MB to a disk and removing it again cost 0.3–2 s here, to memory 0.07 s.
+ * A container's /dev/shm is often 64 MB, too small for a template and its copies.
+ */
+function roomyShm(): string | undefined {
+  try {
+    const { bavail, bsize } = statfsSync('/dev/shm')
+    return bavail * bsize >= 2 ** 30 ? '/dev/shm' : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A data folder of the test's own, holding a copy of the migrated template; removed when the test ends. */
+export async function pgliteTestDataDir(t: Test): Promise<string> {
+  const source = await (template ??= migratedTemplate())
+  const now = new Date()
+  utimesSync(source, now, now)
+  const dir = mkdtempSync(path.join(templatesRoot, `copy-${process.pid}-`))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  cpSync(source, path.join(dir, 'pgdata'), { recursive: true, mode: constants.COPYFILE_FICLONE })
+  return dir
+}
+
+async function migratedTemplate(): Promise<string> {
+  mkdirSync(templatesRoot, { recursive: true })
+  const target = path.join(templatesRoot, `pglite-${migrationsHash(pgliteVersion)}`)
+  // The folder appears by one rename once it is complete, so a folder that exists is whole.
+  while (!existsSync(target)) {
+    let lock
+    try {
+      lock = lockDataDir(templatesRoot)
+    } catch (err) {
+      if (!(err instanceof DataDirLockedError)) throw err
+      await sleep(200)
+      continue
+    }
+    try {
+      if (!existsSync(target)) await build(target)
+    } finally {
+      lock.release()
+    }
+  }
+  removeLeftovers(target)
+  return target
+}
+
+async function build(target: string): Promise<void> {
+  const building = path.join(templatesRoot, 'building')
+  rmSync(building, { recursive: true, force: true })
+  const database = await openDatabase({ DATA_DIR: building })
+  try {
+    await migrateToLatest(database.db, [coreMigrationsDir])
+  } finally {
+    await database.close()
+  }
+  renameSync(path.join(building, 'pgdata'), target)
+  rmSync(building, { recursive: true, force: true })
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Copies left by test processes that were killed before their teardown, and old templates. */
+function removeLeftovers(current: string): void {
+  for (const name of readdirSync(templatesRoot)) {
+    const entry = path.join(templatesRoot, name)
+    const copyOf = /^copy-(\d+)-/.exec(name)?.[1]
+    const leftover = copyOf
+      ? !alive(Number(copyOf))
+      : name.startsWith('pglite-') && entry !== current && Date.now() - (statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > staleTemplateMs
+    if (leftover) rmSync(entry, { recursive: true, force: true })
+  }
+}
