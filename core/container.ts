@@ -52,6 +52,7 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     : undefined
   const jobs = new JobRunner({ db: base.db, logger: base.logger, availability, giveWay })
   const mailer = new Mailer({ config: base.config, jobs })
+  const events = new EventBus({ jobs })
   container.register({
     config: asValue(base.config),
     db: asValue(base.db),
@@ -61,11 +62,11 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     lifecycle: asValue(lifecycle),
     jobs: asValue(jobs),
     jobQueue: asValue(new JobQueue({ db: base.db })),
-    events: asValue(new EventBus({ jobs })),
+    events: asValue(events),
     mailer: asValue(mailer),
     submissions: asValue(new SubmissionsService({ db: base.db, jobs })),
     users: asValue(new UsersService({ db: base.db, mailer, config: base.config })),
-    partnerUsers: asValue(new PartnerUsersService({ db: base.db }))
+    partnerUsers: asValue(new PartnerUsersService({ db: base.db, events }))
   })
   return container
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Transaction } from 'kysely'
-import type { Database, DbOrTrx } from '../db/database.ts'
+import type { DbOrTrx } from '../db/database.ts'
 import type { JobRunner } from '../jobs/job-runner.ts'
 
 /**
@@ -23,9 +22,10 @@ export interface DomainEvent<N extends EventName = EventName> {
 
 /**
  * Runs inside the emitting transaction, before it commits: it may add to the change, or refuse it by
- * returning the reason (every refusal is collected, and the change rolls back).
+ * returning the reason (every refusal is collected, and the change rolls back). A handler that
+ * refuses changes nothing, so a caller may catch the refusal and go on with the rest of its work.
  */
-export type EventHandler<N extends EventName> = (event: DomainEvent<N>, trx: DbOrTrx) => Promise<string | undefined | void>
+export type EventHandler<N extends EventName> = (event: DomainEvent<N>, trx: DbOrTrx) => Promise<string | null | undefined | void>
 
 /**
  * Runs after the emitting transaction commits, as a job: at least once, in order per subject,
@@ -43,7 +43,7 @@ export class EventRefused extends Error {
 /** The job kind that delivers one event to one subscriber. */
 export const deliveryKind = (subscriber: string, event: EventName) => `event:${subscriber}:${event}`
 
-type AnyHandler = (event: DomainEvent, trx: DbOrTrx) => Promise<string | undefined | void>
+type AnyHandler = (event: DomainEvent, trx: DbOrTrx) => Promise<string | null | undefined | void>
 
 export class EventBus {
   readonly #handlers = new Map<string, AnyHandler[]>()
@@ -64,7 +64,8 @@ export class EventBus {
   }
 
   /** Emits inside the transaction of the change: handlers run now, deliveries are queued with it. */
-  async emit<N extends EventName>(trx: Transaction<Database>, name: N, subject: string, payload: DomainEvents[N]): Promise<void> {
+  async emit<N extends EventName>(trx: DbOrTrx, name: N, subject: string, payload: DomainEvents[N]): Promise<void> {
+    if (!trx.isTransaction) throw new Error(`${name} must be emitted inside the transaction of the change`)
     const event: DomainEvent<N> = { id: randomUUID(), name, subject, payload, occurredAt: new Date().toISOString() }
     const refusals: string[] = []
     for (const handler of this.#handlers.get(name) ?? []) {

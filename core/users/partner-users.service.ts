@@ -2,17 +2,19 @@ import type { ChannelPermissions } from '../access.ts'
 import { audit, type Actor } from '../audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../db/database.ts'
 import { Conflict, NotFound } from '../errors.ts'
+import type { EventBus } from '../events/events.ts'
 import {
   bumpSessionVersion, countActivePartnerAdmins, findPartnerUser, listPartnerUsers, setPartnerStatus, updateUser
 } from './users.repository.ts'
 import type { UserRole, UserRow } from './users.table.ts'
 import { userSnapshot } from './users.service.ts'
+import './partner-users.events.ts'
 
 const lastAdmin = 'A company must always keep at least one active partner admin.'
 
 /** A partner company's people: every call is scoped by the partner id it is given. */
 export class PartnerUsersService {
-  constructor(private readonly deps: { db: Db }) {}
+  constructor(private readonly deps: { db: Db; events: EventBus }) {}
 
   list(partnerId: string): Promise<UserRow[]> {
     return listPartnerUsers(this.deps.db, partnerId)
@@ -44,6 +46,9 @@ export class PartnerUsersService {
       if (!active) await this.keepAnAdmin(trx, partnerId, before)
       const after = await updateUser(trx, userId, { status: active ? (before.password_hash ? 'active' : 'invited') : 'deactivated' })
       await bumpSessionVersion(trx, userId)
+      if (before.status !== after.status) {
+        await this.deps.events.emit(trx, active ? 'partner.employee-restored' : 'partner.employee-removed', partnerId, { partnerId, userId, by: actor.id })
+      }
       return after
     })
   }

@@ -2,6 +2,7 @@ import type { PartnerViewer } from '../../core/access.ts'
 import { audit, type Actor } from '../../core/audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../../core/db/database.ts'
 import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
+import { EventRefused, type EventBus } from '../../core/events/events.ts'
 import type { JobRunner } from '../../core/jobs/job-runner.ts'
 import type { Submission } from '../../core/submissions/submissions.ts'
 import { customerReach, permitCustomers } from './customer-access.ts'
@@ -27,7 +28,7 @@ const importer = (record: ImportSummary): Actor =>
  * progress, so the page shows how far it has got and a crash repeats one chunk only.
  */
 export class CustomerImportService {
-  constructor(private readonly deps: { db: Db; jobs: JobRunner; customers: CustomersService }) {}
+  constructor(private readonly deps: { db: Db; jobs: JobRunner; events: EventBus; customers: CustomersService }) {}
 
   async create(viewer: PartnerViewer, fileName: string, records: string[][], submission?: Submission): Promise<string> {
     const reach = customerReach(viewer)
@@ -136,7 +137,11 @@ export class CustomerImportService {
     }
     if (newAccounts.size) {
       const keys = [...newAccounts.keys()]
-      for (const [i, { id }] of (await repo.insertAccounts(trx, [...newAccounts.values()])).entries()) accountIds.set(keys[i]!, id)
+      const inserted = [...newAccounts.values()]
+      for (const [i, { id }] of (await repo.insertAccounts(trx, inserted)).entries()) {
+        accountIds.set(keys[i]!, id)
+        await this.deps.events.emit(trx, 'customer.created', id, { accountId: id, partnerId: record.partner_id, name: inserted[i]!.name, source: 'import', by: record.created_by })
+      }
     }
     const contacts: ContactInsert[] = lines.flatMap(({ fields }) => (fields.contact
       ? [{ ...fields.contact, partner_id: record.partner_id, account_id: accountIds.get(keyOf(fields.account))!, owner_id: record.created_by, import_id: record.id }]
@@ -167,7 +172,12 @@ export class CustomerImportService {
     const kept: string[] = []
     let removed = { accounts: 0, contacts: 0 }
     if (record.status === 'importing') {
-      for (const id of await repo.importedAccountIds(trx, record.id)) if ((await this.deps.customers.removalReasons(trx, id)).length) kept.push(id)
+      for (const account of await repo.importedAccounts(trx, record.id)) {
+        await this.deps.customers.announceRemoval(trx, importer(record), account).catch((err: unknown) => {
+          if (!(err instanceof EventRefused)) throw err
+          kept.push(account.id)
+        })
+      }
       removed = await repo.removeImported(trx, record.id, kept)
     }
     const failure = record.status === 'checking'

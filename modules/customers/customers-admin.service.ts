@@ -2,12 +2,13 @@ import { audit, type Actor } from '../../core/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { Db } from '../../core/db/database.ts'
 import { Invalid, NotFound } from '../../core/errors.ts'
+import type { EventBus } from '../../core/events/events.ts'
 import { toPage } from '../../core/pagination.ts'
 import * as repo from './customers.repository.ts'
 
 /** Staff's view of every partner's customers: lists, duplicates across partners, and moving a customer to another partner. */
 export class CustomersAdminService {
-  constructor(private readonly deps: { db: Db; partners: Cradle['partners'] }) {}
+  constructor(private readonly deps: { db: Db; events: EventBus; partners: Cradle['partners'] }) {}
 
   /** Partner names by id, for staff pages that list customers of many partners. */
   private async partnerNames(ids: string[]): Promise<Map<string, string>> {
@@ -58,6 +59,7 @@ export class CustomersAdminService {
         action: 'customer.reassigned', entity: 'customer-account', entityId: id, partnerId,
         before: { partner_id: before.partner_id, owner_id: before.owner_id }, after: { partner_id: partnerId, owner_id: null }
       })
+      await this.deps.events.emit(trx, 'customer.reassigned', id, { accountId: id, fromPartnerId: before.partner_id, toPartnerId: partnerId, by: actor.id })
       return { name: before.name, partner: partner.name }
     })
   }

@@ -278,8 +278,8 @@ export async function insertContacts(db: DbOrTrx, contacts: ContactInsert[]): Pr
   await db.insertInto('customer_contacts').values(contacts).execute()
 }
 
-export async function importedAccountIds(db: DbOrTrx, importId: string): Promise<string[]> {
-  return (await db.selectFrom('customer_accounts').select('id').where('import_id', '=', importId).execute()).map((a) => a.id)
+export function importedAccounts(db: DbOrTrx, importId: string): Promise<Array<{ id: string; partner_id: string; name: string }>> {
+  return db.selectFrom('customer_accounts').select(['id', 'partner_id', 'name']).where('import_id', '=', importId).execute()
 }
 
 /** Takes back the accounts and contacts an import added, except the accounts in `keep` and their contacts. */

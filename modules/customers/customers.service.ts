@@ -3,6 +3,7 @@ import { permissionsOf, scopeOf, type Action, type PartnerViewer } from '../../c
 import { audit, type Actor } from '../../core/audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../../core/db/database.ts'
 import { Conflict, Invalid, NotFound } from '../../core/errors.ts'
+import { EventRefused, type EventBus } from '../../core/events/events.ts'
 import { toPage, type Page } from '../../core/pagination.ts'
 import type { Reach } from '../../core/reach.ts'
 import type { Submission } from '../../core/submissions/submissions.ts'
@@ -11,11 +12,9 @@ import { customerReach, permitCustomers } from './customer-access.ts'
 import * as repo from './customers.repository.ts'
 import { nameKey, toAccountFields, type AccountForm } from './customers.schemas.ts'
 import type { AccountRow } from './customers.table.ts'
+import './customers.events.ts'
 
-type Deps = { db: Db; partnerUsers: PartnerUsersService }
-
-/** Reports why an account cannot be removed now (e.g. "3 open opportunities"), or null. */
-export type RemovalCheck = (trx: DbOrTrx, accountId: string) => Promise<string | null>
+type Deps = { db: Db; partnerUsers: PartnerUsersService; events: EventBus }
 
 const snapshot = (a: AccountRow) => ({
   name: a.name, domain: a.domain, website: a.website, phone: a.phone, address: a.address, city: a.city, postal_code: a.postal_code,
@@ -27,14 +26,7 @@ const snapshot = (a: AccountRow) => ({
  * viewer's reach and abilities in the customers area (customer-access.ts, shared by the module's services).
  */
 export class CustomersService {
-  private readonly removalChecks: RemovalCheck[] = []
-
   constructor(private readonly deps: Deps) {}
-
-  /** Later modules (opportunities, cases) refuse an account's removal while it still has their records. */
-  addRemovalCheck(check: RemovalCheck): void {
-    this.removalChecks.push(check)
-  }
 
   /** The viewer's reach in the customers area; "none" answers 404 like a page that does not exist. */
   reach(viewer: PartnerViewer): Reach {
@@ -105,6 +97,7 @@ export class CustomersService {
     return this.deps.db.transaction().execute(async (trx) => {
       const account = await repo.insertAccount(trx, { ...fields, name_key: nameKey(fields.name), partner_id: reach.partnerId, owner_id: ownerId })
       await audit(trx, viewer, { action: 'customer.created', entity: 'customer-account', entityId: account.id, partnerId: reach.partnerId, after: snapshot(account) })
+      await this.deps.events.emit(trx, 'customer.created', account.id, { accountId: account.id, partnerId: reach.partnerId, name: account.name, source: 'form', by: viewer.id })
       await submission?.record(trx, account.id)
       return account.id
     })
@@ -135,33 +128,33 @@ export class CustomersService {
       if (!before) throw new NotFound('The customer account')
       this.permit(viewer, action)
       const after = await repo.updateAccount(trx, reach, id, await changes(trx))
-      await audit(trx, viewer, { action: auditAction, entity: 'customer-account', entityId: id, partnerId: reach.partnerId, before: snapshot(before), after: snapshot(after) })
+      const [was, is] = [snapshot(before), snapshot(after)]
+      await audit(trx, viewer, { action: auditAction, entity: 'customer-account', entityId: id, partnerId: reach.partnerId, before: was, after: is })
+      const changed = (Object.keys(is) as Array<keyof typeof is>).filter((k) => was[k] !== is[k])
+      if (changed.length) await this.deps.events.emit(trx, 'customer.updated', id, { accountId: id, partnerId: reach.partnerId, changed, by: viewer.id })
     })
   }
 
-  /** Refused, naming every reason, while other modules still hold records of the account. */
+  /** Refused, naming every reason, while other modules still hold records of the account (customers.events.ts). */
   async removeAccount(viewer: PartnerViewer, id: string): Promise<string> {
     const reach = this.reach(viewer)
     return this.deps.db.transaction().execute(async (trx) => {
       const before = await repo.lockAccount(trx, reach, id)
       if (!before) throw new NotFound('The customer account')
       this.permit(viewer, 'delete')
-      const reasons = await this.removalReasons(trx, id)
-      if (reasons.length) throw new Conflict(`${before.name} cannot be removed: it still has ${reasons.join(' and ')}.`)
+      await this.announceRemoval(trx, viewer, before).catch((err: unknown) => {
+        if (err instanceof EventRefused) throw new Conflict(`${before.name} cannot be removed: it still has ${err.reasons.join(' and ')}.`)
+        throw err
+      })
       await repo.deleteAccount(trx, reach, id)
       await audit(trx, viewer, { action: 'customer.removed', entity: 'customer-account', entityId: id, partnerId: reach.partnerId, before: snapshot(before) })
       return before.name
     })
   }
 
-  /** Why the account cannot be removed now, one reason per module that still holds records of it. */
-  async removalReasons(trx: DbOrTrx, accountId: string): Promise<string[]> {
-    const reasons: string[] = []
-    for (const check of this.removalChecks) {
-      const reason = await check(trx, accountId)
-      if (reason) reasons.push(reason)
-    }
-    return reasons
+  /** Emitted before the account is deleted; throws EventRefused while another module still holds records of it. */
+  announceRemoval(trx: DbOrTrx, actor: Actor, account: { id: string; partner_id: string; name: string }): Promise<void> {
+    return this.deps.events.emit(trx, 'customer.removed', account.id, { accountId: account.id, partnerId: account.partner_id, name: account.name, by: actor.id })
   }
 
   /**
@@ -176,6 +169,7 @@ export class CustomersService {
       name: customer.name, name_key: nameKey(customer.name), domain, country: customer.country, partner_id: partnerId, owner_id: customer.ownerId
     })
     await audit(trx, actor, { action: 'customer.created', entity: 'customer-account', entityId: account.id, partnerId, after: snapshot(account) })
+    await this.deps.events.emit(trx, 'customer.created', account.id, { accountId: account.id, partnerId, name: account.name, source: 'offer', by: actor.id })
     return account.id
   }
 }

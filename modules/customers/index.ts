@@ -8,8 +8,6 @@ import { CustomerPickers } from './customer-pickers.service.ts'
 import { CustomersAdminService } from './customers-admin.service.ts'
 import { CustomersService } from './customers.service.ts'
 
-export type { RemovalCheck } from './customers.service.ts'
-
 declare module '../../core/access.ts' {
   interface ChannelAreaNames {
     customers: true
@@ -37,17 +35,17 @@ const customers: Feature = {
   name: 'customers',
   dependsOn: ['partners'],
   register(container) {
-    const { db, jobs, partners, partnerUsers } = container.cradle
-    const customers = new CustomersService({ db, partnerUsers })
+    const { db, jobs, events, partners, partnerUsers } = container.cradle
+    const customers = new CustomersService({ db, partnerUsers, events })
     const customerContacts = new ContactsService({ db })
-    const imports = new CustomerImportService({ db, jobs, customers })
+    const imports = new CustomerImportService({ db, jobs, events, customers })
     jobs.register(importJob, (payload, trx, attempt) => imports.advance(trx, String(payload.importId), attempt.last))
     container.register({
       customers: asValue(customers),
       customerContacts: asValue(customerContacts),
       customerPickers: asValue(new CustomerPickers({ db, customers, customerContacts })),
       customerImports: asValue(imports),
-      customersAdmin: asValue(new CustomersAdminService({ db, partners }))
+      customersAdmin: asValue(new CustomersAdminService({ db, events, partners }))
     })
   },
   routes: customersRoutes,

@@ -8,7 +8,6 @@ export interface CustomerLookup {
   searchAccounts(viewer: PartnerViewer, q: string, limit: number): Promise<Array<{ id: string; name: string }>>
   contactsOf(viewer: PartnerViewer, accountId: string): Promise<Array<{ id: string; name: string }>>
   ensureAccount(trx: DbOrTrx, actor: Actor, partnerId: string, customer: { name: string; domain: string | null; country: string | null; ownerId: string | null }): Promise<string>
-  addRemovalCheck(check: (trx: DbOrTrx, accountId: string) => Promise<string | null>): void
 }
 
 /** and its contacts. */

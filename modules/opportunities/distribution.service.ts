@@ -6,6 +6,7 @@ import type { CustomerLookup } from './customer-lookup.ts'
 import type { DbOrTrx } from '../../core/db/database.ts'
 import { listPartnerUsers } from '../../core/users/users.repository.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts'
+import type { EventBus } from '../../core/events/events.ts'
 import { timePage } from '../../core/pagination.ts'
 import { acceptedOfferFor, findOfferForPartner, insertOffer, lockOffer, partnersOffered, pendingOffersForPartner, setOfferStatus } from './offers.repository.ts'
 import { findOpportunity, lockOpportunity, updateOpportunity } from './opportunities.repository.ts'
@@ -14,7 +15,7 @@ import { recordHistory } from './opportunity-history.ts'
 import type { OpportunityRow, RulesRow, Weights } from './opportunities.table.ts'
 import { rankPartners, type EligibilityRules, type Ranked } from './scoring.ts'
 
-type Deps = Pick<Cradle, 'db' | 'mailer' | 'jobs'> & { customers: CustomerLookup }
+type Deps = Pick<Cradle, 'db' | 'mailer' | 'jobs'> & { events: EventBus; customers: CustomerLookup }
 
 const hour = 3_600_000
 
@@ -78,6 +79,9 @@ export class DistributionService {
     })
     const after = await updateOpportunity(trx, opportunity.id, { status: 'offered' })
     await recordHistory(trx, actor, { kind: 'offered', body: `Offered to ${ranked.partner.name}, to answer by ${deadline.toISOString().slice(0, 16).replace('T', ' ')} UTC.`, partnerId: ranked.partner.id, before: opportunity, after })
+    await this.deps.events.emit(trx, 'opportunity.offered', opportunity.id, {
+      opportunityId: opportunity.id, partnerId: ranked.partner.id, by: actor.id, offerId: offer.id, deadline: deadline.toISOString()
+    })
     await this.deps.jobs.enqueue(trx, 'opportunity.offer-expire', { offerId: offer.id }, deadline)
     await this.deps.jobs.enqueue(trx, 'opportunity.offer-remind', { offerId: offer.id }, new Date(deadline.getTime() - Math.min(24, hours / 2) * hour))
     await this.notifyPartner(trx, ranked.partner.id, `New opportunity offered: ${opportunity.name}`,
@@ -106,6 +110,7 @@ export class DistributionService {
       })
       const after = await updateOpportunity(trx, opportunity.id, { status: 'open', partner_id: viewer.partnerId, owner_id: viewer.id, account_id: accountId })
       await recordHistory(trx, viewer, { kind: 'accepted', body: `Accepted by ${viewer.name}.`, partnerId: viewer.partnerId, before: opportunity, after })
+      await this.deps.events.emit(trx, 'opportunity.accepted', opportunity.id, { opportunityId: opportunity.id, partnerId: viewer.partnerId, by: viewer.id, offerId: offer.id, accountId })
       return after
     })
   }
@@ -115,6 +120,7 @@ export class DistributionService {
       const { offer, opportunity } = await this.pendingOffer(trx, viewer, offerId)
       await setOfferStatus(trx, offer.id, 'rejected', viewer.id, reason)
       await recordHistory(trx, viewer, { kind: 'rejected', body: `Rejected by ${viewer.name}: ${reason}`, partnerId: viewer.partnerId, after: opportunity })
+      await this.deps.events.emit(trx, 'opportunity.rejected', opportunity.id, { opportunityId: opportunity.id, partnerId: viewer.partnerId, by: viewer.id, offerId: offer.id, reason })
       await this.moveOn(trx, opportunity)
     })
   }
@@ -129,6 +135,7 @@ export class DistributionService {
       await setOfferStatus(trx, offer.id, 'returned', viewer.id, reason)
       const after = await updateOpportunity(trx, locked.id, { status: 'queued', partner_id: null, owner_id: null, account_id: null, contact_id: null, stage: 'qualify' })
       await recordHistory(trx, viewer, { kind: 'returned', body: `Returned by ${viewer.name}: ${reason}`, partnerId: viewer.partnerId, before: locked, after })
+      await this.deps.events.emit(trx, 'opportunity.returned', locked.id, { opportunityId: locked.id, partnerId: viewer.partnerId, by: viewer.id, reason })
       await this.moveOn(trx, after)
     })
   }
@@ -151,6 +158,7 @@ export class DistributionService {
     const opportunity = await lockOpportunity(trx, offer.opportunity_id)
     if (!opportunity) return
     await recordHistory(trx, systemActor, { kind: 'expired', body: 'The offer expired without an answer.', partnerId: offer.partner_id, after: opportunity })
+    await this.deps.events.emit(trx, 'opportunity.expired', opportunity.id, { opportunityId: opportunity.id, partnerId: offer.partner_id, by: null, offerId: offer.id })
     await this.moveOn(trx, opportunity)
   }
 

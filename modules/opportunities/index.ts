@@ -28,10 +28,10 @@ const opportunities: Feature = {
   name: 'opportunities',
   dependsOn: ['partners', 'customers'],
   register(container) {
-    const { db, mailer, jobs, partnerUsers, partners, customers, customerContacts, channelAreas } = container.cradle
-    const distribution = new DistributionService({ db, mailer, jobs, customers })
-    const opportunities = new OpportunitiesService({ db, mailer, partnerUsers, channelAreas, partners, customers, customerContacts, distribution })
-    customers.addRemovalCheck((trx, accountId) => opportunities.removalReason(trx, accountId))
+    const { db, mailer, jobs, events, partnerUsers, partners, customers, customerContacts, channelAreas } = container.cradle
+    const distribution = new DistributionService({ db, mailer, jobs, events, customers })
+    const opportunities = new OpportunitiesService({ db, mailer, events, partnerUsers, channelAreas, partners, customers, customerContacts, distribution })
+    events.on('customer.removed', (event, trx) => opportunities.removalReason(trx, event.payload.accountId))
     container.register({
       distribution: asValue(distribution),
       opportunities: asValue(opportunities),

@@ -6,6 +6,7 @@ import type { ContactLookup, CustomerLookup } from './customer-lookup.ts'
 import type { DbOrTrx } from '../../core/db/database.ts'
 import { domainOf } from '../../core/domains.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/errors.ts'
+import type { EventBus } from '../../core/events/events.ts'
 import { reachOf } from '../../core/reach.ts'
 import type { Submission } from '../../core/submissions/submissions.ts'
 import type { DistributionService } from './distribution.service.ts'
@@ -14,8 +15,10 @@ import { addCollaborator, removeCollaborator } from './timeline.repository.ts'
 import { recordHistory } from './opportunity-history.ts'
 import { checkDeal, type EditForm, type RegistrationForm, type StaffOpportunityForm } from './opportunities.schemas.ts'
 import type { OpportunityRow, Stage } from './opportunities.table.ts'
+import './opportunities.events.ts'
 
 type Deps = Pick<Cradle, 'db' | 'mailer' | 'partnerUsers' | 'channelAreas'> & {
+  events: EventBus
   partners: Pick<Cradle['partners'], 'program' | 'partnerNames'>; customers: CustomerLookup; customerContacts: ContactLookup; distribution: DistributionService
 }
 
@@ -76,6 +79,9 @@ export class OpportunitiesService {
       if (conflicts.length) {
         await recordHistory(trx, viewer, { kind: 'conflict', staffOnly: true, after: created, body: `Conflicts with ${conflicts.map((c) => `#${c.number} (${c.partner_name ?? 'staff queue'})`).join(', ')}.` })
       }
+      await this.deps.events.emit(trx, 'opportunity.registered', created.id, {
+        opportunityId: created.id, partnerId: viewer.partnerId, by: viewer.id, accountId: account.id, status: conflicts.length ? 'pending_approval' : 'open'
+      })
       await submission?.record(trx, created.id)
       return created
     })
@@ -100,6 +106,7 @@ export class OpportunitiesService {
       if (before.stage === stage) return
       const after = await repo.updateOpportunity(trx, id, { stage })
       await recordHistory(trx, viewer, { kind: 'stage', body: `Moved from ${before.stage} to ${stage}.`, partnerId: viewer.partnerId, before, after })
+      await this.deps.events.emit(trx, 'opportunity.stage-changed', id, { opportunityId: id, partnerId: viewer.partnerId, by: viewer.id, from: before.stage, to: stage })
     })
   }
 
@@ -114,19 +121,23 @@ export class OpportunitiesService {
   }
 
   async win(viewer: PartnerViewer, id: string, actualRevenue: string): Promise<void> {
-    await this.close(viewer, id, { status: 'won', actual_revenue: actualRevenue }, (o) => `Won at ${o.currency} ${Number(actualRevenue).toLocaleString('en-US')}.`)
+    await this.close(viewer, id, { status: 'won', actual_revenue: actualRevenue }, (o) => `Won at ${o.currency} ${Number(actualRevenue).toLocaleString('en-US')}.`,
+      (trx, deal, o) => this.deps.events.emit(trx, 'opportunity.won', id, { ...deal, actualRevenue, currency: o.currency }))
   }
 
   async lose(viewer: PartnerViewer, id: string, reason: string): Promise<void> {
-    await this.close(viewer, id, { status: 'lost', lost_reason: reason }, () => `Lost: ${reason}`)
+    await this.close(viewer, id, { status: 'lost', lost_reason: reason }, () => `Lost: ${reason}`,
+      (trx, deal) => this.deps.events.emit(trx, 'opportunity.lost', id, { ...deal, reason }))
   }
 
-  private async close(viewer: PartnerViewer, id: string, changes: { status: 'won' | 'lost'; actual_revenue?: string; lost_reason?: string }, body: (o: OpportunityRow) => string): Promise<void> {
+  private async close(viewer: PartnerViewer, id: string, changes: { status: 'won' | 'lost'; actual_revenue?: string; lost_reason?: string }, body: (o: OpportunityRow) => string,
+    announce: (trx: DbOrTrx, deal: { opportunityId: string; partnerId: string; by: string }, o: OpportunityRow) => Promise<void>): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const before = await this.workable(trx, viewer, id)
       if (before.status !== 'open') throw new Conflict('A deal waiting for approval cannot be closed yet.')
       const after = await repo.updateOpportunity(trx, id, { ...changes, closed_at: new Date() })
       await recordHistory(trx, viewer, { kind: changes.status, body: body(before), partnerId: viewer.partnerId, before, after })
+      await announce(trx, { opportunityId: id, partnerId: viewer.partnerId, by: viewer.id }, before)
     })
   }
 
@@ -187,6 +198,7 @@ export class OpportunitiesService {
         expected_close: form.expected_close, distribution: form.distribution, created_by: actor.id
       })
       await recordHistory(trx, actor, { kind: 'created', body: 'Created by staff.', after: created })
+      await this.deps.events.emit(trx, 'opportunity.created', created.id, { opportunityId: created.id, partnerId: null, by: actor.id, distribution: form.distribution })
       if (form.distribution === 'auto') await this.deps.distribution.offerToBest(trx, actor, created)
       await submission?.record(trx, created.id)
       return created
@@ -200,6 +212,8 @@ export class OpportunitiesService {
       if (before.status !== 'pending_approval') throw new Conflict('This registration was already decided.')
       const after = await repo.updateOpportunity(trx, id, approve ? { status: 'open' } : { status: 'declined', lost_reason: reason ?? null, closed_at: new Date() })
       await recordHistory(trx, actor, { kind: approve ? 'approved' : 'declined', body: approve ? 'Registration approved.' : `Registration declined: ${reason}`, partnerId: before.partner_id, before, after })
+      const deal = { opportunityId: id, partnerId: before.partner_id, by: actor.id }
+      await (approve ? this.deps.events.emit(trx, 'opportunity.approved', id, deal) : this.deps.events.emit(trx, 'opportunity.declined', id, { ...deal, reason: reason ?? '' }))
       const owner = before.owner_id && before.partner_id ? await this.deps.partnerUsers.member(trx, before.partner_id, before.owner_id).catch(() => null) : null
       if (owner) {
         await this.deps.mailer.send(trx, {

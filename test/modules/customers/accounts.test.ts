@@ -106,8 +106,9 @@ t.test('removal is refused with the reasons other modules give', async (t) => {
   const { app } = await buildTestApp(t)
   const acme = await createActivePartner(app, 'acme')
   const { accountId } = await createCustomer(app, acme.admin.id, 'Busy Customer')
-  app.diContainer.cradle.customers.addRemovalCheck(async (_trx, id) => (id === accountId ? '3 open opportunities' : null))
-  app.diContainer.cradle.customers.addRemovalCheck(async () => '1 open case')
+  const { events } = app.diContainer.cradle
+  events.on('customer.removed', async (event) => (event.payload.accountId === accountId ? '3 open opportunities' : null))
+  events.on('customer.removed', async () => '1 open case')
   const agent = new Agent(app)
   await agent.signIn(acme.email, acme.password)
   const res = await agent.post(`/portal/customers/${accountId}/remove`)

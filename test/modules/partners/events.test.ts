@@ -1,23 +1,15 @@
 import t from 'tap'
-import type { DomainEvent, EventName } from '../../../core/events/events.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
+import { receiveEvents } from '../../fixtures/events.ts'
 import { applicationForm, createActivePartner } from '../../fixtures/partners.ts'
 
 const { app } = await buildTestApp(t)
-const { partners, events, jobs } = app.diContainer.cradle
-const received: Array<{ name: string; subject: string; payload: unknown }> = []
-const names: EventName[] = ['partner.approved', 'partner.rejected', 'partner.suspended', 'partner.reactivated', 'partner.employee-invited']
-for (const name of names) {
-  events.subscribe(name, 'test', async (event: DomainEvent) => {
-    received.push({ name: event.name, subject: event.subject, payload: event.payload })
-  })
-}
+const { partners } = app.diContainer.cradle
+const delivered = receiveEvents(app, [
+  'partner.approved', 'partner.rejected', 'partner.suspended', 'partner.reactivated', 'partner.employee-invited', 'partner.employee-removed', 'partner.employee-restored'
+])
 const staff = await createUser(app, { email: 'decider@staff.example', role: 'admin' })
 const actor = { id: staff.id, name: staff.name }
-const delivered = async () => {
-  await jobs.runDue()
-  return received.splice(0)
-}
 
 t.test('approval, rejection, suspension and an invitation are told to subscribers after they commit', async (t) => {
   const { partner, email, password } = await createActivePartner(app, 'eventco')
@@ -40,6 +32,12 @@ t.test('approval, rejection, suspension and an invitation are told to subscriber
   t.equal(invited.statusCode, 303)
   const userId = /\/portal\/team\/([0-9a-f-]{36})/.exec(invited.headers.location as string)?.[1]
   t.match(await delivered(), [{ name: 'partner.employee-invited', payload: { partnerId: partner.id, userId } }])
+
+  for (const step of ['remove', 'remove', 'restore']) t.equal((await admin.post(`/portal/team/${userId}/${step}`)).statusCode, 303, step)
+  t.match(await delivered(), [
+    { name: 'partner.employee-removed', subject: partner.id, payload: { partnerId: partner.id, userId } },
+    { name: 'partner.employee-restored', subject: partner.id, payload: { userId } }
+  ], 'removing someone already removed tells nobody again')
 })
 
 t.test('a refused change tells nobody', async (t) => {
