@@ -7,7 +7,7 @@ import boundaries from 'eslint-plugin-boundaries'
 
 /**
  * The module boundaries (issue 11). eslint-plugin-boundaries checks the imports: core imports no
- * module or add-on (the composition root core/modules.ts imports the modules' index.ts), a module
+ * module or add-on (the composition root core/features/modules.ts imports the modules' index.ts), a module
  * or add-on imports only another module's index.ts, nothing imports an add-on, and no route,
  * widget or panel imports a repository. no-restricted-syntax keeps SQL in repositories and
  * migrations and transactions out of routes, widgets and panels. test/ and bench/ may do anything.
@@ -47,7 +47,7 @@ const boundaryPolicies = [
   {
     from: { element: { type: 'core' } },
     disallow: { to: { element: { type: ['module', 'addon'] } } },
-    message: 'core imports a module or an add-on: features plug into core through core/features.ts, and only core/modules.ts lists the modules'
+    message: 'core imports a module or an add-on: features plug into core through core/features/features.ts, and only core/features/modules.ts lists the modules'
   },
   {
     from: { file: { categories: 'composition-root' } },
@@ -112,7 +112,7 @@ export default tseslint.config(
         { type: 'migrations', pattern: 'migrations', partialMatch: false }
       ],
       'boundaries/files': [
-        { category: 'composition-root', pattern: 'core/modules.ts' },
+        { category: 'composition-root', pattern: 'core/features/modules.ts' },
         { category: 'route', pattern: '**/*.routes.ts' },
         { category: 'widget', pattern: '**/*.widgets.ts' },
         { category: 'panel', pattern: '**/*.panels.ts' },
@@ -126,7 +126,7 @@ export default tseslint.config(
     // The database layer, the page loader (it sends the queries repositories build, one round trip
     // for a page) and the health probe's `select 1` are SQL's own places in core.
     files: featureFiles,
-    ignores: ['**/*.repository.ts', '**/migrations/**', 'core/db/**', 'core/page-loader.ts', 'core/health.ts', ...routeWidgetPanelFiles],
+    ignores: ['**/*.repository.ts', '**/migrations/**', 'core/data/*.ts', 'core/web/page-loader.ts', 'core/web/health.ts', ...routeWidgetPanelFiles],
     rules: { 'no-restricted-syntax': ['error', ...sqlSyntax] }
   },
   { files: routeWidgetPanelFiles, rules: { 'no-restricted-syntax': ['error', ...sqlSyntax, ...transactionSyntax] } }

@@ -7,11 +7,11 @@
  *   DATABASE_URL=postgres://… npx tsx bench/csv-import.ts
  */
 import { performance } from 'node:perf_hooks'
-import type { PartnerViewer } from '../core/access.ts'
+import type { PartnerViewer } from '../core/identity/access.ts'
 import { buildApp } from '../core/app.ts'
 import { loadConfig } from '../core/config.ts'
-import { seedDemo } from '../core/demo.ts'
-import { findUserByEmail } from '../core/users/users.repository.ts'
+import { seedDemo } from '../core/features/demo.ts'
+import { findUserByEmail } from '../core/identity/users/users.repository.ts'
 import { readImport } from '../modules/customers/customer-csv.ts'
 
 const rows = Number(process.env.ROWS ?? 10_000)

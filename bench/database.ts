@@ -1,6 +1,6 @@
 import pg from 'pg'
-import { openDatabase, type DatabaseHandle } from '../core/db/database.ts'
-import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
+import { openDatabase, type DatabaseHandle } from '../core/data/database.ts'
+import { coreMigrationsDir, migrateToLatest } from '../core/data/migrator.ts'
 
 function split(url: string): { server: string; name: string } {
   const parsed = new URL(url)

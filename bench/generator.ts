@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import { hashPassword } from '../core/auth/passwords.ts'
-import type { Db } from '../core/db/database.ts'
+import { hashPassword } from '../core/identity/auth/passwords.ts'
+import type { Db } from '../core/data/database.ts'
 import { benchPartner } from './bench-partner.ts'
 import { openMigrated, recreateDatabase } from './database.ts'
 import { seedCustomers } from './seed-customers.ts'

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db } from '../core/db/database.ts'
+import type { Db } from '../core/data/database.ts'
 import { firstNames, lastNames } from './seed-partners.ts'
 
 export const accountsPerPartner = 100

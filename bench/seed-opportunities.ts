@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { Db } from '../core/db/database.ts'
+import type { Db } from '../core/data/database.ts'
 import { benchPartner } from './bench-partner.ts'
 
 interface Batch {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import type { StoredPermissions } from '../core/access.ts'
-import type { Db } from '../core/db/database.ts'
+import type { StoredPermissions } from '../core/identity/access.ts'
+import type { Db } from '../core/data/database.ts'
 import { benchPartner } from './bench-partner.ts'
 
 const countries = sql.raw(`(array['US','CA','GB','IE','DE','FR','NL','ES','IT','SE','AU','JP','BR','MX','IN','PL','CH','AT','BE','DK'])`)

@@ -1,6 +1,6 @@
 import Type, { type Static, type TObject } from 'typebox'
 import Value from 'typebox/value'
-import { FeatureError, type Feature } from './features.ts'
+import { FeatureError, type Feature } from './features/features.ts'
 
 const flag = (byDefault: boolean, description: string) =>
   Type.Union([Type.Literal('true'), Type.Literal('false')], { default: String(byDefault), description })

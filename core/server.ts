@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
-import { DataDirLockedError } from './db/data-dir-lock.ts'
-import { isDatabaseUnavailable } from './db/connection-errors.ts'
-import { FeatureError } from './features.ts'
-import { seedDemo } from './demo.ts'
+import { DataDirLockedError } from './data/data-dir-lock.ts'
+import { isDatabaseUnavailable } from './data/connection-errors.ts'
+import { FeatureError } from './features/features.ts'
+import { seedDemo } from './features/demo.ts'
 
 /** The longest a stop may take after the drain, finishing requests and the job at hand. */
 const finishWithinMs = 30_000

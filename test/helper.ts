@@ -6,7 +6,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp, type BuildOptions } from '../core/app.ts'
 import { loadConfig, type Config } from '../core/config.ts'
-import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
+import { coreMigrationsDir, migrateToLatest } from '../core/data/migrator.ts'
 import { migrationsHash } from './migrations-hash.ts'
 import { pgliteTestDataDir } from './pglite-template.ts'
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { coreMigrationsDir } from '../core/db/migrator.ts'
+import { coreMigrationsDir } from '../core/data/migrator.ts'
 
 /** A short hash of the core migrations (names and contents, and any extra parts), naming a migrated template. */
 export function migrationsHash(...extra: string[]): string {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
-import { openDatabase } from '../core/db/database.ts'
-import { DataDirLockedError, lockDataDir } from '../core/db/data-dir-lock.ts'
-import { coreMigrationsDir, migrateToLatest } from '../core/db/migrator.ts'
+import { openDatabase } from '../core/data/database.ts'
+import { DataDirLockedError, lockDataDir } from '../core/data/data-dir-lock.ts'
+import { coreMigrationsDir, migrateToLatest } from '../core/data/migrator.ts'
 import { migrationsHash } from './migrations-hash.ts'
 
 /**

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { renderWidgets } from '../../core/widgets.ts'
+import { renderWidgets } from '../../core/features/widgets.ts'
 import auditRoutes from './audit.routes.ts'
 import jobsRoutes from './jobs.routes.ts'
 import outboxRoutes from './outbox.routes.ts'
 import staffRoutes from './staff.routes.ts'
-import { signedIn } from '../../core/access.ts'
+import { signedIn } from '../../core/identity/access.ts'
 
 const adminRoutes: FastifyPluginAsync = async (app) => {
   app.get('/admin', { config: { access: 'staff' } }, async (request, reply) => {

@@ -1,6 +1,6 @@
-import { systemActor } from '../../core/audit/audit.service.ts'
+import { systemActor } from '../../core/data/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
-import type { DemoAccount } from '../../core/features.ts'
+import type { DemoAccount } from '../../core/features/features.ts'
 
 export const demoStaff = [
   { email: 'admin@example.com', name: 'Avery Admin', role: 'admin' as const, password: 'portal-admin-demo' },

@@ -1,4 +1,4 @@
-import type { Widget } from '../../core/features.ts'
+import type { Widget } from '../../core/features/features.ts'
 
 /** The admin home's first card: what is waiting in the outbox and the job queue. */
 export const systemWidget: Widget = {

@@ -1,6 +1,6 @@
-import { listAudit, listAuditEntities, type AuditFilter } from '../../core/audit/audit.repository.ts'
-import type { Db } from '../../core/db/database.ts'
-import { pageSize, timePage } from '../../core/pagination.ts'
+import { listAudit, listAuditEntities, type AuditFilter } from '../../core/data/audit/audit.repository.ts'
+import type { Db } from '../../core/data/database.ts'
+import { pageSize, timePage } from '../../core/lib/pagination.ts'
 
 /** How many of a record's latest changes its page shows. */
 const historyLength = 50

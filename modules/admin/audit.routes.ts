@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { timeCursor } from '../../core/pagination.ts'
+import { timeCursor } from '../../core/lib/pagination.ts'
 
 interface AuditQuery { entity?: string; actor?: string; action?: string; record?: string; after?: string }
 

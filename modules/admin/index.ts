@@ -1,5 +1,5 @@
 import { asValue } from 'awilix'
-import type { Feature } from '../../core/features.ts'
+import type { Feature } from '../../core/features/features.ts'
 import adminRoutes from './admin.routes.ts'
 import { seedStaff } from './admin.seed.ts'
 import { systemWidget } from './admin.widgets.ts'

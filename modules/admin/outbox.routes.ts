@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { timeCursor } from '../../core/pagination.ts'
-import { idParams } from '../../core/validation.ts'
+import { timeCursor } from '../../core/lib/pagination.ts'
+import { idParams } from '../../core/lib/validation.ts'
 
 const outboxRoutes: FastifyPluginAsync = async (app) => {
   const { outbox } = app.diContainer.cradle

@@ -1,7 +1,7 @@
-import type { Db } from '../../core/db/database.ts'
-import { NotFound } from '../../core/errors.ts'
-import { findMail, listMail, mailSummary } from '../../core/mail/mail.repository.ts'
-import { pageSize, timePage } from '../../core/pagination.ts'
+import type { Db } from '../../core/data/database.ts'
+import { NotFound } from '../../core/lib/errors.ts'
+import { findMail, listMail, mailSummary } from '../../core/background/mail/mail.repository.ts'
+import { pageSize, timePage } from '../../core/lib/pagination.ts'
 
 /** The outbox as staff admins read it: every message the portal sent or is sending. */
 export class OutboxService {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { Invalid } from '../../core/errors.ts'
-import { decodeCursor } from '../../core/pagination.ts'
-import { alreadySaved } from '../../core/submissions/submissions.ts'
-import { choice, email, idParams, parseForm, text, Type } from '../../core/validation.ts'
-import { signedIn } from '../../core/access.ts'
+import { Invalid } from '../../core/lib/errors.ts'
+import { decodeCursor } from '../../core/lib/pagination.ts'
+import { alreadySaved } from '../../core/web/submissions/submissions.ts'
+import { choice, email, idParams, parseForm, text, Type } from '../../core/lib/validation.ts'
+import { signedIn } from '../../core/identity/access.ts'
 
 const InviteForm = Type.Object({
   email: email(),

@@ -1,10 +1,10 @@
-import type { Actor } from '../../core/audit/audit.service.ts'
-import type { Db } from '../../core/db/database.ts'
-import { pageSize, toPage } from '../../core/pagination.ts'
-import type { Submission } from '../../core/submissions/submissions.ts'
-import { listStaff } from '../../core/users/users.repository.ts'
-import type { UserRole } from '../../core/users/users.table.ts'
-import type { UsersService } from '../../core/users/users.service.ts'
+import type { Actor } from '../../core/data/audit/audit.service.ts'
+import type { Db } from '../../core/data/database.ts'
+import { pageSize, toPage } from '../../core/lib/pagination.ts'
+import type { Submission } from '../../core/web/submissions/submissions.ts'
+import { listStaff } from '../../core/identity/users/users.repository.ts'
+import type { UserRole } from '../../core/identity/users/users.table.ts'
+import type { UsersService } from '../../core/identity/users/users.service.ts'
 
 /** The organisation whose name staff invitations carry. */
 const organisation = 'Partner Portal'

@@ -1,5 +1,5 @@
-import { requireArea, type Action, type PartnerViewer } from '../../core/access.ts'
-import { reachOf, type Reach } from '../../core/reach.ts'
+import { requireArea, type Action, type PartnerViewer } from '../../core/identity/access.ts'
+import { reachOf, type Reach } from '../../core/identity/reach.ts'
 
 /** The viewer's reach in the customers area; "none" answers 404 like a page that does not exist. */
 export const customerReach = (viewer: PartnerViewer): Reach => reachOf(viewer, 'customers')

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync'
-import { Invalid } from '../../core/errors.ts'
-import { parseForm, Type } from '../../core/validation.ts'
+import { Invalid } from '../../core/lib/errors.ts'
+import { parseForm, Type } from '../../core/lib/validation.ts'
 import { accountColumns, accountFields, contactColumns, contactFields, toAccountFields, toContactFields } from './customers.schemas.ts'
 import type { CheckedLine, ImportError } from './customers.table.ts'
 

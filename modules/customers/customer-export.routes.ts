@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { partnerViewer } from '../../core/access.ts'
-import { csvStream, sendCsv } from '../../core/csv-download.ts'
-import { decodeCursor } from '../../core/pagination.ts'
+import { partnerViewer } from '../../core/identity/access.ts'
+import { csvStream, sendCsv } from '../../core/web/csv-download.ts'
+import { decodeCursor } from '../../core/lib/pagination.ts'
 import { accountFilter, contactFilter, type AccountListQuery, type ContactListQuery } from './customer-filters.ts'
 import { accountColumns, contactColumns } from './customers.schemas.ts'
 

@@ -1,8 +1,8 @@
-import type { PartnerViewer } from '../../core/access.ts'
-import { countryCodes } from '../../core/countries.ts'
-import { decodeCursor } from '../../core/pagination.ts'
+import type { PartnerViewer } from '../../core/identity/access.ts'
+import { countryCodes } from '../../core/lib/countries.ts'
+import { decodeCursor } from '../../core/lib/pagination.ts'
 import type { AccountFilter, AccountSort, ContactFilter, StaffAccountFilter } from './customers.repository.ts'
-import { isId } from '../../core/validation.ts'
+import { isId } from '../../core/lib/validation.ts'
 
 export interface AccountListQuery { q?: string; country?: string; owner?: string; sort?: string; after?: string }
 export interface ContactListQuery { q?: string; after?: string }

@@ -1,9 +1,9 @@
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { partnerViewer } from '../../core/access.ts'
-import { Conflict, Invalid } from '../../core/errors.ts'
-import { alreadySaved } from '../../core/submissions/submissions.ts'
-import { idParams, parseForm } from '../../core/validation.ts'
+import { partnerViewer } from '../../core/identity/access.ts'
+import { Conflict, Invalid } from '../../core/lib/errors.ts'
+import { alreadySaved } from '../../core/web/submissions/submissions.ts'
+import { idParams, parseForm } from '../../core/lib/validation.ts'
 import { maxImportRows, readImport } from './customer-csv.ts'
 import { accountColumns, contactColumns, ImportPasteForm, ImportStartForm } from './customers.schemas.ts'
 

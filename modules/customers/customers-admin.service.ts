@@ -1,9 +1,9 @@
-import { audit, type Actor } from '../../core/audit/audit.service.ts'
+import { audit, type Actor } from '../../core/data/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
-import type { Db } from '../../core/db/database.ts'
-import { Invalid, NotFound } from '../../core/errors.ts'
-import type { EventBus } from '../../core/events/events.ts'
-import { toPage } from '../../core/pagination.ts'
+import type { Db } from '../../core/data/database.ts'
+import { Invalid, NotFound } from '../../core/lib/errors.ts'
+import type { EventBus } from '../../core/background/events/events.ts'
+import { toPage } from '../../core/lib/pagination.ts'
 import * as repo from './customers.repository.ts'
 
 /** Staff's view of every partner's customers: lists, duplicates across partners, and moving a customer to another partner. */

@@ -3,7 +3,7 @@
  * deleted: an in-transaction handler of a module that still holds records of it refuses the removal
  * with its reason (opportunities: "3 open opportunities").
  */
-declare module '../../core/events/events.ts' {
+declare module '../../core/background/events/events.ts' {
   interface DomainEvents {
     'customer.created': { accountId: string; partnerId: string; name: string; source: 'form' | 'offer' | 'import'; by: string | null }
     'customer.updated': { accountId: string; partnerId: string; changed: string[]; by: string | null }

@@ -1,6 +1,6 @@
 import { sql, type SelectQueryBuilder, type Updateable } from 'kysely'
-import type { Database, Db, DbOrTrx } from '../../core/db/database.ts'
-import type { Reach } from '../../core/reach.ts'
+import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
+import type { Reach } from '../../core/identity/reach.ts'
 import type {
   AccountFields, AccountInsert, AccountRow, CheckedLine, ContactFields, ContactInsert, ContactRow, CustomerImportsTable, ImportError, ImportFields
 } from './customers.table.ts'

@@ -1,5 +1,5 @@
-import { checkbox, country as countryField, email, optionalRecordId, recordId, text, Type, url } from '../../core/validation.ts'
-import { domainOf } from '../../core/domains.ts'
+import { checkbox, country as countryField, email, optionalRecordId, recordId, text, Type, url } from '../../core/lib/validation.ts'
+import { domainOf } from '../../core/lib/domains.ts'
 import type { AccountFields, ContactFields } from './customers.table.ts'
 
 

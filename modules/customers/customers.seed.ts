@@ -1,7 +1,7 @@
-import type { PartnerViewer } from '../../core/access.ts'
+import type { PartnerViewer } from '../../core/identity/access.ts'
 import type { Cradle } from '../../core/container.ts'
-import type { DemoAccount } from '../../core/features.ts'
-import { findUserByEmail } from '../../core/users/users.repository.ts'
+import type { DemoAccount } from '../../core/features/features.ts'
+import { findUserByEmail } from '../../core/identity/users/users.repository.ts'
 
 type Demo = [name: string, domain: string, city: string, country: string, industry: string, contacts: Array<[first: string, last: string, title: string]>]
 

@@ -102,7 +102,7 @@ export type ContactRow = Selectable<CustomerContactsTable>
 export type ContactInsert = Insertable<CustomerContactsTable>
 export type ImportRecord = Selectable<CustomerImportsTable>
 
-declare module '../../core/db/database.ts' {
+declare module '../../core/data/database.ts' {
   interface Database {
     customer_accounts: CustomerAccountsTable
     customer_contacts: CustomerContactsTable

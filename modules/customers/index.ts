@@ -1,5 +1,5 @@
 import { asValue } from 'awilix'
-import type { Feature } from '../../core/features.ts'
+import type { Feature } from '../../core/features/features.ts'
 import customersRoutes from './customers.routes.ts'
 import { seedCustomers } from './customers.seed.ts'
 import { ContactsService } from './contacts.service.ts'
@@ -8,7 +8,7 @@ import { CustomerPickers } from './customer-pickers.service.ts'
 import { CustomersAdminService } from './customers-admin.service.ts'
 import { CustomersService } from './customers.service.ts'
 
-declare module '../../core/access.ts' {
+declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
     customers: true
   }
@@ -24,7 +24,7 @@ declare module '../../core/container.ts' {
   }
 }
 
-declare module '../../core/features.ts' {
+declare module '../../core/features/features.ts' {
   interface PanelSlots {
     /** A customer account's page, the partner's and the staff's: its panels get the account. */
     'customer-account': { id: string; partnerId: string | null }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db } from '../../core/db/database.ts'
+import type { Db } from '../../core/data/database.ts'
 import { partnerProfiles } from '../partners/index.ts'
 import { offerRecord } from './offers.repository.ts'
 import type { ChannelSort, OpportunityStatus, Stage } from './opportunities.table.ts'

@@ -1,6 +1,6 @@
-import type { PartnerViewer } from '../../core/access.ts'
-import type { Actor } from '../../core/audit/audit.service.ts'
-import type { DbOrTrx } from '../../core/db/database.ts'
+import type { PartnerViewer } from '../../core/identity/access.ts'
+import type { Actor } from '../../core/data/audit/audit.service.ts'
+import type { DbOrTrx } from '../../core/data/database.ts'
 
 /** What opportunities need of the customers module's public services: its accounts, */
 export interface CustomerLookup {

@@ -1,5 +1,5 @@
 import { asValue } from 'awilix'
-import type { Feature } from '../../core/features.ts'
+import type { Feature } from '../../core/features/features.ts'
 import { ChannelService } from './channel.service.ts'
 import { DistributionService } from './distribution.service.ts'
 import { OpportunitiesService } from './opportunities.service.ts'
@@ -9,7 +9,7 @@ import { seedOpportunities } from './opportunities.seed.ts'
 import { PipelineService } from './pipeline.service.ts'
 import { offersWidget, pipelineWidget, revenueWidget, stalledWidget, staffQueueWidget } from './opportunities.widgets.ts'
 
-declare module '../../core/access.ts' {
+declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
     opportunities: true
   }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import { partnerProfiles } from '../partners/index.ts'
 import type { OfferStatus } from './opportunities.table.ts'
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { type PartnerViewer, partnerViewer, permissionsOf } from '../../core/access.ts'
-import { Invalid } from '../../core/errors.ts'
-import { pageSize, timeCursor } from '../../core/pagination.ts'
-import { idParams, parseForm } from '../../core/validation.ts'
+import { type PartnerViewer, partnerViewer, permissionsOf } from '../../core/identity/access.ts'
+import { Invalid } from '../../core/lib/errors.ts'
+import { pageSize, timeCursor } from '../../core/lib/pagination.ts'
+import { idParams, parseForm } from '../../core/lib/validation.ts'
 import { ReasonForm } from './opportunities.schemas.ts'
 
 const offersRoutes: FastifyPluginAsync = async (app) => {

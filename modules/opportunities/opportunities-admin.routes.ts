@@ -1,16 +1,16 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { countries } from '../../core/countries.ts'
-import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
-import { csvStream, sendCsv } from '../../core/csv-download.ts'
-import { pageSize, timeCursor } from '../../core/pagination.ts'
-import { alreadySaved } from '../../core/submissions/submissions.ts'
-import { idParams, isId, parseForm, Type } from '../../core/validation.ts'
+import { countries } from '../../core/lib/countries.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
+import { csvStream, sendCsv } from '../../core/web/csv-download.ts'
+import { pageSize, timeCursor } from '../../core/lib/pagination.ts'
+import { alreadySaved } from '../../core/web/submissions/submissions.ts'
+import { idParams, isId, parseForm, Type } from '../../core/lib/validation.ts'
 import { factors } from './factors.ts'
 import {
   currencies, OfferForm, PartnerChoiceForm, ReasonForm, StaffNoteForm, StaffOpportunityForm
 } from './opportunities.schemas.ts'
 import { stages, statuses } from './opportunities.table.ts'
-import { signedIn } from '../../core/access.ts'
+import { signedIn } from '../../core/identity/access.ts'
 
 interface ListQuery { status?: string; partner?: string; stage?: string; q?: string; account?: string; after?: string }
 type ById = { Params: { id: string } }

@@ -5,7 +5,7 @@
  */
 type Deal = { opportunityId: string; partnerId: string | null; by: string | null }
 
-declare module '../../core/events/events.ts' {
+declare module '../../core/background/events/events.ts' {
   interface DomainEvents {
     'opportunity.registered': Deal & { accountId: string; status: 'open' | 'pending_approval' }
     'opportunity.created': Deal & { distribution: 'auto' | 'manual' }

@@ -1,4 +1,4 @@
-import type { Panel } from '../../core/features.ts'
+import type { Panel } from '../../core/features/features.ts'
 
 const shown = 10
 

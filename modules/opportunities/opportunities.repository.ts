@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Updateable } from 'kysely'
-import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import { partnerProfiles } from '../partners/index.ts'
 import type { OpportunitiesTable, OpportunityRow, OpportunityStatus } from './opportunities.table.ts'
 

@@ -1,5 +1,5 @@
-import { Invalid } from '../../core/errors.ts'
-import { amount, checkbox, choice, country, date, integer, longText, optionalRecordId, recordId, text, Type, url } from '../../core/validation.ts'
+import { Invalid } from '../../core/lib/errors.ts'
+import { amount, checkbox, choice, country, date, integer, longText, optionalRecordId, recordId, text, Type, url } from '../../core/lib/validation.ts'
 import { stages } from './opportunities.table.ts'
 
 export const currencies = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'SEK', 'NOK', 'DKK', 'JPY', 'INR', 'BRL'] as const

@@ -117,7 +117,7 @@ export type OfferRow = Selectable<OpportunityOffersTable>
 export type EventRow = Selectable<OpportunityEventsTable>
 export type RulesRow = Selectable<DistributionRulesTable>
 
-declare module '../../core/db/database.ts' {
+declare module '../../core/data/database.ts' {
   interface Database {
     opportunities: OpportunitiesTable
     opportunity_offers: OpportunityOffersTable

@@ -1,5 +1,5 @@
-import { permissionsOf, type PartnerViewer } from '../../core/access.ts'
-import type { Widget, WidgetContext } from '../../core/features.ts'
+import { permissionsOf, type PartnerViewer } from '../../core/identity/access.ts'
+import type { Widget, WidgetContext } from '../../core/features/features.ts'
 import { stages } from './opportunities.table.ts'
 
 /** The four partner widgets share one value of the page's load; "own records" users see their own deals only. */

@@ -1,5 +1,5 @@
-import { audit, type Actor } from '../../core/audit/audit.service.ts'
-import type { DbOrTrx } from '../../core/db/database.ts'
+import { audit, type Actor } from '../../core/data/audit/audit.service.ts'
+import type { DbOrTrx } from '../../core/data/database.ts'
 import { insertEvent } from './timeline.repository.ts'
 import type { OpportunityRow } from './opportunities.table.ts'
 

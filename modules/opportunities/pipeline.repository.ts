@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder } from 'kysely'
-import type { Database, Db } from '../../core/db/database.ts'
+import type { Database, Db } from '../../core/data/database.ts'
 import { companyFigures } from './figures.repository.ts'
 import { stages, type OpportunityStatus, type Stage } from './opportunities.table.ts'
 

@@ -1,5 +1,5 @@
 import { sql, type Updateable } from 'kysely'
-import type { DbOrTrx } from '../../core/db/database.ts'
+import type { DbOrTrx } from '../../core/data/database.ts'
 import { partnerProfiles } from '../partners/index.ts'
 import { offerRecord } from './offers.repository.ts'
 import type { DistributionRulesTable, RulesRow } from './opportunities.table.ts'

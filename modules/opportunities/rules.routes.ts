@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import type { Static } from 'typebox'
-import { Invalid, type FieldErrors } from '../../core/errors.ts'
-import { parseForm } from '../../core/validation.ts'
+import { Invalid, type FieldErrors } from '../../core/lib/errors.ts'
+import { parseForm } from '../../core/lib/validation.ts'
 import { factors } from './factors.ts'
 import type { RulesRow, Weights } from './opportunities.table.ts'
 import { RulesForm } from './opportunities.schemas.ts'
-import { signedIn } from '../../core/access.ts'
+import { signedIn } from '../../core/identity/access.ts'
 
 interface PageState { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number }
 

@@ -1,4 +1,4 @@
-import { countryName } from '../../core/countries.ts'
+import { countryName } from '../../core/lib/countries.ts'
 import type { ScoreReason, Weights } from './opportunities.table.ts'
 
 /** What the ranking knows of a partner: its profile and its track record. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import type { DbOrTrx } from '../../core/db/database.ts'
-import { timePage } from '../../core/pagination.ts'
+import type { DbOrTrx } from '../../core/data/database.ts'
+import { timePage } from '../../core/lib/pagination.ts'
 import { partnerProfiles } from '../partners/index.ts'
 
 export async function addCollaborator(db: DbOrTrx, opportunityId: string, partnerId: string, by: string): Promise<boolean> {

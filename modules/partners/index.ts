@@ -1,5 +1,5 @@
 import { asValue } from 'awilix'
-import type { Feature } from '../../core/features.ts'
+import type { Feature } from '../../core/features/features.ts'
 import partnersRoutes from './partners.routes.ts'
 import { seedPartners } from './partners.seed.ts'
 import { PartnersService } from './partners.service.ts'

@@ -1,4 +1,4 @@
-import type { DbOrTrx } from '../../core/db/database.ts'
+import type { DbOrTrx } from '../../core/data/database.ts'
 
 /**
  * Partners as other modules read them inside their own statements, so that a page showing

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { countries, countryCodes } from '../../core/countries.ts'
-import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
-import { decodeCursor } from '../../core/pagination.ts'
-import { alreadySaved } from '../../core/submissions/submissions.ts'
-import { idParams, isId } from '../../core/validation.ts'
+import { countries, countryCodes } from '../../core/lib/countries.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
+import { decodeCursor } from '../../core/lib/pagination.ts'
+import { alreadySaved } from '../../core/web/submissions/submissions.ts'
+import { idParams, isId } from '../../core/lib/validation.ts'
 import { NoteForm, parseForm, StaffPartnerForm, SuspendForm } from './partners.schemas.ts'
 import type { PartnerStatus } from './partners.table.ts'
-import { signedIn } from '../../core/access.ts'
+import { signedIn } from '../../core/identity/access.ts'
 
 interface DirectoryQuery { q?: string; status?: string; level?: string; country?: string; territory?: string; expertise?: string; after?: string }
 type ById = { Params: { id: string } }

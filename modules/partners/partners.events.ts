@@ -1,5 +1,5 @@
 /** What the partners module tells the others: decisions on a company and its people. */
-declare module '../../core/events/events.ts' {
+declare module '../../core/background/events/events.ts' {
   interface DomainEvents {
     'partner.approved': { partnerId: string; levelId: string; by: string | null }
     'partner.rejected': { partnerId: string; reason: string; by: string | null }

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { Db, DbOrTrx } from '../../core/db/database.ts'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import type { Insertable } from 'kysely'
 import type { ApplicationSort, ApplicationStatus, PartnerRow, PartnersTable, PartnerStatus, PartnerUpdate } from './partners.table.ts'
 

@@ -1,6 +1,6 @@
-import { countryCodes } from '../../core/countries.ts'
-import { checkbox, choice, country, email, integer, longText, parseForm, password, text, Type, url } from '../../core/validation.ts'
-import { Invalid } from '../../core/errors.ts'
+import { countryCodes } from '../../core/lib/countries.ts'
+import { checkbox, choice, country, email, integer, longText, parseForm, password, text, Type, url } from '../../core/lib/validation.ts'
+import { Invalid } from '../../core/lib/errors.ts'
 
 export const companySizes = ['1-10', '11-50', '51-200', '201-1000', '1000+'] as const
 

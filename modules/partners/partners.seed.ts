@@ -1,8 +1,8 @@
-import { systemActor } from '../../core/audit/audit.service.ts'
+import { systemActor } from '../../core/data/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
-import type { DemoAccount } from '../../core/features.ts'
+import type { DemoAccount } from '../../core/features/features.ts'
 import { demoStaff } from '../admin/index.ts'
-import { findUserByEmail } from '../../core/users/users.repository.ts'
+import { findUserByEmail } from '../../core/identity/users/users.repository.ts'
 
 const password = 'portal-partner-demo'
 

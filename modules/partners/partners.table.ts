@@ -73,7 +73,7 @@ export type ApplicationRow = Selectable<PartnerApplicationsTable>
 export type NoteRow = Selectable<PartnerNotesTable>
 export type ProgramRow = Selectable<ProgramSettingsTable>
 
-declare module '../../core/db/database.ts' {
+declare module '../../core/data/database.ts' {
   interface Database {
     partner_levels: PartnerLevelsTable
     program_settings: ProgramSettingsTable

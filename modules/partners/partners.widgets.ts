@@ -1,4 +1,4 @@
-import type { Widget } from '../../core/features.ts'
+import type { Widget } from '../../core/features/features.ts'
 
 export const companyWidget: Widget = {
   audience: 'partner',

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { countries } from '../../core/countries.ts'
-import { Invalid } from '../../core/errors.ts'
-import { createPageLoader } from '../../core/page-loader.ts'
-import { renderWidgets } from '../../core/widgets.ts'
+import { countries } from '../../core/lib/countries.ts'
+import { Invalid } from '../../core/lib/errors.ts'
+import { createPageLoader } from '../../core/web/page-loader.ts'
+import { renderWidgets } from '../../core/features/widgets.ts'
 import { CompanyForm, parseForm } from './partners.schemas.ts'
-import { partnerViewer, signedIn } from '../../core/access.ts'
+import { partnerViewer, signedIn } from '../../core/identity/access.ts'
 
 const portalRoutes: FastifyPluginAsync = async (app) => {
   const { partners, db } = app.diContainer.cradle

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { Conflict, Invalid, type FieldErrors } from '../../core/errors.ts'
-import { alreadySaved } from '../../core/submissions/submissions.ts'
-import { idParams } from '../../core/validation.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
+import { alreadySaved } from '../../core/web/submissions/submissions.ts'
+import { idParams } from '../../core/lib/validation.ts'
 import { LevelForm, parseForm, ProgramForm } from './partners.schemas.ts'
-import { signedIn } from '../../core/access.ts'
+import { signedIn } from '../../core/identity/access.ts'
 
 type Body = { Body: Record<string, string> }
 type FormById = Body & { Params: { id: string } }

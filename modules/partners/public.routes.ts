@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { countries, countryCodes } from '../../core/countries.ts'
-import { Invalid } from '../../core/errors.ts'
-import { decodeCursor } from '../../core/pagination.ts'
-import { publicActor } from '../../core/submissions/submissions.ts'
+import { countries, countryCodes } from '../../core/lib/countries.ts'
+import { Invalid } from '../../core/lib/errors.ts'
+import { decodeCursor } from '../../core/lib/pagination.ts'
+import { publicActor } from '../../core/web/submissions/submissions.ts'
 import { ApplicationForm, companySizes, parseForm } from './partners.schemas.ts'
 import { KnownDomain } from './partners.service.ts'
-import { signedIn } from '../../core/access.ts'
+import { signedIn } from '../../core/identity/access.ts'
 
 interface DirectoryQuery { country?: string; territory?: string; expertise?: string; level?: string; q?: string; after?: string }
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { partnerViewer } from '../../core/access.ts'
-import { Invalid } from '../../core/errors.ts'
-import { alreadySaved } from '../../core/submissions/submissions.ts'
-import { choice, idParams, parseForm, Type } from '../../core/validation.ts'
+import { partnerViewer } from '../../core/identity/access.ts'
+import { Invalid } from '../../core/lib/errors.ts'
+import { alreadySaved } from '../../core/web/submissions/submissions.ts'
+import { choice, idParams, parseForm, Type } from '../../core/lib/validation.ts'
 import { InviteEmployeeForm } from './partners.schemas.ts'
 
 const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })

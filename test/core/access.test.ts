@@ -1,6 +1,6 @@
 import t from 'tap'
-import { ChannelAreas, partnerViewer, permissionsOf, requireArea, signedIn, type Viewer } from '../../core/access.ts'
-import { NotFound, type Invalid } from '../../core/errors.ts'
+import { ChannelAreas, partnerViewer, permissionsOf, requireArea, signedIn, type Viewer } from '../../core/identity/access.ts'
+import { NotFound, type Invalid } from '../../core/lib/errors.ts'
 import { defaultPermissions } from '../fixtures/permissions.ts'
 
 const person = (kind: Viewer['kind'], partnerStatus: string | null): Viewer => ({

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import { audit } from '../../core/audit/audit.service.ts'
+import { audit } from '../../core/data/audit/audit.service.ts'
 import { Agent, buildTestApp, createUser } from '../helper.ts'
 
 const { app } = await buildTestApp(t)

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { ESLint } from 'eslint'
 import t from 'tap'
-import { coreModules } from '../../core/modules.ts'
+import { coreModules } from '../../core/features/modules.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const fixtures = path.join(root, 'test/fixtures/boundaries')
@@ -25,9 +25,9 @@ const syntax = 'no-restricted-syntax'
 /** Each rule: its planted violations (file → how many times it is reported) and its clean twins. */
 const rules = [
   {
-    rule: 'core imports a module (core/modules.ts only its index.ts)',
-    violating: { 'core/reads-a-module.ts': 1, 'core/modules.ts': 1 },
-    conforming: ['core/modules.ts'],
+    rule: 'core imports a module (core/features/modules.ts only its index.ts)',
+    violating: { 'core/reads-a-module.ts': 1, 'core/features/modules.ts': 1 },
+    conforming: ['core/features/modules.ts'],
     report: `${boundary}: core imports a module or an add-on`
   },
   {

@@ -1,11 +1,11 @@
 import path from 'node:path'
 import t from 'tap'
 import Type from 'typebox'
-import { Contributions } from '../../core/contributions.ts'
+import { Contributions } from '../../core/features/contributions.ts'
 import { withFeatureConfig } from '../../core/config.ts'
-import { FeatureError, type Feature, type Panel, type PanelSlot } from '../../core/features.ts'
-import { coreModules } from '../../core/modules.ts'
-import { Views } from '../../core/views.ts'
+import { FeatureError, type Feature, type Panel, type PanelSlot } from '../../core/features/features.ts'
+import { coreModules } from '../../core/features/modules.ts'
+import { Views } from '../../core/web/views.ts'
 import { testConfig } from '../helper.ts'
 
 const area = { name: 'customers', label: 'Customers', scope: 'own', actions: { create: true } } as const

@@ -4,8 +4,8 @@ import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { sql } from 'kysely'
-import { openDatabase } from '../../core/db/database.ts'
-import { DataDirLockedError } from '../../core/db/data-dir-lock.ts'
+import { openDatabase } from '../../core/data/database.ts'
+import { DataDirLockedError } from '../../core/data/data-dir-lock.ts'
 
 function dataDir(t: Test): string {
   const root = mkdtempSync(path.join(tmpdir(), 'pp-lock-'))

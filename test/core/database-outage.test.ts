@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream'
 import t from 'tap'
 import pg from 'pg'
 import { sql } from 'kysely'
-import { JobRunner } from '../../core/jobs/job-runner.ts'
+import { JobRunner } from '../../core/background/jobs/job-runner.ts'
 import { TcpProxy } from '../fixtures/tcp-proxy.ts'
 import { Agent, buildTestApp, createUser, serverUrl, testDatabaseEnv } from '../helper.ts'
 

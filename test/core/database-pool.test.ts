@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { openDatabase } from '../../core/db/database.ts'
+import { openDatabase } from '../../core/data/database.ts'
 import { serverUrl, withDatabase } from '../helper.ts'
 
 t.test('DATABASE_POOL_SIZE caps the connections an instance opens to PostgreSQL', { skip: serverUrl ? false : 'TEST_DATABASE_URL is not set' }, async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { domainOf } from '../../core/domains.ts'
+import { domainOf } from '../../core/lib/domains.ts'
 
 t.test('a website gives its domain, without www and in lower case', async (t) => {
   t.equal(domainOf('https://www.Example.com/about'), 'example.com')

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import { openDatabase } from '../../core/db/database.ts'
-import { EventBus, EventRefused } from '../../core/events/events.ts'
-import { JobRunner } from '../../core/jobs/job-runner.ts'
+import { openDatabase } from '../../core/data/database.ts'
+import { EventBus, EventRefused } from '../../core/background/events/events.ts'
+import { JobRunner } from '../../core/background/jobs/job-runner.ts'
 import { buildTestApp, dialect } from '../helper.ts'
 
-declare module '../../core/events/events.ts' {
+declare module '../../core/background/events/events.ts' {
   interface DomainEvents {
     'test.happened': { n: number }
     'test.removing': { n: number }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { openDatabase } from '../../core/db/database.ts'
+import { openDatabase } from '../../core/data/database.ts'
 
 t.test('limits and offsets are written into the query text, other values stay parameters', async (t) => {
   const database = await openDatabase({ DATA_DIR: 'memory://' })

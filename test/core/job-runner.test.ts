@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import { openDatabase } from '../../core/db/database.ts'
-import { JobRunner } from '../../core/jobs/job-runner.ts'
+import { openDatabase } from '../../core/data/database.ts'
+import { JobRunner } from '../../core/background/jobs/job-runner.ts'
 import { buildTestApp, dialect } from '../helper.ts'
 
 const { app, env } = await buildTestApp(t)

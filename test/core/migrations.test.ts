@@ -4,8 +4,8 @@ import path from 'node:path'
 import t, { type Test } from 'tap'
 import pg from 'pg'
 import { sql } from 'kysely'
-import { openDatabase, type DatabaseHandle } from '../../core/db/database.ts'
-import { coreMigrationsDir, migrateToLatest } from '../../core/db/migrator.ts'
+import { openDatabase, type DatabaseHandle } from '../../core/data/database.ts'
+import { coreMigrationsDir, migrateToLatest } from '../../core/data/migrator.ts'
 import { fixtureAddonDirs, serverUrl, withDatabase } from '../helper.ts'
 
 const sampleMigrations = path.join(fixtureAddonDirs[0]!, 'sample', 'migrations')

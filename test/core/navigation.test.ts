@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import type { Viewer } from '../../core/access.ts'
+import type { Viewer } from '../../core/identity/access.ts'
 import { adminPermissions } from '../fixtures/permissions.ts'
-import type { NavItem } from '../../core/views.ts'
+import type { NavItem } from '../../core/web/views.ts'
 import { Agent, buildTestApp, createUser } from '../helper.ts'
 
 const staff = (role: Viewer['role']): Viewer => ({

@@ -1,7 +1,7 @@
 import { sql, type KyselyPlugin } from 'kysely'
 import t from 'tap'
-import { openDatabase } from '../../core/db/database.ts'
-import { createPageLoader } from '../../core/page-loader.ts'
+import { openDatabase } from '../../core/data/database.ts'
+import { createPageLoader } from '../../core/web/page-loader.ts'
 
 t.test('a page loader reads the values asked for together in one query, each key once', async (t) => {
   const database = await openDatabase({ DATA_DIR: 'memory://' })

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { openDatabase } from '../../core/db/database.ts'
+import { openDatabase } from '../../core/data/database.ts'
 import { serverUrl, withDatabase } from '../helper.ts'
 
 t.test('PostgreSQL keeps each query text as one prepared statement per connection', { skip: serverUrl ? false : 'TEST_DATABASE_URL is not set' }, async (t) => {

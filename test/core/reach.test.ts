@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { ChannelPermissions, PartnerViewer, Scope } from '../../core/access.ts'
-import { reachOf } from '../../core/reach.ts'
+import type { ChannelPermissions, PartnerViewer, Scope } from '../../core/identity/access.ts'
+import { reachOf } from '../../core/identity/reach.ts'
 
 const employee = (scope: Scope, role: PartnerViewer['role'] = 'member'): PartnerViewer => ({
   id: 'u1', email: 'e@acme.example', name: 'E', kind: 'partner', role, partnerId: 'p1', partnerStatus: 'active', sessionVersion: 1,

@@ -3,7 +3,7 @@ import path from 'node:path'
 import t from 'tap'
 import { pluginsDir } from '../../core/app.ts'
 import { configDescriptions } from '../../core/config.ts'
-import { loadFeatures } from '../../core/features.ts'
+import { loadFeatures } from '../../core/features/features.ts'
 
 const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8')
 

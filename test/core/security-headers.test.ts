@@ -1,5 +1,5 @@
 import t from 'tap'
-import { sessionCookie } from '../../core/auth/session.ts'
+import { sessionCookie } from '../../core/identity/auth/session.ts'
 import { Agent, buildTestApp, createUser } from '../helper.ts'
 
 const { app } = await buildTestApp(t)

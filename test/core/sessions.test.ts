@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
 import { sql } from 'kysely'
 import type { FastifyInstance } from 'fastify'
-import { sessionCookie } from '../../core/auth/session.ts'
-import { pruneSessions } from '../../core/users/users.repository.ts'
+import { sessionCookie } from '../../core/identity/auth/session.ts'
+import { pruneSessions } from '../../core/identity/users/users.repository.ts'
 import { Agent, buildTestApp, createUser, dialect } from '../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../fixtures/partners.ts'
 

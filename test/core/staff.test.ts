@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import { sessionCookie } from '../../core/auth/session.ts'
-import { Conflict } from '../../core/errors.ts'
+import { sessionCookie } from '../../core/identity/auth/session.ts'
+import { Conflict } from '../../core/lib/errors.ts'
 import { Agent, buildTestApp, createUser } from '../helper.ts'
 
 const { app } = await buildTestApp(t)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import { BadRequest } from '../../core/errors.ts'
-import type { Submission } from '../../core/submissions/submissions.ts'
+import { BadRequest } from '../../core/lib/errors.ts'
+import type { Submission } from '../../core/web/submissions/submissions.ts'
 import { buildTestApp } from '../helper.ts'
 
 const { app } = await buildTestApp(t)

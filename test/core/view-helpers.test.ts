@@ -1,5 +1,5 @@
 import t from 'tap'
-import { helpers } from '../../core/view-helpers.ts'
+import { helpers } from '../../core/web/view-helpers.ts'
 
 t.test('dates read as Intl writes them in British English, in UTC', async (t) => {
   const date = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })

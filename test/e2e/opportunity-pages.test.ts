@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Page } from 'playwright-core'
-import { seedDemo } from '../../core/demo.ts'
+import { seedDemo } from '../../core/features/demo.ts'
 import { openBrowser, screenshot, skipWithoutBrowser } from './browser.ts'
 
 async function signIn(page: Page, email: string, password: string, home: string) {

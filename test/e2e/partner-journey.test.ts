@@ -1,5 +1,5 @@
 import t from 'tap'
-import { systemActor } from '../../core/audit/audit.service.ts'
+import { systemActor } from '../../core/data/audit/audit.service.ts'
 import { createUser } from '../helper.ts'
 import { openBrowser, screenshot, skipWithoutBrowser } from './browser.ts'
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 
-declare module '../../../core/events/events.ts' {
+declare module '../../../core/background/events/events.ts' {
   interface DomainEvents {
     'test.noticed': { what: string }
   }

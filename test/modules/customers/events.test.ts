@@ -1,6 +1,6 @@
 import t from 'tap'
-import { Conflict } from '../../../core/errors.ts'
-import { parseForm } from '../../../core/validation.ts'
+import { Conflict } from '../../../core/lib/errors.ts'
+import { parseForm } from '../../../core/lib/validation.ts'
 import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 import { buildTestApp, createUser } from '../../helper.ts'
 import { accountForm, createCustomer, viewerFor } from '../../fixtures/customers.ts'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { ChannelPermissions } from '../../../core/access.ts'
+import type { ChannelPermissions } from '../../../core/identity/access.ts'
 import { defaultPermissions } from '../../fixtures/permissions.ts'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import type { ChannelPermissions } from '../../../core/access.ts'
+import type { ChannelPermissions } from '../../../core/identity/access.ts'
 import { defaultPermissions } from '../../fixtures/permissions.ts'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { adminPermissions } from '../../fixtures/permissions.ts'
-import { parseForm } from '../../../core/validation.ts'
+import { parseForm } from '../../../core/lib/validation.ts'
 import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { createCustomer, viewerFor } from '../../fixtures/customers.ts'

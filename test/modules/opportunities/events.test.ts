@@ -1,6 +1,6 @@
 import t from 'tap'
 import { sql } from 'kysely'
-import { parseForm } from '../../../core/validation.ts'
+import { parseForm } from '../../../core/lib/validation.ts'
 import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 import { buildTestApp } from '../../helper.ts'
 import { createCustomer, viewerFor } from '../../fixtures/customers.ts'

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import t from 'tap'
-import { seedDemo } from '../../../core/demo.ts'
+import { seedDemo } from '../../../core/features/demo.ts'
 import * as companyFigures from '../../../migrations/20261124100000_opportunity_company_figures.ts'
-import type { Db } from '../../../core/db/database.ts'
+import type { Db } from '../../../core/data/database.ts'
 import { buildTestApp, serverUrl } from '../../helper.ts'
 
 const nil = '00000000-0000-0000-0000-000000000000'

@@ -4,7 +4,7 @@ import { createActivePartner, createEmployee, partnerPassword } from '../../fixt
 import { createCustomer } from '../../fixtures/customers.ts'
 import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 import { adminPermissions, defaultPermissions } from '../../fixtures/permissions.ts'
-import { parseForm } from '../../../core/validation.ts'
+import { parseForm } from '../../../core/lib/validation.ts'
 import { backdate } from '../../../modules/opportunities/opportunities.repository.ts'
 import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 

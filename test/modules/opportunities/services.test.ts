@@ -1,6 +1,6 @@
 import t from 'tap'
-import { Invalid } from '../../../core/errors.ts'
-import { parseForm } from '../../../core/validation.ts'
+import { Invalid } from '../../../core/lib/errors.ts'
+import { parseForm } from '../../../core/lib/validation.ts'
 import { EditForm, RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 import { buildTestApp } from '../../helper.ts'
 import { createCustomer, viewerFor } from '../../fixtures/customers.ts'

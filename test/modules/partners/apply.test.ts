@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { applicationForm, partnerPassword } from '../../fixtures/partners.ts'
-import { Invalid } from '../../../core/errors.ts'
+import { Invalid } from '../../../core/lib/errors.ts'
 import { KnownDomain } from '../../../modules/partners/partners.service.ts'
 
 const form = (overrides: Record<string, string | string[]> = {}) => {

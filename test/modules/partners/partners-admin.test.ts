@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { systemActor } from '../../../core/audit/audit.service.ts'
+import { systemActor } from '../../../core/data/audit/audit.service.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { applicationForm, createActivePartner, createEmployee, partnerPassword } from '../../fixtures/partners.ts'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { Invalid } from '../../../core/errors.ts'
+import { Invalid } from '../../../core/lib/errors.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { createActivePartner, partnerPassword } from '../../fixtures/partners.ts'
 

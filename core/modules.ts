@@ -1,8 +1,0 @@
-import type { Feature } from './features.ts'
-import admin from '../modules/admin/index.ts'
-import partners from '../modules/partners/index.ts'
-import customers from '../modules/customers/index.ts'
-import opportunities from '../modules/opportunities/index.ts'
-
-/** The core modules, always on, in dependency order. Add-ons come from PORTAL_ADDONS. */
-export const coreModules: Feature[] = [admin, partners, customers, opportunities]

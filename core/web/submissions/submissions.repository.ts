@@ -1,0 +1,19 @@
+import { sql, type Insertable } from 'kysely'
+import type { DbOrTrx } from '../../data/database.ts'
+import type { FormSubmissionsTable } from './submissions.table.ts'
+
+/** The primary key a second insert of one actor's key runs into. */
+export const submissionKeyConstraint = 'form_submissions_pkey'
+
+export async function findSubmission(db: DbOrTrx, actor: string, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('form_submissions').select('location').where('actor', '=', actor).where('key', '=', key).executeTakeFirst()
+  return row?.location
+}
+
+export async function insertSubmission(trx: DbOrTrx, submission: Insertable<FormSubmissionsTable>): Promise<void> {
+  await trx.insertInto('form_submissions').values(submission).execute()
+}
+
+export async function deleteSubmissionsOlderThan(db: DbOrTrx, days: number): Promise<void> {
+  await db.deleteFrom('form_submissions').where('created_at', '<', sql<Date>`now() - make_interval(days => ${days})`).execute()
+}
