@@ -10,6 +10,7 @@ import { JobRunner } from './background/jobs/job-runner.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { Mailer } from './background/mail/mailer.ts'
 import { SubmissionsService } from './web/submissions/submissions.ts'
+import { createPageLoader, type PageLoader } from './web/page-loader.ts'
 import { PartnerUsersService } from './identity/users/partner-users.service.ts'
 import { UsersService } from './identity/users/users.service.ts'
 
@@ -31,6 +32,8 @@ export interface Cradle {
   submissions: SubmissionsService
   users: UsersService
   partnerUsers: PartnerUsersService
+  /** A loader for one page's widgets and panels (core/web/page-loader.ts): a new one per page. */
+  pageLoader: () => PageLoader
   features: Feature[]
 }
 
@@ -66,7 +69,8 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     mailer: asValue(mailer),
     submissions: asValue(new SubmissionsService({ db: base.db, jobs })),
     users: asValue(new UsersService({ db: base.db, mailer, config: base.config })),
-    partnerUsers: asValue(new PartnerUsersService({ db: base.db, events }))
+    partnerUsers: asValue(new PartnerUsersService({ db: base.db, events })),
+    pageLoader: asValue(() => createPageLoader(base.db))
   })
   return container
 }

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify'
+import type { Cradle } from '../container.ts'
+import type { Actor } from '../data/audit/audit.service.ts'
+import type { PartnerViewer } from '../identity/access.ts'
+import { countUsers, findUserByEmail } from '../identity/users/users.repository.ts'
 import type { DemoAccount } from './features.ts'
-import { countUsers } from '../identity/users/users.repository.ts'
 
 /** On an empty database, each feature adds its demo data, in dependency order. */
 export async function seedDemo(app: FastifyInstance): Promise<DemoAccount[] | undefined> {
@@ -11,4 +14,21 @@ export async function seedDemo(app: FastifyInstance): Promise<DemoAccount[] | un
     if (feature.seed) accounts.push(...await feature.seed(cradle))
   }
   return accounts
+}
+
+/** The demo person with this e-mail as an actor (for decisions staff make in the demo data). */
+export async function demoActor(cradle: Cradle, email: string): Promise<Actor & { id: string }> {
+  const user = await findUserByEmail(cradle.db, email)
+  if (!user) throw new Error(`The demo data has no ${email}`)
+  return { id: user.id, name: user.name }
+}
+
+/** The demo partner employee with this e-mail as a signed-in viewer, or null if they are not a partner's. */
+export async function demoViewer(cradle: Cradle, email: string): Promise<PartnerViewer | null> {
+  const user = await findUserByEmail(cradle.db, email)
+  if (!user?.partner_id) return null
+  return {
+    id: user.id, email: user.email, name: user.name, kind: 'partner', role: user.role, partnerId: user.partner_id,
+    partnerStatus: user.partner_status, permissions: cradle.channelAreas.normalise(user.permissions), sessionVersion: user.session_version
+  }
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { allows, scopeOf, type Viewer } from '../identity/access.ts'
 import type { Audience, PanelSlot, PanelSlots } from './features.ts'
-import { createPageLoader, type PageLoader } from '../web/page-loader.ts'
+import type { PageLoader } from '../web/page-loader.ts'
 
 export interface RenderedWidget {
   id: string
@@ -10,7 +10,7 @@ export interface RenderedWidget {
 }
 
 /** Collects the dashboard cards that enabled features contribute for this viewer. */
-export async function renderWidgets(app: FastifyInstance, viewer: Viewer, audience: Audience, load: PageLoader = createPageLoader(app.diContainer.cradle.db)): Promise<RenderedWidget[]> {
+export async function renderWidgets(app: FastifyInstance, viewer: Viewer, audience: Audience, load: PageLoader = app.diContainer.cradle.pageLoader()): Promise<RenderedWidget[]> {
   const { cradle } = app.diContainer
   const widgets = cradle.contributions.widgets[audience]
     .filter((w) => allows(w.access ?? audience, viewer) && (!w.area || scopeOf(viewer, w.area) !== 'none'))
@@ -24,6 +24,6 @@ export async function renderPanels<S extends PanelSlot>(app: FastifyInstance, vi
   const declared = cradle.contributions.panels.get(slot)
   if (!declared) throw new Error(`The panel slot "${slot}" is not declared: add it to its feature's panelSlots.`)
   const panels = declared.filter((p) => !p.area || viewer.kind === 'staff' || scopeOf(viewer, p.area) !== 'none')
-  const ctx = { viewer, cradle, render: (t: string, d?: Record<string, unknown>) => app.views.render(t, d), load: createPageLoader(cradle.db) }
+  const ctx = { viewer, cradle, render: (t: string, d?: Record<string, unknown>) => app.views.render(t, d), load: cradle.pageLoader() }
   return Promise.all(panels.map(async (p) => ({ id: p.id, title: p.title, html: await p.render(ctx, record) })))
 }

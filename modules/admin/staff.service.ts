@@ -2,7 +2,6 @@ import type { Actor } from '../../core/data/audit/audit.service.ts'
 import type { Db } from '../../core/data/database.ts'
 import { pageSize, toPage } from '../../core/lib/pagination.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
-import { listStaff } from '../../core/identity/users/users.repository.ts'
 import type { UserRole } from '../../core/identity/users/users.table.ts'
 import type { UsersService } from '../../core/identity/users/users.service.ts'
 
@@ -15,7 +14,7 @@ export class StaffService {
 
   /** A page of staff by name, after the last one shown (`after`), matching `search` by name or e-mail. */
   async page(filter: { search?: string; after?: { name: string; id: string } }) {
-    return toPage(await listStaff(this.deps.db, { ...filter, limit: pageSize + 1 }), pageSize, (u) => ({ name: u.name, id: u.id }))
+    return toPage(await this.deps.users.staff({ ...filter, limit: pageSize + 1 }), pageSize, (u) => ({ name: u.name, id: u.id }))
   }
 
   member(id: string) {

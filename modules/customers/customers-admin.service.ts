@@ -25,7 +25,7 @@ export class CustomersAdminService {
   async account(id: string) {
     const account = await repo.findAccountForStaff(this.deps.db, id)
     if (!account) throw new NotFound('The customer account')
-    const partner = await this.deps.partners.partner(this.deps.db, account.partner_id)
+    const partner = await this.deps.partners.partner(account.partner_id)
     return { ...account, partner_name: partner.name }
   }
 
@@ -49,7 +49,7 @@ export class CustomersAdminService {
     return this.deps.db.transaction().execute(async (trx) => {
       const before = await repo.lockAccountForStaff(trx, id)
       if (!before) throw new NotFound('The customer account')
-      const partner = await this.deps.partners.partner(trx, partnerId).catch(() => {
+      const partner = await this.deps.partners.partner(partnerId, trx).catch(() => {
         throw new Invalid({ partner_id: 'Choose an active partner.' })
       })
       if (partner.status !== 'active') throw new Invalid({ partner_id: 'Choose an active partner.' })

@@ -1,7 +1,6 @@
-import type { PartnerViewer } from '../../core/identity/access.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features/features.ts'
-import { findUserByEmail } from '../../core/identity/users/users.repository.ts'
+import { demoViewer } from '../../core/features/demo.ts'
 
 type Demo = [name: string, domain: string, city: string, country: string, industry: string, contacts: Array<[first: string, last: string, title: string]>]
 
@@ -28,13 +27,10 @@ const customersOf: Record<string, Demo[]> = {
 }
 
 /** Customer accounts and contacts for each active demo partner, entered as their people would. */
-export async function seedCustomers({ db, customers, customerContacts, channelAreas }: Cradle): Promise<DemoAccount[]> {
+export async function seedCustomers(cradle: Cradle): Promise<DemoAccount[]> {
+  const { customers, customerContacts } = cradle
   for (const [email, demos] of Object.entries(customersOf)) {
-    const user = (await findUserByEmail(db, email))!
-    const viewer: PartnerViewer = {
-      id: user.id, email: user.email, name: user.name, kind: 'partner', role: user.role, partnerId: user.partner_id!,
-      partnerStatus: 'active', permissions: channelAreas.normalise(user.permissions), sessionVersion: user.session_version
-    }
+    const viewer = (await demoViewer(cradle, email))!
     for (const [name, domain, city, country, industry, contacts] of demos) {
       const accountId = await customers.createAccount(viewer, {
         name, domain, website: domain ? `https://${domain}` : '', phone: '', address: '', city, postal_code: '', country, industry, owner_id: ''

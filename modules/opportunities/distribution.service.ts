@@ -4,7 +4,6 @@ import { audit, systemActor, type Actor } from '../../core/data/audit/audit.serv
 import type { Cradle } from '../../core/container.ts'
 import type { CustomerLookup } from './customer-lookup.ts'
 import type { DbOrTrx } from '../../core/data/database.ts'
-import { listPartnerUsers } from '../../core/identity/users/users.repository.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../core/lib/errors.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import { timePage } from '../../core/lib/pagination.ts'
@@ -15,7 +14,7 @@ import { recordHistory } from './opportunity-history.ts'
 import type { OpportunityRow, RulesRow, Weights } from './opportunities.table.ts'
 import { rankPartners, type EligibilityRules, type Ranked } from './scoring.ts'
 
-type Deps = Pick<Cradle, 'db' | 'mailer' | 'jobs'> & { events: EventBus; customers: CustomerLookup }
+type Deps = Pick<Cradle, 'db' | 'mailer' | 'jobs' | 'partnerUsers'> & { events: EventBus; customers: CustomerLookup }
 
 const hour = 3_600_000
 
@@ -190,7 +189,7 @@ export class DistributionService {
 
   /** Partner admins and employees who may answer offers get the e-mail. */
   private async notifyPartner(trx: DbOrTrx, partnerId: string, subject: string, body: string): Promise<void> {
-    const people = (await listPartnerUsers(trx, partnerId)).filter((u) => u.status === 'active' &&
+    const people = (await this.deps.partnerUsers.list(partnerId, trx)).filter((u) => u.status === 'active' &&
       (u.role === 'admin' || (u.permissions as { acceptOffers?: boolean }).acceptOffers))
     for (const person of people) await this.deps.mailer.send(trx, { to: person.email, subject, body: `Hello ${person.name},\n\n${body}` })
   }

@@ -1,7 +1,6 @@
-import type { PartnerViewer } from '../../core/identity/access.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features/features.ts'
-import { findUserByEmail } from '../../core/identity/users/users.repository.ts'
+import { demoActor, demoViewer } from '../../core/features/demo.ts'
 import { demoStaff } from '../admin/index.ts'
 import { backdate } from './opportunities.repository.ts'
 
@@ -9,22 +8,12 @@ const day = 86_400_000
 const inDays = (n: number) => new Date(Date.now() + n * day).toISOString().slice(0, 10)
 const ago = (n: number) => new Date(Date.now() - n * day)
 
-async function viewerFor(cradle: Cradle, email: string): Promise<PartnerViewer | null> {
-  const user = await findUserByEmail(cradle.db, email)
-  if (!user?.partner_id) return null
-  return {
-    id: user.id, email: user.email, name: user.name, kind: 'partner', role: user.role, partnerId: user.partner_id,
-    partnerStatus: user.partner_status, permissions: cradle.channelAreas.normalise(user.permissions), sessionVersion: user.session_version
-  }
-}
-
 /** Deals in every state, so the dashboards are alive on first start. */
 export async function seedOpportunities(cradle: Cradle): Promise<DemoAccount[]> {
   const { opportunities, distribution, customers, db } = cradle
-  const staffUser = await findUserByEmail(db, demoStaff[0]!.email)
-  const staff = { id: staffUser!.id, name: staffUser!.name }
-  const nora = await viewerFor(cradle, 'nora@northwind.example')
-  const colin = await viewerFor(cradle, 'colin@contoso.example')
+  const staff = await demoActor(cradle, demoStaff[0]!.email)
+  const nora = await demoViewer(cradle, 'nora@northwind.example')
+  const colin = await demoViewer(cradle, 'colin@contoso.example')
   if (!nora || !colin) return []
 
   const deals = [

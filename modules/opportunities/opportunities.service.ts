@@ -214,7 +214,7 @@ export class OpportunitiesService {
       await recordHistory(trx, actor, { kind: approve ? 'approved' : 'declined', body: approve ? 'Registration approved.' : `Registration declined: ${reason}`, partnerId: before.partner_id, before, after })
       const deal = { opportunityId: id, partnerId: before.partner_id, by: actor.id }
       await (approve ? this.deps.events.emit(trx, 'opportunity.approved', id, deal) : this.deps.events.emit(trx, 'opportunity.declined', id, { ...deal, reason: reason ?? '' }))
-      const owner = before.owner_id && before.partner_id ? await this.deps.partnerUsers.member(trx, before.partner_id, before.owner_id).catch(() => null) : null
+      const owner = before.owner_id && before.partner_id ? await this.deps.partnerUsers.member(before.partner_id, before.owner_id, trx).catch(() => null) : null
       if (owner) {
         await this.deps.mailer.send(trx, {
           to: owner.email, subject: `Deal registration ${approve ? 'approved' : 'declined'}: ${before.name}`,

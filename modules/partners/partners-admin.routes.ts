@@ -23,12 +23,12 @@ const submitted = (body: Record<string, string | string[]>) => ({
 })
 
 const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, auditTrail, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, auditTrail } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   /** The partner's page, also re-rendered with the messages of a refused change. */
   async function showPartner(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
-    const partner = await partners.partner(db, id)
+    const partner = await partners.partner(id)
     const page = {
       partner, countries,
       contacts: await partnerUsers.list(id),

@@ -2,7 +2,7 @@ import { systemActor } from '../../core/data/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
 import type { DemoAccount } from '../../core/features/features.ts'
 import { demoStaff } from '../admin/index.ts'
-import { findUserByEmail } from '../../core/identity/users/users.repository.ts'
+import { demoActor } from '../../core/features/demo.ts'
 
 const password = 'portal-partner-demo'
 
@@ -22,11 +22,11 @@ const companies = [
 ] as const
 
 /** Partner levels, three active partners with teams, a pending and a rejected application. */
-export async function seedPartners({ db, partners, users }: Cradle): Promise<DemoAccount[]> {
+export async function seedPartners(cradle: Cradle): Promise<DemoAccount[]> {
+  const { db, partners, users } = cradle
   const levelIds = new Map<string, string>()
   for (const level of levels) levelIds.set(level.name, (await partners.saveLevel(systemActor, null, level)).id)
-  const staffAdmin = await findUserByEmail(db, demoStaff[0]!.email)
-  const decider = { id: staffAdmin!.id, name: staffAdmin!.name }
+  const decider = await demoActor(cradle, demoStaff[0]!.email)
 
   for (const c of companies) {
     const { application, partner, user } = await partners.apply({

@@ -40,7 +40,7 @@ const snapshot = (p: PartnerRow) => ({
 export class PartnersService {
   constructor(private readonly deps: Deps) {}
 
-  async partner(db: DbOrTrx, id: string) {
+  async partner(id: string, db: DbOrTrx = this.deps.db) {
     const partner = await repo.findPartner(db, id)
     if (!partner) throw new NotFound('The partner')
     return partner
@@ -160,7 +160,7 @@ export class PartnersService {
       await repo.decideApplication(trx, applicationId, { status: 'approved', decidedBy: actor.id, reason: null })
       await audit(trx, actor, { action: 'partner.approved', entity: 'partner', entityId: partner.id, partnerId: partner.id, before: before && snapshot(before), after: snapshot(partner) })
       await this.deps.events.emit(trx, 'partner.approved', partner.id, { partnerId: partner.id, levelId: level.id, by: actor.id })
-      const applicant = await this.deps.partnerUsers.member(trx, partner.id, application.applicant_id)
+      const applicant = await this.deps.partnerUsers.member(partner.id, application.applicant_id, trx)
       await this.deps.mailer.send(trx, {
         to: applicant.email,
         subject: `Welcome to the partner program, ${partner.name}`,
@@ -179,7 +179,7 @@ export class PartnersService {
       await repo.decideApplication(trx, applicationId, { status: 'rejected', decidedBy: actor.id, reason })
       await audit(trx, actor, { action: 'partner.rejected', entity: 'partner', entityId: partner.id, partnerId: partner.id, before: before && snapshot(before), after: { ...snapshot(partner), reason } })
       await this.deps.events.emit(trx, 'partner.rejected', partner.id, { partnerId: partner.id, reason, by: actor.id })
-      const applicant = await this.deps.partnerUsers.member(trx, partner.id, application.applicant_id)
+      const applicant = await this.deps.partnerUsers.member(partner.id, application.applicant_id, trx)
       await this.deps.mailer.send(trx, {
         to: applicant.email,
         subject: `Your partner application for ${partner.name}`,
@@ -191,7 +191,7 @@ export class PartnersService {
 
   async addNote(actor: Actor & { id: string }, partnerId: string, body: string, submission?: Submission): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      await this.partner(trx, partnerId)
+      await this.partner(partnerId, trx)
       const note = await repo.insertNote(trx, { partner_id: partnerId, author_id: actor.id, author_name: actor.name, body })
       await audit(trx, actor, { action: 'partner.note-added', entity: 'partner', entityId: partnerId, partnerId, after: { note: note.body } })
       await submission?.record(trx, note.id)
@@ -250,7 +250,7 @@ export class PartnersService {
   async inviteEmployee(actor: Actor & { id: string }, partnerId: string, form: { name: string; email: string; job_title: string }, permissions: ChannelPermissions,
     submission?: Submission) {
     return this.deps.db.transaction().execute(async (trx) => {
-      const partner = await this.partner(trx, partnerId)
+      const partner = await this.partner(partnerId, trx)
       const user = await this.deps.users.invite(trx, actor, {
         email: form.email, name: form.name, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
         permissions, invitedBy: actor.name, organisation: partner.name
@@ -263,8 +263,8 @@ export class PartnersService {
 
   async resendInvitation(actor: Actor & { id: string }, partnerId: string, userId: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const partner = await this.partner(trx, partnerId)
-      const user = await this.deps.partnerUsers.member(trx, partnerId, userId)
+      const partner = await this.partner(partnerId, trx)
+      const user = await this.deps.partnerUsers.member(partnerId, userId, trx)
       await this.deps.users.resendInvitation(trx, actor, user, partner.name)
     })
   }

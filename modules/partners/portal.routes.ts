@@ -1,18 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { countries } from '../../core/lib/countries.ts'
 import { Invalid } from '../../core/lib/errors.ts'
-import { createPageLoader } from '../../core/web/page-loader.ts'
 import { renderWidgets } from '../../core/features/widgets.ts'
 import { CompanyForm, parseForm } from './partners.schemas.ts'
 import { partnerViewer, signedIn } from '../../core/identity/access.ts'
 
 const portalRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, db } = app.diContainer.cradle
+  const { partners, pageLoader } = app.diContainer.cradle
 
   app.get('/portal', { config: { access: 'applicant' } }, async (request, reply) => {
     const viewer = signedIn(request)
     if (viewer.partnerStatus !== 'active') return reply.seeOther('/portal/application')
-    const load = createPageLoader(db)
+    const load = pageLoader()
     const [partner, widgets] = await Promise.all([
       partners.summary(load, viewer.partnerId!), renderWidgets(app, viewer, 'partner', load)
     ])
@@ -20,7 +19,7 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/company', { config: { access: 'partner' } }, async (request, reply) => {
-    const partner = await partners.partner(db, partnerViewer(request).partnerId)
+    const partner = await partners.partner(partnerViewer(request).partnerId)
     return reply.page('partners/company', { partner }, { title: partner.name })
   })
 
@@ -29,7 +28,7 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/company/edit', { config: { access: 'partner-admin' } }, async (request, reply) => {
-    const p = await partners.partner(db, partnerViewer(request).partnerId)
+    const p = await partners.partner(partnerViewer(request).partnerId)
     const values = { ...p, company_name: p.name, company_phone: p.phone }
     return reply.page('partners/company-edit', await editPage(values), { title: 'Edit company profile' })
   })

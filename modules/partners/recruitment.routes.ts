@@ -30,7 +30,7 @@ function cursorOf(after: unknown, sort: ApplicationSort) {
 }
 
 const recruitmentRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, auditTrail, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, auditTrail } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function dashboard() {
@@ -45,10 +45,10 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
   /** The application's page, also re-rendered with the messages of a refused decision or note. */
   async function showApplication(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
     const application = await partners.application(id)
-    const partner = await partners.partner(db, application.partner_id)
+    const partner = await partners.partner(application.partner_id)
     const page = {
       application, partner,
-      applicant: await partnerUsers.member(db, partner.id, application.applicant_id),
+      applicant: await partnerUsers.member(partner.id, application.applicant_id),
       duplicates: await partners.duplicatesOf(application),
       notes: await partners.notes(partner.id),
       history: await auditTrail.history(partner.id),

@@ -8,7 +8,7 @@ import { InviteEmployeeForm } from './partners.schemas.ts'
 const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })
 
 const teamRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, channelAreas, db } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, channelAreas } = app.diContainer.cradle
   const areas = channelAreas.list
   const config = { access: 'partner-admin' as const }
   type IdRequest = { Params: { id: string }; Body: Record<string, string> }
@@ -36,21 +36,21 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get<IdRequest>('/portal/team/:id', { config, schema: { params: idParams } }, async (request, reply) => {
-    const person = await partnerUsers.member(db, partnerViewer(request).partnerId, request.params.id)
+    const person = await partnerUsers.member(partnerViewer(request).partnerId, request.params.id)
     return reply.page('partners/team-member', { person, areas, permissions: channelAreas.normalise(person.permissions), errors: {} }, { title: person.name })
   })
 
   app.post<IdRequest>('/portal/team/:id/permissions', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
     // Ownership before the form: another partner's id must answer 404, never a form error.
-    await partnerUsers.member(db, viewer.partnerId, request.params.id)
+    await partnerUsers.member(viewer.partnerId, request.params.id)
     await partnerUsers.setPermissions(viewer, viewer.partnerId, request.params.id, channelAreas.fromForm(request.body))
     return reply.flash('Access saved. It applies from their next request.').seeOther(`/portal/team/${request.params.id}`)
   })
 
   app.post<IdRequest>('/portal/team/:id/role', { config, schema: { params: idParams } }, async (request, reply) => {
     const viewer = partnerViewer(request)
-    await partnerUsers.member(db, viewer.partnerId, request.params.id)
+    await partnerUsers.member(viewer.partnerId, request.params.id)
     const form = parseForm(RoleForm, request.body)
     await partnerUsers.setRole(viewer, viewer.partnerId, request.params.id, form.role)
     return reply.flash(form.role === 'admin' ? 'They are now a partner admin.' : 'They are no longer a partner admin.').seeOther(`/portal/team/${request.params.id}`)

@@ -16,11 +16,11 @@ const lastAdmin = 'A company must always keep at least one active partner admin.
 export class PartnerUsersService {
   constructor(private readonly deps: { db: Db; events: EventBus }) {}
 
-  list(partnerId: string): Promise<UserRow[]> {
-    return listPartnerUsers(this.deps.db, partnerId)
+  list(partnerId: string, db: DbOrTrx = this.deps.db): Promise<UserRow[]> {
+    return listPartnerUsers(db, partnerId)
   }
 
-  async member(db: DbOrTrx, partnerId: string, userId: string): Promise<UserRow> {
+  async member(partnerId: string, userId: string, db: DbOrTrx = this.deps.db): Promise<UserRow> {
     const user = await findPartnerUser(db, partnerId, userId)
     if (!user) throw new NotFound('The person')
     return user
@@ -68,7 +68,7 @@ export class PartnerUsersService {
   private change(actor: Actor, partnerId: string, userId: string, action: string,
     apply: (trx: DbOrTrx, before: UserRow) => Promise<UserRow>): Promise<UserRow> {
     return this.deps.db.transaction().execute(async (trx) => {
-      const before = await this.member(trx, partnerId, userId)
+      const before = await this.member(partnerId, userId, trx)
       const after = await apply(trx, before)
       await audit(trx, actor, { action, entity: 'user', entityId: userId, partnerId, before: userSnapshot(before), after: userSnapshot(after) })
       return after

@@ -8,7 +8,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../../lib/errors.ts'
 import type { Mailer } from '../../background/mail/mailer.ts'
 import {
   bumpSessionVersion, countActiveStaffAdmins, findTokenForUpdate, findUserByEmail, findUserById,
-  insertToken, insertUser, markTokenUsed, revokeOpenTokens, updateUser
+  insertToken, insertUser, listStaff, markTokenUsed, revokeOpenTokens, updateUser, type StaffFilter
 } from './users.repository.ts'
 import type { UserKind, UserRole, UserRow } from './users.table.ts'
 
@@ -147,6 +147,11 @@ export class UsersService {
       await audit(trx, actor, { action: active ? 'user.reactivated' : 'user.deactivated', entity: 'user', entityId: userId, before: { status: before.status }, after: { status } })
       return after
     })
+  }
+
+  /** Staff by name, after the last one shown, matching `search` by name or e-mail. */
+  staff(filter: StaffFilter): Promise<UserRow[]> {
+    return listStaff(this.deps.db, filter)
   }
 
   async staffUser(db: DbOrTrx, userId: string): Promise<UserRow> {
