@@ -37,8 +37,9 @@ export class Contributions {
   readonly migrations: MigrationsFolder[]
 
   constructor(readonly features: Feature[]) {
-    this.areas = new ChannelAreas(features.flatMap((f) => f.areas ?? []))
+    this.areas = new ChannelAreas(features.flatMap((f) => f.areas ?? []), features.flatMap((f) => f.grants ?? []))
     const areaOwners = ownedOnce(features, 'channel-permission area', (f) => f.areas?.map((a) => a.name))
+    ownedOnce(features, 'channel permission', (f) => [...f.areas ?? [], ...f.grants ?? []].map((p) => p.name))
     const slotOwners = ownedOnce(features, 'panel slot', (f) => f.panelSlots)
     for (const feature of features) {
       for (const panel of feature.panels ?? []) {

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
 import type { TObject } from 'typebox'
-import type { Access, Area, AreaDefinition, Viewer } from '../identity/access.ts'
+import type { Access, Area, AreaDefinition, GrantDefinition, Viewer } from '../identity/access.ts'
 import type { AppContainer, Cradle } from '../container.ts'
 import type { PageLoader } from '../web/page-loader.ts'
 
@@ -94,6 +94,8 @@ export interface Feature {
   panels?: Panel[]
   /** Channel-permission areas: rows of the team page's access grid, checked by requireArea. */
   areas?: AreaDefinition[]
+  /** Yes/no permissions beside the areas: checkboxes under the access grid, checked by permissionsOf(viewer)[name]. */
+  grants?: GrantDefinition[]
   /** Its own config variables, merged into the app's schema and validated at start-up. */
   config?: TObject
   /** Its own templates, addressed by the feature's name: 'field-service/jobs' is `<views>/jobs.eta`. */

@@ -25,14 +25,31 @@ export interface AreaDefinition {
   actions: Partial<Record<Action, boolean>>
 }
 
-/** An employee's permissions for the enabled areas, each filled in from the area's defaults. */
-export type ChannelPermissions = Record<Area, AreaPermission> & { acceptOffers: boolean }
+/**
+ * The yes/no permissions by name that stand beside the areas (opportunities: "may answer offers"),
+ * filled by declaration merging like the areas; a name is an area's or a grant's, never both.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface ChannelGrantNames {}
+export type Grant = keyof ChannelGrantNames & string
+
+/** A grant a feature registers: one checkbox under the team page's access grid. */
+export interface GrantDefinition {
+  name: Grant
+  /** What it allows, as the checkbox says it ("May accept or reject …"). */
+  label: string
+  /** Whether a new employee has it. */
+  default: boolean
+}
+
+/** An employee's permissions for the enabled areas and grants, each filled in from its defaults. */
+export type ChannelPermissions = Record<Area, AreaPermission> & Record<Grant, boolean>
 
 /**
- * What an employee's row holds: the choices made, per area. Areas of add-ons that are disabled now
- * keep theirs, which apply again when the add-on is enabled; a missing area takes its defaults.
+ * What an employee's row holds: the choices made, per area and grant. Those of add-ons that are
+ * disabled now are kept, and apply again when the add-on is enabled; a missing one takes its default.
  */
-export type StoredPermissions = Partial<Record<Area, Partial<AreaPermission>>> & { acceptOffers?: boolean }
+export type StoredPermissions = Partial<Record<Area, Partial<AreaPermission>>> & Partial<Record<Grant, boolean>>
 
 const noAccess: AreaPermission = { scope: 'none', create: false, edit: false, delete: false }
 const full: AreaPermission = { scope: 'company', create: true, edit: true, delete: true }
@@ -49,35 +66,42 @@ function areaPermission(area: AreaDefinition, stored: unknown): AreaPermission {
 }
 
 /**
- * The areas the enabled features register, in their order, as the team page, the permission checks
- * and the session see them. Built once per app.
+ * The areas and grants the enabled features register, in their order, as the team page, the
+ * permission checks and the session see them. Built once per app.
  */
 export class ChannelAreas {
   /** What a new employee may. */
   readonly defaults: ChannelPermissions
 
-  constructor(readonly list: readonly AreaDefinition[]) {
+  constructor(readonly list: readonly AreaDefinition[], readonly grants: readonly GrantDefinition[] = []) {
     this.defaults = this.normalise({})
   }
 
-  /** Stored permissions as they apply: each enabled area's filled in from its defaults, any other left out. */
+  /** Stored permissions as they apply: each enabled area's and grant's filled in from its defaults, any other left out. */
   normalise(stored: unknown): ChannelPermissions {
     const source = asRecord(stored)
-    const permissions = { acceptOffers: source.acceptOffers === true } as ChannelPermissions
+    const permissions = {} as ChannelPermissions
     for (const area of this.list) permissions[area.name] = areaPermission(area, source[area.name])
+    for (const grant of this.grants) permissions[grant.name] = typeof source[grant.name] === 'boolean' ? source[grant.name] as boolean : grant.default
     return permissions
   }
 
-  /** Reads the access grid of a form (customers_scope, customers_create, …, accept_offers). */
+  /** Reads the access grid of a form (customers_scope, customers_create, …, grant_acceptOffers). */
   fromForm(body: Record<string, unknown>): ChannelPermissions {
     const errors: Record<string, string> = {}
-    const raw: Record<string, unknown> = { acceptOffers: body.accept_offers === 'on' }
     for (const area of this.list) {
-      const scope = body[`${area.name}_scope`]
-      if (!scopes.includes(scope as Scope)) errors[`${area.name}_scope`] = `Choose an access level for ${area.label.toLowerCase()}.`
-      raw[area.name] = { scope, ...Object.fromEntries(actions.map((a) => [a, body[`${area.name}_${a}`] === 'on'])) }
+      if (!scopes.includes(body[`${area.name}_scope`] as Scope)) errors[`${area.name}_scope`] = `Choose an access level for ${area.label.toLowerCase()}.`
     }
     if (Object.keys(errors).length) throw new Invalid(errors)
+    return this.asFilledIn(body)
+  }
+
+  /** The grid as the form filled it in, unchecked (a missing scope takes the default): to show it again beside an error. */
+  asFilledIn(body: Record<string, unknown>): ChannelPermissions {
+    const raw: Record<string, unknown> = Object.fromEntries(this.grants.map((g) => [g.name, body[`grant_${g.name}`] === 'on']))
+    for (const area of this.list) {
+      raw[area.name] = { scope: body[`${area.name}_scope`], ...Object.fromEntries(actions.map((a) => [a, body[`${area.name}_${a}`] === 'on'])) }
+    }
     return this.normalise(raw)
   }
 }
@@ -138,9 +162,9 @@ export function allows(access: Access, viewer: Viewer | null): boolean {
 /** The effective permissions: a partner admin can always do everything in their company. */
 export function permissionsOf(viewer: Pick<Viewer, 'role' | 'permissions'>): ChannelPermissions {
   if (viewer.role !== 'admin') return viewer.permissions
-  const everything = { acceptOffers: true } as ChannelPermissions
-  for (const key of Object.keys(viewer.permissions)) if (key !== 'acceptOffers') everything[key as Area] = full
-  return everything
+  const everything: Record<string, AreaPermission | boolean> = {}
+  for (const [key, value] of Object.entries(viewer.permissions)) everything[key] = typeof value === 'boolean' ? true : full
+  return everything as ChannelPermissions
 }
 
 /** A viewer's permission in an area; none in an area no enabled feature registers. */

@@ -13,6 +13,9 @@ declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
     opportunities: true
   }
+  interface ChannelGrantNames {
+    acceptOffers: true
+  }
 }
 
 declare module '../../core/container.ts' {
@@ -41,6 +44,7 @@ const opportunities: Feature = {
   },
   routes: opportunitiesRoutes,
   areas: [{ name: 'opportunities', label: 'Opportunities', scope: 'own', actions: { create: true, edit: true, delete: false } }],
+  grants: [{ name: 'acceptOffers', label: 'May accept or reject opportunities offered to the company', default: false }],
   nav: [
     { audience: 'partner', label: 'Opportunities', href: '/portal/opportunities', order: 20, area: 'opportunities' },
     { audience: 'staff', label: 'Opportunities', href: '/admin/opportunities', order: 20 },

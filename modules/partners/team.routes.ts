@@ -9,7 +9,7 @@ const RoleForm = Type.Object({ role: choice(['member', 'admin'], 'Role') })
 
 const teamRoutes: FastifyPluginAsync = async (app) => {
   const { partners, partnerUsers, submissions, channelAreas } = app.diContainer.cradle
-  const areas = channelAreas.list
+  const grid = { areas: channelAreas.list, grants: channelAreas.grants }
   const config = { access: 'partner-admin' as const }
   type IdRequest = { Params: { id: string }; Body: Record<string, string> }
 
@@ -19,7 +19,7 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/portal/team/invite', { config }, async (_request, reply) =>
-    reply.page('partners/team-invite', { values: {}, errors: {}, areas, permissions: channelAreas.defaults }, { title: 'Invite an employee' }))
+    reply.page('partners/team-invite', { values: {}, errors: {}, ...grid, permissions: channelAreas.defaults }, { title: 'Invite an employee' }))
 
   app.post<{ Body: Record<string, string> }>('/portal/team', { config }, async (request, reply) => {
     const viewer = partnerViewer(request)
@@ -31,13 +31,13 @@ const teamRoutes: FastifyPluginAsync = async (app) => {
       return reply.flash(saved.repeat ? alreadySaved : `Invitation sent to ${saved.created.email}. The link works once, for 7 days.`).seeOther(saved.location)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return reply.page('partners/team-invite', { values: request.body, errors: err.fields, message: err.message, areas, permissions: channelAreas.defaults }, { title: 'Invite an employee', status: 422 })
+      return reply.page('partners/team-invite', { values: request.body, errors: err.fields, message: err.message, ...grid, permissions: channelAreas.asFilledIn(request.body) }, { title: 'Invite an employee', status: 422 })
     }
   })
 
   app.get<IdRequest>('/portal/team/:id', { config, schema: { params: idParams } }, async (request, reply) => {
     const person = await partnerUsers.member(partnerViewer(request).partnerId, request.params.id)
-    return reply.page('partners/team-member', { person, areas, permissions: channelAreas.normalise(person.permissions), errors: {} }, { title: person.name })
+    return reply.page('partners/team-member', { person, ...grid, permissions: channelAreas.normalise(person.permissions), errors: {} }, { title: person.name })
   })
 
   app.post<IdRequest>('/portal/team/:id/permissions', { config, schema: { params: idParams } }, async (request, reply) => {

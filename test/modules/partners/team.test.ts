@@ -15,9 +15,17 @@ t.test('a partner admin invites an employee who joins through the single-use lin
   const admin = new Agent(app)
   await admin.signIn(acme.email, acme.password)
 
+  const refused = await admin.post('/portal/team', {
+    name: 'Eve Employee', email: 'not-an-address', customers_scope: 'company', customers_create: 'on', opportunities_scope: 'own', grant_acceptOffers: 'on'
+  })
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, /<option value="company" selected>The whole company’s<\/option>/, 'the access chosen is shown again, not the defaults')
+  t.match(refused.body, /name="customers_create"[^>]* checked/)
+  t.match(refused.body, /name="grant_acceptOffers" checked> May accept or reject opportunities offered to the company/)
+
   const invite = await admin.post('/portal/team', {
     name: 'Eve Employee', email: 'eve@acme.example', job_title: 'Sales',
-    customers_scope: 'company', customers_create: 'on', opportunities_scope: 'own', cases_scope: 'none', accept_offers: 'on'
+    customers_scope: 'company', customers_create: 'on', opportunities_scope: 'own', cases_scope: 'none', grant_acceptOffers: 'on'
   })
   t.equal(invite.statusCode, 303)
   const { db } = app.diContainer.cradle
@@ -121,7 +129,7 @@ t.test('permissions are edited per employee and apply on the next request', asyn
   await admin.signIn(acme.email, acme.password)
   const page = await admin.get(`/portal/team/${sam.id}`)
   t.match(page.body, /name="customers_scope"/)
-  const saved = await admin.post(`/portal/team/${sam.id}/permissions`, { customers_scope: 'none', opportunities_scope: 'company', opportunities_edit: 'on', accept_offers: 'on' })
+  const saved = await admin.post(`/portal/team/${sam.id}/permissions`, { customers_scope: 'none', opportunities_scope: 'company', opportunities_edit: 'on', grant_acceptOffers: 'on' })
   t.equal(saved.statusCode, 303)
   const row = await app.diContainer.cradle.db.selectFrom('users').select('permissions').where('id', '=', sam.id).executeTakeFirstOrThrow()
   t.match(row.permissions, { customers: { scope: 'none' }, opportunities: { scope: 'company', edit: true, create: false }, acceptOffers: true })
