@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { systemActor } from './data/audit/audit.service.ts'
-import { loadConfig } from './config.ts'
+import { loadConfig, withFeatureConfig } from './config.ts'
 import { openDatabase } from './data/database.ts'
 import { coreMigrationsDir, migrateToLatest } from './data/migrator.ts'
 import { Contributions } from './features/contributions.ts'
@@ -21,8 +21,10 @@ const AdminForm = Type.Object({ email: email(), name: text({ label: 'Name', max:
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2)
-  const config = loadConfig()
-  const features = await loadFeatures(coreModules, config.PORTAL_ADDONS, [pluginsDir])
+  const coreConfig = loadConfig()
+  const features = await loadFeatures(coreModules, coreConfig.PORTAL_ADDONS, [pluginsDir])
+  // Checked before anything is migrated, as the server checks it at start-up.
+  const config = withFeatureConfig(coreConfig, features)
   const database = await openDatabase(config)
   try {
     const ran = await migrateToLatest(database.db, [coreMigrationsDir, ...new Contributions(features).migrations])
