@@ -1,12 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 
 const brotli = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)
+
+/** A copy of other content left this long is an earlier version's: no process still running serves it. */
+const staleCopyMs = 24 * 3_600_000
+
+/** Removes the folder's copies of earlier content (made by earlier versions), once a new one is made. */
+async function removeStale(cacheDir: string, prefix: string, current: string): Promise<void> {
+  for (const name of await readdir(cacheDir)) {
+    const dir = path.join(cacheDir, name)
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{16}$/.test(name.slice(prefix.length)) || dir === current) continue
+    const { mtimeMs } = await stat(dir).catch(() => ({ mtimeMs: Date.now() }))
+    if (Date.now() - mtimeMs > staleCopyMs) await rm(dir, { recursive: true, force: true })
+  }
+}
 
 /** Files worth compressing; images and fonts are compressed already. */
 const compressible = new Set(['.css', '.js', '.mjs', '.map', '.svg', '.json', '.txt', '.html', '.xml'])
@@ -94,6 +107,7 @@ export class Assets {
       await rm(building, { recursive: true, force: true })
       if (!existsSync(target)) throw err
     }
+    await removeStale(cacheDir, `${folder.name || 'core'}-`, target)
     return target
   }
 }

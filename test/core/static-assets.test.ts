@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import t from 'tap'
@@ -40,5 +41,18 @@ t.test('the compressed copies are made once, at start-up, and reused by the next
 
   const { app: next } = await buildTestApp(t)
   t.equal(await next.views.assets.compressed(next.views.assets.folders[0]!), cache, 'the same folder, since the content is the same')
+})
+
+t.test('making a new copy removes the copies of earlier content, once they are a day old, and nothing of another folder', async (t) => {
+  const { app } = await buildTestApp(t)
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'pp-assets-'))
+  t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }))
+  const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000)
+  const planted = { old: 'core-aaaaaaaaaaaaaaaa', recent: 'core-bbbbbbbbbbbbbbbb', otherFeature: 'core-notes-cccccccccccccccc' }
+  for (const name of Object.values(planted)) mkdirSync(path.join(cacheDir, name))
+  for (const name of [planted.old, planted.otherFeature]) utimesSync(path.join(cacheDir, name), twoDaysAgo, twoDaysAgo)
+
+  const made = await app.views.assets.compressed(app.views.assets.folders[0]!, cacheDir)
+  t.same(readdirSync(cacheDir).sort(), [path.basename(made), planted.recent, planted.otherFeature].sort())
 })
 
