@@ -4,7 +4,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
 import { openDatabase } from '../core/data/database.ts'
-import { DataDirLockedError, lockDataDir } from '../core/data/data-dir-lock.ts'
+import { DataDirLockedError, lockDataDir, processAlive } from '../core/data/data-dir-lock.ts'
 import { coreMigrationsDir, migrateToLatest } from '../core/data/migrator.ts'
 import { migrationsHash } from './migrations-hash.ts'
 
@@ -82,22 +82,13 @@ async function build(target: string): Promise<void> {
   rmSync(building, { recursive: true, force: true })
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** Copies left by test processes that were killed before their teardown, and old templates. */
 function removeLeftovers(current: string): void {
   for (const name of readdirSync(templatesRoot)) {
     const entry = path.join(templatesRoot, name)
     const copyOf = /^copy-(\d+)-/.exec(name)?.[1]
     const leftover = copyOf
-      ? !alive(Number(copyOf))
+      ? !processAlive(Number(copyOf))
       : name.startsWith('pglite-') && entry !== current && Date.now() - (statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > staleTemplateMs
     if (leftover) rmSync(entry, { recursive: true, force: true })
   }

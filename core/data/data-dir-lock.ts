@@ -27,7 +27,8 @@ const refreshMs = 10_000
 
 const me: LockHolder = { pid: process.pid, host: hostname(), started: Math.round(Date.now() - process.uptime() * 1000) }
 
-const alive = (pid: number): boolean => {
+/** Whether a process of this machine is running (EPERM: it is, another user's). */
+export const processAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true
@@ -64,7 +65,7 @@ function isStale(file: string, holder: LockHolder): boolean {
     if (holder.pid === process.pid) return holder.started !== me.started
     // A live process of that id that has not touched the lock for minutes is another process
     // that was given the id after a reboot.
-    return !alive(holder.pid) || Date.now() - refreshed > staleMs * 10
+    return !processAlive(holder.pid) || Date.now() - refreshed > staleMs * 10
   }
   return Date.now() - refreshed > staleMs
 }
