@@ -1,16 +1,20 @@
 import zlib from 'node:zlib'
 import fp from 'fastify-plugin'
 import compress from '@fastify/compress'
-import type { onSendHookHandler } from 'fastify'
+import type { FastifyReply, onSendHookHandler } from 'fastify'
 
 /**
  * Whether a response was compressed depends on the request's Accept-Encoding even when this one was
  * not (the client sent none, or the body was small), so caches are told so on every response.
  */
-const varyOnEncoding: onSendHookHandler = (_request, reply, payload, done) => {
+function varyOnAcceptEncoding(reply: FastifyReply): void {
   const vary = reply.getHeader('vary')
   if (!vary) reply.header('vary', 'accept-encoding')
   else if (!/accept-encoding/i.test(String(vary))) reply.header('vary', `${String(vary)}, accept-encoding`)
+}
+
+const varyOnEncoding: onSendHookHandler = (_request, reply, payload, done) => {
+  varyOnAcceptEncoding(reply)
   done(null, payload)
 }
 
@@ -31,16 +35,47 @@ const varyOnEncoding: onSendHookHandler = (_request, reply, payload, done) => {
  * routes under /assets/ are left out, in whatever order they are registered. Request bodies are not
  * decompressed: no browser compresses a form, and accepting it would only widen what parsers take in.
  */
+const threshold = 1024
+const brotliQuality1 = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }
+
+/** The encoding the client weighs highest of br and gzip (br on a tie; a q of 0 refuses one), else none. */
+export function acceptedEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
+  const weights = new Map<string, number>()
+  for (const part of (header ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.split(';').map((p) => p.trim())
+    const q = params.find((p) => p.startsWith('q='))
+    if (name) weights.set(name, q ? Number(q.slice(2)) || 0 : 1)
+  }
+  const weight = (name: string) => weights.get(name) ?? weights.get('*') ?? 0
+  const best = (['br', 'gzip'] as const).reduce((a, b) => (weight(b) > weight(a) ? b : a))
+  return weight(best) > 0 ? best : undefined
+}
+
+/**
+ * Fastify's not-found handler is not a route, so the plugin's per-route hooks never see its page:
+ * it is compressed here, with the same settings.
+ */
+const compressNotFound: onSendHookHandler = (request, reply, payload, done) => {
+  if (!request.is404 || typeof payload !== 'string' || reply.getHeader('content-encoding')) return done(null, payload)
+  varyOnAcceptEncoding(reply)
+  const encoding = acceptedEncoding(request.headers['accept-encoding'])
+  if (!encoding || Buffer.byteLength(payload) < threshold) return done(null, payload)
+  const body = encoding === 'br' ? zlib.brotliCompressSync(payload, brotliQuality1) : zlib.gzipSync(payload, { level: 1 })
+  reply.header('content-encoding', encoding).removeHeader('content-length')
+  done(null, body)
+}
+
 export default fp(async (app) => {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/assets/')) route.compress = false
     else route.onSend = [varyOnEncoding, ...[route.onSend ?? []].flat()]
   })
+  app.addHook('onSend', compressNotFound)
   await app.register(compress, {
     encodings: ['br', 'gzip'],
-    threshold: 1024,
+    threshold,
     syncThreshold: 64 * 1024,
-    brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } },
+    brotliOptions: brotliQuality1,
     zlibOptions: { level: 1 },
     globalDecompression: false
   })

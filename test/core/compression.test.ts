@@ -32,6 +32,20 @@ t.test('a page comes back in the encoding the client accepts, brotli first, and 
   }
 })
 
+t.test('the not-found page is compressed too, in the encoding the client weighs highest', async (t) => {
+  const { app } = await buildTestApp(t)
+  const plain = await app.inject('/no-such-page')
+  t.equal(plain.statusCode, 404)
+  t.ok(plain.rawPayload.length > 1024, 'large enough to be compressed')
+  for (const [accept, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip'], ['br;q=0.5, gzip', 'gzip'], ['br;q=0, *', 'gzip'], ['identity', undefined], ['', undefined]] as const) {
+    const res = await app.inject({ url: '/no-such-page', headers: { 'accept-encoding': accept } })
+    t.equal(res.statusCode, 404)
+    t.equal(res.headers['content-encoding'], encoding, `Accept-Encoding: ${accept}`)
+    t.match(res.headers.vary, /accept-encoding/i)
+    t.equal(withoutTokens(decoded(res)), withoutTokens(plain.body), `Accept-Encoding: ${accept}: the same page`)
+  }
+})
+
 t.test('small responses, redirects and static files are sent as they are', async (t) => {
   const { app } = await buildTestApp(t)
   // Registered after the compression plugin, as a feature's assets are: the /assets/ prefix decides.
