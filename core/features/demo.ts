@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Cradle } from '../container.ts'
 import type { Actor } from '../data/audit/audit.service.ts'
-import type { PartnerViewer } from '../identity/access.ts'
+import { viewerOf, type PartnerViewer } from '../identity/access.ts'
 import { countUsers, findUserByEmail } from '../identity/users/users.repository.ts'
 import type { DemoAccount } from './features.ts'
 
@@ -27,8 +27,5 @@ export async function demoActor(cradle: Cradle, email: string): Promise<Actor & 
 export async function demoViewer(cradle: Cradle, email: string): Promise<PartnerViewer | null> {
   const user = await findUserByEmail(cradle.db, email)
   if (!user?.partner_id) return null
-  return {
-    id: user.id, email: user.email, name: user.name, kind: 'partner', role: user.role, partnerId: user.partner_id,
-    partnerStatus: user.partner_status, permissions: cradle.channelAreas.normalise(user.permissions), sessionVersion: user.session_version
-  }
+  return viewerOf(user, cradle.channelAreas) as PartnerViewer
 }

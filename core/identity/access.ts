@@ -86,6 +86,11 @@ export class ChannelAreas {
     return permissions
   }
 
+  /** What a person with this role and these stored permissions may do (a partner admin: everything). */
+  effective(user: { role: Viewer['role']; permissions: unknown }): ChannelPermissions {
+    return permissionsOf({ role: user.role, permissions: this.normalise(user.permissions) })
+  }
+
   /** Reads the access grid of a form (customers_scope, customers_create, …, grant_acceptOffers). */
   fromForm(body: Record<string, unknown>): ChannelPermissions {
     const errors: Record<string, string> = {}
@@ -122,6 +127,17 @@ export interface Viewer {
 export interface PartnerViewer extends Viewer {
   kind: 'partner'
   partnerId: string
+}
+
+/** A user's row as the viewer it makes, its stored permissions read for the enabled areas and grants. */
+export function viewerOf(user: {
+  id: string; email: string; name: string; kind: Viewer['kind']; role: Viewer['role']; partner_id: string | null
+  partner_status: string | null; permissions: unknown; session_version: number
+}, areas: ChannelAreas): Viewer {
+  return {
+    id: user.id, email: user.email, name: user.name, kind: user.kind, role: user.role, partnerId: user.partner_id,
+    partnerStatus: user.partner_status, permissions: areas.normalise(user.permissions), sessionVersion: user.session_version
+  }
 }
 
 /** What a route needs; every route declares one in `config.access`. */

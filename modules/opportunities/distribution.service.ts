@@ -14,7 +14,7 @@ import { recordHistory } from './opportunity-history.ts'
 import type { OpportunityRow, RulesRow, Weights } from './opportunities.table.ts'
 import { rankPartners, type EligibilityRules, type Ranked } from './scoring.ts'
 
-type Deps = Pick<Cradle, 'db' | 'mailer' | 'jobs' | 'partnerUsers'> & { events: EventBus; customers: CustomerLookup }
+type Deps = Pick<Cradle, 'db' | 'mailer' | 'jobs' | 'partnerUsers' | 'channelAreas'> & { events: EventBus; customers: CustomerLookup }
 
 const hour = 3_600_000
 
@@ -190,7 +190,7 @@ export class DistributionService {
   /** Partner admins and employees who may answer offers get the e-mail. */
   private async notifyPartner(trx: DbOrTrx, partnerId: string, subject: string, body: string): Promise<void> {
     const people = (await this.deps.partnerUsers.list(partnerId, trx)).filter((u) => u.status === 'active' &&
-      (u.role === 'admin' || (u.permissions as { acceptOffers?: boolean }).acceptOffers))
+      this.deps.channelAreas.effective(u).acceptOffers)
     for (const person of people) await this.deps.mailer.send(trx, { to: person.email, subject, body: `Hello ${person.name},\n\n${body}` })
   }
 

@@ -32,7 +32,7 @@ const opportunities: Feature = {
   dependsOn: ['partners', 'customers'],
   register(container) {
     const { db, mailer, jobs, events, partnerUsers, partners, customers, customerContacts, channelAreas } = container.cradle
-    const distribution = new DistributionService({ db, mailer, jobs, events, partnerUsers, customers })
+    const distribution = new DistributionService({ db, mailer, jobs, events, partnerUsers, channelAreas, customers })
     const opportunities = new OpportunitiesService({ db, mailer, events, partnerUsers, channelAreas, partners, customers, customerContacts, distribution })
     events.on('customer.removed', (event, trx) => opportunities.removalReason(trx, event.payload.accountId))
     container.register({

@@ -145,7 +145,7 @@ export class OpportunitiesService {
   async assignees(viewer: PartnerViewer) {
     const people = await this.deps.partnerUsers.list(viewer.partnerId)
     return people.filter((p) => p.status === 'active' &&
-      permissionsOf({ role: p.role, permissions: this.deps.channelAreas.normalise(p.permissions) }).opportunities.scope !== 'none')
+      this.deps.channelAreas.effective(p).opportunities.scope !== 'none')
       .map((p) => ({ id: p.id, name: p.name, email: p.email }))
   }
 

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
 import type { FastifyReply } from 'fastify'
-import { allows, type Access, type ChannelAreas, type Viewer } from '../access.ts'
+import { allows, viewerOf, type Access, type ChannelAreas, type Viewer } from '../access.ts'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../data/database.ts'
 import { Forbidden, Unauthenticated } from '../../lib/errors.ts'
@@ -107,11 +107,7 @@ export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas 
       return
     }
     if (user.seen_due) await touchSession(db, session.sid)
-    request.viewer = {
-      id: user.id, email: user.email, name: user.name, kind: user.kind, role: user.role,
-      partnerId: user.partner_id, partnerStatus: user.partner_status,
-      permissions: areas.normalise(user.permissions), sessionVersion: user.session_version
-    }
+    request.viewer = viewerOf(user, areas)
   })
 
   app.addHook('preHandler', async (request) => {
