@@ -18,28 +18,11 @@ const varyOnEncoding: onSendHookHandler = (_request, reply, payload, done) => {
   done(null, payload)
 }
 
-/**
- * Pages and the other responses made per request (fragments, CSV exports) are compressed for
- * clients that accept it. Chosen by measuring the partner pages (3–34 KB of HTML; bench/RESULTS.md,
- * 1 December, "compression off and on"):
- * - brotli at quality 1: the cheapest, 20–55 µs of CPU a page, and 2–9× smaller; quality 4 (the
- *   plugin's default) saves another 11% of bytes — a few hundred a page — for 3.4× the CPU, and
- *   zlib's own default, 11, takes 8–50 ms a page;
- * - gzip, for clients without brotli, at level 1 for the same reason (level 6: 5% smaller, twice
- *   the CPU); deflate is not offered, as every client that sends it accepts gzip too;
- * - nothing under 1 KB: so small a response fits in one TCP segment either way; that covers
- *   redirects and most htmx fragments;
- * - up to 64 KB (every page) in one call on the event loop: handed to zlib's thread pool as a stream,
- *   which the plugin does above 8 KB on two cores, a page cost 200–340 µs of CPU instead of 30–40.
- * Static files are compressed once, ahead of time, and served as they are (core/web/assets.ts), so the
- * routes under /assets/ are left out, in whatever order they are registered. Request bodies are not
- * decompressed: no browser compresses a form, and accepting it would only widen what parsers take in.
- */
 const threshold = 1024
 const brotliQuality1 = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }
 
 /** The encoding the client weighs highest of br and gzip (br on a tie; a q of 0 refuses one), else none. */
-export function acceptedEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
+function acceptedEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
   const weights = new Map<string, number>()
   for (const part of (header ?? '').toLowerCase().split(',')) {
     const [name, ...params] = part.split(';').map((p) => p.trim())
@@ -65,6 +48,23 @@ const compressNotFound: onSendHookHandler = (request, reply, payload, done) => {
   done(null, body)
 }
 
+/**
+ * Pages and the other responses made per request (fragments, CSV exports) are compressed for
+ * clients that accept it. Chosen by measuring the partner pages (3–34 KB of HTML; bench/RESULTS.md,
+ * 1 December, "compression off and on"):
+ * - brotli at quality 1: the cheapest, 20–55 µs of CPU a page, and 2–9× smaller; quality 4 (the
+ *   plugin's default) saves another 11% of bytes — a few hundred a page — for 3.4× the CPU, and
+ *   zlib's own default, 11, takes 8–50 ms a page;
+ * - gzip, for clients without brotli, at level 1 for the same reason (level 6: 5% smaller, twice
+ *   the CPU); deflate is not offered, as every client that sends it accepts gzip too;
+ * - nothing under 1 KB: so small a response fits in one TCP segment either way; that covers
+ *   redirects and most htmx fragments;
+ * - up to 64 KB (every page) in one call on the event loop: handed to zlib's thread pool as a stream,
+ *   which the plugin does above 8 KB on two cores, a page cost 200–340 µs of CPU instead of 30–40.
+ * Static files are compressed once, ahead of time, and served as they are (core/web/assets.ts), so the
+ * routes under /assets/ are left out, in whatever order they are registered. Request bodies are not
+ * decompressed: no browser compresses a form, and accepting it would only widen what parsers take in.
+ */
 export default fp(async (app) => {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/assets/')) route.compress = false
