@@ -9,7 +9,7 @@ import boundaries from 'eslint-plugin-boundaries'
  * The module boundaries (issue 11). eslint-plugin-boundaries checks the imports: core imports no
  * module or add-on (the composition root core/features/modules.ts imports the modules' index.ts), a module
  * or add-on imports only another module's index.ts, nothing imports an add-on, and no route,
- * widget or panel imports a repository. no-restricted-syntax keeps SQL in repositories and
+ * widget, panel or API route imports a repository. no-restricted-syntax keeps SQL in repositories and
  * migrations and transactions out of routes, widgets and panels. test/ and bench/ may do anything.
  *
  * Module order is not written in this file: it is each modules/<name>/index.ts's `dependsOn`,
@@ -67,7 +67,7 @@ const boundaryPolicies = [
   {
     from: { file: { categories: ['route', 'widget', 'panel'] } },
     disallow: { to: { file: { categories: 'repository' } } },
-    message: "a route, widget or panel imports a repository: call a service that the module's index.ts registers"
+    message: "a route, widget, panel or API route imports a repository: call a service that the module's index.ts registers"
   }
 ]
 
@@ -85,7 +85,7 @@ const transactionSyntax = ['transaction', 'startTransaction'].map((method) => ({
   message: `a route, widget or panel opens a transaction (${method}): the service it calls does`
 }))
 
-const routeWidgetPanelFiles = ['**/*.routes.ts', '**/*.widgets.ts', '**/*.panels.ts']
+const routeWidgetPanelFiles = ['**/*.routes.ts', '**/*.api.ts', '**/*.widgets.ts', '**/*.panels.ts']
 const featureFiles = ['core/**/*.ts', 'modules/**/*.ts', 'plugins/**/*.ts', 'test/fixtures/addons/**/*.ts']
 
 export default tseslint.config(
@@ -113,7 +113,7 @@ export default tseslint.config(
       ],
       'boundaries/files': [
         { category: 'composition-root', pattern: 'core/features/modules.ts' },
-        { category: 'route', pattern: '**/*.routes.ts' },
+        { category: 'route', pattern: ['**/*.routes.ts', '**/*.api.ts'] },
         { category: 'widget', pattern: '**/*.widgets.ts' },
         { category: 'panel', pattern: '**/*.panels.ts' },
         { category: 'repository', pattern: '**/*.repository.ts' }

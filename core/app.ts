@@ -17,6 +17,8 @@ import errorHandler from './web/error-handler.ts'
 import authRoutes from './identity/auth/auth.routes.ts'
 import healthRoutes from './web/health.ts'
 import { sessionSecret } from './identity/session-secret.ts'
+import { ApiKeysService } from './identity/api-keys/api-keys.service.ts'
+import api from './api/api.ts'
 
 export const pluginsDir = path.resolve(import.meta.dirname, '../plugins')
 
@@ -30,6 +32,8 @@ export interface BuildOptions {
   database?: DatabaseHandle
   /** Where the log goes instead of standard output (tests read it). */
   logStream?: NodeJS.WritableStream
+  /** Checks every API response against its declared schema (the tests do). */
+  validateResponses?: boolean
 }
 
 /**
@@ -60,6 +64,7 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
 
     const container = createAppContainer({ config, db: database.db, dialect: database.dialect, logger: app.log })
     container.register({ features: asValue(features), contributions: asValue(contributions), channelAreas: asValue(contributions.areas) })
+    container.register({ apiKeys: asValue(new ApiKeysService({ db: database.db, areas: contributions.areas, events: container.cradle.events })) })
     for (const feature of features) feature.register?.(container)
     await app.register(fastifyAwilixPlugin, {
       container, disposeOnClose: false, disposeOnResponse: false, asyncInit: false, asyncDispose: false, eagerInject: false
@@ -74,6 +79,7 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
     await app.register(healthRoutes)
     await app.register(authRoutes)
     for (const feature of features) if (feature.routes) await app.register(feature.routes)
+    await app.register(api, { features, publicUrl: config.PUBLIC_URL, rateLimit: config.API_RATE_LIMIT, validateResponses: options.validateResponses ?? false })
 
     const { jobs, availability, lifecycle } = container.cradle
     if (config.JOBS) app.addHook('onReady', async () => jobs.start())

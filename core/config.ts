@@ -38,9 +38,13 @@ export const ConfigSchema = Type.Object({
     pattern: '^smtps?://',
     description: 'SMTP server for outgoing mail, e.g. smtp://user:pass@host:587. Unset: mail stays in the outbox.'
   })),
+  API_RATE_LIMIT: Type.Integer({
+    default: 600, minimum: 1, maximum: 100_000,
+    description: 'Requests an API key may make a minute; over it the API answers 429 with Retry-After (counted in Redis when REDIS_URL is set).'
+  }),
   REDIS_URL: Type.Optional(Type.String({
     pattern: '^rediss?://',
-    description: 'Redis for what several instances must share: sign-in rate limits. Unset: each process counts on its own.'
+    description: 'Redis for what several instances must share: sign-in and API rate limits. Unset: each process counts on its own.'
   })),
   MAIL_FROM: Type.String({ default: 'Partner Portal <portal@localhost>', minLength: 3, description: 'Sender of outgoing mail.' }),
   LOG_LEVEL: Type.Union(

@@ -13,6 +13,7 @@ import { SubmissionsService } from './web/submissions/submissions.ts'
 import { createPageLoader, type PageLoader } from './web/page-loader.ts'
 import { PartnerUsersService } from './identity/users/partner-users.service.ts'
 import { UsersService } from './identity/users/users.service.ts'
+import type { ApiKeysService } from './identity/api-keys/api-keys.service.ts'
 
 /**
  * Everything the container holds. Features add their services here by declaration merging
@@ -32,6 +33,8 @@ export interface Cradle {
   submissions: SubmissionsService
   users: UsersService
   partnerUsers: PartnerUsersService
+  /** API keys: issued by admins, checked on every API call (registered by the app, which knows the areas). */
+  apiKeys: ApiKeysService
   /** A loader for one page's widgets and panels (core/web/page-loader.ts): a new one per page. */
   pageLoader: () => PageLoader
   features: Feature[]

@@ -87,7 +87,7 @@ export interface TestApp {
 export async function buildTestApp(t: Test, env: Record<string, string> = {}, options: BuildOptions & { dbEnv?: Record<string, string> } = {}): Promise<TestApp> {
   const dbEnv = options.dbEnv ?? await testDatabaseEnv(t)
   const config = testConfig({ ...dbEnv, ...env })
-  const app = await buildApp(config, options)
+  const app = await buildApp(config, { validateResponses: true, ...options })
   t.teardown(() => app.close())
   return { app, config, env: dbEnv }
 }

@@ -87,6 +87,11 @@ export interface Feature {
   register?(container: AppContainer): void
   /** Encapsulated routes (never wrapped in fastify-plugin). */
   routes?: FastifyPluginAsync
+  /**
+   * Its JSON API routes, mounted under /api/v1 and called with an API key: each states its access
+   * like a page and declares TypeBox schemas for params, query, body and responses (core/api/api.ts).
+   */
+  api?: FastifyPluginAsync
   nav?: NavEntry[]
   widgets?: Widget[]
   /** The slots of this feature's record pages that other features may add panels to. */

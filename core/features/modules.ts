@@ -3,6 +3,7 @@ import admin from '../../modules/admin/index.ts'
 import partners from '../../modules/partners/index.ts'
 import customers from '../../modules/customers/index.ts'
 import opportunities from '../../modules/opportunities/index.ts'
+import integrations from '../../modules/integrations/index.ts'
 
 /** The core modules, always on, in dependency order. Add-ons come from PORTAL_ADDONS. */
-export const coreModules: Feature[] = [admin, partners, customers, opportunities]
+export const coreModules: Feature[] = [admin, partners, customers, opportunities, integrations]

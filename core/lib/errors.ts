@@ -1,6 +1,8 @@
 /** Domain errors: services throw these, one handler turns them into pages and status codes. */
 export class DomainError extends Error {
   readonly status: number = 500
+  /** For the API's problem documents, where the status alone does not say it (default: by status). */
+  readonly code?: string
 }
 
 export class BadRequest extends DomainError {
@@ -27,6 +29,23 @@ export class Conflict extends DomainError {
 
 export type FieldErrors = Record<string, string>
 
+/** The record changed since the caller read it (a stale If-Match). */
+export class PreconditionFailed extends DomainError {
+  override readonly status = 412
+  constructor(message = 'The record changed since you read it. Read it again and reapply your change.') {
+    super(message)
+  }
+}
+
+/** An Idempotency-Key sent again with a different request. */
+export class KeyReused extends DomainError {
+  override readonly status = 422
+  override readonly code = 'idempotency_key_reused'
+  constructor(message = 'This Idempotency-Key was used for a different request. Use a new key for a new request.') {
+    super(message)
+  }
+}
+
 export class Invalid extends DomainError {
   override readonly status = 422
   constructor(readonly fields: FieldErrors, message = 'Please correct the highlighted fields.') {
@@ -36,8 +55,8 @@ export class Invalid extends DomainError {
 
 export class Unauthenticated extends DomainError {
   override readonly status = 401
-  constructor() {
-    super('Please sign in to continue.')
+  constructor(message = 'Please sign in to continue.') {
+    super(message)
   }
 }
 

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, Invalid, TooManyRequests, Unauthenticated } from '../lib/errors.ts'
+import { problem, type FieldProblem } from '../api/problem.ts'
 
 const titles: Record<number, string> = {
   400: 'That request was not valid', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found',
@@ -13,8 +14,12 @@ const retryAfterSeconds = 5
 
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/')
 
-function respond(request: FastifyRequest, reply: FastifyReply, status: number, message: string, fields?: Record<string, string>) {
-  if (isApi(request)) return reply.code(status).send({ statusCode: status, error: titles[status] ?? 'Error', message, ...(fields ? { fields } : {}) })
+function respond(request: FastifyRequest, reply: FastifyReply, status: number, message: string, fields?: Record<string, string>, errors?: FieldProblem[], code?: string) {
+  if (isApi(request)) {
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="api"')
+    return reply.code(status).type('application/problem+json')
+      .send(problem(status, message, { fields, errors, code, instance: status >= 500 ? request.id : undefined }))
+  }
   return reply.page('errors/error', { status, message, fields, requestId: status >= 500 ? request.id : undefined }, {
     title: titles[status] ?? 'Error', status
   })
@@ -24,7 +29,7 @@ function unavailable(request: FastifyRequest, reply: FastifyReply) {
   reply.code(503).header('retry-after', String(retryAfterSeconds))
   const detail = 'The portal cannot reach its database just now. Try the request again in a moment.'
   if (isApi(request)) {
-    return reply.type('application/problem+json').send({ type: 'about:blank', title: titles[503], status: 503, detail })
+    return reply.type('application/problem+json').send(problem(503, detail))
   }
   const retryUrl = request.method === 'GET' ? request.url : undefined
   return reply.page('errors/error', { status: 503, retryUrl, message: 'The portal cannot reach its database just now. Try again in a moment — if you were saving a form, sending it again is safe: it is not saved twice.' }, {
@@ -42,7 +47,7 @@ export default fp(async (app) => {
       return reply.seeOther(`/signin${next}`)
     }
     if (error instanceof DomainError) {
-      return respond(request, reply, error.status, error.message, error instanceof Invalid ? error.fields : undefined)
+      return respond(request, reply, error.status, error.message, error instanceof Invalid ? error.fields : undefined, undefined, error.code)
     }
     if (error.statusCode === 429 || error instanceof TooManyRequests) {
       return respond(request, reply, 429, error.message)
@@ -55,6 +60,13 @@ export default fp(async (app) => {
       return respond(request, reply, 413, 'The upload is larger than the limit. Split the file into smaller ones and import them one after another.')
     }
     if (error.validation && error.validationContext === 'params') return respond(request, reply, 404, 'There is nothing at this address.')
+    if (error.validation && isApi(request)) {
+      const errors = error.validation.map((v) => ({
+        pointer: `${error.validationContext === 'body' ? '' : `/${error.validationContext ?? ''}`}${v.instancePath}${(v.params as { missingProperty?: string }).missingProperty ? `/${(v.params as { missingProperty: string }).missingProperty}` : ''}` || '/',
+        detail: v.message ?? 'is not valid'
+      }))
+      return respond(request, reply, error.validationContext === 'body' ? 422 : 400, 'The request was not valid; see errors.', undefined, errors)
+    }
     if (error.validation) return respond(request, reply, 400, `The request was not valid: ${error.message}`)
     if (error.statusCode && error.statusCode < 500) return respond(request, reply, error.statusCode, error.message)
     // Logged once for the whole outage, not with a stack trace per request.

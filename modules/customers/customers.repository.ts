@@ -60,6 +60,9 @@ function accountsQuery(db: DbOrTrx, reach: Reach, f: AccountFilter) {
     : query.orderBy('customer_accounts.name').orderBy('customer_accounts.id')
 }
 
+/** An account's version: when it last changed, to the microsecond (a Date keeps milliseconds only). */
+const version = sql<string>`customer_accounts.updated_at::text`.as('version')
+
 export function listAccounts(db: Db, reach: Reach, filter: AccountFilter, limit: number) {
   return accountsQuery(db, reach, filter).limit(limit).execute()
 }
@@ -67,13 +70,13 @@ export function listAccounts(db: Db, reach: Reach, filter: AccountFilter, limit:
 export function findAccount(db: DbOrTrx, reach: Reach, id: string) {
   return within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
     .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
-    .selectAll('customer_accounts').select('owner.name as owner_name')
+    .selectAll('customer_accounts').select(['owner.name as owner_name', version])
     .where('customer_accounts.id', '=', id).executeTakeFirst()
 }
 
 export function lockAccount(trx: DbOrTrx, reach: Reach, id: string) {
   return within(trx.selectFrom('customer_accounts'), 'customer_accounts', reach)
-    .selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    .selectAll().select(version).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
 /** Accounts by name, domain or city, leaving out `exceptId` (the account a contact already belongs to). */

@@ -2,7 +2,7 @@ import type { Static } from 'typebox'
 import { permissionsOf, scopeOf, type Action, type PartnerViewer } from '../../core/identity/access.ts'
 import { audit, type Actor } from '../../core/data/audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../../core/data/database.ts'
-import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
+import { Conflict, Invalid, NotFound, PreconditionFailed } from '../../core/lib/errors.ts'
 import { EventRefused, type EventBus } from '../../core/background/events/events.ts'
 import { toPage, type Page } from '../../core/lib/pagination.ts'
 import type { Reach } from '../../core/identity/reach.ts'
@@ -103,11 +103,12 @@ export class CustomersService {
     })
   }
 
-  async updateAccount(viewer: PartnerViewer, id: string, form: Static<typeof AccountForm>): Promise<void> {
+  /** With `ifVersion` (the API's If-Match), refused unless the account is still as the caller read it. */
+  async updateAccount(viewer: PartnerViewer, id: string, form: Static<typeof AccountForm>, ifVersion?: string): Promise<void> {
     const fields = toAccountFields(form)
     const ownerId = await this.chosenOwner(viewer, form.owner_id)
     await this.changeAccount(viewer, id, 'edit', 'customer.updated', async () =>
-      ({ ...fields, name_key: nameKey(fields.name), ...(ownerId ? { owner_id: ownerId } : {}) }))
+      ({ ...fields, name_key: nameKey(fields.name), ...(ownerId ? { owner_id: ownerId } : {}) }), ifVersion)
   }
 
   async setPrimaryContact(viewer: PartnerViewer, accountId: string, contactId: string): Promise<void> {
@@ -121,12 +122,13 @@ export class CustomersService {
   }
 
   private async changeAccount(viewer: PartnerViewer, id: string, action: Action, auditAction: string,
-    changes: (trx: DbOrTrx) => Promise<Parameters<typeof repo.updateAccount>[3]>): Promise<void> {
+    changes: (trx: DbOrTrx) => Promise<Parameters<typeof repo.updateAccount>[3]>, ifVersion?: string): Promise<void> {
     const reach = this.reach(viewer)
     await this.deps.db.transaction().execute(async (trx) => {
       const before = await repo.lockAccount(trx, reach, id)
       if (!before) throw new NotFound('The customer account')
       this.permit(viewer, action)
+      if (ifVersion !== undefined && before.version !== ifVersion) throw new PreconditionFailed()
       const after = await repo.updateAccount(trx, reach, id, await changes(trx))
       const [was, is] = [snapshot(before), snapshot(after)]
       await audit(trx, viewer, { action: auditAction, entity: 'customer-account', entityId: id, partnerId: reach.partnerId, before: was, after: is })

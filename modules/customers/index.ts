@@ -1,6 +1,7 @@
 import { asValue } from 'awilix'
 import type { Feature } from '../../core/features/features.ts'
 import customersRoutes from './customers.routes.ts'
+import customersApi from './customers.api.ts'
 import { seedCustomers } from './customers.seed.ts'
 import { ContactsService } from './contacts.service.ts'
 import { CustomerImportService, importJob } from './customer-import.service.ts'
@@ -49,6 +50,7 @@ const customers: Feature = {
     })
   },
   routes: customersRoutes,
+  api: customersApi,
   panelSlots: ['customer-account'],
   areas: [{ name: 'customers', label: 'Customers', scope: 'own', actions: { create: true, edit: true, delete: false } }],
   nav: [

@@ -4,6 +4,7 @@ import { ChannelService } from './channel.service.ts'
 import { DistributionService } from './distribution.service.ts'
 import { OpportunitiesService } from './opportunities.service.ts'
 import opportunitiesRoutes from './opportunities.routes.ts'
+import opportunitiesApi from './opportunities.api.ts'
 import { accountPanel } from './opportunities.panels.ts'
 import { seedOpportunities } from './opportunities.seed.ts'
 import { PipelineService } from './pipeline.service.ts'
@@ -43,6 +44,7 @@ const opportunities: Feature = {
     })
   },
   routes: opportunitiesRoutes,
+  api: opportunitiesApi,
   areas: [{ name: 'opportunities', label: 'Opportunities', scope: 'own', actions: { create: true, edit: true, delete: false } }],
   grants: [{ name: 'acceptOffers', label: 'May accept or reject opportunities offered to the company', default: false }],
   nav: [

@@ -55,10 +55,10 @@ const rules = [
     report: `${syntax}: SQL (`
   },
   {
-    rule: 'a route, widget or panel imports a repository',
+    rule: 'a route, widget, panel or API route imports a repository',
     violating: { 'modules/admin/notes.routes.ts': 1, 'modules/admin/notes.widgets.ts': 1, 'modules/admin/notes.panels.ts': 1, 'modules/admin/saves-notes.routes.ts': 1 },
     conforming: ['modules/admin/notes.routes.ts', 'modules/admin/notes.widgets.ts', 'modules/admin/notes.panels.ts'],
-    report: `${boundary}: a route, widget or panel imports a repository`
+    report: `${boundary}: a route, widget, panel or API route imports a repository`
   },
   {
     rule: 'a route, widget or panel opens a transaction (transaction, startTransaction)',

@@ -4,6 +4,7 @@ import pg from 'pg'
 import { sql } from 'kysely'
 import { JobRunner } from '../../core/background/jobs/job-runner.ts'
 import { TcpProxy } from '../fixtures/tcp-proxy.ts'
+import { ApiClient, issueKey } from '../fixtures/api.ts'
 import { Agent, buildTestApp, createUser, serverUrl, testDatabaseEnv } from '../helper.ts'
 
 if (!serverUrl) {
@@ -24,7 +25,8 @@ if (!serverUrl) {
   })
   const { app } = await buildTestApp(t, { LOG_LEVEL: 'info' }, { dbEnv: { DATABASE_URL: proxied.toString() }, logStream })
   const { db, availability } = app.diContainer.cradle
-  await createUser(app, { email: 'ops@example.com', role: 'admin' })
+  const ops = await createUser(app, { email: 'ops@example.com', role: 'admin' })
+  const apiClient = new ApiClient(app, (await issueKey(app, ops)).token)
   const staff = new Agent(app)
   await staff.signIn('ops@example.com', 'correct-horse-battery')
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -62,7 +64,7 @@ if (!serverUrl) {
     t.equal(page.headers['retry-after'], '5', 'and says when to try again')
     t.match(page.body, /cannot reach its database just now/)
     t.match(page.body, /href="\/admin">Try again</, 'with a way to try again')
-    const api = await staff.get('/api/v1/partners')
+    const api = await apiClient.get('/api/v1/me')
     t.equal(api.statusCode, 503)
     t.match(api.headers['content-type'], /^application\/problem\+json/)
     t.match(api.json(), { status: 503, title: 'Temporarily unavailable' })

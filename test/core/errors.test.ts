@@ -14,11 +14,11 @@ t.test('an unknown page answers 404 with an HTML page', async (t) => {
   t.match(res.body, /There is nothing at this address/)
 })
 
-t.test('an unknown /api/ path answers 404 with JSON', async (t) => {
+t.test('an unknown /api/ path answers 404 with a problem document', async (t) => {
   const res = await app.inject('/api/v1/no-such-thing')
   t.equal(res.statusCode, 404)
-  t.match(res.headers['content-type'], /^application\/json/)
-  t.match(res.json(), { statusCode: 404, error: 'Not found', message: String })
+  t.match(res.headers['content-type'], /^application\/problem\+json/)
+  t.match(res.json(), { type: 'about:blank', status: 404, title: 'Not found', code: 'not_found', detail: String })
 })
 
 t.test('a malformed or unknown id answers 404, the same as a missing record', async (t) => {

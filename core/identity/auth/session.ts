@@ -61,6 +61,8 @@ declare module 'fastify' {
 }
 
 const untracked = (url: string) => url.startsWith('/assets/') || url === '/healthz' || url === '/readyz'
+/** The API is called with keys (core/api/api.ts): a session cookie does not authenticate it, so it has nothing to forge. */
+const isApi = (url: string) => url.startsWith('/api/')
 
 /**
  * Sessions: a signed JWT in an HttpOnly cookie naming a session row, its user and their session
@@ -98,7 +100,7 @@ export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas 
 
   app.addHook('onRequest', async (request, reply) => {
     const token = request.cookies[sessionCookie]
-    if (untracked(request.url) || !token) return
+    if (untracked(request.url) || isApi(request.url) || !token) return
     const session = tokenSession(token)
     const user = session && await findSessionUser(db, session.sid, session.sub)
     if (!session || !user || user.status !== 'active' || user.session_version !== session.sv ||

@@ -5,9 +5,8 @@ import type { FormSubmissionsTable } from './submissions.table.ts'
 /** The primary key a second insert of one actor's key runs into. */
 export const submissionKeyConstraint = 'form_submissions_pkey'
 
-export async function findSubmission(db: DbOrTrx, actor: string, key: string): Promise<string | undefined> {
-  const row = await db.selectFrom('form_submissions').select('location').where('actor', '=', actor).where('key', '=', key).executeTakeFirst()
-  return row?.location
+export function findSubmission(db: DbOrTrx, actor: string, key: string) {
+  return db.selectFrom('form_submissions').select(['location', 'fingerprint']).where('actor', '=', actor).where('key', '=', key).executeTakeFirst()
 }
 
 export async function insertSubmission(trx: DbOrTrx, submission: Insertable<FormSubmissionsTable>): Promise<void> {

@@ -5,6 +5,8 @@ export interface FormSubmissionsTable {
   actor: string
   key: string
   location: string
+  /** An API request's hash of what it asked for; null for a form. */
+  fingerprint: string | null
   created_at: Generated<Date>
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { Db, DbOrTrx } from '../../data/database.ts'
-import { BadRequest } from '../../lib/errors.ts'
+import { BadRequest, KeyReused } from '../../lib/errors.ts'
 import type { JobRunner } from '../../background/jobs/job-runner.ts'
 import { isId } from '../../lib/validation.ts'
 import { deleteSubmissionsOlderThan, findSubmission, insertSubmission, submissionKeyConstraint } from './submissions.repository.ts'
@@ -55,16 +55,20 @@ export class SubmissionsService {
    * and it answers as a repeat. Without a key the work runs as it always did.
    */
   async once<T, R = string>(request: Pick<FastifyRequest, 'body' | 'headers'>, actor: string,
-    work: (submission: Submission<R>) => Promise<T>, at: string | ((created: R) => string)): Promise<Saved<T>> {
+    work: (submission: Submission<R>) => Promise<T>, at: string | ((created: R) => string), fingerprint: string | null = null): Promise<Saved<T>> {
     const key = submissionKey(request)
+    const repeat = (earlier: { location: string; fingerprint: string | null }): Saved<T> => {
+      if (earlier.fingerprint !== fingerprint) throw new KeyReused()
+      return { repeat: true, location: earlier.location }
+    }
     const earlier = key ? await findSubmission(this.deps.db, actor, key) : undefined
-    if (earlier) return { repeat: true, location: earlier }
+    if (earlier) return repeat(earlier)
     let location: string | undefined
     const submission: Submission<R> = {
       record: async (trx, created) => {
         location = typeof at === 'string' ? at : at(created)
         if (!key) return
-        await insertSubmission(trx, { actor, key, location })
+        await insertSubmission(trx, { actor, key, location, fingerprint })
         if (Math.random() < pruneChance) await this.deps.jobs.enqueue(trx, pruneJob)
       }
     }
@@ -76,7 +80,7 @@ export class SubmissionsService {
       if (!key || !isKeyTaken(err)) throw err
       const first = await findSubmission(this.deps.db, actor, key)
       if (!first) throw err
-      return { repeat: true, location: first }
+      return repeat(first)
     }
   }
 }

@@ -1,0 +1,15 @@
+import type { Feature } from '../../core/features/features.ts'
+import integrationsRoutes from './integrations.routes.ts'
+
+/** What other systems use to reach the portal: API keys now (webhooks to come), for a company's admins and for staff admins. */
+const integrations: Feature = {
+  name: 'integrations',
+  dependsOn: ['partners'],
+  routes: integrationsRoutes,
+  nav: [
+    { audience: 'partner', label: 'Integrations', href: '/portal/integrations', order: 82, access: 'partner-admin' },
+    { audience: 'staff', label: 'Integrations', href: '/admin/integrations', order: 95, access: 'staff-admin', menu: 'Settings' }
+  ]
+}
+
+export default integrations

@@ -1,0 +1,258 @@
+import type { FastifyPluginAsync } from 'fastify'
+import Type, { type Static } from 'typebox'
+import { partnerViewer, type PartnerViewer } from '../../core/identity/access.ts'
+import { NotFound } from '../../core/lib/errors.ts'
+import { described, IdempotencyHeaders, IdParams, iso, isoOrNull, Money, nextUrl, NullableString, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
+import { timeCursor } from '../../core/lib/pagination.ts'
+import { stages, statuses } from './opportunities.table.ts'
+import { currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
+import { parseForm } from '../../core/lib/validation.ts'
+import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
+import { fingerprintOf } from '../../core/api/requests.ts'
+
+const literals = (values: readonly string[]) => values.map((v) => Type.Literal(v))
+const Status = Type.Union(literals(statuses))
+const Stage = Type.Union(literals(stages))
+const day = (date: Date) => date.toISOString().slice(0, 10)
+
+const OpportunitySummary = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  number: Type.Integer({ description: 'The number the pages show (OPP-<number>).' }),
+  name: Type.String(),
+  customerName: Type.String(),
+  status: Status,
+  stage: Stage,
+  estimatedRevenue: Money,
+  expectedClose: Type.String({ format: 'date' }),
+  ownerName: NullableString,
+  sharedWithUs: Type.Boolean({ description: 'Another partner’s deal that this company works on with them.' }),
+  updatedAt: Timestamp
+})
+
+const Opportunity = Type.Object({
+  ...OpportunitySummary.properties,
+  description: Type.String(),
+  accountId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  contactId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  customerDomain: NullableString,
+  territory: Type.String(),
+  expertise: Type.Array(Type.String()),
+  actualRevenue: Type.Union([Money, Type.Null()]),
+  lostReason: NullableString,
+  closedAt: Type.Union([Timestamp, Type.Null()]),
+  createdAt: Timestamp
+})
+
+const ListQuery = Type.Object({
+  ...PageQuery,
+  status: Type.Optional(Status),
+  stage: Type.Optional(Stage),
+  q: Type.Optional(Type.String({ maxLength: 100, description: 'Searches the deal’s and the customer’s name.' })),
+  accountId: Type.Optional(Type.String({ format: 'uuid', description: 'Only the deals of this customer account.' })),
+  owner: Type.Optional(Type.Literal('me', { description: '"me": only the key issuer’s own deals (for company-wide access).' }))
+})
+
+const OffersQuery = Type.Object({ ...PageQuery })
+
+const money = (amount: string, currency: string) => ({ amount: String(amount), currency })
+
+const MoneyInput = Type.Object({
+  amount: Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,2})?$', description: 'A decimal number with at most two decimals, e.g. "25000.00".' }),
+  currency: Type.Union(literals(currencies), { description: 'ISO 4217 code.' })
+}, { additionalProperties: false })
+
+const dealFields = {
+  name: Type.String({ minLength: 1, maxLength: 160 }),
+  estimatedRevenue: MoneyInput,
+  expectedClose: Type.String({ format: 'date', description: 'YYYY-MM-DD.' }),
+  expertise: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50, description: 'Products and expertise, from the program’s list.' })),
+  description: Type.Optional(Type.String({ maxLength: 4000 }))
+}
+
+const Registration = Type.Object({
+  ...dealFields,
+  accountId: Type.String({ format: 'uuid', description: 'One of your customer accounts.' }),
+  contactId: Type.Optional(Type.String({ format: 'uuid', description: 'A contact of that account.' }))
+}, { additionalProperties: false })
+
+const DealPatch = Type.Partial(Type.Object(dealFields), { additionalProperties: false })
+const StageInput = Type.Object({ stage: Stage }, { additionalProperties: false })
+const WinInput = Type.Object({ actualRevenue: Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,2})?$', description: 'In the deal’s currency.' }) }, { additionalProperties: false })
+const ReasonInput = Type.Object({ reason: Type.String({ minLength: 5, maxLength: 2000 }) }, { additionalProperties: false })
+const NoteInput = Type.Object({ body: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false })
+
+const Offer = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  opportunityId: Type.String({ format: 'uuid' }),
+  number: Type.Integer(),
+  name: Type.String(),
+  customerName: Type.String(),
+  territory: Type.String(),
+  expertise: Type.Array(Type.String()),
+  estimatedRevenue: Money,
+  expectedClose: Type.String({ format: 'date' }),
+  description: Type.String(),
+  offeredAt: Timestamp,
+  deadline: Timestamp
+})
+
+type DealForm = { name: string; estimated_revenue: string; currency: string; expected_close: string; expertise: string[]; description: string }
+
+/** The API's deal fields as the forms name them, so one set of rules checks both. */
+const asDealForm = (body: Partial<Static<typeof Registration>>): Partial<DealForm> => ({
+  name: body.name, estimated_revenue: body.estimatedRevenue?.amount, currency: body.estimatedRevenue?.currency,
+  expected_close: body.expectedClose, expertise: body.expertise, description: body.description
+})
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+const NoContent = Type.Null({ description: 'Done; nothing to return.' })
+
+const summary = (o: {
+  id: string; number: number; name: string; customer_name: string; status: string; stage: string; estimated_revenue: string; currency: string
+  expected_close: Date; owner_name: string | null; partner_id: string | null; updated_at: Date
+}, partnerId: string) => ({
+  id: o.id, number: o.number, name: o.name, customerName: o.customer_name, status: o.status as Static<typeof Status>, stage: o.stage as Static<typeof Stage>,
+  estimatedRevenue: money(o.estimated_revenue, o.currency), expectedClose: day(o.expected_close), ownerName: o.owner_name,
+  sharedWithUs: o.partner_id !== partnerId, updatedAt: iso(o.updated_at)
+})
+
+const tags = ['Opportunities']
+const config = { access: 'partner' as const }
+
+/** The partner's deals in the API, within the key's reach, as the pipeline pages show them. */
+const opportunitiesApi: FastifyPluginAsync = async (app) => {
+  const { pipeline, opportunities, customers, distribution, submissions } = app.diContainer.cradle
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/opportunities', {
+    config,
+    schema: { summary: 'List opportunities', description: 'Newest activity first; deals shared with the company come along.', tags, querystring: ListQuery, response: { 200: described(PageOf(OpportunitySummary), 'A page of the pipeline.') } }
+  }, async (request) => {
+    const viewer = partnerViewer(request)
+    const { status, stage, q, accountId, owner, cursor, limit = 50 } = request.query
+    // A customer out of the key's reach answers 404, like its page.
+    if (accountId) await customers.account(viewer, accountId)
+    const search = q?.trim()
+    const page = await pipeline.list(viewer, {
+      status, stage, search: search || undefined, accountId, mine: owner === 'me' && pipeline.ownerChoice(viewer), after: timeCursor(cursor)
+    }, limit)
+    return { items: page.items.map((o) => summary(o, viewer.partnerId)), next: page.next, nextUrl: nextUrl(request.url, page.next) }
+  })
+
+  /** The deal as the key may see it, whole. */
+  const dealOf = async (viewer: PartnerViewer, id: string): Promise<Static<typeof Opportunity>> => {
+    const o = await opportunities.forPartner(viewer, id)
+    return {
+      ...summary(o, viewer.partnerId), description: o.description, accountId: o.account_id, contactId: o.contact_id, customerDomain: o.customer_domain,
+      territory: o.territory, expertise: o.expertise, actualRevenue: o.actual_revenue === null ? null : money(o.actual_revenue, o.currency),
+      lostReason: o.lost_reason, closedAt: isoOrNull(o.closed_at), createdAt: iso(o.created_at)
+    }
+  }
+  type ById<B = unknown> = { Params: Static<typeof IdParams>; Body: B }
+
+  app.get<ById>('/opportunities/:id', {
+    config,
+    schema: { summary: 'Get an opportunity', tags, params: IdParams, response: { 200: described(Opportunity, 'The opportunity.') } }
+  }, async (request) => dealOf(partnerViewer(request), request.params.id))
+
+  app.post<{ Body: Static<typeof Registration> }>('/opportunities', {
+    config,
+    schema: {
+      summary: 'Register an opportunity', description: 'Opens it in the pipeline; if another deal targets the same customer it waits for the channel team’s approval (status pending_approval).',
+      tags, body: Registration, headers: IdempotencyHeaders,
+      response: { 201: described(Opportunity, 'Registered; Location names it.'), 200: described(Opportunity, 'Already registered by an earlier request with this Idempotency-Key.') }
+    }
+  }, async (request, reply) => {
+    const viewer = partnerViewer(request)
+    const saved = await submissions.once(request, `api-key:${apiKeyOf(request).id}`, async (submission) => {
+      const form = parseForm(RegistrationForm, { ...asDealForm(request.body), account_id: request.body.accountId, contact_id: request.body.contactId ?? '' })
+      return (await opportunities.register(viewer, form, submission)).id
+    }, (id) => `/api/v1/opportunities/${id}`, fingerprintOf(request))
+    reply.code(saved.repeat ? 200 : 201).header('location', saved.location)
+    return dealOf(viewer, saved.location.split('/').pop()!)
+  })
+
+  app.patch<ById<Static<typeof DealPatch>>>('/opportunities/:id', {
+    config,
+    schema: { summary: 'Change an opportunity', description: 'Only the fields sent change.', tags, params: IdParams, body: DealPatch, response: { 200: described(Opportunity, 'The opportunity as changed.') } }
+  }, async (request) => {
+    const viewer = partnerViewer(request)
+    const o = await opportunities.forPartner(viewer, request.params.id)
+    const current: DealForm = {
+      name: o.name, estimated_revenue: String(o.estimated_revenue), currency: o.currency, expected_close: o.expected_close.toISOString().slice(0, 10),
+      expertise: o.expertise, description: o.description
+    }
+    await opportunities.edit(viewer, o.id, parseForm(EditForm, { ...current, ...defined(asDealForm(request.body)) }))
+    return dealOf(viewer, o.id)
+  })
+
+  app.post<ById<Static<typeof StageInput>>>('/opportunities/:id/stage', {
+    config,
+    schema: { summary: 'Move an opportunity to a stage', tags, params: IdParams, body: StageInput, response: { 200: described(Opportunity, 'The opportunity at its new stage.') } }
+  }, async (request) => {
+    const viewer = partnerViewer(request)
+    await opportunities.moveStage(viewer, request.params.id, parseForm(StageForm, request.body).stage)
+    return dealOf(viewer, request.params.id)
+  })
+
+  app.post<ById<Static<typeof WinInput>>>('/opportunities/:id/won', {
+    config,
+    schema: { summary: 'Mark an opportunity won', tags, params: IdParams, body: WinInput, response: { 200: described(Opportunity, 'The opportunity, won.') } }
+  }, async (request) => {
+    const viewer = partnerViewer(request)
+    await opportunities.win(viewer, request.params.id, parseForm(WinForm, { actual_revenue: request.body.actualRevenue }).actual_revenue)
+    return dealOf(viewer, request.params.id)
+  })
+
+  app.post<ById<Static<typeof ReasonInput>>>('/opportunities/:id/lost', {
+    config,
+    schema: { summary: 'Mark an opportunity lost', tags, params: IdParams, body: ReasonInput, response: { 200: described(Opportunity, 'The opportunity, lost.') } }
+  }, async (request) => {
+    const viewer = partnerViewer(request)
+    await opportunities.lose(viewer, request.params.id, parseForm(ReasonForm, request.body).reason)
+    return dealOf(viewer, request.params.id)
+  })
+
+  app.post<ById<Static<typeof NoteInput>>>('/opportunities/:id/notes', {
+    config,
+    schema: { summary: 'Add a note to an opportunity’s timeline', tags, params: IdParams, body: NoteInput, response: { 204: NoContent } }
+  }, async (request, reply) => {
+    await opportunities.addNote(partnerViewer(request), request.params.id, parseForm(NoteForm, request.body).body)
+    return reply.code(204).send()
+  })
+
+  app.get<{ Querystring: Static<typeof OffersQuery> }>('/offers', {
+    config,
+    schema: { summary: 'List the offers waiting for an answer', description: 'Soonest deadline first.', tags: ['Offers'], querystring: OffersQuery, response: { 200: described(PageOf(Offer), 'A page of pending offers.') } }
+  }, async (request) => {
+    const viewer = partnerViewer(request)
+    const page = await distribution.inbox(viewer, timeCursor(request.query.cursor), request.query.limit ?? 50)
+    return {
+      items: page.items.map((o) => ({
+        id: o.id, opportunityId: o.opportunity_id, number: o.number, name: o.name, customerName: o.customer_name, territory: o.territory,
+        expertise: o.expertise, estimatedRevenue: money(o.estimated_revenue, o.currency), expectedClose: day(o.expected_close), description: o.description,
+        offeredAt: iso(o.offered_at), deadline: iso(o.deadline)
+      })),
+      next: page.next, nextUrl: nextUrl(request.url, page.next)
+    }
+  })
+
+  app.post<ById>('/offers/:id/accept', {
+    config,
+    schema: { summary: 'Accept an offer', description: 'Needs the "may accept or reject offers" permission. The deal joins the pipeline.', tags: ['Offers'], params: IdParams, response: { 200: described(Opportunity, 'The accepted opportunity, now in the pipeline.') } }
+  }, async (request) => {
+    const viewer = partnerViewer(request)
+    const opportunity = await distribution.accept(viewer, request.params.id)
+    return dealOf(viewer, opportunity.id)
+  })
+
+  app.post<ById<Static<typeof ReasonInput>>>('/offers/:id/reject', {
+    config,
+    schema: { summary: 'Reject an offer, with a reason', tags: ['Offers'], params: IdParams, body: ReasonInput, response: { 204: NoContent } }
+  }, async (request, reply) => {
+    const viewer = partnerViewer(request)
+    if (!(await distribution.offeredTo(viewer, request.params.id))) throw new NotFound('The offer')
+    await distribution.reject(viewer, request.params.id, parseForm(ReasonForm, request.body).reason)
+    return reply.code(204).send()
+  })
+}
+
+export default opportunitiesApi
