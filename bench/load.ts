@@ -29,12 +29,13 @@ interface AutocannonJson {
 }
 
 /**
- * Autocannon in its own process: 50 connections for `seconds` against one page, with the session.
+ * Autocannon in its own process: 50 connections for `seconds` against one page, with the session
+ * (`credential` is the header that carries it: the cookie, or an API key's Authorization).
  * Autocannon sends no Accept-Encoding of its own: an `encoding` other than 'identity' is sent as one
  * (autocannon counts the bytes and does not decode them).
  */
-export async function load(url: string, cookie: string, seconds: number, encoding = 'identity'): Promise<LoadResult> {
-  const headers = ['-H', `cookie=${cookie}`, ...(encoding === 'identity' ? [] : ['-H', `accept-encoding=${encoding}`])]
+export async function load(url: string, credential: string, seconds: number, encoding = 'identity'): Promise<LoadResult> {
+  const headers = ['-H', credential, ...(encoding === 'identity' ? [] : ['-H', `accept-encoding=${encoding}`])]
   const { stdout } = await run(process.execPath, [autocannon, '-c', String(connections), '-d', String(seconds), '-j', '-n', ...headers, url],
     { maxBuffer: 16 * 1024 * 1024 })
   const result = JSON.parse(stdout) as AutocannonJson

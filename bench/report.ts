@@ -6,7 +6,9 @@ import type { LoadResult } from './load.ts'
 export const pages = [
   { name: 'reference', path: '/portal/company' },
   { name: 'dashboard', path: '/portal' },
-  { name: 'pipeline', path: '/portal/opportunities' }
+  { name: 'pipeline', path: '/portal/opportunities' },
+  // The JSON API's first page of the same pipeline (50 items), called with an API key (issue 12).
+  { name: 'api', path: '/api/v1/opportunities' }
 ] as const
 export type PageName = (typeof pages)[number]['name']
 
@@ -25,7 +27,7 @@ export interface Measurement {
   result: SliceResult
 }
 
-const targets = { dashboardShare: 0.5, p99Ms: 50, growth: 1.2 }
+const targets = { dashboardShare: 0.5, p99Ms: 50, growth: 1.2, apiShare: 0.7 }
 const mark = (ok: boolean) => (ok ? 'met' : 'MISSED')
 const fixed = (n: number, digits = 1) => n.toFixed(digits)
 const find = (all: Measurement[], size: number, encoding: string, round: number, page: PageName) =>
@@ -89,6 +91,11 @@ export function verdicts(all: Measurement[]): string {
       lines.push(`- ${label(all, size, encoding)}: dashboard at ${spread(shares, 2, '×')} the reference's req/s ` +
         `(≥ ${targets.dashboardShare}×: ${mark(median(shares) >= targets.dashboardShare)}; ${count(shares.map((s) => s >= targets.dashboardShare))}), ` +
         `p99 ${spread(p99s, 0, ' ms')} (< ${targets.p99Ms} ms: ${mark(median(p99s) < targets.p99Ms)}; ${count(p99s.map((p) => p < targets.p99Ms))})`)
+    }
+    for (const size of sizes) {
+      const shares = rounds.map((round) => find(all, size, encoding, round, 'api').rps / find(all, size, encoding, round, 'reference').rps)
+      lines.push(`- ${label(all, size, encoding)}: GET /api/v1/opportunities at ${spread(shares, 2, '×')} the reference's req/s ` +
+        `(≥ ${targets.apiShare}×: ${mark(median(shares) >= targets.apiShare)}; ${count(shares.map((s) => s >= targets.apiShare))})`)
     }
     const [small, large] = [sizes[0]!, sizes.at(-1)!]
     if (small === large) continue

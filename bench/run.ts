@@ -7,7 +7,7 @@ import { generate } from './generator.ts'
 import { load } from './load.ts'
 import { appendResults, compressionCost, pages, summary, verdicts, type Measurement } from './report.ts'
 import { startServer, type RunningServer } from './server.ts'
-import { signIn } from './sign-in.ts'
+import { issueApiKey, signIn } from './sign-in.ts'
 
 const say = (line: string) => process.stdout.write(`${line}\n`)
 const warmUpSeconds = 3
@@ -48,11 +48,13 @@ interface Target {
   encoding: string
   server: RunningServer
   cookie: string
+  apiKey: string
 }
 
 async function run(target: Target, path: string, duration: number) {
   const before = target.server.cpuMicros()
-  const result = await load(target.server.origin + path, target.cookie, duration, target.encoding)
+  const credential = path.startsWith('/api/') ? `authorization=Bearer ${target.apiKey}` : `cookie=${target.cookie}`
+  const result = await load(target.server.origin + path, credential, duration, target.encoding)
   await target.server.settle()
   return { ...result, cpu: (target.server.cpuMicros() - before) / result.requests }
 }
@@ -91,7 +93,8 @@ try {
     servers.push(server)
     const count = Number(await inDatabase(urlFor(size), 'select count(*) from opportunities'))
     const cookie = await signIn(server.origin, benchPartner.email, benchPartner.password)
-    for (const encoding of encodings) targets.push({ size: count, encoding, server, cookie })
+    const apiKey = await issueApiKey(server.origin, cookie)
+    for (const encoding of encodings) targets.push({ size: count, encoding, server, cookie, apiKey })
   }
   say(`Measuring ${[...new Set(targets.map((t) => t.size.toLocaleString('en')))].join(' and ')} opportunities, Accept-Encoding ${encodings.join(' and ')}`)
   const all = await measure(targets)

@@ -23,3 +23,19 @@ export async function signIn(origin: string, email: string, password: string): P
   if (response.status !== 303 || !cookies.has('pp_session')) throw new Error(`Signing in as ${email} failed with ${response.status}`)
   return header(cookies)
 }
+
+/** Issues an API key with the whole company's access through the Integrations form, as a partner admin would. */
+export async function issueApiKey(origin: string, cookie: string): Promise<string> {
+  const form = await fetch(`${origin}/portal/integrations/keys/new`, { headers: { cookie } })
+  const html = await form.text()
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+  if (!form.ok || !token) throw new Error(`GET /portal/integrations/keys/new answered ${form.status} without a CSRF token`)
+  const body = new URLSearchParams({ _csrf: token, name: 'bench', lifetime: 'never' })
+  for (const [, area] of html.matchAll(/name="([a-z-]+)_scope"/g)) body.set(`${area}_scope`, 'company')
+  const response = await fetch(`${origin}/portal/integrations/keys`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body
+  })
+  const key = /value="(pp_[A-Za-z0-9_-]{43})"/.exec(await response.text())?.[1]
+  if (response.status !== 201 || !key) throw new Error(`Issuing an API key failed with ${response.status}`)
+  return key
+}
