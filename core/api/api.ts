@@ -8,7 +8,7 @@ import type { Feature } from '../features/features.ts'
 import { apiKeyOf, type KeyViewer } from '../identity/api-keys/api-keys.service.ts'
 import { TooManyRequests, Unauthenticated } from '../lib/errors.ts'
 import { ProblemSchema } from './problem.ts'
-import { described } from './schemas.ts'
+import { described, NullableId, OneOf } from './schemas.ts'
 import apiDocs from './docs.ts'
 
 export interface ApiOptions {
@@ -24,8 +24,8 @@ const bearer = /^Bearer\s+(\S+)\s*$/i
 
 const MeResponse = Type.Object({
   key: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }),
-  kind: Type.Union([Type.Literal('partner'), Type.Literal('staff')]),
-  partnerId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  kind: OneOf(['partner', 'staff']),
+  partnerId: NullableId,
   issuedBy: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String() }),
   permissions: Type.Record(Type.String(), Type.Unknown(), { description: 'What the key may do, area by area: within its own permissions and its issuer’s.' })
 })

@@ -16,8 +16,9 @@ function typeOf(schema: Schema): string {
   // A long list of choices (the countries) is named, not listed.
   if (schema.anyOf && schema.anyOf.length > 8 && schema.anyOf.every((s) => s.const !== undefined)) return `one of ${schema.anyOf.length} codes`
   if (schema.anyOf) return schema.anyOf.map(typeOf).join(' or ')
-  if (Array.isArray(schema.type)) return schema.type.join(' or ')
+  if (Array.isArray(schema.type)) return typeOf({ ...schema, type: schema.type[0] }) + schema.type.slice(1).map((t) => ` or ${t}`).join('')
   if (schema.type === 'array' && schema.items) return `array of ${typeOf(schema.items)}`
+  if (Array.isArray(schema.enum) && schema.enum.length > 8) return `one of ${schema.enum.length} codes`
   if (schema.enum) return (schema.enum as unknown[]).map((v) => JSON.stringify(v)).join(' | ')
   if (schema.const !== undefined) return JSON.stringify(schema.const)
   const format = typeof schema.format === 'string' ? ` (${schema.format})` : ''

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import Type, { type Static } from 'typebox'
 import { partnerViewer } from '../../core/identity/access.ts'
 import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
-import { described, IdempotencyHeaders, IdParams, iso, nextUrl, NullableString, PageOf, PageQuery, PersonRef, Timestamp } from '../../core/api/schemas.ts'
+import { described, IdempotencyHeaders, IdParams, iso, nextUrl, Nullable, NullableId, NullableString, OneOf, PageOf, PageQuery, PersonRef, Timestamp } from '../../core/api/schemas.ts'
 import { etagOf, fingerprintOf, ifMatchVersion } from '../../core/api/requests.ts'
 import { countryCodes } from '../../core/lib/countries.ts'
 import { parseForm } from '../../core/lib/validation.ts'
@@ -19,10 +19,10 @@ const Account = Type.Object({
   address: NullableString,
   city: NullableString,
   postalCode: NullableString,
-  country: Type.Union([Type.String({ description: 'ISO 3166-1 alpha-2 code.' }), Type.Null()]),
+  country: Nullable(Type.String(), { description: 'ISO 3166-1 alpha-2 code.' }),
   industry: NullableString,
-  owner: Type.Union([PersonRef, Type.Null()], { description: 'The partner employee who owns the account.' }),
-  primaryContactId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  owner: Nullable(PersonRef, { description: 'The partner employee who owns the account.' }),
+  primaryContactId: NullableId,
   createdAt: Timestamp,
   updatedAt: Timestamp
 })
@@ -45,9 +45,9 @@ const AccountPatch = Type.Partial(AccountInput, { additionalProperties: false })
 const ListQuery = Type.Object({
   ...PageQuery,
   q: Type.Optional(Type.String({ maxLength: 100, description: 'Searches name, domain and city.' })),
-  country: Type.Optional(Type.Union(countryCodes.map((c) => Type.Literal(c)), { description: 'ISO 3166-1 alpha-2 code.' })),
+  country: Type.Optional(OneOf(countryCodes, { description: 'ISO 3166-1 alpha-2 code.' })),
   owner: Type.Optional(Type.Literal('mine', { description: '"mine": only the accounts the key’s issuer owns.' })),
-  sort: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('newest')], { default: 'name' }))
+  sort: Type.Optional(OneOf(['name', 'newest'], { default: 'name' }))
 })
 
 type AccountWithOwner = AccountRow & { owner_name: string | null; version?: string }

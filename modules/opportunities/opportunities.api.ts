@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import Type, { type Static } from 'typebox'
 import { partnerViewer, type PartnerViewer } from '../../core/identity/access.ts'
 import { NotFound } from '../../core/lib/errors.ts'
-import { described, IdempotencyHeaders, IdParams, iso, isoOrNull, Money, nextUrl, NullableString, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
+import { described, IdempotencyHeaders, IdParams, iso, isoOrNull, Money, nextUrl, Nullable, NullableId, NullableString, NullableTimestamp, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
 import { timeCursor } from '../../core/lib/pagination.ts'
 import { stages, statuses } from './opportunities.table.ts'
 import { currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
@@ -10,9 +10,8 @@ import { parseForm } from '../../core/lib/validation.ts'
 import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
 import { fingerprintOf } from '../../core/api/requests.ts'
 
-const literals = (values: readonly string[]) => values.map((v) => Type.Literal(v))
-const Status = Type.Union(literals(statuses))
-const Stage = Type.Union(literals(stages))
+const Status = OneOf(statuses)
+const Stage = OneOf(stages)
 const day = (date: Date) => date.toISOString().slice(0, 10)
 
 const OpportunitySummary = Type.Object({
@@ -32,14 +31,14 @@ const OpportunitySummary = Type.Object({
 const Opportunity = Type.Object({
   ...OpportunitySummary.properties,
   description: Type.String(),
-  accountId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
-  contactId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  accountId: NullableId,
+  contactId: NullableId,
   customerDomain: NullableString,
   territory: Type.String(),
   expertise: Type.Array(Type.String()),
-  actualRevenue: Type.Union([Money, Type.Null()]),
+  actualRevenue: Nullable(Money),
   lostReason: NullableString,
-  closedAt: Type.Union([Timestamp, Type.Null()]),
+  closedAt: NullableTimestamp,
   createdAt: Timestamp
 })
 
@@ -58,7 +57,7 @@ const money = (amount: string, currency: string) => ({ amount: String(amount), c
 
 const MoneyInput = Type.Object({
   amount: Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,2})?$', description: 'A decimal number with at most two decimals, e.g. "25000.00".' }),
-  currency: Type.Union(literals(currencies), { description: 'ISO 4217 code.' })
+  currency: OneOf(currencies, { description: 'ISO 4217 code.' })
 }, { additionalProperties: false })
 
 const dealFields = {
