@@ -1,5 +1,8 @@
 import Type from 'typebox'
 
+/** Whether a request is the API's: it is answered with problem documents, and no session cookie signs it in. */
+export const isApiUrl = (url: string): boolean => url.startsWith('/api/')
+
 /** The machine-readable kinds of error an API client may branch on. */
 export const problemCodes = {
   400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 412: 'precondition_failed',
@@ -41,6 +44,15 @@ export const ProblemSchema = Type.Object({
     detail: Type.String()
   })))
 }, { $id: 'Problem', description: 'An error, as RFC 9457 application/problem+json.' })
+
+/** Fastify's schema errors as field problems: a pointer into the part of the request (the body's pointers bare). */
+export function schemaProblems(validation: Array<{ instancePath: string; params: unknown; message?: string }>, part: string | undefined): FieldProblem[] {
+  const prefix = part === 'body' ? '' : `/${part ?? ''}`
+  return validation.map((v) => {
+    const missing = (v.params as { missingProperty?: string }).missingProperty
+    return { pointer: `${prefix}${v.instancePath}${missing ? `/${missing}` : ''}` || '/', detail: v.message ?? 'is not valid' }
+  })
+}
 
 /** snake_case form field names, as the services name them, in the API's camelCase. */
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, Invalid, TooManyRequests, Unauthenticated } from '../lib/errors.ts'
-import { problem, type FieldProblem } from '../api/problem.ts'
+import { isApiUrl, problem, schemaProblems, type FieldProblem } from '../api/problem.ts'
 
 const titles: Record<number, string> = {
   400: 'That request was not valid', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found',
@@ -12,7 +12,7 @@ const titles: Record<number, string> = {
 /** Seconds a client is asked to wait while the database is away: restarts and failovers take a few. */
 const retryAfterSeconds = 5
 
-const isApi = (request: FastifyRequest) => request.url.startsWith('/api/')
+const isApi = (request: FastifyRequest) => isApiUrl(request.url)
 
 function respond(request: FastifyRequest, reply: FastifyReply, status: number, message: string, fields?: Record<string, string>, errors?: FieldProblem[], code?: string) {
   if (isApi(request)) {
@@ -61,11 +61,8 @@ export default fp(async (app) => {
     }
     if (error.validation && error.validationContext === 'params') return respond(request, reply, 404, 'There is nothing at this address.')
     if (error.validation && isApi(request)) {
-      const errors = error.validation.map((v) => ({
-        pointer: `${error.validationContext === 'body' ? '' : `/${error.validationContext ?? ''}`}${v.instancePath}${(v.params as { missingProperty?: string }).missingProperty ? `/${(v.params as { missingProperty: string }).missingProperty}` : ''}` || '/',
-        detail: v.message ?? 'is not valid'
-      }))
-      return respond(request, reply, error.validationContext === 'body' ? 422 : 400, 'The request was not valid; see errors.', undefined, errors)
+      return respond(request, reply, error.validationContext === 'body' ? 422 : 400, 'The request was not valid; see errors.', undefined,
+        schemaProblems(error.validation, error.validationContext))
     }
     if (error.validation) return respond(request, reply, 400, `The request was not valid: ${error.message}`)
     if (error.statusCode && error.statusCode < 500) return respond(request, reply, error.statusCode, error.message)

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import Type, { type Static } from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
 import { partnerViewer, type PartnerViewer } from '../../core/identity/access.ts'
 import { NotFound } from '../../core/lib/errors.ts'
 import { described, IdempotencyHeaders, IdParams, iso, isoOrNull, Money, nextUrl, Nullable, NullableId, NullableString, NullableTimestamp, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
@@ -183,32 +183,24 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
     return dealOf(viewer, o.id)
   })
 
-  app.post<ById<Static<typeof StageInput>>>('/opportunities/:id/stage', {
-    config,
-    schema: { summary: 'Move an opportunity to a stage', tags, params: IdParams, body: StageInput, response: { 200: described(Opportunity, 'The opportunity at its new stage.') } }
-  }, async (request) => {
-    const viewer = partnerViewer(request)
-    await opportunities.moveStage(viewer, request.params.id, parseForm(StageForm, request.body).stage)
-    return dealOf(viewer, request.params.id)
-  })
+  /** An action on a deal that answers with the deal as it is afterwards. */
+  const dealAction = <B extends TSchema>(action: string, summary: string, body: B, answer: string,
+    act: (viewer: PartnerViewer, id: string, body: Static<B>) => Promise<void>) =>
+    app.post<ById<Static<B>>>(`/opportunities/:id/${action}`, {
+      config,
+      schema: { summary, tags, params: IdParams, body, response: { 200: described(Opportunity, answer) } }
+    }, async (request) => {
+      const viewer = partnerViewer(request)
+      await act(viewer, request.params.id, request.body as Static<B>)
+      return dealOf(viewer, request.params.id)
+    })
 
-  app.post<ById<Static<typeof WinInput>>>('/opportunities/:id/won', {
-    config,
-    schema: { summary: 'Mark an opportunity won', tags, params: IdParams, body: WinInput, response: { 200: described(Opportunity, 'The opportunity, won.') } }
-  }, async (request) => {
-    const viewer = partnerViewer(request)
-    await opportunities.win(viewer, request.params.id, parseForm(WinForm, { actual_revenue: request.body.actualRevenue }).actual_revenue)
-    return dealOf(viewer, request.params.id)
-  })
-
-  app.post<ById<Static<typeof ReasonInput>>>('/opportunities/:id/lost', {
-    config,
-    schema: { summary: 'Mark an opportunity lost', tags, params: IdParams, body: ReasonInput, response: { 200: described(Opportunity, 'The opportunity, lost.') } }
-  }, async (request) => {
-    const viewer = partnerViewer(request)
-    await opportunities.lose(viewer, request.params.id, parseForm(ReasonForm, request.body).reason)
-    return dealOf(viewer, request.params.id)
-  })
+  dealAction('stage', 'Move an opportunity to a stage', StageInput, 'The opportunity at its new stage.',
+    (viewer, id, body) => opportunities.moveStage(viewer, id, parseForm(StageForm, body).stage))
+  dealAction('won', 'Mark an opportunity won', WinInput, 'The opportunity, won.',
+    (viewer, id, body) => opportunities.win(viewer, id, parseForm(WinForm, { actual_revenue: body.actualRevenue }).actual_revenue))
+  dealAction('lost', 'Mark an opportunity lost', ReasonInput, 'The opportunity, lost.',
+    (viewer, id, body) => opportunities.lose(viewer, id, parseForm(ReasonForm, body).reason))
 
   app.post<ById<Static<typeof NoteInput>>>('/opportunities/:id/notes', {
     config,

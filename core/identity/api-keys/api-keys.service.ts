@@ -5,11 +5,10 @@ import { timeCursor, timePage, type Page } from '../../lib/pagination.ts'
 import { hashToken } from '../auth/tokens.ts'
 import { actions, permissionsOf, scopes, viewerOf, type ChannelAreas, type ChannelPermissions, type Viewer } from '../access.ts'
 import type { EventBus } from '../../background/events/events.ts'
-import { findUsableKey, idleDays, insertKey, listKeys, revokeKey, revokeKeysOf, touchKey } from './api-keys.repository.ts'
+import { findUsableKey, insertKey, listKeys, revokeKey, revokeKeysOf, touchKey } from './api-keys.repository.ts'
 import { keyToken, newKeyToken } from './key-token.ts'
 import '../users/partner-users.events.ts'
 
-export { idleDays }
 
 /** How long a new key works: the choices of the form. */
 export const lifetimes = { '30': '30 days', '90': '90 days', '365': '1 year', never: 'No expiry' } as const
@@ -82,7 +81,7 @@ export class ApiKeysService {
   }
 
   /** Throws unless every area and grant of `wanted` is within `allowed`, naming the ones that are not. */
-  checkWithin(wanted: ChannelPermissions, allowed: ChannelPermissions): void {
+  private checkWithin(wanted: ChannelPermissions, allowed: ChannelPermissions): void {
     const errors: Record<string, string> = {}
     for (const area of this.deps.areas.list) {
       const w = wanted[area.name]

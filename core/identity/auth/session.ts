@@ -5,6 +5,7 @@ import { allows, viewerOf, type Access, type ChannelAreas, type Viewer } from '.
 import type { Config } from '../../config.ts'
 import type { Db } from '../../data/database.ts'
 import { Forbidden, Unauthenticated } from '../../lib/errors.ts'
+import { isApiUrl } from '../../api/problem.ts'
 import { findSessionUser, insertSession, pruneSessions, revokeSession, touchSession } from '../users/users.repository.ts'
 
 export const sessionCookie = 'pp_session'
@@ -61,8 +62,6 @@ declare module 'fastify' {
 }
 
 const untracked = (url: string) => url.startsWith('/assets/') || url === '/healthz' || url === '/readyz'
-/** The API is called with keys (core/api/api.ts): a session cookie does not authenticate it, so it has nothing to forge. */
-const isApi = (url: string) => url.startsWith('/api/')
 
 /**
  * Sessions: a signed JWT in an HttpOnly cookie naming a session row, its user and their session
@@ -100,7 +99,8 @@ export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas 
 
   app.addHook('onRequest', async (request, reply) => {
     const token = request.cookies[sessionCookie]
-    if (untracked(request.url) || isApi(request.url) || !token) return
+    // The API is called with keys (core/api/api.ts): a cookie does not sign it in, so it has nothing to forge.
+    if (untracked(request.url) || isApiUrl(request.url) || !token) return
     const session = tokenSession(token)
     const user = session && await findSessionUser(db, session.sid, session.sub)
     if (!session || !user || user.status !== 'active' || user.session_version !== session.sv ||
