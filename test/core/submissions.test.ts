@@ -118,6 +118,8 @@ t.test('a work that never records what it created is a mistake, not a silent suc
 })
 
 t.test('now and then a submission queues the prune of keys older than a week', async (t) => {
+  // The file's earlier submissions may each have queued a prune by chance (one in a hundred): run those first.
+  await jobs.runDue()
   const old = crypto.randomUUID()
   const recent = crypto.randomUUID()
   await db.insertInto('form_submissions').values([
