@@ -14,6 +14,10 @@ export const ConfigSchema = Type.Object({
     default: 10, minimum: 1, maximum: 500,
     description: 'Connections each instance keeps open to PostgreSQL; a database server with few cores does better with fewer.'
   }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({
+    default: 10_000, minimum: 0, maximum: 3_600_000,
+    description: 'A query on PostgreSQL that runs longer than this (ms) is cancelled and its page answers 503, so one slow page cannot hold the database; 0 turns it off. Migrations are exempt.'
+  }),
   DATA_DIR: Type.String({
     default: './data',
     minLength: 1,

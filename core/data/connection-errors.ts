@@ -26,3 +26,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false
 }
+
+/** PostgreSQL cancelled the query because it ran past the statement timeout (DATABASE_STATEMENT_TIMEOUT_MS). */
+export function isStatementTimeout(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '57014'
+}

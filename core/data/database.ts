@@ -31,11 +31,13 @@ pg.types.setTypeParser(20, (v) => Number(v))
 // midnight in the server's time zone, which east of Greenwich is the day before in UTC.
 pg.types.setTypeParser(1082, (v) => new Date(`${v}T00:00:00Z`))
 
-export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE'>>): Promise<DatabaseHandle> {
+export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE' | 'DATABASE_STATEMENT_TIMEOUT_MS'>>): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
     const pool = new pg.Pool({
       connectionString: config.DATABASE_URL,
       max: config.DATABASE_POOL_SIZE ?? 10,
+      // Sent with each connection's start-up, so it costs no round trip; a cancelled query fails with 57014.
+      statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS || undefined,
       Client: PreparedClient,
       // While the server is unreachable a request fails within seconds (a 503), never hangs.
       connectionTimeoutMillis: 3_000,

@@ -45,7 +45,20 @@ class FoldersMigrationProvider implements MigrationProvider {
   }
 }
 
+/** Runs the migrations on one connection freed of the statement timeout: a migration on a big table may take minutes. */
 export async function migrateToLatest(db: AnyDb, folders: MigrationsFolder[]): Promise<string[]> {
+  return db.connection().execute(async (connection) => {
+    await sql`set statement_timeout = 0`.execute(connection)
+    try {
+      return await migrate(connection, folders)
+    } finally {
+      // A connection lost mid-migration fails here too; the migration's own error is the one to report.
+      await sql`reset statement_timeout`.execute(connection).catch(() => undefined)
+    }
+  })
+}
+
+async function migrate(db: AnyDb, folders: MigrationsFolder[]): Promise<string[]> {
   // Asked before the migrator's transaction: on PGlite's one connection a query beside it would wait forever.
   const enabled = new Set(folders.flatMap((f) => (typeof f === 'string' ? [] : [f.feature])))
   const migrator = new Migrator({

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, Invalid, TooManyRequests, Unauthenticated } from '../lib/errors.ts'
 import { isApiUrl, problem, schemaProblems, type FieldProblem } from '../api/problem.ts'
+import { isStatementTimeout } from '../data/connection-errors.ts'
 
 const titles: Record<number, string> = {
   400: 'That request was not valid', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found',
@@ -37,6 +38,16 @@ function unavailable(request: FastifyRequest, reply: FastifyReply) {
   })
 }
 
+function tooSlow(request: FastifyRequest, reply: FastifyReply) {
+  request.log.warn({ route: request.routeOptions.url }, 'query cancelled by the statement timeout')
+  reply.code(503).header('retry-after', String(retryAfterSeconds))
+  const detail = 'This took too long to prepare and was stopped, so that the rest of the portal stays quick. Try again in a moment, or narrow what you asked for.'
+  if (isApi(request)) return reply.type('application/problem+json').send(problem(503, detail, { code: 'statement_timeout' }))
+  return reply.page('errors/error', { status: 503, retryUrl: request.method === 'GET' ? request.url : undefined, message: detail }, {
+    title: 'This took too long', status: 503
+  })
+}
+
 /** One place that turns errors into pages (or JSON under /api) and hides server faults. */
 export default fp(async (app) => {
   const { availability } = app.diContainer.cradle
@@ -66,6 +77,7 @@ export default fp(async (app) => {
     }
     if (error.validation) return respond(request, reply, 400, `The request was not valid: ${error.message}`)
     if (error.statusCode && error.statusCode < 500) return respond(request, reply, error.statusCode, error.message)
+    if (isStatementTimeout(error)) return tooSlow(request, reply)
     // Logged once for the whole outage, not with a stack trace per request.
     if (availability.noteFailure(error, 'request')) return unavailable(request, reply)
     request.log.error({ err: error }, 'request failed')
