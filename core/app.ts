@@ -13,6 +13,7 @@ import security from './web/security.ts'
 import compression from './web/compression.ts'
 import session from './identity/auth/session.ts'
 import views from './web/views.ts'
+import heavyRoutes from './web/heavy-routes.ts'
 import errorHandler from './web/error-handler.ts'
 import authRoutes from './identity/auth/auth.routes.ts'
 import healthRoutes from './web/health.ts'
@@ -76,6 +77,7 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
     await app.register(compression)
     await app.register(views, { features, nav: [...contributions.nav, ...coreNav] })
     await app.register(errorHandler)
+    await app.register(heavyRoutes, { limit: config.HEAVY_PAGES_AT_ONCE })
     await app.register(healthRoutes)
     await app.register(authRoutes)
     for (const feature of features) if (feature.routes) await app.register(feature.routes)

@@ -18,6 +18,10 @@ export const ConfigSchema = Type.Object({
     default: 10_000, minimum: 0, maximum: 3_600_000,
     description: 'A query on PostgreSQL that runs longer than this (ms) is cancelled and its page answers 503, so one slow page cannot hold the database; 0 turns it off. Migrations are exempt.'
   }),
+  HEAVY_PAGES_AT_ONCE: Type.Integer({
+    default: 2, minimum: 1, maximum: 100,
+    description: 'Reports over every partner\'s data (staff figures, lists, duplicates, exports) one instance prepares at once; more wait up to 5 s, then answer 503.'
+  }),
   DATA_DIR: Type.String({
     default: './data',
     minLength: 1,

@@ -37,7 +37,7 @@ export const ProblemSchema = Type.Object({
   title: Type.String(),
   status: Type.Integer(),
   detail: Type.String({ description: 'What went wrong, for a person to read.' }),
-  code: Type.String({ description: 'What went wrong, for a program: one of ' + [...Object.values(problemCodes), 'idempotency_key_reused', 'statement_timeout'].join(', ') + '.' }),
+  code: Type.String({ description: 'What went wrong, for a program: one of ' + [...Object.values(problemCodes), 'idempotency_key_reused', 'statement_timeout', 'busy'].join(', ') + '.' }),
   instance: Type.Optional(Type.String({ description: 'The request id, to quote when reporting a fault.' })),
   errors: Type.Optional(Type.Array(Type.Object({
     pointer: Type.String({ description: 'JSON pointer to the field, e.g. /name.' }),

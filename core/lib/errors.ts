@@ -63,3 +63,12 @@ export class Unauthenticated extends DomainError {
 export class TooManyRequests extends DomainError {
   override readonly status = 429
 }
+
+/** Too many of the heaviest reports are being prepared at once; the client may retry shortly. */
+export class Busy extends DomainError {
+  override readonly status = 503
+  override readonly code = 'busy'
+  constructor(message = 'Several large reports are being prepared just now. Try again in a few seconds.') {
+    super(message)
+  }
+}

@@ -13,6 +13,7 @@ type ById = { Params: { id: string } }
 const customersAdminRoutes: FastifyPluginAsync = async (app) => {
   const { customersAdmin, partners, auditTrail } = app.diContainer.cradle
   const config = { access: 'staff' as const }
+  const report = { ...config, heavy: true }
 
   async function accountPage(reply: FastifyReply, viewer: NonNullable<typeof reply.request.viewer>, id: string, state: { errors?: FieldErrors; message?: string; status?: number } = {}) {
     const account = await customersAdmin.account(id)
@@ -28,14 +29,14 @@ const customersAdminRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('customers/admin-account', page, { title: account.name, status: state.status })
   }
 
-  app.get<{ Querystring: StaffListQuery }>('/admin/customers', { config }, async (request, reply) => {
+  app.get<{ Querystring: StaffListQuery }>('/admin/customers', { config: report }, async (request, reply) => {
     const { filters, filter, paged } = staffFilter(request.query)
     const page = await customersAdmin.list(filter, pageSize)
     const data = { page, filters, paged, partners: await partners.partnerNames({}) }
     return reply.page(wantsFragment(request) ? 'customers/admin-results' : 'customers/admin-accounts', data, { title: 'Customers' })
   })
 
-  app.get('/admin/customers/duplicates', { config }, async (_request, reply) =>
+  app.get('/admin/customers/duplicates', { config: report }, async (_request, reply) =>
     reply.page('customers/admin-duplicates', { pairs: await customersAdmin.possibleDuplicates() }, { title: 'Possible duplicate customers' }))
 
   app.get<ById>('/admin/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>

@@ -10,7 +10,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 /** The channel at a glance: each partner's pipeline and track record, and who won the most this year. */
 const channelRoutes: FastifyPluginAsync = async (app) => {
   const { channel } = app.diContainer.cradle
-  const config = { access: 'staff' as const }
+  const config = { access: 'staff' as const, heavy: true }
   const limit = 50
 
   app.get<{ Querystring: ChannelQuery }>('/admin/opportunities/channel', { config }, async (request, reply) => {

@@ -35,6 +35,7 @@ const submitted = (body: Record<string, string | string[]>) => ({ ...body, exper
 const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   const { opportunities, distribution, channel, partners, submissions } = app.diContainer.cradle
   const config = { access: 'staff' as const }
+  const report = { ...config, heavy: true }
 
   async function showNew(reply: FastifyReply, state: PageState = {}) {
     const rules = await distribution.rules()
@@ -82,7 +83,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     return { filters, filter }
   }
 
-  app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config }, async (request, reply) => {
+  app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config: report }, async (request, reply) => {
     const { filters, filter } = staffFilter(request.query)
     const after = timeCursor(request.query.after)
     const page = await channel.list({ ...filter, after }, pageSize)
@@ -92,7 +93,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     }, { title: 'Opportunities' })
   })
 
-  app.get<{ Querystring: ListQuery }>('/admin/opportunities/export.csv', { config }, async (request, reply) => {
+  app.get<{ Querystring: ListQuery }>('/admin/opportunities/export.csv', { config: report }, async (request, reply) => {
     const { filter } = staffFilter(request.query)
     return sendCsv(reply, 'channel-opportunities', csvStream(exportColumns,
       (cursor) => channel.list({ ...filter, after: timeCursor(cursor) }, exportPage),

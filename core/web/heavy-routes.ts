@@ -1,0 +1,72 @@
+import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
+import { Busy } from '../lib/errors.ts'
+
+/**
+ * Lets at most `limit` holders in at once; up to `queue` more wait their turn for `waitMs`, and
+ * anyone beyond is turned away at once, so a burst is answered quickly instead of piling up.
+ */
+export class Gate {
+  #inside = 0
+  #waiting: Array<() => void> = []
+
+  constructor(readonly limit: number, readonly queue: number, readonly waitMs: number) {}
+
+  get inside(): number {
+    return this.#inside
+  }
+
+  /** Resolves true once in, false when the queue is full or the wait runs out. */
+  enter(): Promise<boolean> {
+    if (this.#inside < this.limit) {
+      this.#inside++
+      return Promise.resolve(true)
+    }
+    if (this.#waiting.length >= this.queue) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const admit = () => {
+        clearTimeout(timer)
+        resolve(true)
+      }
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(admit), 1)
+        resolve(false)
+      }, this.waitMs)
+      this.#waiting.push(admit)
+    })
+  }
+
+  /** The place is handed straight to the first in the queue, so nobody overtakes it. */
+  leave(): void {
+    const next = this.#waiting.shift()
+    if (next) next()
+    else this.#inside--
+  }
+}
+
+/**
+ * Routes marked `config: { heavy: true }` (reports over every partner's data) share a few places
+ * per instance, so a burst of them cannot take every database connection from the other pages.
+ */
+export default fp<{ limit: number }>(async (app, { limit }) => {
+  const gate = new Gate(limit, limit * 4, 5_000)
+  const holding = new WeakSet<FastifyRequest>()
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.routeOptions.config?.heavy) return
+    if (!await gate.enter()) {
+      reply.header('retry-after', '5')
+      throw new Busy()
+    }
+    holding.add(request)
+  })
+  app.addHook('onResponse', async (request) => {
+    if (holding.delete(request)) gate.leave()
+  })
+}, { name: 'heavy-routes' })
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A report over every partner's data: it waits for one of the instance's few places for such pages. */
+    heavy?: boolean
+  }
+}

@@ -1,0 +1,56 @@
+import pg from 'pg'
+import t from 'tap'
+import { Gate } from '../../core/web/heavy-routes.ts'
+import { Agent, buildTestApp, createUser, serverUrl } from '../helper.ts'
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+t.test('a gate lets its limit in, queues a few in order, turns the rest away, and lets a wait run out', async (t) => {
+  const gate = new Gate(1, 2, 150)
+  t.equal(await gate.enter(), true, 'the first is let in')
+  const order: string[] = []
+  const second = gate.enter().then((ok) => order.push(`second ${ok}`))
+  const third = gate.enter().then((ok) => order.push(`third ${ok}`))
+  t.equal(await gate.enter(), false, 'a fourth finds the queue full and is turned away at once')
+  gate.leave()
+  await second
+  t.same(order, ['second true'], 'the first in the queue takes the freed place')
+  await third
+  t.same(order, ['second true', 'third false'], 'the next gives up when its wait runs out')
+  t.equal(gate.inside, 1)
+  gate.leave()
+  t.equal(gate.inside, 0, 'leaving with nobody waiting frees the place')
+})
+
+if (!serverUrl) {
+  t.test('heavy staff reports under load', { skip: 'needs PostgreSQL (TEST_DATABASE_URL): PGlite has one connection, so there is no other session to hold a lock' }, () => {})
+} else {
+  t.test('a burst of heavy staff reports waits for a few places; other pages are served meanwhile', async (t) => {
+    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1' })
+    await createUser(app, { email: 'ops@example.com', role: 'admin' })
+    const staff = new Agent(app)
+    await staff.signIn('ops@example.com', 'correct-horse-battery')
+
+    const holder = new pg.Client({ connectionString: env.DATABASE_URL })
+    await holder.connect()
+    t.teardown(() => holder.end())
+    await holder.query('begin')
+    await holder.query('lock table customer_accounts in access exclusive mode')
+
+    const first = staff.get('/admin/customers/duplicates')
+    while ((await holder.query<{ n: number }>("select count(*)::int as n from pg_locks where not granted and relation = 'customer_accounts'::regclass")).rows[0]!.n === 0) await pause(20)
+
+    const burst = Array.from({ length: 5 }, () => staff.get('/admin/customers/duplicates'))
+    const turnedAway = await burst[4]!
+    t.equal(turnedAway.statusCode, 503, 'beyond the place and its queue of four, a report is turned away at once')
+    t.equal(turnedAway.headers['retry-after'], '5')
+    t.match(turnedAway.body, /large reports are being prepared/)
+
+    const other = await staff.get('/admin/staff')
+    t.equal(other.statusCode, 200, 'a page that is no report is served while the report waits')
+
+    await holder.query('rollback')
+    t.equal((await first).statusCode, 200, 'the report holding the place finishes once the lock is gone')
+    t.same((await Promise.all(burst.slice(0, 4))).map((r) => r.statusCode), [200, 200, 200, 200], 'and the queued ones follow, one at a time')
+  })
+}
