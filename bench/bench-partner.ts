@@ -9,3 +9,6 @@ export const benchPartner = {
 } as const
 
 export const defaultBenchUrl = 'postgres://postgres@127.0.0.1:5432/pp_bench'
+
+/** A staff admin of the generated data (the same password), for the staff pages. */
+export const benchStaff = { email: 'staff1@portal.example' } as const

@@ -2,21 +2,28 @@ import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { benchPartner, defaultBenchUrl } from './bench-partner.ts'
+import { benchPartner, benchStaff, defaultBenchUrl } from './bench-partner.ts'
 import { generate } from './generator.ts'
 import { load } from './load.ts'
-import { appendResults, compressionCost, pages, summary, verdicts, type Measurement } from './report.ts'
+import { discoverPages, reference, type BenchPage, type Credentials } from './pages.ts'
+import { appendResults, referenceLine, summary, type Measurement, type SliceResult } from './report.ts'
 import { startServer, type RunningServer } from './server.ts'
 import { issueApiKey, signIn } from './sign-in.ts'
 
 const say = (line: string) => process.stdout.write(`${line}\n`)
-const warmUpSeconds = 3
+const warmUpSeconds = 1
+/** The reference page is measured again after this many pages, so each page has one close by. */
+const groupSize = 3
+/** The heavy-route gate's width (HEAVY_PAGES_AT_ONCE's default): a heavy report is loaded with this many connections. */
+const heavyWidth = 2
 
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,1000000' },
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    // A regular expression on the route pattern: only the pages it matches are measured.
+    pages: { type: 'string' },
     // Each is measured against every size: 'identity' sends no Accept-Encoding, e.g. 'identity,br'.
     'accept-encoding': { type: 'string', default: 'identity' },
     'skip-generate': { type: 'boolean', default: false }
@@ -47,33 +54,42 @@ interface Target {
   size: number
   encoding: string
   server: RunningServer
-  cookie: string
-  apiKey: string
+  credentials: Credentials
+  pages: BenchPage[]
 }
 
-async function run(target: Target, path: string, duration: number) {
+async function run(target: Target, page: BenchPage, duration: number): Promise<SliceResult> {
   const before = target.server.cpuMicros()
-  const credential = path.startsWith('/api/') ? `authorization=Bearer ${target.apiKey}` : `cookie=${target.cookie}`
-  const result = await load(target.server.origin + path, credential, duration, target.encoding)
+  const [name, value] = Object.entries(target.credentials[page.caller])[0]!
+  const result = await load(target.server.origin + page.path, `${name}=${value}`, duration, target.encoding, page.heavy ? heavyWidth : undefined)
   await target.server.settle()
-  return { ...result, cpu: (target.server.cpuMicros() - before) / result.requests }
+  return { ...result, cpu: (target.server.cpuMicros() - before) / Math.max(1, result.requests) }
 }
 
 /**
- * Many short slices instead of a few long ones: each round takes every size and page in turn,
- * in the opposite order to the round before, so the machine's drift (±15% over minutes here)
- * falls on the sizes and pages alike instead of on whichever comes last; the report takes medians.
+ * Each round takes every size and page in turn, in the opposite order to the round before, with
+ * the reference page measured again after every few pages: each page is judged against the
+ * reference slices just before and after it, so the machine's drift falls on both alike.
  */
 async function measure(targets: Target[]): Promise<Measurement[]> {
-  for (const target of targets) for (const page of pages) await run(target, page.path, warmUpSeconds)
+  for (const target of targets) for (const page of [reference, ...target.pages]) await run(target, page, warmUpSeconds)
   const measured: Measurement[] = []
   for (let round = 1; round <= rounds; round++) {
     const inOrder = <T>(items: readonly T[]) => (round % 2 ? [...items] : [...items].reverse())
     for (const target of inOrder(targets)) {
-      for (const page of inOrder(pages)) {
-        const result = await run(target, page.path, seconds)
-        say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${target.encoding.padEnd(8)} ${page.name.padEnd(9)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  ${(result.bytes / 1024).toFixed(1)} KB  ${result.cpu.toFixed(0)} µs CPU`)
-        measured.push({ size: target.size, encoding: target.encoding, round, page: page.name, result })
+      let before = await run(target, reference, seconds)
+      const pages = inOrder(target.pages)
+      for (let i = 0; i < pages.length; i += groupSize) {
+        const group: Array<[BenchPage, SliceResult]> = []
+        for (const page of pages.slice(i, i + groupSize)) group.push([page, await run(target, page, seconds)])
+        const after = await run(target, reference, seconds)
+        const ref = { rps: (before.rps + after.rps) / 2, p99: (before.p99 + after.p99) / 2 }
+        for (const [page, result] of group) {
+          say(`  round ${round} ${target.size.toLocaleString('en').padStart(9)} ${page.name.padEnd(48)} ${(result.rps / ref.rps).toFixed(2)}×  ` +
+            `${result.rps.toFixed(0).padStart(6)} req/s  p99 ${result.p99} ms  ${(result.bytes / 1024).toFixed(1)} KB${result.refused ? `  ${result.refused} refused` : ''}`)
+          measured.push({ size: target.size, encoding: target.encoding, round, page, result, reference: ref })
+        }
+        before = after
       }
     }
   }
@@ -88,20 +104,28 @@ const loadAverage = os.loadavg()[0]!
 const servers: RunningServer[] = []
 try {
   const targets: Target[] = []
+  const only = values.pages ? new RegExp(values.pages) : undefined
+  const missed = new Set<string>()
   for (const size of sizes) {
     const server = await startServer(urlFor(size))
     servers.push(server)
     const count = Number(await inDatabase(urlFor(size), 'select count(*) from opportunities'))
-    const cookie = await signIn(server.origin, benchPartner.email, benchPartner.password)
-    const apiKey = await issueApiKey(server.origin, cookie)
-    for (const encoding of encodings) targets.push({ size: count, encoding, server, cookie, apiKey })
+    const partner = await signIn(server.origin, benchPartner.email, benchPartner.password)
+    const credentials: Credentials = {
+      partner: { cookie: partner },
+      api: { authorization: `Bearer ${await issueApiKey(server.origin, partner)}` },
+      staff: { cookie: await signIn(server.origin, benchStaff.email, benchPartner.password) }
+    }
+    const found = await discoverPages(server.origin, urlFor(size), credentials, only)
+    for (const route of found.missed) missed.add(route)
+    say(`${count.toLocaleString('en')} opportunities: ${found.pages.length} pages${found.missed.length ? `; no id answered 200 for ${found.missed.join(', ')}` : ''}`)
+    for (const encoding of encodings) targets.push({ size: count, encoding, server, credentials, pages: found.pages })
   }
-  say(`Measuring ${[...new Set(targets.map((t) => t.size.toLocaleString('en')))].join(' and ')} opportunities, Accept-Encoding ${encodings.join(' and ')}`)
   const all = await measure(targets)
-  say(`\n${summary(all)}\n\n${verdicts(all)}\n\n${compressionCost(all)}\n`)
+  say(`\n${referenceLine(all)}\n\n${summary(all)}\n`)
   await appendResults(all, {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-    code, seconds, loadAverage, postgres: (await inDatabase(urlFor(sizes[0]!), 'select version()')).split(' on ')[0]!
+    code, seconds, loadAverage, missed: [...missed], postgres: (await inDatabase(urlFor(sizes[0]!), 'select version()')).split(' on ')[0]!
   })
   say('Appended to bench/RESULTS.md')
 } finally {

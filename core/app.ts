@@ -77,7 +77,7 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
     await app.register(compression)
     await app.register(views, { features, nav: [...contributions.nav, ...coreNav] })
     await app.register(errorHandler)
-    await app.register(heavyRoutes, { limit: config.HEAVY_PAGES_AT_ONCE })
+    await app.register(heavyRoutes, { limit: config.HEAVY_PAGES_AT_ONCE, waitSeconds: config.HEAVY_PAGES_WAIT_SECONDS })
     await app.register(healthRoutes)
     await app.register(authRoutes)
     for (const feature of features) if (feature.routes) await app.register(feature.routes)

@@ -48,8 +48,8 @@ export class Gate {
  * Routes marked `config: { heavy: true }` (reports over every partner's data) share a few places
  * per instance, so a burst of them cannot take every database connection from the other pages.
  */
-export default fp<{ limit: number }>(async (app, { limit }) => {
-  const gate = new Gate(limit, limit * 4, 5_000)
+export default fp<{ limit: number; waitSeconds: number }>(async (app, { limit, waitSeconds }) => {
+  const gate = new Gate(limit, limit * 4, waitSeconds * 1000)
   const holding = new WeakSet<FastifyRequest>()
   app.addHook('preHandler', async (request, reply) => {
     if (!request.routeOptions.config?.heavy) return
@@ -58,10 +58,13 @@ export default fp<{ limit: number }>(async (app, { limit }) => {
       throw new Busy()
     }
     holding.add(request)
+    // A client that went away before its answer gets no onResponse: its place is freed when its connection closes.
+    reply.raw.once('close', () => release(request))
   })
-  app.addHook('onResponse', async (request) => {
+  const release = (request: FastifyRequest) => {
     if (holding.delete(request)) gate.leave()
-  })
+  }
+  app.addHook('onResponse', async (request) => release(request))
 }, { name: 'heavy-routes' })
 
 declare module 'fastify' {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import pg from 'pg'
 import t from 'tap'
 import { Gate } from '../../core/web/heavy-routes.ts'
@@ -26,7 +27,7 @@ if (!serverUrl) {
   t.test('heavy staff reports under load', { skip: 'needs PostgreSQL (TEST_DATABASE_URL): PGlite has one connection, so there is no other session to hold a lock' }, () => {})
 } else {
   t.test('a burst of heavy staff reports waits for a few places; other pages are served meanwhile', async (t) => {
-    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1' })
+    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: '120', DATABASE_STATEMENT_TIMEOUT_MS: '0' })
     await createUser(app, { email: 'ops@example.com', role: 'admin' })
     const staff = new Agent(app)
     await staff.signIn('ops@example.com', 'correct-horse-battery')
@@ -40,17 +41,45 @@ if (!serverUrl) {
     const first = staff.get('/admin/customers/duplicates')
     while ((await holder.query<{ n: number }>("select count(*)::int as n from pg_locks where not granted and relation = 'customer_accounts'::regclass")).rows[0]!.n === 0) await pause(20)
 
+    const other = await staff.get('/admin/staff')
+    t.equal(other.statusCode, 200, 'a page that is no report is served while the report waits')
+
     const burst = Array.from({ length: 5 }, () => staff.get('/admin/customers/duplicates'))
     const turnedAway = await burst[4]!
+    await holder.query('rollback')
     t.equal(turnedAway.statusCode, 503, 'beyond the place and its queue of four, a report is turned away at once')
     t.equal(turnedAway.headers['retry-after'], '5')
     t.match(turnedAway.body, /large reports are being prepared/)
 
-    const other = await staff.get('/admin/staff')
-    t.equal(other.statusCode, 200, 'a page that is no report is served while the report waits')
-
-    await holder.query('rollback')
     t.equal((await first).statusCode, 200, 'the report holding the place finishes once the lock is gone')
     t.same((await Promise.all(burst.slice(0, 4))).map((r) => r.statusCode), [200, 200, 200, 200], 'and the queued ones follow, one at a time')
+  })
+
+  t.test('a report whose client went away frees its place', async (t) => {
+    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: '120', DATABASE_STATEMENT_TIMEOUT_MS: '0' })
+    await createUser(app, { email: 'ops@example.com', role: 'admin' })
+    const staff = new Agent(app)
+    await staff.signIn('ops@example.com', 'correct-horse-battery')
+    const origin = await app.listen({ port: 0, host: '127.0.0.1' })
+
+    const holder = new pg.Client({ connectionString: env.DATABASE_URL })
+    await holder.connect()
+    t.teardown(() => holder.end())
+    await holder.query('begin')
+    await holder.query('lock table customer_accounts in access exclusive mode')
+    const waiting = async () => (await holder.query<{ n: number }>("select count(*)::int as n from pg_locks where not granted and relation = 'customer_accounts'::regclass")).rows[0]!.n
+
+    const gone = httpRequest(`${origin}/admin/customers/duplicates`, { headers: { cookie: staff.cookieHeader } })
+    gone.on('error', () => {})
+    gone.end()
+    while (await waiting() === 0) await pause(20)
+    gone.destroy()
+    await pause(100)
+
+    const burst = Array.from({ length: 5 }, () => staff.get('/admin/customers/duplicates'))
+    await pause(300)
+    await holder.query('rollback')
+    t.same((await Promise.all(burst)).map((r) => r.statusCode), [200, 200, 200, 200, 200],
+      'one place and a queue of four take all five: the place of the request that went away was freed')
   })
 }

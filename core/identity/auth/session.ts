@@ -39,11 +39,13 @@ export interface RouteEntry {
   method: string
   url: string
   access: Access
+  /** A report over every partner's data (core/web/heavy-routes.ts): the bench loads it at the gate's width. */
+  heavy: boolean
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Every route with the access it declared: for the security tests and the API description. */
+    /** Every route with the access it declared: for the security tests, the API description and the bench's sweep. */
     routeCatalog: readonly RouteEntry[]
   }
   interface FastifyRequest {
@@ -84,7 +86,7 @@ export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas 
     if (untracked(route.url) || route.method === 'HEAD') return
     const access = route.config?.access
     if (!access) throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`)
-    for (const method of [route.method].flat()) catalog.push({ method, url: route.url, access })
+    for (const method of [route.method].flat()) catalog.push({ method, url: route.url, access, heavy: route.config?.heavy === true })
   })
 
   /** The session a cookie's token names, if the token is ours and unexpired; the database is not asked. */
