@@ -1,30 +1,16 @@
 import type { PartnerViewer } from '../../core/identity/access.ts'
 import type { Db } from '../../core/data/database.ts'
 import { isId } from '../../core/lib/validation.ts'
+import { pickerOf, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
 import { customerReach } from './customer-access.ts'
 import type { ContactsService } from './contacts.service.ts'
 import * as repo from './customers.repository.ts'
 import type { CustomersService } from './customers.service.ts'
 
-/** Records a picker lists at once; typing narrows the rest. */
-const pickerSize = 20
-
-interface Choice { id: string; label: string; detail: string }
-/** A search picker's state: the first matches for q, whether there are more, and the chosen record. */
-export interface Picker { q: string; choices: Choice[]; chosenId: string; count: number; more: boolean }
-
-/** The chosen record stays in the list, on top when it is not among the matches, and is not counted as one. */
-function pickerOf(q: string, found: Choice[], chosen: Choice | null): Picker {
-  const matches = found.slice(0, pickerSize)
-  const choices = chosen && !matches.some((c) => c.id === chosen.id) ? [chosen, ...matches] : matches
-  return { q, choices, chosenId: chosen?.id ?? '', count: matches.length, more: found.length > pickerSize }
-}
-
 const accountChoice = (a: { id: string; name: string; domain: string | null; city: string | null }): Choice =>
   ({ id: a.id, label: a.name, detail: [a.domain, a.city].filter(Boolean).join(' · ') })
 const contactChoice = (c: { id: string; first_name: string; last_name: string; email: string | null; account_name: string | null }): Choice =>
   ({ id: c.id, label: `${c.first_name} ${c.last_name}`, detail: [c.email, c.account_name ? `now at ${c.account_name}` : ''].filter(Boolean).join(' · ') })
-const pickerText = (q: unknown) => String(q ?? '').trim().slice(0, 100)
 
 /** The search pickers of the forms that name a customer account or contact, here and in later modules. */
 export class CustomerPickers {

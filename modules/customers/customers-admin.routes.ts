@@ -15,13 +15,15 @@ const customersAdminRoutes: FastifyPluginAsync = async (app) => {
   const config = { access: 'staff' as const }
   const report = { ...config, heavy: true }
 
-  async function accountPage(reply: FastifyReply, viewer: NonNullable<typeof reply.request.viewer>, id: string, state: { errors?: FieldErrors; message?: string; status?: number } = {}) {
+  /** The account's page; `state.q` and `state.chosen` are the reassign picker's search and choice. */
+  async function accountPage(reply: FastifyReply, viewer: NonNullable<typeof reply.request.viewer>, id: string,
+    state: { errors?: FieldErrors; message?: string; status?: number; q?: unknown; chosen?: unknown } = {}) {
     const account = await customersAdmin.account(id)
     const page = {
       account,
       contacts: await customersAdmin.contactsOf(id),
       duplicates: account.domain ? await customersAdmin.accountsWithDomain(account.domain, account.partner_id) : [],
-      partners: (await partners.partnerNames({ status: 'active' })).filter((p) => p.id !== account.partner_id),
+      picker: await partners.partnerPicker(state.q, state.chosen, { active: true, exceptIds: [account.partner_id] }),
       panels: await renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id }),
       history: await auditTrail.history(id),
       errors: state.errors ?? {}, message: state.message
@@ -32,15 +34,16 @@ const customersAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: StaffListQuery }>('/admin/customers', { config: report }, async (request, reply) => {
     const { filters, filter, paged } = staffFilter(request.query)
     const page = await customersAdmin.list(filter, pageSize)
-    const data = { page, filters, paged, partners: await partners.partnerNames({}) }
+    const partner = filters.partner ? (await partners.partnerNames({ ids: [filters.partner] }))[0] : undefined
+    const data = { page, filters, paged, partner }
     return reply.page(wantsFragment(request) ? 'customers/admin-results' : 'customers/admin-accounts', data, { title: 'Customers' })
   })
 
   app.get('/admin/customers/duplicates', { config: report }, async (_request, reply) =>
     reply.page('customers/admin-duplicates', { pairs: await customersAdmin.possibleDuplicates() }, { title: 'Possible duplicate customers' }))
 
-  app.get<ById>('/admin/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    accountPage(reply, signedIn(request), request.params.id))
+  app.get<ById & { Querystring: { q?: string; partner_id?: string } }>('/admin/customers/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    accountPage(reply, signedIn(request), request.params.id, { q: request.query.q, chosen: request.query.partner_id }))
 
   app.post<ById & { Body: Record<string, string> }>('/admin/customers/:id/reassign', { config, schema: { params: idParams } }, async (request, reply) => {
     await customersAdmin.account(request.params.id)
@@ -49,7 +52,7 @@ const customersAdminRoutes: FastifyPluginAsync = async (app) => {
       return reply.flash(`${moved.name} now belongs to ${moved.partner}; its contacts moved with it.`).seeOther(`/admin/customers/${request.params.id}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return accountPage(reply, signedIn(request), request.params.id, { errors: err.fields, message: err.message, status: 422 })
+      return accountPage(reply, signedIn(request), request.params.id, { errors: err.fields, message: err.message, status: 422, chosen: request.body.partner_id })
     }
   })
 }

@@ -53,7 +53,7 @@ export class DistributionService {
     await this.deps.db.transaction().execute(async (trx) => {
       const opportunity = await this.queued(trx, opportunityId)
       const ranked = (await this.ranking(trx, opportunity)).find((r) => r.partner.id === partnerId)
-      if (!ranked) throw new Invalid({ partner_id: 'Choose an active partner.' })
+      if (!ranked) throw new Invalid({ partner_id: 'Choose an active partner.' }, 'Choose an active partner: that one is not active, or not a partner.')
       await this.makeOffer(trx, actor, opportunity, ranked, hours)
     })
   }

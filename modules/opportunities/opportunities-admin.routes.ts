@@ -21,7 +21,11 @@ const exportColumns = ['number', 'name', 'customer', 'territory', 'partner', 'st
 type FormById = ById & { Body: Record<string, string | string[]> }
 
 /** Which form a refusal belongs to: 'note', 'decline', 'collaborator', or the partner id of an offer row. */
-interface PageState { form?: string; errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number; after?: { key: string; id: string } }
+interface PageState {
+  form?: string; errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number; after?: { key: string; id: string }
+  /** The share form's partner picker: what was searched for. */
+  q?: unknown
+}
 
 const collaboratorParams = Type.Object({ id: Type.String({ format: 'uuid' }), partnerId: Type.String({ format: 'uuid' }) })
 
@@ -50,10 +54,11 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   /** The opportunity's page, also re-rendered with the messages of a refused change. */
   async function showOpportunity(reply: FastifyReply, id: string, state: PageState = {}) {
     const deal = await channel.opportunity(id, state.after)
-    const taken = new Set([deal.opportunity.partner_id, ...deal.collaborators.map((c) => c.id)])
+    const taken = [deal.opportunity.partner_id, ...deal.collaborators.map((c) => c.id)].filter((id): id is string => Boolean(id))
+    const chosen = state.form === 'collaborator' ? state.values?.partner_id : undefined
     const page = {
-      ...deal, olderEvents: Boolean(state.after), factors,
-      candidates: (await partners.partnerNames({ status: 'active' })).filter((p) => !taken.has(p.id)),
+      ...deal, olderEvents: Boolean(state.after), factors, taken,
+      picker: await partners.partnerPicker(state.q, chosen, { active: true, exceptIds: taken }),
       form: state.form, errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
     }
     return reply.page('opportunities/admin-opportunity', page, { title: `#${deal.opportunity.number} ${deal.opportunity.name}`, status: state.status })
@@ -116,8 +121,11 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById & { Querystring: { after?: string } }>('/admin/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    showOpportunity(reply, request.params.id, { after: timeCursor(request.query.after) }))
+  app.get<ById & { Querystring: { after?: string; q?: string; partner_id?: string } }>('/admin/opportunities/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    showOpportunity(reply, request.params.id, {
+      after: timeCursor(request.query.after), q: request.query.q,
+      ...(request.query.partner_id ? { form: 'collaborator', values: { partner_id: request.query.partner_id } } : {})
+    }))
 
   app.post<FormById>('/admin/opportunities/:id/offer', { config, schema: { params: idParams } }, async (request, reply) =>
     change(reply, request.params.id, String(request.body.partner_id ?? ''), request.body, async () => {

@@ -10,6 +10,7 @@ import { signedIn } from '../../core/identity/access.ts'
 
 interface DirectoryQuery { q?: string; status?: string; level?: string; country?: string; territory?: string; expertise?: string; after?: string }
 type ById = { Params: { id: string } }
+interface PartnerOptionsQuery { q?: string; partner_id?: string; except?: string }
 type FormById = ById & { Body: Record<string, string | string[]> }
 
 const statuses: readonly PartnerStatus[] = ['active', 'suspended', 'applied', 'rejected']
@@ -69,6 +70,13 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
       country: filters.country || undefined, territory: filters.territory || undefined, expertise: filters.expertise || undefined, after
     })
     return reply.page('partners/admin-partners', { page, filters, paged: Boolean(after), levels, expertiseOptions, countries, statuses }, { title: 'Partners' })
+  })
+
+  /** A staff form's partner picker (active partners, the comma-separated ids of `except` left out): its choices for htmx. */
+  app.get<{ Querystring: PartnerOptionsQuery }>('/admin/partners/options', { config }, async (request, reply) => {
+    const { q, partner_id: chosen, except } = request.query
+    const picker = await partners.partnerPicker(q, chosen, { active: true, exceptIds: String(except ?? '').split(',').filter(isId) })
+    return reply.page('partners/partner-options', { picker, fragment: true }, { title: 'Partners' })
   })
 
   app.get<ById>('/admin/partners/:id', { config, schema: { params: idParams } }, async (request, reply) =>

@@ -96,6 +96,15 @@ export function partnerNames(db: DbOrTrx, f: { ids?: string[]; status?: PartnerS
   return query.orderBy('name').orderBy('id').execute()
 }
 
+/** Partners whose name or domain holds `text`, by name: a staff picker's matches. */
+export function searchPartnerNames(db: DbOrTrx, text: string, limit: number, f: { status?: PartnerStatus; exceptIds?: string[] }) {
+  let query = db.selectFrom('partners').select(['id', 'name', 'domain', 'city', 'country'])
+  if (text) query = query.where((eb) => eb.or([eb('name', 'ilike', like(text)), eb('domain', 'ilike', like(text))]))
+  if (f.status) query = query.where('status', '=', f.status)
+  if (f.exceptIds?.length) query = query.where('id', 'not in', f.exceptIds)
+  return query.orderBy('name').orderBy('id').limit(limit).execute()
+}
+
 export interface PartnerFilter {
   search?: string
   status?: PartnerStatus

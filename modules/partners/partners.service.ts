@@ -9,6 +9,8 @@ import type { EventBus } from '../../core/background/events/events.ts'
 import type { Mailer } from '../../core/background/mail/mailer.ts'
 import { createPageLoader, type PageLoader } from '../../core/web/page-loader.ts'
 import { pageSize, toPage } from '../../core/lib/pagination.ts'
+import { pickerOf, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
+import { isId } from '../../core/lib/validation.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
 import type { PartnerUsersService } from '../../core/identity/users/partner-users.service.ts'
 import { teamSummaryQuery, type TeamSummary } from '../../core/identity/users/users.repository.ts'
@@ -49,6 +51,19 @@ export class PartnersService {
   /** Names for other modules' labels and pickers, e.g. { status: 'active' } or { ids }. */
   partnerNames(filter: { ids?: string[]; status?: PartnerStatus }) {
     return repo.partnerNames(this.deps.db, filter)
+  }
+
+  /**
+   * A staff picker of partners: the first matching q by name or domain (active ones only when `active`), leaving out
+   * `exceptIds`; the chosen one stays listed. A chosen id that is no partner chooses nothing.
+   */
+  async partnerPicker(q: unknown, chosenId: unknown, f: { active?: boolean; exceptIds?: string[] } = {}): Promise<Picker> {
+    const text = pickerText(q)
+    const choice = (p: { id: string; name: string; domain: string | null; city: string | null; country: string }): Choice =>
+      ({ id: p.id, label: p.name, detail: [p.domain, [p.city, p.country].filter(Boolean).join(', ')].filter(Boolean).join(' · ') })
+    const found = await repo.searchPartnerNames(this.deps.db, text, pickerSize + 1, { status: f.active ? 'active' : undefined, exceptIds: f.exceptIds })
+    const named = isId(chosenId) ? await repo.findPartner(this.deps.db, chosenId) : undefined
+    return pickerOf(text, found.map(choice), named ? choice(named) : null)
   }
 
   /** What the partner home shows of the company, read with the page's other values. */
