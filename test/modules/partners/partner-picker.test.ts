@@ -7,9 +7,9 @@ import { Agent, buildTestApp, createUser } from '../../helper.ts'
 
 const { app } = await buildTestApp(t)
 const { partners } = app.diContainer.cradle
-const all = []
+const all: Array<Awaited<ReturnType<typeof createActivePartner>>> = []
 for (let i = 1; i <= 22; i++) all.push(await createActivePartner(app, `p${String(i).padStart(2, '0')}`))
-const [first, second, third] = all as [typeof all[0], typeof all[0], typeof all[0]]
+const [first, second, third] = [all[0]!, all[1]!, all[2]!]
 const sleeper = await createActivePartner(app, 'sleeper')
 await partners.setSuspended(systemActor, sleeper.partner.id, true, 'Paused')
 await createUser(app, { email: 'ops@example.com', role: 'admin' })
