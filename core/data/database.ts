@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   dialect: 'postgres' | 'pglite'
   /** The process whose leftover lock on DATA_DIR was taken over (it had died), for the log. */
   tookOverLockFrom?: LockHolder
+  /** The embedded database itself, for the tools that work on it directly (its pg_dump). */
+  pglite?: PGlite
   /** The pg pool's connections now; none on PGlite, which is one connection in this process. */
   pool?: () => PoolFigures
   close(): Promise<void>
@@ -77,6 +79,7 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
   return {
     db,
     dialect: 'pglite',
+    pglite,
     tookOverLockFrom: lock?.tookOverFrom,
     close: async () => {
       await db.destroy()
