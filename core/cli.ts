@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   }
   if (command === 'move-to') {
     const url = argument(rest, 'DATABASE_URL to move the embedded database to (postgres://user:password@host:5432/database)')
-    await moveTo(config, new Contributions(features).migrations, url, (line) => process.stdout.write(`${line}\n`))
+    await moveTo(config, [coreMigrationsDir, ...new Contributions(features).migrations], url, (line) => process.stdout.write(`${line}\n`))
     return
   }
   const database = await openDatabase(config)
