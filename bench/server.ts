@@ -32,7 +32,7 @@ const ticksPerSecond = 100
  * The portal as it runs in production (core/server.ts), in its own process so the load
  * generator never shares the server's event loop.
  */
-export async function startServer(databaseUrl: string): Promise<RunningServer> {
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, ['--import', 'tsx', 'core/server.ts'], {
@@ -42,7 +42,8 @@ export async function startServer(databaseUrl: string): Promise<RunningServer> {
       ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin,
       SESSION_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', JOBS: 'false', DEMO_DATA: 'false',
       // The load is one key's: its per-key limit (600 a minute by default) would answer 429s.
-      API_RATE_LIMIT: '100000'
+      API_RATE_LIMIT: '100000',
+      ...env
     }
   })
   const exited = new Promise<never>((_resolve, reject) => {

@@ -17,6 +17,7 @@ import heavyRoutes from './web/heavy-routes.ts'
 import errorHandler from './web/error-handler.ts'
 import authRoutes from './identity/auth/auth.routes.ts'
 import healthRoutes from './web/health.ts'
+import metrics from './web/metrics.ts'
 import { sessionSecret } from './identity/session-secret.ts'
 import { ApiKeysService } from './identity/api-keys/api-keys.service.ts'
 import api from './api/api.ts'
@@ -71,6 +72,13 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
       container, disposeOnClose: false, disposeOnResponse: false, asyncInit: false, asyncDispose: false, eagerInject: false
     })
 
+    if (config.METRICS_LISTEN) {
+      const { jobQueue, jobs } = container.cradle
+      await app.register(metrics, {
+        listen: config.METRICS_LISTEN, token: config.METRICS_TOKEN, pool: database.pool,
+        queue: () => jobQueue.byKind(), onJobFinished: (listener) => jobs.onFinished(listener)
+      })
+    }
     const secret = sessionSecret(config)
     await app.register(security, { config, secret })
     await app.register(session, { config, secret, db: database.db, areas: contributions.areas })

@@ -67,6 +67,14 @@ export const ConfigSchema = Type.Object({
     default: 5, minimum: 0, maximum: 300,
     description: 'On SIGTERM, seconds /readyz answers 503 while the server still serves, so a load balancer can move traffic away first.'
   }),
+  METRICS_LISTEN: Type.Optional(Type.String({
+    pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$',
+    description: 'host:port of a separate listener serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9464. Unset: no metrics are kept or served.'
+  })),
+  METRICS_TOKEN: Type.Optional(Type.String({
+    minLength: 16,
+    description: 'Bearer token /metrics asks for (16+ characters). Unset: /metrics answers anyone who reaches METRICS_LISTEN.'
+  })),
   JOBS: flag(true, 'Run the background job runner in this process.'),
   DEMO_DATA: flag(false, 'Load demo partners, users and records on first start, when the database is empty.'),
   TRUST_PROXY: flag(false, 'Trust X-Forwarded-* headers (set behind a load balancer).')
@@ -126,6 +134,9 @@ function listeningUrl(host: string, port: number): string {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const config = readVariables(ConfigSchema, env) as RawConfig
+  if (config.METRICS_LISTEN && config.PORT !== 0 && config.METRICS_LISTEN.endsWith(`:${config.PORT}`)) {
+    throw new ConfigError('METRICS_LISTEN', `uses PORT (${config.PORT}): metrics are served on a listener of their own, never on the public port.`)
+  }
   return {
     ...config,
     PUBLIC_URL: config.PUBLIC_URL ?? listeningUrl(config.HOST, config.PORT),

@@ -73,9 +73,11 @@ async function main(): Promise<void> {
   keepServing(app, stop)
   const accounts = config.DEMO_DATA ? await seedDemo(app) : undefined
   await app.listen({ host: config.HOST, port: config.PORT })
+  const metricsAt = await app.metrics?.listen()
 
   const lines = [`Partner Portal is running at ${config.PUBLIC_URL}  (sign in: ${config.PUBLIC_URL}/signin)`]
   if (!config.DATABASE_URL) lines.push(`Database: embedded PGlite in ${config.DATA_DIR}`)
+  if (metricsAt && config.METRICS_LISTEN) lines.push(`Metrics: http://${config.METRICS_LISTEN.replace(/\d+$/, String(metricsAt.port))}/metrics${config.METRICS_TOKEN ? ' (with the bearer token METRICS_TOKEN)' : ''}`)
   if (accounts?.length) {
     lines.push('Demo accounts (loaded just now):')
     for (const a of accounts) lines.push(`  ${a.role.padEnd(22)} ${a.email.padEnd(32)} ${a.password}`)

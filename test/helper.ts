@@ -67,6 +67,23 @@ export async function testDatabaseEnv(t: Test): Promise<Record<string, string>> 
   return { DATABASE_URL: withDatabase(serverUrl, name) }
 }
 
+/** An empty database of the test's own on the PostgreSQL server (as `createdb` makes one), dropped when the test ends. */
+export async function scratchDatabase(t: Test, server = serverUrl): Promise<string> {
+  if (!server) throw new Error('scratchDatabase needs a PostgreSQL server (TEST_DATABASE_URL)')
+  const name = `pp_scratch_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: withDatabase(server, 'postgres') })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  t.teardown(async () => {
+    const client = new pg.Client({ connectionString: withDatabase(server, 'postgres') })
+    await client.connect()
+    await client.query(`drop database if exists ${name} with (force)`)
+    await client.end()
+  })
+  return withDatabase(server, name)
+}
+
 export function testConfig(env: Record<string, string>): Config {
   return loadConfig({
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

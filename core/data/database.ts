@@ -22,7 +22,18 @@ export interface DatabaseHandle {
   dialect: 'postgres' | 'pglite'
   /** The process whose leftover lock on DATA_DIR was taken over (it had died), for the log. */
   tookOverLockFrom?: LockHolder
+  /** The embedded database itself, for the tools that work on it directly (its pg_dump). */
+  pglite?: PGlite
+  /** The pg pool's connections now; none on PGlite, which is one connection in this process. */
+  pool?: () => PoolFigures
   close(): Promise<void>
+}
+
+export interface PoolFigures {
+  max: number
+  inUse: number
+  idle: number
+  waiting: number
 }
 
 // numeric and bigint come back as strings from pg; counts are small enough for numbers.
@@ -49,7 +60,9 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
     // and replaced on next use; an outage is logged once by DatabaseAvailability, not per socket.
     pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new InlineLimitsPlugin()] })
-    return { db, dialect: 'postgres', close: () => db.destroy() }
+    const max = config.DATABASE_POOL_SIZE ?? 10
+    const figures = (): PoolFigures => ({ max, inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount })
+    return { db, dialect: 'postgres', pool: figures, close: () => db.destroy() }
   }
   const inMemory = config.DATA_DIR.startsWith('memory://')
   let lock: DataDirLock | undefined
@@ -68,6 +81,7 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
   return {
     db,
     dialect: 'pglite',
+    pglite,
     tookOverLockFrom: lock?.tookOverFrom,
     close: async () => {
       await db.destroy()

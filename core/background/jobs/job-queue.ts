@@ -1,7 +1,7 @@
 import type { Db } from '../../data/database.ts'
 import { NotFound } from '../../lib/errors.ts'
 import { pageSize, timePage } from '../../lib/pagination.ts'
-import { jobCounts, listFailedJobs, retryFailedJob } from './jobs.repository.ts'
+import { jobCounts, jobFiguresByKind, listFailedJobs, retryFailedJob } from './jobs.repository.ts'
 
 /** What staff see of the background queue: its counts, the jobs given up with their errors, and a retry. */
 export class JobQueue {
@@ -9,6 +9,11 @@ export class JobQueue {
 
   counts() {
     return jobCounts(this.deps.db)
+  }
+
+  /** The queue per kind of job, for the metrics. */
+  byKind() {
+    return jobFiguresByKind(this.deps.db)
   }
 
   async failed(before?: { key: string; id: string }) {

@@ -9,6 +9,9 @@ export interface JobAttempt { number: number; last: boolean }
 
 export type JobHandler = (payload: Record<string, unknown>, trx: DbOrTrx, attempt: JobAttempt) => Promise<void>
 
+/** Told of each attempt once it is committed: done, or failed (to be retried, or given up after the last). */
+export type JobListener = (kind: string, outcome: 'done' | 'failed') => void
+
 /**
  * How long a claimed job may sit without talking to the database before PostgreSQL ends its
  * transaction: the claim's lease. A runner that dies or loses its host mid-job thus frees the job
@@ -28,6 +31,7 @@ const maxBackoffMs = 60_000
  */
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>()
+  private readonly listeners: JobListener[] = []
   private readonly availability: DatabaseAvailability
   private timer: NodeJS.Timeout | undefined
   private running: Promise<number> | undefined
@@ -49,6 +53,10 @@ export class JobRunner {
 
   register(kind: string, handler: JobHandler): void {
     this.handlers.set(kind, handler)
+  }
+
+  onFinished(listener: JobListener): void {
+    this.listeners.push(listener)
   }
 
   /** `orderingKey`: jobs that share one run one after another, in the order they were queued. */
@@ -83,6 +91,7 @@ export class JobRunner {
       }
       await holdClaimFor(trx, this.deps.leaseSeconds ?? jobLeaseSeconds)
       const attempt = await trx.savepoint('job').execute()
+      let outcome: 'done' | 'failed' = 'done'
       try {
         await this.handlers.get(job.kind)!(job.payload, attempt, { number: job.attempts + 1, last: job.attempts + 1 >= job.max_attempts })
         await markJobDone(attempt, job.id)
@@ -94,8 +103,10 @@ export class JobRunner {
         this.deps.logger.warn({ jobId: job.id, kind: job.kind, err: error }, 'job failed')
         await attempt.rollbackToSavepoint('job').execute()
         await markJobFailed(trx, job.id, error)
+        outcome = 'failed'
       }
       await trx.commit().execute()
+      for (const listener of this.listeners) listener(job.kind, outcome)
       return true
     } catch (err) {
       await trx.rollback().execute().catch(() => {})

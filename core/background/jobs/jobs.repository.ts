@@ -86,3 +86,28 @@ export async function retryFailedJob(db: DbOrTrx, id: string): Promise<boolean> 
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
+
+export interface KindFigures {
+  kind: string
+  due: number
+  scheduled: number
+  oldestDueSeconds: number
+  givenUp: number
+}
+
+/** Per kind: jobs due now, waiting for a later time (retries among them), how long the oldest due one has waited, and given up. */
+export async function jobFiguresByKind(db: DbOrTrx): Promise<KindFigures[]> {
+  const waiting = await db.selectFrom('jobs').select([
+    'kind',
+    sql<number>`count(*) filter (where run_at <= now())`.as('due'),
+    sql<number>`count(*) filter (where run_at > now())`.as('scheduled'),
+    sql<number>`coalesce(extract(epoch from now() - min(run_at) filter (where run_at <= now())), 0)`.as('oldest')
+  ]).where('done_at', 'is', null).where('failed_at', 'is', null).groupBy('kind').execute()
+  const givenUp = await db.selectFrom('jobs').select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('failed_at', 'is not', null).where('done_at', 'is', null).groupBy('kind').execute()
+  const figures = new Map<string, KindFigures>()
+  const of = (kind: string) => figures.get(kind) ?? figures.set(kind, { kind, due: 0, scheduled: 0, oldestDueSeconds: 0, givenUp: 0 }).get(kind)!
+  for (const row of waiting) Object.assign(of(row.kind), { due: Number(row.due), scheduled: Number(row.scheduled), oldestDueSeconds: Number(row.oldest) })
+  for (const row of givenUp) of(row.kind).givenUp = Number(row.n)
+  return [...figures.values()]
+}
