@@ -15,6 +15,9 @@ import session from './identity/auth/session.ts'
 import views from './web/views.ts'
 import errorHandler from './web/error-handler.ts'
 import authRoutes from './identity/auth/auth.routes.ts'
+import passwordResetRoutes from './identity/auth/password-reset.routes.ts'
+import twoFactorRoutes from './identity/auth/two-factor.routes.ts'
+import sessionsRoutes from './identity/auth/sessions.routes.ts'
 import healthRoutes from './web/health.ts'
 import { sessionSecret } from './identity/session-secret.ts'
 import { ApiKeysService } from './identity/api-keys/api-keys.service.ts'
@@ -78,6 +81,9 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
     await app.register(errorHandler)
     await app.register(healthRoutes)
     await app.register(authRoutes)
+    await app.register(passwordResetRoutes)
+    await app.register(twoFactorRoutes)
+    await app.register(sessionsRoutes)
     for (const feature of features) if (feature.routes) await app.register(feature.routes)
     await app.register(api, { features, publicUrl: config.PUBLIC_URL, rateLimit: config.API_RATE_LIMIT, validateResponses: options.validateResponses ?? false })
 
