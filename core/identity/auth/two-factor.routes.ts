@@ -36,7 +36,10 @@ const twoFactorRoutes: FastifyPluginAsync = async (app) => {
     return user && user.status === 'active' && user.session_version === pending.sv ? { pending, user } : undefined
   }
 
-  const startOver = (reply: FastifyReply) => {
+  /** To the step the pending sign-in is at if it is another, else back to the start (there is none, or it is void). */
+  const startOver = (request: FastifyRequest, reply: FastifyReply, step: PendingSignIn['step']) => {
+    const pending = pendingOf(request)
+    if (pending && pending.step !== step && request.method === 'GET') return reply.seeOther(pending.step === 'code' ? '/signin/code' : '/signin/two-factor')
     clearPending(reply)
     return reply.flash('Sign in again: that sign-in was not finished in time.').seeOther('/signin')
   }
@@ -48,18 +51,18 @@ const twoFactorRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/signin/code', { config: { access: 'public' } }, async (request, reply) => {
-    if (!await pendingPerson(request, 'code')) return startOver(reply)
+    if (!await pendingPerson(request, 'code')) return startOver(request, reply, 'code')
     return reply.page('auth/signin-code', { errors: {} }, { title: 'Enter your code' })
   })
 
   app.post<{ Body: Record<string, string> }>('/signin/code', { config: { access: 'public', rateLimit: codeLimit } }, async (request, reply) => {
     const found = await pendingPerson(request, 'code')
-    if (!found) return startOver(reply)
+    if (!found) return startOver(request, reply, 'code')
     try {
       const form = parseForm(CodeForm, request.body)
       const { recoveryCodeUsed } = await twoFactor.verifyCode(found.user.id, form.code)
       const to = await finish(reply, found.user, found.pending.next)
-      if (recoveryCodeUsed) reply.flash('You signed in with a recovery code; it cannot be used again. Set up your authenticator app again on your account page if you lost it.')
+      if (recoveryCodeUsed) reply.flash('You signed in with a recovery code, which cannot be used again. Set up your authenticator app again on your account page if you lost it.')
       request.log.info({ userId: found.user.id }, 'signed in')
       return reply.seeOther(to)
     } catch (err) {
@@ -69,14 +72,14 @@ const twoFactorRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/signin/two-factor', { config: { access: 'public' } }, async (request, reply) => {
     const found = await pendingPerson(request, 'setup')
-    if (!found) return startOver(reply)
+    if (!found) return startOver(request, reply, 'setup')
     const setup = await twoFactor.beginEnrolment(found.user.id)
     return reply.page('auth/two-factor-setup', { setup, action: '/signin/two-factor', required: true, errors: {} }, { title: 'Set up two-factor sign-in' })
   })
 
   app.post<{ Body: Record<string, string> }>('/signin/two-factor', { config: { access: 'public', rateLimit: codeLimit } }, async (request, reply) => {
     const found = await pendingPerson(request, 'setup')
-    if (!found) return startOver(reply)
+    if (!found) return startOver(request, reply, 'setup')
     try {
       const form = parseForm(CodeForm, request.body)
       const codes = await twoFactor.completeEnrolment(found.user, form.code)
@@ -157,7 +160,7 @@ const twoFactorRoutes: FastifyPluginAsync = async (app) => {
     const viewer = signedIn(request)
     if (viewer.id === request.params.id) throw new Conflict('Turn your own two-factor sign-in off or on from your account page.')
     const person = await twoFactor.reset(viewer, request.params.id)
-    return reply.flash(`${person.name}’s two-factor sign-in is reset; they are signed out and told by e-mail.`)
+    return reply.flash(`${person.name}’s two-factor sign-in is reset. They are signed out and told by e-mail.`)
       .seeOther(person.kind === 'staff' ? `/admin/staff/${person.id}` : `/admin/partners/${person.partner_id}`)
   })
 }
