@@ -28,7 +28,8 @@ t.test('repetitive passwords, and the person’s own name or address, are refuse
 t.test('the demo passwords in the README pass', async (t) => {
   for (const [email, name, pass] of [
     ['admin@example.com', 'Avery Admin', 'portal-admin-demo'], ['staff@example.com', 'Sam Staff', 'portal-staff-demo'],
-    ['nora@northwind.example', 'Nora Northwind', 'portal-partner-demo']
+    ['nora@northwind.example', 'Nora North', 'portal-partner-demo'], ['sid@northwind.example', 'Sid Sales', 'portal-partner-demo'],
+    ['colin@contoso.example', 'Colin Contoso', 'portal-partner-demo'], ['fabien@fabrikam.example', 'Fabien Fabrikam', 'portal-partner-demo']
   ] as const) t.equal(passwordProblem(pass, { email, name }), undefined, pass)
 })
 

@@ -236,6 +236,15 @@ t.test('required for all staff: a staff admin must use it first; staff without i
 
   const partner = await createActivePartner(app, 'unrequired')
   t.equal((await new Agent(app).signIn(partner.email, partnerPassword)).headers.location, '/portal', 'partners are not covered by the staff requirement')
+  t.equal((await adminAgent.post('/admin/staff', { email: 'ivy@example.com', name: 'Ivy Invited', role: 'member' })).statusCode, 303)
+  const invitation = await db.selectFrom('mail_outbox').select('body').where('to_address', '=', 'ivy@example.com').executeTakeFirstOrThrow()
+  const link = /http:\/\/portal\.test(\/invite\/[\w-]+)/.exec(invitation.body)![1]!
+  const invitee = new Agent(app)
+  await invitee.get(link)
+  const accepted = await invitee.post(link, { password: 'juniper-anchor-meadow', confirm: 'juniper-anchor-meadow' })
+  t.equal(accepted.headers.location, '/signin/two-factor', 'a staff member accepting an invitation sets it up before anything else too')
+  t.notOk(invitee.has(sessionCookie))
+
   const entry = await db.selectFrom('audit_log').select(['action', 'after']).where('action', '=', 'two-factor.required').executeTakeFirstOrThrow()
   t.ok(entry, 'audited')
   t.equal((await adminAgent.post('/admin/two-factor-requirement', { required: 'off' })).statusCode, 303)
