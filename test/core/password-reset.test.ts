@@ -50,7 +50,7 @@ t.test('the answer is the same whether or not the address has an account; only a
 })
 
 t.test('the request costs the same whether or not the address exists (one queued job either way)', async (t) => {
-  await createUser(app, { email: 'tim@example.com' })
+  for (let i = 0; i < 5; i++) await createUser(app, { email: `tim${i}@example.com` })
   const time = async (email: string) => {
     const agent = new Agent(app)
     await agent.get('/signin/forgot')
@@ -60,14 +60,15 @@ t.test('the request costs the same whether or not the address exists (one queued
   }
   const known: number[] = []
   const unknown: number[] = []
-  for (let i = 0; i < 3; i++) {
-    known.push(await time('tim@example.com'))
+  for (let i = 0; i < 5; i++) {
+    known.push(await time(`tim${i}@example.com`))
     unknown.push(await time(`ghost${i}@example.com`))
   }
   const jobsQueued = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'user.password-reset').where('done_at', 'is', null).executeTakeFirstOrThrow()
-  t.equal(Number(jobsQueued.n), 6, 'each request only queued its job: no lookup, no mail in the request')
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!
-  t.ok(Math.abs(median(known) - median(unknown)) < 50, `similar timing (${median(known).toFixed(1)} ms and ${median(unknown).toFixed(1)} ms)`)
+  t.equal(Number(jobsQueued.n), 10, 'each request only queued its job: no lookup, no mail in the request')
+  // The same work either way; the margin is for a busy machine's noise.
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[2]!
+  t.ok(Math.abs(median(known) - median(unknown)) < 100, `similar timing (${median(known).toFixed(1)} ms and ${median(unknown).toFixed(1)} ms)`)
   await jobs.runDue()
 })
 

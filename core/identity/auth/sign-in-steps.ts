@@ -10,6 +10,7 @@ import type { SignInStep, TwoFactorService } from '../two-factor/two-factor.serv
  */
 export const pendingCookie = 'pp_pending'
 const pendingMinutes = 10
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export interface PendingSignIn {
   sub: string
@@ -43,7 +44,7 @@ export function pendingOf(request: FastifyRequest): PendingSignIn | undefined {
   if (!unsigned?.valid || !unsigned.value) return undefined
   try {
     const pending = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString()) as PendingSignIn
-    return typeof pending.sub === 'string' && typeof pending.exp === 'number' && pending.exp > Date.now() ? pending : undefined
+    return typeof pending.sub === 'string' && uuid.test(pending.sub) && typeof pending.exp === 'number' && pending.exp > Date.now() ? pending : undefined
   } catch {
     return undefined
   }

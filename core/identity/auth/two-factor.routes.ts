@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { partnerViewer, signedIn } from '../access.ts'
-import { Conflict, Invalid, TooManyRequests } from '../../lib/errors.ts'
+import { Conflict, Invalid, NotFound, TooManyRequests } from '../../lib/errors.ts'
 import { idParams, parseForm, Type } from '../../lib/validation.ts'
 import type { UserRow } from '../users/users.table.ts'
 import { clearPending, formError, homeOf, pendingOf, type PendingSignIn } from './sign-in-steps.ts'
@@ -15,7 +15,7 @@ const RequirementForm = Type.Object({ required: Object.assign(Type.Enum(['on', '
 const codeLimit = {
   max: 5,
   timeWindow: '5 minutes',
-  keyGenerator: (request: FastifyRequest) => `2fa:${pendingOf(request)?.sub ?? request.ip}`,
+  keyGenerator: (request: FastifyRequest) => `2fa:${request.viewer?.id ?? pendingOf(request)?.sub ?? request.ip}`,
   errorResponseBuilder: (_request: FastifyRequest, context: { ttl: number }) =>
     new TooManyRequests(`Too many codes tried. Wait ${Math.ceil(context.ttl / 1000)} seconds and try again.`)
 }
@@ -32,7 +32,10 @@ const twoFactorRoutes: FastifyPluginAsync = async (app) => {
   async function pendingPerson(request: FastifyRequest, step: PendingSignIn['step']): Promise<{ pending: PendingSignIn; user: UserRow } | undefined> {
     const pending = pendingOf(request)
     if (!pending || pending.step !== step) return undefined
-    const user = await users.account(pending.sub).catch(() => undefined)
+    const user = await users.account(pending.sub).catch((err: unknown) => {
+      if (err instanceof NotFound) return undefined
+      throw err
+    })
     return user && user.status === 'active' && user.session_version === pending.sv ? { pending, user } : undefined
   }
 
