@@ -304,4 +304,10 @@ t.test('a staff admin resets someone’s lost second factor: audited, signed out
   t.match(mail.body, 'Rita Reset reset the two-factor sign-in')
   t.equal((await new Agent(app).signIn(person.email, password)).headers.location, '/admin', 'they sign in with the password again')
   t.equal((await adminAgent.post(`/admin/users/${person.id}/two-factor/reset`)).statusCode, 409, 'nothing to reset twice')
+
+  await enrol(t, partnerAgent, partner.admin.id, partnerPassword)
+  t.match((await adminAgent.get(`/admin/partners/${partner.partner.id}`)).body, 'Reset two-factor sign-in', 'a partner’s people are reset from their company’s page')
+  const partnerReset = await adminAgent.post(`/admin/users/${partner.admin.id}/two-factor/reset`)
+  t.equal(partnerReset.headers.location, `/admin/partners/${partner.partner.id}`)
+  t.equal((await partnerAgent.get('/portal')).statusCode, 303, 'and signed out')
 })
