@@ -16,6 +16,9 @@ import views from './web/views.ts'
 import heavyRoutes from './web/heavy-routes.ts'
 import errorHandler from './web/error-handler.ts'
 import authRoutes from './identity/auth/auth.routes.ts'
+import passwordResetRoutes from './identity/auth/password-reset.routes.ts'
+import twoFactorRoutes from './identity/auth/two-factor.routes.ts'
+import sessionsRoutes from './identity/auth/sessions.routes.ts'
 import healthRoutes from './web/health.ts'
 import metrics from './web/metrics.ts'
 import { sessionSecret } from './identity/session-secret.ts'
@@ -88,6 +91,9 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
     await app.register(heavyRoutes, { limit: config.HEAVY_PAGES_AT_ONCE, waitSeconds: config.HEAVY_PAGES_WAIT_SECONDS })
     await app.register(healthRoutes)
     await app.register(authRoutes)
+    await app.register(passwordResetRoutes)
+    await app.register(twoFactorRoutes)
+    await app.register(sessionsRoutes)
     for (const feature of features) if (feature.routes) await app.register(feature.routes)
     await app.register(api, { features, publicUrl: config.PUBLIC_URL, rateLimit: config.API_RATE_LIMIT, validateResponses: options.validateResponses ?? false })
 

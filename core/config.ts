@@ -56,7 +56,7 @@ export const ConfigSchema = Type.Object({
   }),
   REDIS_URL: Type.Optional(Type.String({
     pattern: '^rediss?://',
-    description: 'Redis for what several instances must share: sign-in and API rate limits. Unset: each process counts on its own.'
+    description: 'Redis for what several instances must share: the rate limits of sign-in, two-factor codes, password resets and the API. Unset: each process counts on its own.'
   })),
   MAIL_FROM: Type.String({ default: 'Partner Portal <portal@localhost>', minLength: 3, description: 'Sender of outgoing mail.' }),
   LOG_LEVEL: Type.Union(

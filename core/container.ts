@@ -14,6 +14,8 @@ import { createPageLoader, type PageLoader } from './web/page-loader.ts'
 import { PartnerUsersService } from './identity/users/partner-users.service.ts'
 import { UsersService } from './identity/users/users.service.ts'
 import type { ApiKeysService } from './identity/api-keys/api-keys.service.ts'
+import { TwoFactorService } from './identity/two-factor/two-factor.service.ts'
+import { systemClock, type Clock } from './lib/clock.ts'
 
 /**
  * Everything the container holds. Features add their services here by declaration merging
@@ -33,6 +35,9 @@ export interface Cradle {
   submissions: SubmissionsService
   users: UsersService
   partnerUsers: PartnerUsersService
+  twoFactor: TwoFactorService
+  /** The time as the services read it where a test sets it (TOTP codes). */
+  clock: Clock
   /** API keys: issued by admins, checked on every API call (registered by the app, which knows the areas). */
   apiKeys: ApiKeysService
   /** A loader for one page's widgets and panels (core/web/page-loader.ts): a new one per page. */
@@ -59,6 +64,7 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
   const jobs = new JobRunner({ db: base.db, logger: base.logger, availability, giveWay })
   const mailer = new Mailer({ config: base.config, jobs })
   const events = new EventBus({ jobs })
+  const clock = systemClock()
   container.register({
     config: asValue(base.config),
     db: asValue(base.db),
@@ -71,8 +77,10 @@ export function createAppContainer(base: Pick<Cradle, 'config' | 'db' | 'dialect
     events: asValue(events),
     mailer: asValue(mailer),
     submissions: asValue(new SubmissionsService({ db: base.db, jobs })),
-    users: asValue(new UsersService({ db: base.db, mailer, config: base.config })),
+    users: asValue(new UsersService({ db: base.db, mailer, config: base.config, jobs })),
     partnerUsers: asValue(new PartnerUsersService({ db: base.db, events })),
+    clock: asValue(clock),
+    twoFactor: asValue(new TwoFactorService({ db: base.db, mailer, clock })),
     pageLoader: asValue(() => createPageLoader(base.db))
   })
   return container

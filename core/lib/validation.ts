@@ -36,9 +36,10 @@ export function email(o: Omit<FieldOptions, 'max' | 'min'> = { label: 'E-mail' }
     o.label, `${o.label} must be an e-mail address like name@example.com.`)
 }
 
+/** A new password's length; the other rules need the person (core/identity/auth/password-rules.ts). */
 export function password(label = 'Password') {
-  return labelled(Type.String({ minLength: 10, maxLength: 200 }), label,
-    `${label} must be 10 to 200 characters long.`)
+  return labelled(Type.String({ minLength: 12, maxLength: 128 }), label,
+    `${label} must be 12 to 128 characters long.`)
 }
 
 export function choice<const T extends string[]>(values: readonly [...T], label: string) {

@@ -29,7 +29,10 @@ t.test('migrate applies the migrations once, creates a staff admin, and refuses 
 
   const weak = await portal(['create-admin', '--email', 'ops@example.com', '--password', 'short'], env)
   t.equal(weak.code, 1)
-  t.match(weak.out, /Password must be 10 to 200 characters long/)
+  t.match(weak.out, /Password must be 12 to 128 characters long/)
+  const common = await portal(['create-admin', '--email', 'ops@example.com', '--password', 'password1234'], env)
+  t.equal(common.code, 1)
+  t.match(common.out, /one of the most commonly used/, 'a common password is refused too')
   const admin = await portal(['create-admin', '--email', 'ops@example.com', '--password', 'ops-password-1'], env)
   t.same(admin, { code: 0, out: 'Staff admin ops@example.com created. Sign in at http://portal.example/signin\n' })
   t.equal((await portal(['frobnicate'], env)).code, 2, 'an unknown command shows the usage and fails')

@@ -23,6 +23,24 @@ t.test('instances sharing Redis count sign-in attempts together', { skip: redisU
   }
 })
 
+t.test('instances sharing Redis count password-reset requests per address together', { skip: redisUrl ? false : 'TEST_REDIS_URL is not set' }, async (t) => {
+  const { app: first, env } = await buildTestApp(t, { REDIS_URL: redisUrl! })
+  const { app: second } = await buildTestApp(t, { REDIS_URL: redisUrl! }, { dbEnv: env })
+  // A fresh address each run: Redis keeps the counts of earlier runs for their hour.
+  const email = `reset-${randomBytes(4).toString('hex')}@example.com`
+  for (let i = 1; i <= 3; i++) {
+    const agent = new Agent(i % 2 ? first : second)
+    await agent.get('/signin/forgot')
+    t.equal((await agent.post('/signin/forgot', { email })).statusCode, 200, `request ${i} is taken`)
+  }
+  for (const [app, name] of [[first, 'first'], [second, 'second']] as const) {
+    const agent = new Agent(app)
+    await agent.get('/signin/forgot')
+    const blocked = await agent.post('/signin/forgot', { email })
+    t.equal(blocked.statusCode, 429, `the 4th request for the address is refused on the ${name} instance`)
+  }
+})
+
 t.test('with Redis out of reach, sign-in still works and attempts go uncounted', async (t) => {
   const { app } = await buildTestApp(t, { REDIS_URL: 'redis://127.0.0.1:1' })
   await createUser(app, { email: 'staff@example.com' })

@@ -51,7 +51,7 @@ t.test('a staff admin invites a staff member, who sets a password through the li
   t.match(mismatch.body, 'The two passwords are not the same.')
   const short = await invitee.post(link, { password: 'short', confirm: 'short' })
   t.equal(short.statusCode, 422)
-  t.match(short.body, 'Password must be 10 to 200 characters long.')
+  t.match(short.body, 'Password must be 12 to 128 characters long.')
 
   const accepted = await invitee.post(link, { password: newPassword, confirm: newPassword })
   t.equal(accepted.statusCode, 303)

@@ -1,7 +1,8 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { signedIn, type Viewer } from '../access.ts'
-import { Invalid, TooManyRequests } from '../../lib/errors.ts'
+import type { FastifyPluginAsync } from 'fastify'
+import { signedIn } from '../access.ts'
+import { TooManyRequests } from '../../lib/errors.ts'
 import { parseForm, password, text, Type, email } from '../../lib/validation.ts'
+import { clearPending, confirmed, continueSignIn, formError, homeOf, safeNext } from './sign-in-steps.ts'
 
 const SignInForm = Type.Object({ email: email(), password: Type.String({ minLength: 1, maxLength: 200, label: 'Password' }) })
 const InvitationForm = Type.Object({ password: password(), confirm: Type.String({ maxLength: 200, label: 'Confirmation' }) })
@@ -16,24 +17,8 @@ const PasswordForm = Type.Object({
   confirm: Type.String({ maxLength: 200, label: 'Confirmation' })
 })
 
-export const homeOf = (viewer: Pick<Viewer, 'kind'>): string => (viewer.kind === 'staff' ? '/admin' : '/portal')
-
-/** Only local paths: a `next` pointing elsewhere would make sign-in an open redirect. */
-const safeNext = (next: unknown): string | undefined =>
-  typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : undefined
-
-function confirmed(form: { password: string; confirm: string }): void {
-  if (form.password !== form.confirm) throw new Invalid({ confirm: 'The two passwords are not the same.' })
-}
-
-/** Re-renders a form with its errors and what was typed (never the passwords). */
-function formError(reply: FastifyReply, err: unknown, template: string, data: Record<string, unknown>, title: string) {
-  if (!(err instanceof Invalid)) throw err
-  return reply.page(template, { ...data, errors: err.fields, message: err.message }, { title, status: 422 })
-}
-
 const authRoutes: FastifyPluginAsync = async (app) => {
-  const users = app.diContainer.cradle.users
+  const { users, twoFactor } = app.diContainer.cradle
 
   app.get<{ Querystring: { next?: string } }>('/signin', { config: { access: 'public' } }, async (request, reply) => {
     if (request.viewer) return reply.seeOther(homeOf(request.viewer))
@@ -56,9 +41,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
     try {
       const form = parseForm(SignInForm, request.body)
       const user = await users.authenticate(form.email, form.password)
-      await reply.signIn(user)
-      request.log.info({ userId: user.id }, 'signed in')
-      return reply.seeOther(next ?? homeOf(user))
+      request.log.info({ userId: user.id }, 'password accepted')
+      return await continueSignIn(reply, twoFactor, user, next)
     } catch (err) {
       return formError(reply, err, 'auth/signin', { values, next }, 'Sign in')
     }
@@ -66,6 +50,7 @@ const authRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/signout', { config: { access: 'public' } }, async (_request, reply) => {
     await reply.signOut()
+    clearPending(reply)
     return reply.flash('You are signed out.').seeOther('/signin')
   })
 
@@ -86,8 +71,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
       const form = parseForm(InvitationForm, request.body)
       confirmed(form)
       const user = await users.acceptInvitation(request.params.token, form.password)
-      await reply.signIn(user)
-      return reply.flash(`Welcome, ${user.name}. Your account is ready.`).seeOther(homeOf(user))
+      reply.flash(`Welcome, ${user.name}. Your account is ready.`)
+      return await continueSignIn(reply, twoFactor, user)
     } catch (err) {
       return formError(reply, err, 'auth/invitation', { invited, token: request.params.token }, 'Set your password')
     }
@@ -95,7 +80,7 @@ const authRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/account', { config: { access: 'signed-in' } }, async (request, reply) => {
     const me = await users.account(signedIn(request).id)
-    return reply.page('auth/account', { values: me, errors: {} }, { title: 'Your account' })
+    return reply.page('auth/account', { values: me, errors: {}, twoFactor: await twoFactor.status(me) }, { title: 'Your account' })
   })
 
   app.post<{ Body: Record<string, string> }>('/account', { config: { access: 'signed-in' } }, async (request, reply) => {
@@ -104,7 +89,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
       await users.updateProfile(signedIn(request), form)
       return reply.flash('Your profile is saved.').seeOther('/account')
     } catch (err) {
-      return formError(reply, err, 'auth/account', { values: request.body }, 'Your account')
+      const me = await users.account(signedIn(request).id)
+      return formError(reply, err, 'auth/account', { values: request.body, twoFactor: await twoFactor.status(me) }, 'Your account')
     }
   })
 
@@ -117,7 +103,7 @@ const authRoutes: FastifyPluginAsync = async (app) => {
       return reply.flash('Your password is changed. Other devices are signed out.').seeOther('/account')
     } catch (err) {
       const me = await users.account(signedIn(request).id)
-      return formError(reply, err, 'auth/account', { values: me, passwordErrors: true }, 'Your account')
+      return formError(reply, err, 'auth/account', { values: me, passwordErrors: true, twoFactor: await twoFactor.status(me) }, 'Your account')
     }
   })
 }

@@ -51,6 +51,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in person, re-checked against the database on this request; null for visitors. */
     viewer: Viewer | null
+    /** The session row the viewer is signed in with; null for visitors. */
+    sessionId: string | null
   }
   interface FastifyReply {
     signIn(user: { id: string; session_version: number }): Promise<void>
@@ -79,6 +81,7 @@ export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas 
   // database check below still runs every time. (request.jwtVerify builds a verifier per call.)
   await app.register(jwt, { secret, sign: { expiresIn: `${sessionDays}d` }, verify: { cache: 10_000 } })
   app.decorateRequest('viewer', null)
+  app.decorateRequest('sessionId', null)
 
   const catalog: RouteEntry[] = []
   app.decorate('routeCatalog', catalog)
@@ -112,6 +115,7 @@ export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas 
     }
     if (user.seen_due) await touchSession(db, session.sid)
     request.viewer = viewerOf(user, areas)
+    request.sessionId = session.sid
   })
 
   app.addHook('preHandler', async (request) => {

@@ -40,10 +40,33 @@ export async function touchSession(db: DbOrTrx, sessionId: string): Promise<void
     .where('id', '=', sessionId).where('last_seen_at', '<', sql<Date>`now() - interval '1 minute' * ${sql.lit(lastSeenMinutes)}`).execute()
 }
 
-/** Ends one session (sign-out); the user id makes sure it is theirs. */
-export async function revokeSession(db: DbOrTrx, sessionId: string, userId: string): Promise<void> {
-  await db.updateTable('sessions').set({ revoked_at: sql`now()` })
-    .where('id', '=', sessionId).where('user_id', '=', userId).where('revoked_at', 'is', null).execute()
+/** Ends one session (sign-out); the user id makes sure it is theirs. Says whether one was open. */
+export async function revokeSession(db: DbOrTrx, sessionId: string, userId: string): Promise<boolean> {
+  const result = await db.updateTable('sessions').set({ revoked_at: sql`now()` })
+    .where('id', '=', sessionId).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+/** Ends every open session of the user except one; returns how many it ended. */
+export async function revokeOtherSessions(db: DbOrTrx, userId: string, keepId: string): Promise<number> {
+  const result = await db.updateTable('sessions').set({ revoked_at: sql`now()` })
+    .where('user_id', '=', userId).where('id', '<>', keepId).where('revoked_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export interface OpenSession {
+  id: string
+  created_at: Date
+  last_seen_at: Date
+  user_agent: string | null
+  ip: string | null
+}
+
+/** A user's sessions that are neither ended nor expired, the most recently used first. */
+export function listOpenSessions(db: DbOrTrx, userId: string): Promise<OpenSession[]> {
+  return db.selectFrom('sessions').select(['id', 'created_at', 'last_seen_at', 'user_agent', 'ip'])
+    .where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', sql<Date>`now()`)
+    .orderBy('last_seen_at', 'desc').orderBy('id').limit(100).execute()
 }
 
 /**

@@ -3,16 +3,26 @@ import type { StoredPermissions } from '../access.ts'
 import { audit, systemActor, type Actor } from '../../data/audit/audit.service.ts'
 import { hashPassword, verifyPassword, decoyHash } from '../auth/passwords.ts'
 import { hashToken, newToken } from '../auth/tokens.ts'
+import { passwordProblem } from '../auth/password-rules.ts'
 import type { Db, DbOrTrx } from '../../data/database.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../lib/errors.ts'
 import type { Mailer } from '../../background/mail/mailer.ts'
+import type { JobRunner } from '../../background/jobs/job-runner.ts'
 import {
   bumpSessionVersion, countActiveStaffAdmins, findTokenForUpdate, findUserByEmail, findUserById,
-  insertToken, insertUser, listStaff, markTokenUsed, revokeOpenTokens, updateUser, type StaffFilter
+  insertToken, insertUser, listOpenSessions, listStaff, markTokenUsed, revokeOpenTokens, revokeOtherSessions,
+  revokeSession, updateUser, type OpenSession, type StaffFilter
 } from './users.repository.ts'
 import type { UserKind, UserRole, UserRow } from './users.table.ts'
 
 const invitationDays = 7
+const resetMinutes = 60
+
+/** Throws unless the password may be used by this person (core/identity/auth/password-rules.ts). */
+export function checkNewPassword(password: string, person: { email: string; name: string }, field = 'password'): void {
+  const problem = passwordProblem(password, person)
+  if (problem) throw new Invalid({ [field]: problem })
+}
 
 export interface InviteInput {
   email: string
@@ -34,7 +44,9 @@ export const userSnapshot = (u: UserRow) => ({
 })
 
 export class UsersService {
-  constructor(private readonly deps: { db: Db; mailer: Mailer; config: Config }) {}
+  constructor(private readonly deps: { db: Db; mailer: Mailer; config: Config; jobs: JobRunner }) {
+    deps.jobs.register('user.password-reset', (payload, trx) => this.sendPasswordReset(trx, String(payload.email)))
+  }
 
   /** Checks e-mail and password; every failure reads the same, so it reveals no account. */
   async authenticate(email: string, password: string): Promise<UserRow> {
@@ -53,6 +65,7 @@ export class UsersService {
   /** Creates an active user with a password (the CLI's first staff admin, demo data, sign-up). */
   async createWithPassword(trx: DbOrTrx, actor: Actor, input: Omit<InviteInput, 'invitedBy' | 'organisation'> & { password: string; phone?: string | null; jobTitle?: string | null }): Promise<UserRow> {
     if (await findUserByEmail(trx, input.email)) throw new Conflict(`A user with the e-mail ${input.email} already exists.`)
+    checkNewPassword(input.password, input)
     const user = await insertUser(trx, {
       email: input.email, name: input.name, kind: input.kind, role: input.role,
       partner_id: input.partnerId ?? null, partner_status: input.partnerStatus ?? null,
@@ -98,12 +111,13 @@ export class UsersService {
 
   /** The invited user behind a link, if the link is still good. */
   async invitation(token: string): Promise<UserRow> {
-    return this.deps.db.transaction().execute(async (trx) => (await this.validToken(trx, token)).user)
+    return this.deps.db.transaction().execute(async (trx) => (await this.validToken(trx, token, 'invite')).user)
   }
 
   async acceptInvitation(token: string, password: string): Promise<UserRow> {
     return this.deps.db.transaction().execute(async (trx) => {
-      const { user, tokenId } = await this.validToken(trx, token)
+      const { user, tokenId } = await this.validToken(trx, token, 'invite')
+      checkNewPassword(password, user)
       await markTokenUsed(trx, tokenId)
       const updated = await updateUser(trx, user.id, { password_hash: await hashPassword(password), status: 'active' })
       await audit(trx, { id: user.id, name: user.name }, { action: 'user.invitation-accepted', entity: 'user', entityId: user.id, partnerId: user.partner_id })
@@ -111,13 +125,56 @@ export class UsersService {
     })
   }
 
-  private async validToken(trx: DbOrTrx, token: string): Promise<{ user: UserRow; tokenId: string }> {
+  private async validToken(trx: DbOrTrx, token: string, purpose: 'invite' | 'reset'): Promise<{ user: UserRow; tokenId: string }> {
     const row = await findTokenForUpdate(trx, hashToken(token))
     const user = row && await findUserById(trx, row.user_id)
-    if (!row || !user || row.purpose !== 'invite' || row.used_at || row.expires_at < new Date() || user.status !== 'invited') {
-      throw new NotFound('The invitation', 'This invitation link has already been used or has expired; ask for a new one.')
+    if (!row || !user || row.purpose !== purpose || row.used_at || row.expires_at < new Date() || user.status !== (purpose === 'invite' ? 'invited' : 'active')) {
+      throw purpose === 'invite'
+        ? new NotFound('The invitation', 'This invitation link has already been used or has expired; ask for a new one.')
+        : new NotFound('The reset link', 'This link to set a new password has already been used or has expired; ask for a new one.')
     }
     return { user, tokenId: row.id }
+  }
+
+  /**
+   * "Forgot password": only queues the request, so the answer costs the same, and reads the same,
+   * whether or not the address has an account; the job sends the link if it does.
+   */
+  async requestPasswordReset(email: string): Promise<void> {
+    await this.deps.jobs.enqueue(this.deps.db, 'user.password-reset', { email: email.trim().toLowerCase() })
+  }
+
+  private async sendPasswordReset(trx: DbOrTrx, email: string): Promise<void> {
+    const user = await findUserByEmail(trx, email)
+    if (!user || user.status !== 'active') return
+    await revokeOpenTokens(trx, user.id)
+    const { token, hash } = newToken()
+    await insertToken(trx, { userId: user.id, purpose: 'reset', hash, expiresAt: new Date(Date.now() + resetMinutes * 60_000) })
+    await this.deps.mailer.send(trx, {
+      to: user.email,
+      subject: 'Set a new password for the partner portal',
+      body: `Hello ${user.name},\n\nSomeone, probably you, asked to set a new password for your partner portal account.\n` +
+        `Choose one here (the link works once, for ${resetMinutes} minutes):\n\n${this.deps.mailer.link(`/reset/${token}`)}\n\n` +
+        'Setting it signs you out everywhere. If you did not ask, ignore this e-mail: your password stays as it is.\n'
+    })
+  }
+
+  /** The person behind a reset link, if the link is still good. */
+  async passwordReset(token: string): Promise<UserRow> {
+    return this.deps.db.transaction().execute(async (trx) => (await this.validToken(trx, token, 'reset')).user)
+  }
+
+  /** Sets the password from a reset link, once, and ends every session of the person. */
+  async resetPassword(token: string, password: string): Promise<UserRow> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const { user, tokenId } = await this.validToken(trx, token, 'reset')
+      checkNewPassword(password, user)
+      await markTokenUsed(trx, tokenId)
+      await bumpSessionVersion(trx, user.id)
+      const after = await updateUser(trx, user.id, { password_hash: await hashPassword(password) })
+      await audit(trx, { id: user.id, name: user.name }, { action: 'user.password-reset', entity: 'user', entityId: user.id, partnerId: user.partner_id })
+      return after
+    })
   }
 
   async setStaffRole(actor: Actor, userId: string, role: UserRole): Promise<UserRow> {
@@ -183,10 +240,33 @@ export class UsersService {
       if (!user || !(await verifyPassword(user.password_hash, current))) {
         throw new Invalid({ current: 'Your current password is not right.' })
       }
+      checkNewPassword(next, user)
       await bumpSessionVersion(trx, user.id)
       const after = await updateUser(trx, user.id, { password_hash: await hashPassword(next) })
       await audit(trx, actor, { action: 'user.password-changed', entity: 'user', entityId: user.id, partnerId: user.partner_id })
       return after
+    })
+  }
+
+  /** The person's open sessions, the most recently used first. */
+  sessions(userId: string): Promise<OpenSession[]> {
+    return listOpenSessions(this.deps.db, userId)
+  }
+
+  /** Ends one of the person's own sessions; another's (or an ended one) is not found. */
+  async endSession(actor: Actor & { id: string }, sessionId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      if (!await revokeSession(trx, sessionId, actor.id)) throw new NotFound('The session')
+      await audit(trx, actor, { action: 'user.session-ended', entity: 'user', entityId: actor.id, after: { session: sessionId } })
+    })
+  }
+
+  /** Ends every session of the person but this one; returns how many. */
+  async endOtherSessions(actor: Actor & { id: string }, currentSessionId: string): Promise<number> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const ended = await revokeOtherSessions(trx, actor.id, currentSessionId)
+      await audit(trx, actor, { action: 'user.other-sessions-ended', entity: 'user', entityId: actor.id, after: { sessions: ended } })
+      return ended
     })
   }
 

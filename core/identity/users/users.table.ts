@@ -20,6 +20,11 @@ export interface UsersTable {
   status: Generated<UserStatus>
   session_version: Generated<number>
   last_sign_in_at: Date | null
+  /** Two-factor sign-in (core/identity/two-factor/): on when totp_enabled_at is set. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>
+  totp_enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>
+  totp_pending_secret: ColumnType<string | null, string | null | undefined, string | null>
   created_at: Generated<Date>
   updated_at: Generated<Date>
 }

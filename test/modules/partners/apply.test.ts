@@ -57,7 +57,7 @@ t.test('bad input on the application form is refused with a message per field an
     ['unknown country', { country: 'XX' }, /Country must be one of the listed countries/],
     ['unknown territory', { territories: ['US', 'ZZ'] }, /Choose territories from the list/],
     ['unknown expertise', { expertise: 'Hacking' }, /Choose expertise from the list/],
-    ['short password', { password: 'short' }, /Password must be 10 to 200 characters long/],
+    ['short password', { password: 'short' }, /Password must be 12 to 128 characters long/],
     ['wrong type', { company_size: '12' }, /Choose one of the offered values for Company size/]
   ]
   for (const [name, overrides, message] of cases) {

@@ -41,7 +41,7 @@ t.test('a partner admin invites an employee who joins through the single-use lin
   t.match((await employee.get(link)).body, /Welcome, Eve Employee/)
   const weak = await employee.post(link, { password: 'short', confirm: 'short' })
   t.equal(weak.statusCode, 422)
-  t.match(weak.body, /Password must be 10 to 200 characters long/)
+  t.match(weak.body, /Password must be 12 to 128 characters long/)
   const mismatch = await employee.post(link, { password: 'eve-password-1', confirm: 'eve-password-2' })
   t.match(mismatch.body, /The two passwords are not the same/)
   const joined = await employee.post(link, { password: 'eve-password-1', confirm: 'eve-password-1' })

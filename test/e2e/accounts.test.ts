@@ -1,0 +1,107 @@
+import t from 'tap'
+import { Secret, TOTP } from 'otpauth'
+import { createUser } from '../helper.ts'
+import { openBrowser, screenshot, skipWithoutBrowser } from './browser.ts'
+
+const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1'
+
+t.test('a person resets a forgotten password, sees where they are signed in, and turns on two-factor sign-in', { skip: skipWithoutBrowser() }, async (t) => {
+  const { app, browser, baseUrl, page, console: messages } = await openBrowser(t)
+  const { db, jobs } = app.diContainer.cradle
+  const user = await createUser(app, { email: 'fiona@example.com', name: 'Fiona Forgetful', role: 'admin' })
+
+  await page.goto('/signin')
+  await Promise.all([page.waitForURL('**/signin/forgot'), page.getByRole('link', { name: 'Forgot your password?' }).click()])
+  await screenshot(page, 'forgot-password')
+  await page.getByLabel('E-mail').fill('fiona@example.com')
+  await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Send me a link' }).click()])
+  await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor()
+  await screenshot(page, 'forgot-password-sent')
+
+  await jobs.runDue()
+  const mail = await db.selectFrom('mail_outbox').select('body').where('to_address', '=', user.email).executeTakeFirstOrThrow()
+  const link = /https?:\/\/[^/\s]+(\/reset\/[\w-]+)/.exec(mail.body)![1]!
+  await page.goto(link)
+  await page.getByLabel(/^New password/).fill('password1234')
+  await page.getByLabel('Repeat the new password').fill('password1234')
+  await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Set the new password' }).click()])
+  await page.getByText('most commonly used').first().waitFor()
+  t.pass('a common password is refused with a message by the field')
+  await screenshot(page, 'reset-password-refused')
+  await page.getByLabel(/^New password/).fill('meadow-copper-violin')
+  await page.getByLabel('Repeat the new password').fill('meadow-copper-violin')
+  await Promise.all([page.waitForURL('**/signin'), page.getByRole('button', { name: 'Set the new password' }).click()])
+  await page.getByText('Your new password is set').waitFor()
+
+  await page.getByLabel('E-mail').fill(user.email)
+  await page.getByLabel('Password').fill('meadow-copper-violin')
+  await Promise.all([page.waitForURL('**/admin'), page.getByRole('button', { name: 'Sign in' }).click()])
+
+  const phone = await browser.newContext({ baseURL: baseUrl, userAgent: iphone, viewport: { width: 390, height: 844 } })
+  t.teardown(() => phone.close())
+  const phonePage = await phone.newPage()
+  await phonePage.goto('/signin')
+  await phonePage.getByLabel('E-mail').fill(user.email)
+  await phonePage.getByLabel('Password').fill('meadow-copper-violin')
+  await Promise.all([phonePage.waitForURL('**/admin'), phonePage.getByRole('button', { name: 'Sign in' }).click()])
+
+  await page.goto('/account')
+  await Promise.all([page.waitForURL('**/account/sessions'), page.getByRole('link', { name: 'Where you are signed in' }).click()])
+  await page.getByText('Safari 17 on iOS 17').waitFor()
+  t.equal(await page.getByText('This browser').count(), 1, 'this browser is marked')
+  await screenshot(page, 'sessions')
+  const phoneItem = page.getByRole('listitem').filter({ hasText: 'Safari 17 on iOS 17' })
+  await Promise.all([page.waitForLoadState(), phoneItem.getByRole('button', { name: 'Sign out this session' }).click()])
+  await page.getByText('That session is signed out.').waitFor()
+  await phonePage.goto('/admin')
+  t.match(new URL(phonePage.url()).pathname, /^\/signin/, 'the phone is signed out')
+
+  await page.goto('/account/two-factor')
+  await page.getByRole('img', { name: /QR code/ }).waitFor()
+  await screenshot(page, 'two-factor-setup')
+  const { totp_pending_secret: secret } = await db.selectFrom('users').select('totp_pending_secret').where('id', '=', user.id).executeTakeFirstOrThrow()
+  const code = new TOTP({ secret: Secret.fromBase32(secret!), algorithm: 'SHA1', digits: 6, period: 30 }).generate()
+  await page.getByLabel('Code from the app').fill(code)
+  await page.getByLabel('Your password').fill('meadow-copper-violin')
+  await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click()])
+  await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor()
+  const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents()
+  t.equal(codes.length, 10, 'ten recovery codes shown')
+  await screenshot(page, 'two-factor-recovery-codes')
+  await Promise.all([page.waitForURL('**/account/two-factor'), page.getByRole('link', { name: /I have saved them/ }).click()])
+  await page.getByText('10 recovery codes are left.').waitFor()
+  await screenshot(page, 'two-factor-on')
+
+  await page.context().clearCookies()
+  await page.goto('/signin')
+  await page.getByLabel('E-mail').fill(user.email)
+  await page.getByLabel('Password').fill('meadow-copper-violin')
+  await Promise.all([page.waitForURL('**/signin/code'), page.getByRole('button', { name: 'Sign in' }).click()])
+  await screenshot(page, 'signin-code')
+  await page.getByLabel('Code').fill(codes[0]!.trim())
+  await Promise.all([page.waitForURL('**/admin'), page.getByRole('button', { name: 'Sign in' }).click()])
+  await page.getByText('You signed in with a recovery code').waitFor()
+  t.pass('signed in with a recovery code')
+
+  await page.goto('/account/two-factor')
+  page.once('dialog', (dialog) => void dialog.accept())
+  await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Require two-factor sign-in' }).click()])
+  await page.getByText('Two-factor sign-in is now required').waitFor()
+  await createUser(app, { email: 'nils@example.com', name: 'Nils New' })
+  const colleague = await browser.newContext({ baseURL: baseUrl })
+  t.teardown(() => colleague.close())
+  const colleaguePage = await colleague.newPage()
+  await colleaguePage.goto('/signin')
+  await colleaguePage.getByLabel('E-mail').fill('nils@example.com')
+  await colleaguePage.getByLabel('Password').fill('correct-horse-battery')
+  await Promise.all([colleaguePage.waitForURL('**/signin/two-factor'), colleaguePage.getByRole('button', { name: 'Sign in' }).click()])
+  await colleaguePage.getByRole('img', { name: /QR code/ }).waitFor()
+  await screenshot(colleaguePage, 'two-factor-required-setup')
+  await colleaguePage.goto('/admin')
+  t.match(new URL(colleaguePage.url()).pathname, /^\/signin/, 'a staff member without it reaches nothing before setting it up')
+
+  t.same(messages.filter((m) => /content security policy|content-security-policy|refused to/i.test(m)), [], 'no CSP violations in the console')
+  // The refused password answers 422, which the console reports too.
+  const expected = (m: string) => /^response: 422 POST \/reset\//.test(m) || /^error: .*status of 422/.test(m)
+  t.same(messages.filter((m) => /^(error|pageerror|response):/.test(m) && !expected(m)), [], 'no console errors or failed requests (but the refused password)')
+})
