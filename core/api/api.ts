@@ -6,6 +6,7 @@ import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { Feature } from '../features/features.ts'
 import { apiKeyOf, type KeyViewer } from '../identity/api-keys/api-keys.service.ts'
+import { checkAccess } from '../identity/auth/session.ts'
 import { TooManyRequests, Unauthenticated } from '../lib/errors.ts'
 import { ProblemSchema } from './problem.ts'
 import { described, NullableId, OneOf } from './schemas.ts'
@@ -82,6 +83,9 @@ const api: FastifyPluginAsync<ApiOptions> = async (app, options) => {
       errorResponseBuilder: (_request, context) =>
         new TooManyRequests(`This key made more than ${options.rateLimit} requests in a minute. Wait ${Math.ceil(context.ttl / 1000)} seconds.`)
     }))
+
+    // Before the body is validated: a key that may not call a route learns nothing of what it accepts.
+    v1.addHook('preValidation', async (request) => checkAccess(request))
 
     v1.get('/me', {
       config: { access: 'signed-in' },
