@@ -252,7 +252,7 @@ export class PartnersService {
     return this.deps.db.transaction().execute(async (trx) => {
       const partner = await this.partner(partnerId, trx)
       const user = await this.deps.users.invite(trx, actor, {
-        email: form.email, name: form.name, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
+        email: form.email, name: form.name, jobTitle: form.job_title, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
         permissions, invitedBy: actor.name, organisation: partner.name
       })
       await this.deps.events.emit(trx, 'partner.employee-invited', partnerId, { partnerId, userId: user.id, by: actor.id })

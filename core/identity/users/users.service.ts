@@ -17,6 +17,7 @@ const invitationDays = 7
 export interface InviteInput {
   email: string
   name: string
+  jobTitle?: string | null
   kind: UserKind
   role: UserRole
   partnerId?: string
@@ -68,7 +69,7 @@ export class UsersService {
   async invite(trx: DbOrTrx, actor: Actor, input: InviteInput): Promise<UserRow> {
     if (await findUserByEmail(trx, input.email)) throw new Invalid({ email: `${input.email} already has an account.` })
     const user = await insertUser(trx, {
-      email: input.email, name: input.name, kind: input.kind, role: input.role,
+      email: input.email, name: input.name, job_title: input.jobTitle || null, kind: input.kind, role: input.role,
       partner_id: input.partnerId ?? null, partner_status: input.partnerStatus ?? null,
       permissions: JSON.stringify(input.permissions ?? {}), status: 'invited'
     })

@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp, createUser } from '../../helper.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 import { createStaffDeal } from '../../fixtures/opportunities.ts'
 import { ApiClient, everything, issueKey } from '../../fixtures/api.ts'
 
-async function setUp(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setUp(t: Test) {
   const { app } = await buildTestApp(t)
   const acme = await createActivePartner(app, 'acme', { territories: ['US'] })
   const globex = await createActivePartner(app, 'globex', { territories: ['US'], expertise: [] })
