@@ -5,6 +5,7 @@ import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
 import type { UserRow } from '../../core/identity/users/users.table.ts'
 import { described, IdempotencyHeaders, IdParams, iso, isoOrNull, nextUrl, Nullable, NullableString, NullableTimestamp, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
 import { fingerprintOf } from '../../core/api/requests.ts'
+import { Invalid } from '../../core/lib/errors.ts'
 import { companySizes, CompanyForm, InviteEmployeeForm, parseForm } from './partners.schemas.ts'
 import type { PartnerRow } from './partners.table.ts'
 import { decodeCursor, toPage } from '../../core/lib/pagination.ts'
@@ -55,6 +56,8 @@ const CompanyPatch = Type.Object({
   listed: Type.Optional(Type.Boolean({ description: 'Listed in the public partner directory.' })),
   summary: Type.Optional(Type.String({ maxLength: 600, description: 'The directory summary.' }))
 }, { additionalProperties: false, description: 'Only the fields sent change.' })
+
+const formToApi: Record<string, string> = { company_name: 'name', company_phone: 'phone' }
 
 const Person = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -131,7 +134,13 @@ const companyApi: FastifyPluginAsync = async (app) => {
       company_name: p.name, website: p.website ?? '', company_phone: p.phone ?? '', address: p.address ?? '', city: p.city ?? '', postal_code: p.postal_code ?? '',
       country: p.country, territories: p.territories, expertise: p.expertise, listed: p.listed, summary: p.summary ?? ''
     }
-    await partners.updateProfile(viewer, viewer.partnerId, parseForm(CompanyForm, { ...stored, ...given }))
+    try {
+      await partners.updateProfile(viewer, viewer.partnerId, parseForm(CompanyForm, { ...stored, ...given }))
+    } catch (err) {
+      // The form's field names where the API's differ, so each problem points at the field sent.
+      if (err instanceof Invalid) throw new Invalid(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [formToApi[k] ?? k, v])), err.message)
+      throw err
+    }
     return toCompany(await partners.partner(viewer.partnerId))
   })
 

@@ -32,6 +32,7 @@ t.test('every key reads its company; a key that may do everything, of a partner 
   const badExpertise = await admin.patch('/api/v1/company', { expertise: ['Alchemy'] })
   t.match(badExpertise.json(), { status: 422, errors: [{ pointer: '/expertise', detail: 'Choose expertise from the list.' }] })
   t.equal((await admin.patch('/api/v1/company', { status: 'active' })).statusCode, 422, 'an unknown field')
+  t.match((await admin.patch('/api/v1/company', { name: '   ' })).json(), { status: 422, errors: [{ pointer: '/name' }] }, 'the form’s check, at the API’s field')
   t.equal((await reader.get('/api/v1/company')).json().city, 'Springfield West', 'the refused changes changed nothing')
 
   const member = await createEmployee(app, acme.partner.id, 'mo@acme.example', everything(app))
