@@ -27,6 +27,7 @@ const MeResponse = Type.Object({
   key: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }),
   kind: OneOf(['partner', 'staff']),
   partnerId: NullableId,
+  role: OneOf(['admin', 'member'], { description: 'admin: a partner admin’s key that holds every permission, which also manages the company profile and the team.' }),
   issuedBy: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String() }),
   permissions: Type.Record(Type.String(), Type.Unknown(), { description: 'What the key may do, area by area: within its own permissions and its issuer’s.' })
 })
@@ -93,7 +94,7 @@ const api: FastifyPluginAsync<ApiOptions> = async (app, options) => {
     }, async (request) => {
       const viewer = request.viewer as KeyViewer
       return {
-        key: viewer.apiKey, kind: viewer.kind, partnerId: viewer.partnerId,
+        key: viewer.apiKey, kind: viewer.kind, partnerId: viewer.partnerId, role: viewer.role,
         issuedBy: { id: viewer.id, email: viewer.email }, permissions: viewer.permissions
       }
     })

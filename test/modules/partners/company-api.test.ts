@@ -20,6 +20,8 @@ t.test('every key reads its company; a key that may do everything, of a partner 
   t.notOk('capacity' in company.json(), 'what the staff see stays with them')
 
   t.equal((await reader.patch('/api/v1/company', { city: 'Nowhere' })).statusCode, 403, 'a narrower key is not a partner admin')
+  t.match((await reader.get('/api/v1/me')).json(), { role: 'member' })
+  t.match((await admin.get('/api/v1/me')).json(), { role: 'admin' }, '/me says which it is')
   const changed = await admin.patch('/api/v1/company', { city: 'Springfield West', listed: true, summary: 'Tills and scanners.', territories: ['US', 'CA'] })
   t.equal(changed.statusCode, 200)
   t.match(changed.json(), { name: 'acme Ltd', city: 'Springfield West', listed: true, summary: 'Tills and scanners.', territories: ['US', 'CA'], website: 'https://acme.example' }, 'only what was sent changed')
