@@ -1,7 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp } from '../../helper.ts'
-import { createActivePartner } from '../../fixtures/partners.ts'
+import { createActivePartner, createEmployee } from '../../fixtures/partners.ts'
 import { createCustomer } from '../../fixtures/customers.ts'
 import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 import { ApiClient, issueKey } from '../../fixtures/api.ts'
@@ -168,4 +168,27 @@ t.test('a deal’s PATCH is versioned: a stale If-Match answers 412 and changes 
   t.equal(stored.name, 'Tills, phase 1', 'the stale writes changed nothing')
   const current = String((await api.get(`/api/v1/opportunities/${deal}`)).headers.etag)
   t.equal((await api.patch(`/api/v1/opportunities/${deal}`, { name: 'Tills, phase 2' }, { 'if-match': current })).statusCode, 200, 'the current version may')
+})
+
+t.test('an "own records" key reads only its issuer’s deals and their timelines; a read-only key may not change one', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { acme, accountId, agent } = await partnerWithCustomer(app)
+  const adminsDeal = await registered(agent, accountId, 'Admin’s deal')
+  const ownPermissions = { opportunities: { scope: 'own' as const, create: true, edit: true }, customers: { scope: 'company' as const } }
+  const mo = await createEmployee(app, acme.partner.id, 'mo@acme.example', ownPermissions)
+  const own = new ApiClient(app, (await issueKey(app, { ...mo, role: 'admin' }, { permissions: ownPermissions })).token)
+  const mine = await own.post('/api/v1/opportunities', { name: 'Mo’s deal', accountId, estimatedRevenue: { amount: '100', currency: 'USD' }, expectedClose: '2031-01-31' })
+  t.equal(mine.statusCode, 201)
+  t.same((await own.get('/api/v1/opportunities')).json().items.map((o: { name: string }) => o.name), ['Mo’s deal'])
+  t.equal((await own.get(`/api/v1/opportunities/${mine.json().id}/timeline`)).statusCode, 200)
+  t.equal((await own.get(`/api/v1/opportunities/${adminsDeal}/timeline`)).statusCode, 404, 'a colleague’s deal is not the key’s')
+  t.equal((await own.patch(`/api/v1/opportunities/${adminsDeal}`, { name: 'Mine now' })).statusCode, 404)
+
+  const readOnly = new ApiClient(app, (await issueKey(app, acme.admin, { permissions: { opportunities: { scope: 'company', create: false, edit: false } } })).token)
+  const read = await readOnly.get(`/api/v1/opportunities/${adminsDeal}`)
+  t.equal(read.statusCode, 200)
+  t.equal((await readOnly.get(`/api/v1/opportunities/${adminsDeal}/timeline`)).statusCode, 200, 'it may read the timeline')
+  t.equal((await readOnly.patch(`/api/v1/opportunities/${adminsDeal}`, { name: 'Renamed' }, { 'if-match': String(read.headers.etag) })).statusCode, 403)
+  const stored = await app.diContainer.cradle.db.selectFrom('opportunities').select('name').where('id', '=', adminsDeal).executeTakeFirstOrThrow()
+  t.equal(stored.name, 'Admin’s deal')
 })
