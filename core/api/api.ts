@@ -6,6 +6,7 @@ import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { Feature } from '../features/features.ts'
 import { apiKeyOf, type KeyViewer } from '../identity/api-keys/api-keys.service.ts'
+import { checkAccess } from '../identity/auth/session.ts'
 import { TooManyRequests, Unauthenticated } from '../lib/errors.ts'
 import { ProblemSchema } from './problem.ts'
 import { described, NullableId, OneOf } from './schemas.ts'
@@ -26,6 +27,7 @@ const MeResponse = Type.Object({
   key: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }),
   kind: OneOf(['partner', 'staff']),
   partnerId: NullableId,
+  role: OneOf(['admin', 'member'], { description: 'admin: a partner admin’s key that holds every permission, which also manages the company profile and the team.' }),
   issuedBy: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String() }),
   permissions: Type.Record(Type.String(), Type.Unknown(), { description: 'What the key may do, area by area: within its own permissions and its issuer’s.' })
 })
@@ -83,13 +85,16 @@ const api: FastifyPluginAsync<ApiOptions> = async (app, options) => {
         new TooManyRequests(`This key made more than ${options.rateLimit} requests in a minute. Wait ${Math.ceil(context.ttl / 1000)} seconds.`)
     }))
 
+    // Before the body is validated: a key that may not call a route learns nothing of what it accepts.
+    v1.addHook('preValidation', async (request) => checkAccess(request))
+
     v1.get('/me', {
       config: { access: 'signed-in' },
       schema: { summary: 'The key making the call', description: 'Who the key acts for and what it may do.', tags: ['Keys'], response: { 200: described(MeResponse, 'The key and its issuer.') } }
     }, async (request) => {
       const viewer = request.viewer as KeyViewer
       return {
-        key: viewer.apiKey, kind: viewer.kind, partnerId: viewer.partnerId,
+        key: viewer.apiKey, kind: viewer.kind, partnerId: viewer.partnerId, role: viewer.role,
         issuedBy: { id: viewer.id, email: viewer.email }, permissions: viewer.permissions
       }
     })

@@ -2,7 +2,7 @@ import type { Static } from 'typebox'
 import type { PartnerViewer } from '../../core/identity/access.ts'
 import { audit } from '../../core/data/audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../../core/data/database.ts'
-import { NotFound } from '../../core/lib/errors.ts'
+import { NotFound, PreconditionFailed } from '../../core/lib/errors.ts'
 import { toPage } from '../../core/lib/pagination.ts'
 import type { Reach } from '../../core/identity/reach.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
@@ -50,11 +50,12 @@ export class ContactsService {
     })
   }
 
-  async update(viewer: PartnerViewer, id: string, form: Static<typeof ContactForm>): Promise<void> {
+  /** With `ifVersion` (the API's If-Match), only that version is changed: PreconditionFailed if it changed since. */
+  async update(viewer: PartnerViewer, id: string, form: Static<typeof ContactForm>, ifVersion?: string): Promise<void> {
     await this.change(viewer, id, 'contact.updated', async (trx, reach) => {
       const account = form.account_id ? await this.targetAccount(trx, reach, form.account_id) : null
       return { ...toContactFields(form), account_id: account?.id ?? null }
-    })
+    }, ifVersion)
   }
 
   /** Moves the contact to another of the partner's accounts (also: associates a loose contact). */
@@ -67,12 +68,13 @@ export class ContactsService {
   }
 
   private async change(viewer: PartnerViewer, id: string, auditAction: string,
-    changes: (trx: DbOrTrx, reach: Reach) => Promise<Parameters<typeof repo.updateContact>[3]>): Promise<void> {
+    changes: (trx: DbOrTrx, reach: Reach) => Promise<Parameters<typeof repo.updateContact>[3]>, ifVersion?: string): Promise<void> {
     const reach = customerReach(viewer)
     await this.deps.db.transaction().execute(async (trx) => {
-      const before = await repo.findContact(trx, reach, id)
+      const before = await repo.lockContact(trx, reach, id)
       if (!before) throw new NotFound('The contact')
       permitCustomers(viewer, 'edit')
+      if (ifVersion !== undefined && before.version !== ifVersion) throw new PreconditionFailed()
       const after = await repo.updateContact(trx, reach, id, await changes(trx, reach))
       if (before.account_id && after.account_id !== before.account_id) await repo.clearPrimaryContact(trx, reach.partnerId, id)
       await audit(trx, viewer, { action: auditAction, entity: 'customer-contact', entityId: id, partnerId: reach.partnerId, before: snapshot(before), after: snapshot(after) })

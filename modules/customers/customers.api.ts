@@ -9,6 +9,7 @@ import { parseForm } from '../../core/lib/validation.ts'
 import { accountFilter } from './customer-filters.ts'
 import { AccountForm } from './customers.schemas.ts'
 import type { AccountRow } from './customers.table.ts'
+import contactsApi from './contacts.api.ts'
 
 const Account = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -129,6 +130,8 @@ const customersApi: FastifyPluginAsync = async (app) => {
     reply.header('etag', etagOf(changed.version))
     return toAccount(changed)
   })
+
+  await app.register(contactsApi)
 }
 
 export default customersApi

@@ -116,6 +116,8 @@ export async function deleteAccount(db: DbOrTrx, reach: Reach, id: string): Prom
 
 export interface ContactFilter {
   search?: string
+  /** Only the contacts of this account. */
+  accountId?: string
   /** Leaves out the contacts of this account. */
   notAt?: string
   after?: { key: string; id: string }
@@ -135,6 +137,7 @@ function contactsQuery(db: DbOrTrx, reach: Reach, f: ContactFilter) {
       eb('customer_contacts.email', 'ilike', pattern), eb(sql`customer_contacts.first_name || ' ' || customer_contacts.last_name`, 'ilike', pattern)
     ]))
   }
+  if (f.accountId) query = query.where('customer_contacts.account_id', '=', f.accountId)
   if (f.notAt) {
     const accountId = f.notAt
     query = query.where((eb) => eb.or([eb('customer_contacts.account_id', 'is', null), eb('customer_contacts.account_id', '!=', accountId)]))
@@ -155,12 +158,20 @@ export function listContacts(db: Db, reach: Reach, filter: ContactFilter, limit:
   return contactsQuery(db, reach, filter).limit(limit).execute()
 }
 
+/** A contact's version: when it last changed, to the microsecond. */
+const contactVersion = sql<string>`customer_contacts.updated_at::text`.as('version')
+
 export function findContact(db: DbOrTrx, reach: Reach, id: string) {
   return within(db.selectFrom('customer_contacts'), 'customer_contacts', reach)
     .leftJoin('customer_accounts', 'customer_accounts.id', 'customer_contacts.account_id')
     .leftJoin('users as owner', 'owner.id', 'customer_contacts.owner_id')
-    .selectAll('customer_contacts').select(['customer_accounts.name as account_name', 'owner.name as owner_name'])
+    .selectAll('customer_contacts').select(['customer_accounts.name as account_name', 'owner.name as owner_name', contactVersion])
     .where('customer_contacts.id', '=', id).executeTakeFirst()
+}
+
+export function lockContact(db: DbOrTrx, reach: Reach, id: string) {
+  return within(db.selectFrom('customer_contacts'), 'customer_contacts', reach)
+    .selectAll().select(contactVersion).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
 export function contactsOfAccount(db: DbOrTrx, reach: Reach, accountId: string) {

@@ -1,4 +1,5 @@
 import type { Db } from '../../core/data/database.ts'
+import { Conflict, NotFound } from '../../core/lib/errors.ts'
 import type { PageLoader } from '../../core/web/page-loader.ts'
 import { timePage } from '../../core/lib/pagination.ts'
 import { channelFigures, listAll, statusCounts, topWonPartners, type StaffFilter } from './channel.repository.ts'
@@ -17,6 +18,25 @@ export class ChannelService {
   /** A page of every opportunity, latest change first. */
   async list(filter: Omit<StaffFilter, 'limit'>, limit: number) {
     return timePage(await listAll(this.deps.db, { ...filter, limit: limit + 1 }), limit, (o) => o.updated_key)
+  }
+
+  /** The partners ranked for a deal in the staff queue, with their reasons, as its page shows them. */
+  async ranking(id: string) {
+    const opportunity = await this.deps.opportunities.staffGet(id)
+    if (opportunity.status !== 'queued') throw new Conflict('Only a deal in the staff queue is ranked for distribution.')
+    return this.deps.distribution.ranking(this.deps.db, opportunity)
+  }
+
+  /** Every offer made of a deal, oldest first. */
+  async offers(id: string) {
+    await this.deps.opportunities.staffGet(id)
+    return offersOf(this.deps.db, id)
+  }
+
+  async offer(id: string, offerId: string) {
+    const offer = (await this.offers(id)).find((o) => o.id === offerId)
+    if (!offer) throw new NotFound('The offer')
+    return offer
   }
 
   /** How many deals are in each status, of one partner or one customer account if given. */

@@ -11,7 +11,8 @@ import { acceptedOfferFor, findOfferForPartner, insertOffer, lockOffer, partners
 import { findOpportunity, lockOpportunity, updateOpportunity } from './opportunities.repository.ts'
 import { getRules, partnerFacts, updateRules } from './rules.repository.ts'
 import { recordHistory } from './opportunity-history.ts'
-import type { OpportunityRow, RulesRow, Weights } from './opportunities.table.ts'
+import type { OfferRow, OpportunityRow, RulesRow, Weights } from './opportunities.table.ts'
+import type { Submission } from '../../core/web/submissions/submissions.ts'
 import { rankPartners, type EligibilityRules, type Ranked } from './scoring.ts'
 
 type Deps = Pick<Cradle, 'db' | 'mailer' | 'jobs' | 'partnerUsers' | 'channelAreas'> & { events: EventBus; customers: CustomerLookup }
@@ -48,13 +49,15 @@ export class DistributionService {
     return ranked.map((r) => ({ ...r, offeredBefore: offered.has(r.partner.id) }))
   }
 
-  /** Staff offer a queued deal to a partner they chose, with a deadline. */
-  async offer(actor: Actor & { id: string }, opportunityId: string, partnerId: string, hours: number): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
+  /** Staff offer a queued deal to a partner they chose, with a deadline; a submission records the offer made. */
+  async offer(actor: Actor & { id: string }, opportunityId: string, partnerId: string, hours: number, submission?: Submission): Promise<OfferRow> {
+    return this.deps.db.transaction().execute(async (trx) => {
       const opportunity = await this.queued(trx, opportunityId)
       const ranked = (await this.ranking(trx, opportunity)).find((r) => r.partner.id === partnerId)
       if (!ranked) throw new Invalid({ partner_id: 'Choose an active partner.' }, 'Choose an active partner: that one is not active, or not a partner.')
-      await this.makeOffer(trx, actor, opportunity, ranked, hours)
+      const offer = await this.makeOffer(trx, actor, opportunity, ranked, hours)
+      await submission?.record(trx, offer.id)
+      return offer
     })
   }
 
@@ -70,7 +73,7 @@ export class DistributionService {
     return true
   }
 
-  private async makeOffer(trx: DbOrTrx, actor: Actor, opportunity: OpportunityRow, ranked: Ranked, hours: number): Promise<void> {
+  private async makeOffer(trx: DbOrTrx, actor: Actor, opportunity: OpportunityRow, ranked: Ranked, hours: number): Promise<OfferRow> {
     const deadline = new Date(Date.now() + hours * hour)
     const offer = await insertOffer(trx, {
       opportunity_id: opportunity.id, partner_id: ranked.partner.id, deadline, score: ranked.score,
@@ -86,6 +89,7 @@ export class DistributionService {
     await this.notifyPartner(trx, ranked.partner.id, `New opportunity offered: ${opportunity.name}`,
       `${opportunity.name} (${opportunity.customer_name}, ${opportunity.currency} ${opportunity.estimated_revenue}) is offered to your company.\n` +
       `Accept or reject it by ${deadline.toUTCString()}:\n\n${this.deps.mailer.link('/portal/opportunities/offers')}\n`)
+    return offer
   }
 
   /** A page of the partner's inbox: offers waiting for its answer, soonest deadline first, after the last one shown. */

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import Type, { type Static, type TSchema } from 'typebox'
 import { partnerViewer, type PartnerViewer } from '../../core/identity/access.ts'
 import { NotFound } from '../../core/lib/errors.ts'
@@ -8,7 +8,8 @@ import { stages, statuses } from './opportunities.table.ts'
 import { currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { parseForm } from '../../core/lib/validation.ts'
 import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
-import { fingerprintOf } from '../../core/api/requests.ts'
+import { etagOf, fingerprintOf, ifMatchVersion } from '../../core/api/requests.ts'
+import distributionApi from './distribution.api.ts'
 
 const Status = OneOf(statuses)
 const Stage = OneOf(stages)
@@ -52,6 +53,19 @@ const ListQuery = Type.Object({
 })
 
 const OffersQuery = Type.Object({ ...PageQuery })
+const TimelineQuery = Type.Object({ ...PageQuery })
+
+const TimelineEvent = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.String({ description: 'What happened: registered, edited, stage, note, won, lost, offered, accepted, …' }),
+  body: Type.String({ description: 'The words the deal’s page shows for it (a note’s text).' }),
+  actor: Type.Object({ id: NullableId, name: Type.String() }, { description: 'Who did it (the system has no id).' }),
+  at: Timestamp
+})
+
+const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'The ETag of the version read; 412 Precondition Failed if the opportunity changed since.' }))
+})
 
 const money = (amount: string, currency: string) => ({ amount: String(amount), currency })
 
@@ -136,9 +150,10 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
     return { items: page.items.map((o) => summary(o, viewer.partnerId)), next: page.next, nextUrl: nextUrl(request.url, page.next) }
   })
 
-  /** The deal as the key may see it, whole. */
-  const dealOf = async (viewer: PartnerViewer, id: string): Promise<Static<typeof Opportunity>> => {
+  /** The deal as the key may see it, whole; its ETag names this version. */
+  const dealOf = async (viewer: PartnerViewer, id: string, reply: FastifyReply): Promise<Static<typeof Opportunity>> => {
     const o = await opportunities.forPartner(viewer, id)
+    reply.header('etag', etagOf(o.version))
     return {
       ...summary(o, viewer.partnerId), description: o.description, accountId: o.account_id, contactId: o.contact_id, customerDomain: o.customer_domain,
       territory: o.territory, expertise: o.expertise, actualRevenue: o.actual_revenue === null ? null : money(o.actual_revenue, o.currency),
@@ -149,8 +164,8 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
 
   app.get<ById>('/opportunities/:id', {
     config,
-    schema: { summary: 'Get an opportunity', tags, params: IdParams, response: { 200: described(Opportunity, 'The opportunity.') } }
-  }, async (request) => dealOf(partnerViewer(request), request.params.id))
+    schema: { summary: 'Get an opportunity', tags, params: IdParams, response: { 200: described(Opportunity, 'The opportunity; its ETag names this version.') } }
+  }, async (request, reply) => dealOf(partnerViewer(request), request.params.id, reply))
 
   app.post<{ Body: Static<typeof Registration> }>('/opportunities', {
     config,
@@ -166,21 +181,25 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
       return (await opportunities.register(viewer, form, submission)).id
     }, (id) => `/api/v1/opportunities/${id}`, fingerprintOf(request))
     reply.code(saved.repeat ? 200 : 201).header('location', saved.location)
-    return dealOf(viewer, saved.location.split('/').pop()!)
+    return dealOf(viewer, saved.location.split('/').pop()!, reply)
   })
 
   app.patch<ById<Static<typeof DealPatch>>>('/opportunities/:id', {
     config,
-    schema: { summary: 'Change an opportunity', description: 'Only the fields sent change.', tags, params: IdParams, body: DealPatch, response: { 200: described(Opportunity, 'The opportunity as changed.') } }
-  }, async (request) => {
+    schema: {
+      summary: 'Change an opportunity', description: 'Only the fields sent change. Send the ETag you read as If-Match to change only that version: 412 if it changed since.',
+      tags, params: IdParams, body: DealPatch, headers: IfMatchHeaders, response: { 200: described(Opportunity, 'The opportunity as changed; its ETag names the new version.') }
+    }
+  }, async (request, reply) => {
     const viewer = partnerViewer(request)
+    const expected = ifMatchVersion(request)
     const o = await opportunities.forPartner(viewer, request.params.id)
     const current: DealForm = {
       name: o.name, estimated_revenue: String(o.estimated_revenue), currency: o.currency, expected_close: o.expected_close.toISOString().slice(0, 10),
       expertise: o.expertise, description: o.description
     }
-    await opportunities.edit(viewer, o.id, parseForm(EditForm, { ...current, ...defined(asDealForm(request.body)) }))
-    return dealOf(viewer, o.id)
+    await opportunities.edit(viewer, o.id, parseForm(EditForm, { ...current, ...defined(asDealForm(request.body)) }), expected ?? o.version)
+    return dealOf(viewer, o.id, reply)
   })
 
   /** An action on a deal that answers with the deal as it is afterwards. */
@@ -189,10 +208,10 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
     app.post<ById<Static<B>>>(`/opportunities/:id/${action}`, {
       config,
       schema: { summary, tags, params: IdParams, body, response: { 200: described(Opportunity, answer) } }
-    }, async (request) => {
+    }, async (request, reply) => {
       const viewer = partnerViewer(request)
       await act(viewer, request.params.id, request.body as Static<B>)
-      return dealOf(viewer, request.params.id)
+      return dealOf(viewer, request.params.id, reply)
     })
 
   dealAction('stage', 'Move an opportunity to a stage', StageInput, 'The opportunity at its new stage.',
@@ -208,6 +227,20 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
   }, async (request, reply) => {
     await opportunities.addNote(partnerViewer(request), request.params.id, parseForm(NoteForm, request.body).body)
     return reply.code(204).send()
+  })
+
+  app.get<ById & { Querystring: Static<typeof TimelineQuery> }>('/opportunities/:id/timeline', {
+    config,
+    schema: {
+      summary: 'An opportunity’s timeline', description: 'Its history and notes as the deal’s page shows them to your company, newest first.',
+      tags, params: IdParams, querystring: TimelineQuery, response: { 200: described(PageOf(TimelineEvent), 'A page of the timeline.') }
+    }
+  }, async (request) => {
+    const page = await pipeline.timeline(partnerViewer(request), request.params.id, timeCursor(request.query.cursor), request.query.limit ?? 50)
+    return {
+      items: page.items.map((e) => ({ id: e.id, kind: e.kind, body: e.body, actor: { id: e.actor_id, name: e.actor_name }, at: iso(e.at) })),
+      next: page.next, nextUrl: nextUrl(request.url, page.next)
+    }
   })
 
   app.get<{ Querystring: Static<typeof OffersQuery> }>('/offers', {
@@ -229,10 +262,10 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
   app.post<ById>('/offers/:id/accept', {
     config,
     schema: { summary: 'Accept an offer', description: 'Needs the "may accept or reject offers" permission. The deal joins the pipeline.', tags: ['Offers'], params: IdParams, response: { 200: described(Opportunity, 'The accepted opportunity, now in the pipeline.') } }
-  }, async (request) => {
+  }, async (request, reply) => {
     const viewer = partnerViewer(request)
     const opportunity = await distribution.accept(viewer, request.params.id)
-    return dealOf(viewer, opportunity.id)
+    return dealOf(viewer, opportunity.id, reply)
   })
 
   app.post<ById<Static<typeof ReasonInput>>>('/offers/:id/reject', {
@@ -244,6 +277,8 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
     await distribution.reject(viewer, request.params.id, parseForm(ReasonForm, request.body).reason)
     return reply.code(204).send()
   })
+
+  await app.register(distributionApi)
 }
 
 export default opportunitiesApi

@@ -15,8 +15,11 @@ export async function updateOpportunity(db: DbOrTrx, id: string, changes: Update
     .where('id', '=', id).returningAll().executeTakeFirstOrThrow()
 }
 
+/** An opportunity's version: when it last changed, to the microsecond (a Date keeps milliseconds only). */
+const version = sql<string>`opportunities.updated_at::text`.as('version')
+
 export function lockOpportunity(db: DbOrTrx, id: string) {
-  return db.selectFrom('opportunities').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+  return db.selectFrom('opportunities').selectAll().select(version).where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
 export function findOpportunity(db: DbOrTrx, id: string) {
@@ -32,7 +35,7 @@ export function findForPartner(db: DbOrTrx, partnerId: string, id: string, owner
   return db.selectFrom('opportunities')
     .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
     .leftJoin('opportunity_collaborators as c', (j) => j.onRef('c.opportunity_id', '=', 'opportunities.id').on('c.partner_id', '=', partnerId))
-    .selectAll('opportunities').select(['owner.name as owner_name', sql<boolean>`c.partner_id is not null`.as('collaborating')])
+    .selectAll('opportunities').select(['owner.name as owner_name', sql<boolean>`c.partner_id is not null`.as('collaborating'), version])
     .where('opportunities.id', '=', id)
     .where((eb) => eb.or([
       eb.and([eb('opportunities.partner_id', '=', partnerId), ...(ownerId ? [eb('opportunities.owner_id', '=', ownerId)] : [])]),

@@ -5,7 +5,7 @@ import type { Cradle } from '../../core/container.ts'
 import type { ContactLookup, CustomerLookup } from './customer-lookup.ts'
 import type { DbOrTrx } from '../../core/data/database.ts'
 import { domainOf } from '../../core/lib/domains.ts'
-import { Conflict, Forbidden, Invalid, NotFound } from '../../core/lib/errors.ts'
+import { Conflict, Forbidden, Invalid, NotFound, PreconditionFailed } from '../../core/lib/errors.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import { reachOf } from '../../core/identity/reach.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
@@ -46,7 +46,7 @@ export class OpportunitiesService {
   }
 
   /** What a partner may change: a deal its company holds (not one it only collaborates on), still open. */
-  private async workable(trx: DbOrTrx, viewer: PartnerViewer, id: string, action: 'edit' | 'delete' = 'edit'): Promise<OpportunityRow> {
+  private async workable(trx: DbOrTrx, viewer: PartnerViewer, id: string, action: 'edit' | 'delete' = 'edit'): Promise<OpportunityRow & { version: string }> {
     const found = await this.forPartner(viewer, id, trx)
     requireArea(viewer, 'opportunities', action)
     if (found.partner_id !== viewer.partnerId) throw new Forbidden('Collaborators can read and add notes, but not change this opportunity.')
@@ -87,10 +87,12 @@ export class OpportunitiesService {
     })
   }
 
-  async edit(viewer: PartnerViewer, id: string, form: Static<typeof EditForm>): Promise<void> {
+  /** With `ifVersion` (the API's If-Match), only that version of the deal is changed: PreconditionFailed if it changed since. */
+  async edit(viewer: PartnerViewer, id: string, form: Static<typeof EditForm>, ifVersion?: string): Promise<void> {
     await this.checkAgainstProgram(form)
     await this.deps.db.transaction().execute(async (trx) => {
       const before = await this.workable(trx, viewer, id)
+      if (ifVersion !== undefined && before.version !== ifVersion) throw new PreconditionFailed()
       const after = await repo.updateOpportunity(trx, id, {
         name: form.name, estimated_revenue: form.estimated_revenue, currency: form.currency, expected_close: form.expected_close,
         expertise: form.expertise, description: form.description

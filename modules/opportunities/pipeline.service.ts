@@ -61,11 +61,20 @@ export class PipelineService {
   async detail(viewer: PartnerViewer, id: string, after?: { key: string; id: string }) {
     const opportunity = await this.deps.opportunities.forPartner(viewer, id)
     const holder = opportunity.partner_id === viewer.partnerId
-    const collaborators = await collaboratorsOf(this.deps.db, id)
-    const involved = [opportunity.partner_id, ...collaborators.map((c) => c.id)].filter((p): p is string => Boolean(p))
-    const events = await timeline(this.deps.db, id, involved, after)
+    const events = await this.eventsOf(opportunity, after)
     const assignees = holder && this.deps.opportunities.mayAssign(viewer) ? await this.deps.opportunities.assignees(viewer) : []
     return { opportunity, holder, events, assignees, canEdit: holder && permissionsOf(viewer).opportunities.edit }
+  }
+
+  /** A deal's timeline as its page shows it to this partner, `size` events a page. */
+  async timeline(viewer: PartnerViewer, id: string, after: { key: string; id: string } | undefined, size: number) {
+    return this.eventsOf(await this.deps.opportunities.forPartner(viewer, id), after, size)
+  }
+
+  private async eventsOf(opportunity: { id: string; partner_id: string | null }, after?: { key: string; id: string }, size?: number) {
+    const collaborators = await collaboratorsOf(this.deps.db, opportunity.id)
+    const involved = [opportunity.partner_id, ...collaborators.map((c) => c.id)].filter((p): p is string => Boolean(p))
+    return timeline(this.deps.db, opportunity.id, involved, after, size)
   }
 
   /** Every figure of the partner dashboard, read with the page's other values; the widgets share it. */

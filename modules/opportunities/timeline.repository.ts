@@ -25,10 +25,10 @@ export async function insertEvent(db: DbOrTrx, event: { opportunity_id: string; 
 const timelinePage = 50
 
 /**
- * The timeline, newest first, 50 events a page after `after`. Staff (null) see everything; a partner sees general events and those of the
+ * The timeline, newest first, `size` events a page (the pages show 50) after `after`. Staff (null) see everything; a partner sees general events and those of the
  * partners now involved with the deal (the holder and its collaborators), never a former holder's.
  */
-export async function timeline(db: DbOrTrx, opportunityId: string, involvedPartners: string[] | null, after?: { key: string; id: string }) {
+export async function timeline(db: DbOrTrx, opportunityId: string, involvedPartners: string[] | null, after?: { key: string; id: string }, size = timelinePage) {
   const rows = await db.selectFrom('opportunity_events').selectAll().select(sql<string>`at::text`.as('at_key'))
     .where('opportunity_id', '=', opportunityId)
     .$if(involvedPartners !== null, (q) => q.where('staff_only', '=', false)
@@ -37,6 +37,6 @@ export async function timeline(db: DbOrTrx, opportunityId: string, involvedPartn
       const at = sql<Date>`${after!.key}::timestamptz`
       return eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', after!.id)])])
     }))
-    .orderBy('at', 'desc').orderBy('id', 'desc').limit(timelinePage + 1).execute()
-  return timePage(rows, timelinePage, (e) => e.at_key)
+    .orderBy('at', 'desc').orderBy('id', 'desc').limit(size + 1).execute()
+  return timePage(rows, size, (e) => e.at_key)
 }

@@ -1,6 +1,7 @@
 import { asValue } from 'awilix'
 import type { Feature } from '../../core/features/features.ts'
 import partnersRoutes from './partners.routes.ts'
+import partnersApi from './partners.api.ts'
 import { seedPartners } from './partners.seed.ts'
 import { PartnersService } from './partners.service.ts'
 import { companyWidget, recruitmentWidget, teamWidget } from './partners.widgets.ts'
@@ -22,6 +23,7 @@ const partners: Feature = {
     container.register({ partners: asValue(new PartnersService({ db, users, partnerUsers, mailer, events })) })
   },
   routes: partnersRoutes,
+  api: partnersApi,
   nav: [
     { audience: 'public', label: 'Find a partner', href: '/partners', order: 10 },
     { audience: 'public', label: 'Apply', href: '/apply', order: 20 },

@@ -82,8 +82,8 @@ export class PartnersService {
   }
 
   /** Every partner, for staff, a page by name after `after`. */
-  async list(filter: Omit<repo.PartnerFilter, 'limit'>) {
-    return toPage(await repo.listPartners(this.deps.db, { ...filter, limit: pageSize + 1 }), pageSize, (p) => ({ name: p.name, id: p.id }))
+  async list(filter: Omit<repo.PartnerFilter, 'limit'>, size = pageSize) {
+    return toPage(await repo.listPartners(this.deps.db, { ...filter, limit: size + 1 }), size, (p) => ({ name: p.name, id: p.id }))
   }
 
   /**
@@ -138,9 +138,9 @@ export class PartnersService {
   }
 
   /** Applications for staff, a page in the chosen order after `after`. */
-  async applications(filter: Omit<repo.ApplicationFilter, 'limit'>) {
-    const rows = await repo.listApplications(this.deps.db, { ...filter, limit: pageSize + 1 })
-    return toPage(rows, pageSize, (a) => ({ key: filter.sort === 'company' ? a.company : a.submitted_key, id: a.id }))
+  async applications(filter: Omit<repo.ApplicationFilter, 'limit'>, size = pageSize) {
+    const rows = await repo.listApplications(this.deps.db, { ...filter, limit: size + 1 })
+    return toPage(rows, size, (a) => ({ key: filter.sort === 'company' ? a.company : a.submitted_key, id: a.id }))
   }
 
   /** Applications by status and age, per week over the last `weeks` weeks, and pending ones by country. */
@@ -267,7 +267,7 @@ export class PartnersService {
     return this.deps.db.transaction().execute(async (trx) => {
       const partner = await this.partner(partnerId, trx)
       const user = await this.deps.users.invite(trx, actor, {
-        email: form.email, name: form.name, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
+        email: form.email, name: form.name, jobTitle: form.job_title, kind: 'partner', role: 'member', partnerId, partnerStatus: partner.status,
         permissions, invitedBy: actor.name, organisation: partner.name
       })
       await this.deps.events.emit(trx, 'partner.employee-invited', partnerId, { partnerId, userId: user.id, by: actor.id })

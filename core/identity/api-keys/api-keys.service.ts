@@ -73,11 +73,22 @@ export class ApiKeysService {
     if (!row) return undefined
     if (row.use_due) await touchKey(this.deps.db, row.key_id)
     const issuer = viewerOf(row, this.deps.areas)
-    const permissions = row.kind === 'partner' ? narrower(this.deps.areas.normalise(row.key_permissions), permissionsOf(issuer)) : issuer.permissions
+    const keyPermissions = this.deps.areas.normalise(row.key_permissions)
+    const permissions = row.kind === 'partner' ? narrower(keyPermissions, permissionsOf(issuer)) : issuer.permissions
+    // Only a key that may do everything, of a partner admin who still is one, manages the company
+    // and its team: a narrower key could otherwise invite someone with more than the key has.
+    const role = row.kind === 'partner' && issuer.role === 'admin' && this.isWhole(keyPermissions) ? 'admin' : 'member'
     return {
-      ...issuer, name: `API key “${row.key_name}”`, role: 'member', permissions,
+      ...issuer, name: `API key “${row.key_name}”`, role, permissions,
       apiKey: { id: row.key_id, name: row.key_name }
     }
+  }
+
+  /** Whether the permissions hold every area company-wide with each of its actions, and every grant. */
+  private isWhole(permissions: ChannelPermissions): boolean {
+    return this.deps.areas.list.every((area) => permissions[area.name].scope === 'company' &&
+      actions.every((act) => area.actions[act] === undefined || permissions[area.name][act])) &&
+      this.deps.areas.grants.every((grant) => permissions[grant.name])
   }
 
   /** Throws unless every area and grant of `wanted` is within `allowed`, naming the ones that are not. */

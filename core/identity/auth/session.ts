@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { allows, viewerOf, type Access, type ChannelAreas, type Viewer } from '../access.ts'
 import type { Config } from '../../config.ts'
 import type { Db } from '../../data/database.ts'
@@ -65,6 +65,16 @@ declare module 'fastify' {
   }
 }
 
+/** Throws unless the request's viewer may call its route, as the route's `config.access` says. */
+export function checkAccess(request: Pick<FastifyRequest, 'routeOptions' | 'viewer'>): void {
+  const access = request.routeOptions.config?.access
+  if (!access || access === 'public' || allows(access, request.viewer)) return
+  if (!request.viewer) throw new Unauthenticated()
+  throw new Forbidden(access.startsWith('staff') && request.viewer.kind === 'partner'
+    ? 'This area is for staff.'
+    : access === 'partner-admin' ? 'Only your company’s partner admins can do this.' : 'You do not have access to this page.')
+}
+
 const untracked = (url: string) => url.startsWith('/assets/') || url === '/healthz' || url === '/readyz'
 
 /**
@@ -118,14 +128,7 @@ export default fp<{ config: Config; secret: string; db: Db; areas: ChannelAreas 
     request.sessionId = session.sid
   })
 
-  app.addHook('preHandler', async (request) => {
-    const access = request.routeOptions.config?.access
-    if (!access || access === 'public' || allows(access, request.viewer)) return
-    if (!request.viewer) throw new Unauthenticated()
-    throw new Forbidden(access.startsWith('staff') && request.viewer.kind === 'partner'
-      ? 'This area is for staff.'
-      : access === 'partner-admin' ? 'Only your company’s partner admins can do this.' : 'You do not have access to this page.')
-  })
+  app.addHook('preHandler', async (request) => checkAccess(request))
 
   let signIns = 0
   app.decorateReply('signIn', async function (this: FastifyReply, user: { id: string; session_version: number }) {

@@ -27,6 +27,7 @@ export function checkNewPassword(password: string, person: { email: string; name
 export interface InviteInput {
   email: string
   name: string
+  jobTitle?: string | null
   kind: UserKind
   role: UserRole
   partnerId?: string
@@ -81,7 +82,7 @@ export class UsersService {
   async invite(trx: DbOrTrx, actor: Actor, input: InviteInput): Promise<UserRow> {
     if (await findUserByEmail(trx, input.email)) throw new Invalid({ email: `${input.email} already has an account.` })
     const user = await insertUser(trx, {
-      email: input.email, name: input.name, kind: input.kind, role: input.role,
+      email: input.email, name: input.name, job_title: input.jobTitle || null, kind: input.kind, role: input.role,
       partner_id: input.partnerId ?? null, partner_status: input.partnerStatus ?? null,
       permissions: JSON.stringify(input.permissions ?? {}), status: 'invited'
     })

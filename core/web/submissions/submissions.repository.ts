@@ -2,9 +2,6 @@ import { sql, type Insertable } from 'kysely'
 import type { DbOrTrx } from '../../data/database.ts'
 import type { FormSubmissionsTable } from './submissions.table.ts'
 
-/** The primary key a second insert of one actor's key runs into. */
-export const submissionKeyConstraint = 'form_submissions_pkey'
-
 export function findSubmission(db: DbOrTrx, actor: string, key: string) {
   return db.selectFrom('form_submissions').select(['location', 'fingerprint']).where('actor', '=', actor).where('key', '=', key).executeTakeFirst()
 }

@@ -3,7 +3,7 @@ import type { Db, DbOrTrx } from '../../data/database.ts'
 import { BadRequest, KeyReused } from '../../lib/errors.ts'
 import type { JobRunner } from '../../background/jobs/job-runner.ts'
 import { isId } from '../../lib/validation.ts'
-import { deleteSubmissionsOlderThan, findSubmission, insertSubmission, submissionKeyConstraint } from './submissions.repository.ts'
+import { deleteSubmissionsOlderThan, findSubmission, insertSubmission } from './submissions.repository.ts'
 
 /**
  * Handed to a service's create method, which records with it, in the transaction that creates the
@@ -37,8 +37,6 @@ function submissionKey(request: Pick<FastifyRequest, 'body' | 'headers'>): strin
   return key.toLowerCase()
 }
 
-const isKeyTaken = (err: unknown) =>
-  (err as { code?: unknown }).code === '23505' && (err as { constraint?: unknown }).constraint === submissionKeyConstraint
 
 /** One-time submission keys: a form that creates, sent twice, creates once. */
 export class SubmissionsService {
@@ -51,8 +49,8 @@ export class SubmissionsService {
    * a key seen before answers where its first submission led, without running the work. The work
    * passes the submission to the service, whose `record` stores the key with the location (`at`,
    * or `at` of what was created) in the service's transaction. Of two concurrent submissions of
-   * one key, the second runs into the first's key on insert, so its transaction rolls back whole
-   * and it answers as a repeat. Without a key the work runs as it always did.
+   * one key, the second runs into the first's key on insert (or into the first's change), so its
+   * transaction rolls back whole and it answers as a repeat. Without a key the work runs as it always did.
    */
   async once<T, R = string>(request: Pick<FastifyRequest, 'body' | 'headers'>, actor: string,
     work: (submission: Submission<R>) => Promise<T>, at: string | ((created: R) => string), fingerprint: string | null = null): Promise<Saved<T>> {
@@ -77,7 +75,10 @@ export class SubmissionsService {
       if (location === undefined) throw new Error('A submission’s work finished without recording what it created.')
       return { repeat: false, location, created }
     } catch (err) {
-      if (!key || !isKeyTaken(err)) throw err
+      // The first of two concurrent submissions may have committed while this one waited for it: a
+      // key taken on insert, or a check that the first one's change now fails (an offered deal is
+      // no longer queued). Either way a key recorded by now makes this a repeat.
+      if (!key) throw err
       const first = await findSubmission(this.deps.db, actor, key)
       if (!first) throw err
       return repeat(first)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { buildTestApp } from '../../helper.ts'
-import { createActivePartner } from '../../fixtures/partners.ts'
+import { createActivePartner, createEmployee } from '../../fixtures/partners.ts'
 import { createCustomer } from '../../fixtures/customers.ts'
 import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 import { ApiClient, issueKey } from '../../fixtures/api.ts'
@@ -114,4 +114,81 @@ t.test('offers are listed, accepted and rejected through the API by keys that ma
   t.equal((await answering.post(`/api/v1/offers/${second}/reject`, { reason: 'Outside our territory' })).statusCode, 204)
   t.same((await reading.get('/api/v1/offers')).json().items, [], 'nothing waits any more')
   t.equal((await answering.post(`/api/v1/offers/${second}/accept`, {})).statusCode, 409, 'an answered offer cannot be answered again')
+})
+
+t.test('a deal’s timeline pages through its history and notes, newest first, as the deal’s page shows them', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { acme, accountId, agent } = await partnerWithCustomer(app)
+  const deal = await registered(agent, accountId, 'Tills')
+  const api = new ApiClient(app, (await issueKey(app, acme.admin, { name: 'CRM sync' })).token)
+  for (const body of ['First call.', 'Second call.']) await api.post(`/api/v1/opportunities/${deal}/notes`, { body })
+  await api.post(`/api/v1/opportunities/${deal}/stage`, { stage: 'propose' })
+  const page = await api.get(`/api/v1/opportunities/${deal}/timeline?limit=2`)
+  t.equal(page.statusCode, 200)
+  t.match(page.json().items, [
+    { kind: 'stage', body: 'Moved from qualify to propose.', actor: { id: acme.admin.id, name: 'API key “CRM sync”' }, at: /Z$/ },
+    { kind: 'note', body: 'Second call.' }
+  ])
+  const rest = await api.get(page.json().nextUrl)
+  t.same(rest.json().items.map((e: { kind: string; body: string }) => `${e.kind}: ${e.body}`), ['note: First call.', 'registered: Registered.'])
+  t.equal(rest.json().next, null)
+
+  const { deal: queued, staff } = await createStaffDeal(app, { name: 'Staff deal' })
+  await app.diContainer.cradle.opportunities.staffNote(staff, queued.id, 'Internal: margin is thin.', true)
+  await app.diContainer.cradle.distribution.offer(staff, queued.id, acme.partner.id, 48)
+  const offered = await app.diContainer.cradle.db.selectFrom('opportunity_offers').select('id').where('opportunity_id', '=', queued.id).executeTakeFirstOrThrow()
+  const answering = new ApiClient(app, (await issueKey(app, acme.admin, { permissions: { acceptOffers: true, opportunities: { scope: 'company', create: true, edit: true } } })).token)
+  await answering.post(`/api/v1/offers/${offered.id}/accept`, {})
+  const theirs = await api.get(`/api/v1/opportunities/${queued.id}/timeline`)
+  t.equal(theirs.statusCode, 200)
+  t.notMatch(theirs.body, /margin is thin/, 'staff-only events stay with staff, as on the page')
+  const umbrella = await createActivePartner(app, 'umbrella')
+  const outsider = new ApiClient(app, (await issueKey(app, umbrella.admin)).token)
+  t.equal((await outsider.get(`/api/v1/opportunities/${deal}/timeline`)).statusCode, 404, 'another partner’s deal')
+})
+
+t.test('a deal’s PATCH is versioned: a stale If-Match answers 412 and changes nothing', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { acme, accountId, agent } = await partnerWithCustomer(app)
+  const deal = await registered(agent, accountId, 'Tills')
+  const api = new ApiClient(app, (await issueKey(app, acme.admin)).token)
+  const read = await api.get(`/api/v1/opportunities/${deal}`)
+  const etag = String(read.headers.etag)
+  t.match(etag, /^"[A-Za-z0-9_-]+"$/, 'a strong ETag')
+  const first = await api.patch(`/api/v1/opportunities/${deal}`, { name: 'Tills, phase 1' }, { 'if-match': etag })
+  t.equal(first.statusCode, 200)
+  t.not(first.headers.etag, etag, 'a change makes a new version')
+  const stale = await api.patch(`/api/v1/opportunities/${deal}`, { name: 'Tills, phase 2' }, { 'if-match': etag })
+  t.equal(stale.statusCode, 412)
+  t.match(stale.json(), { code: 'precondition_failed' })
+  t.equal((await api.patch(`/api/v1/opportunities/${deal}`, { name: 'Tills, phase 2' }, { 'if-match': '"bm9wZQ"' })).statusCode, 412, 'a version that never was')
+  await api.post(`/api/v1/opportunities/${deal}/notes`, { body: 'A note is a change too.' })
+  t.equal((await api.patch(`/api/v1/opportunities/${deal}`, { name: 'Tills, phase 2' }, { 'if-match': String(first.headers.etag) })).statusCode, 412, 'a note since the read makes it stale')
+  const stored = await app.diContainer.cradle.db.selectFrom('opportunities').select('name').where('id', '=', deal).executeTakeFirstOrThrow()
+  t.equal(stored.name, 'Tills, phase 1', 'the stale writes changed nothing')
+  const current = String((await api.get(`/api/v1/opportunities/${deal}`)).headers.etag)
+  t.equal((await api.patch(`/api/v1/opportunities/${deal}`, { name: 'Tills, phase 2' }, { 'if-match': current })).statusCode, 200, 'the current version may')
+})
+
+t.test('an "own records" key reads only its issuer’s deals and their timelines; a read-only key may not change one', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { acme, accountId, agent } = await partnerWithCustomer(app)
+  const adminsDeal = await registered(agent, accountId, 'Admin’s deal')
+  const ownPermissions = { opportunities: { scope: 'own' as const, create: true, edit: true }, customers: { scope: 'company' as const } }
+  const mo = await createEmployee(app, acme.partner.id, 'mo@acme.example', ownPermissions)
+  const own = new ApiClient(app, (await issueKey(app, { ...mo, role: 'admin' }, { permissions: ownPermissions })).token)
+  const mine = await own.post('/api/v1/opportunities', { name: 'Mo’s deal', accountId, estimatedRevenue: { amount: '100', currency: 'USD' }, expectedClose: '2031-01-31' })
+  t.equal(mine.statusCode, 201)
+  t.same((await own.get('/api/v1/opportunities')).json().items.map((o: { name: string }) => o.name), ['Mo’s deal'])
+  t.equal((await own.get(`/api/v1/opportunities/${mine.json().id}/timeline`)).statusCode, 200)
+  t.equal((await own.get(`/api/v1/opportunities/${adminsDeal}/timeline`)).statusCode, 404, 'a colleague’s deal is not the key’s')
+  t.equal((await own.patch(`/api/v1/opportunities/${adminsDeal}`, { name: 'Mine now' })).statusCode, 404)
+
+  const readOnly = new ApiClient(app, (await issueKey(app, acme.admin, { permissions: { opportunities: { scope: 'company', create: false, edit: false } } })).token)
+  const read = await readOnly.get(`/api/v1/opportunities/${adminsDeal}`)
+  t.equal(read.statusCode, 200)
+  t.equal((await readOnly.get(`/api/v1/opportunities/${adminsDeal}/timeline`)).statusCode, 200, 'it may read the timeline')
+  t.equal((await readOnly.patch(`/api/v1/opportunities/${adminsDeal}`, { name: 'Renamed' }, { 'if-match': String(read.headers.etag) })).statusCode, 403)
+  const stored = await app.diContainer.cradle.db.selectFrom('opportunities').select('name').where('id', '=', adminsDeal).executeTakeFirstOrThrow()
+  t.equal(stored.name, 'Admin’s deal')
 })
