@@ -7,7 +7,9 @@ import ipaddr from 'ipaddr.js'
 /** What a receiver answered: its status, how long it took and the start of its body (never more). */
 export interface Answer { status: number; durationMs: number; excerpt: string }
 
-export class RefusedAddress extends Error {}
+export class RefusedAddress extends Error {
+  override readonly name = 'RefusedAddress'
+}
 
 const excerptLength = 500
 
