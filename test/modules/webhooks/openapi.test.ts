@@ -17,6 +17,8 @@ t.test('the OpenAPI document describes every webhook, and what is sent matches i
   const { app } = await buildTestApp(t, { WEBHOOKS_ALLOW_PRIVATE: 'true' })
   const doc = (await app.inject('/api/v1/openapi.json')).json() as { webhooks: Webhooks }
   for (const type of [...typeNames, 'webhook.test']) t.ok(doc.webhooks[type]?.post.requestBody, `${type} is described`)
+  const reference = (await app.inject('/api/docs')).body
+  t.match(reference, /id="webhooks"[\s\S]*Portal-Signature[\s\S]*id="webhook-post-offer-created"[\s\S]*estimatedRevenue/, 'and on the API reference page, with what they carry')
 
   const receiver = await Receiver.start(t)
   const staff = await createUser(app, { email: 'hooks@staff.example', role: 'admin' })
