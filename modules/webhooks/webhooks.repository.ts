@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { DbOrTrx } from '../../core/data/database.ts'
+import { partnerProfiles } from '../partners/index.ts'
 import type { DeliveryOutcome, EndpointRow } from './webhooks.table.ts'
 
 /** The company's endpoints (partnerId), or the staff's (null): the one WHERE clause every read and change of them uses. */
@@ -56,12 +57,16 @@ export function deleteEndpoint(trx: DbOrTrx, partnerId: string | null, id: strin
  * the staff's when null) — those that existed when it happened, not one added while it waited.
  */
 export function endpointsFor(db: DbOrTrx, eventType: string, partnerId: string | null, occurredAt: Date) {
-  return db.selectFrom('webhook_endpoints').select(['id', 'partner_id'])
-    .where('enabled', '=', true)
-    .where('created_at', '<=', occurredAt)
-    .where(sql<boolean>`${eventType} = any(events)`)
-    .where((eb) => partnerId === null ? eb('partner_id', 'is', null) : eb.or([eb('partner_id', 'is', null), eb('partner_id', '=', partnerId)]))
-    .orderBy('created_at').execute()
+  return db.selectFrom('webhook_endpoints')
+    // A suspended company's endpoints hear nothing, as its keys stop.
+    .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'webhook_endpoints.partner_id')
+    .select(['webhook_endpoints.id', 'webhook_endpoints.partner_id'])
+    .where('webhook_endpoints.enabled', '=', true)
+    .where('webhook_endpoints.created_at', '<=', occurredAt)
+    .where(sql<boolean>`${eventType} = any(webhook_endpoints.events)`)
+    .where((eb) => partnerId === null ? eb('webhook_endpoints.partner_id', 'is', null)
+      : eb.or([eb('webhook_endpoints.partner_id', 'is', null), eb.and([eb('webhook_endpoints.partner_id', '=', partnerId), eb('partners.status', '=', 'active')])]))
+    .orderBy('webhook_endpoints.created_at').execute()
 }
 
 export async function insertDelivery(trx: DbOrTrx, row: {

@@ -38,3 +38,24 @@ t.test('a removed customer is sent as its id and name', async (t) => {
   await runJobs(app)
   t.same(receiver.received.map((r) => r.json), [{ id: receiver.received[0]!.json.id, type: 'customer.removed', time: receiver.received[0]!.json.time, data: { id: accountId, name: 'Globex' } }])
 })
+
+t.test('a suspended company’s endpoints hear nothing until it is reactivated', async (t) => {
+  const { app } = await buildTestApp(t, { WEBHOOKS_ALLOW_PRIVATE: 'true' })
+  const receiver = await Receiver.start(t)
+  const acme = await createActivePartner(app, 'acme')
+  await addEndpoint(app, acme.admin.id, receiver.url, ['customer.updated'])
+  const { accountId } = await createCustomer(app, acme.admin.id, 'Globex')
+  const { partners, db, events } = app.diContainer.cradle
+  // A change staff make to the company's account while it is suspended (its own people cannot sign in).
+  const staffChange = () => db.transaction().execute((trx) =>
+    events.emit(trx, 'customer.updated', accountId, { accountId, partnerId: acme.partner.id, changed: ['city'], by: null }))
+  const staff = { id: null, name: 'staff' }
+  await partners.setSuspended(staff, acme.partner.id, true, 'Unpaid fees')
+  await staffChange()
+  await runJobs(app)
+  t.same(receiver.types(), [], 'nothing while suspended')
+  await partners.setSuspended(staff, acme.partner.id, false)
+  await staffChange()
+  await runJobs(app)
+  t.same(receiver.types(), ['customer.updated'], 'events again once reactivated')
+})
