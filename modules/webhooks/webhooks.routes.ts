@@ -38,7 +38,7 @@ const webhooksRoutes: FastifyPluginAsync = async (app) => {
 
     app.get<{ Querystring: { after?: string } }>(base, { config }, async (request, reply) => {
       const page = await webhooks.list(signedIn(request), request.query.after, pageSize)
-      return reply.page('webhooks/list', { page, place, base, paged: Boolean(request.query.after), labels: webhookTypes }, { title: 'Webhooks' })
+      return reply.page('webhooks/list', { page, place, base, paged: Boolean(request.query.after) }, { title: 'Webhooks' })
     })
 
     app.get(`${base}/new`, { config }, async (request, reply) =>
@@ -60,7 +60,7 @@ const webhooksRoutes: FastifyPluginAsync = async (app) => {
       const viewer = signedIn(request)
       const endpoint = await webhooks.get(viewer, request.params.id)
       const log = await webhooks.deliveries(viewer, endpoint.id, request.query.after, pageSize)
-      return reply.page('webhooks/endpoint', { endpoint, log, place, base, paged: Boolean(request.query.after), labels: webhookTypes }, { title: 'Webhook endpoint' })
+      return reply.page('webhooks/endpoint', { endpoint, log, place, base, paged: Boolean(request.query.after) }, { title: 'Webhook endpoint' })
     })
 
     app.get<ById>(`${base}/:id/edit`, byId, async (request, reply) => {

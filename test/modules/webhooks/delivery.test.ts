@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
 import { lookup } from 'node:dns/promises'
 import t, { type Test } from 'tap'
@@ -188,6 +190,13 @@ t.test('private, loopback and link-local addresses are refused unless allowed', 
   const addresses = await lookup(host, { all: true }).catch(() => [])
   if (addresses.length === 0) return t.comment(`${host} does not resolve here`)
   await t.rejects(postJson(`https://${host}:9/hooks`, '{}', {}, { allowPrivate: false, timeoutMs: 2000 }), { name: 'RefusedAddress', message: /not a public address/ }, `${host} (${addresses.map((a) => a.address).join(', ')}) is not called`)
+
+  const silent = createServer(() => {})
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => silent.closeAllConnections() ?? silent.close())
+  const started = Date.now()
+  await t.rejects(postJson(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, '{}', {}, { allowPrivate: true, timeoutMs: 300 }), /no answer within 0.3 s/, 'a receiver that does not answer is given up on')
+  t.ok(Date.now() - started < 2000, 'at the time limit')
 
   const receiver = await Receiver.start(t)
   const answer = await postJson(receiver.url, '{"ok":true}', {}, { allowPrivate: true, timeoutMs: 2000 })

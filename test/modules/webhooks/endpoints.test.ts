@@ -103,3 +103,26 @@ t.test('a staff admin manages the staff’s endpoints, with every event on offer
   const row = await app.diContainer.cradle.db.selectFrom('webhook_endpoints').select(['partner_id']).executeTakeFirstOrThrow()
   t.equal(row.partner_id, null, 'a staff endpoint')
 })
+
+t.test('the delivery log is paged, latest first', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await createActivePartner(app, 'acme')
+  const agent = new Agent(app)
+  await agent.signIn(acme.email, acme.password)
+  const created = await agent.post('/portal/integrations/webhooks', { url: 'https://hooks.example.com/in', events: 'customer.created' })
+  const id = idIn(created.body)!
+  const { db } = app.diContainer.cradle
+  await db.insertInto('webhook_deliveries').values(Array.from({ length: 30 }, (_, i) => ({
+    endpoint_id: id, event_id: crypto.randomUUID(), event_type: 'customer.created', attempt: i + 1, outcome: 'failed' as const,
+    http_status: 500, duration_ms: 12, error: `failure number ${i + 1}`, created_at: new Date(Date.now() - (30 - i) * 60_000)
+  }))).execute()
+  const first = await agent.get(`/portal/integrations/webhooks/${id}`)
+  t.match(first.body, /failure number 30[\s\S]*failure number 6\b/)
+  t.notMatch(first.body, /failure number 5\b/)
+  const next = /href="([^"]+after=[^"#]+)#log"/.exec(first.body)?.[1]?.replace(/&amp;/g, '&')
+  t.ok(next, 'a link to the next page')
+  const second = await agent.get(next!)
+  t.match(second.body, /failure number 5\b[\s\S]*failure number 1\b/)
+  t.notMatch(second.body, /failure number 6\b/)
+  t.match(second.body, /First page/)
+})
