@@ -97,7 +97,7 @@ export class WebhookDelivery {
 
   private async switchOff(trx: DbOrTrx, endpoint: { id: string; url: string; created_by: string | null; partner_id: string | null }): Promise<void> {
     await repo.switchOffEndpoint(trx, endpoint.id, 'Every delivery failed for 3 days.')
-    const owner = endpoint.created_by ? await repo.ownerOf(trx, endpoint.created_by) : undefined
+    const owner = endpoint.created_by ? await repo.personToTell(trx, endpoint.created_by) : undefined
     if (!owner || owner.status !== 'active') return
     const place = endpoint.partner_id ? '/portal/integrations/webhooks' : '/admin/integrations/webhooks'
     await this.deps.mailer.send(trx, {

@@ -86,6 +86,6 @@ export function listDeliveries(db: DbOrTrx, endpointId: string, limit: number, a
 }
 
 /** Who to tell when an endpoint is switched off: the person who registered it. */
-export function ownerOf(db: DbOrTrx, userId: string) {
+export function personToTell(db: DbOrTrx, userId: string) {
   return db.selectFrom('users').select(['email', 'name', 'status']).where('id', '=', userId).executeTakeFirst()
 }
