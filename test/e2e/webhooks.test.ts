@@ -1,4 +1,5 @@
 import t from 'tap'
+import { createUser } from '../helper.ts'
 import { createActivePartner } from '../fixtures/partners.ts'
 import { Receiver } from '../fixtures/receiver.ts'
 import { runJobs } from '../fixtures/webhooks.ts'
@@ -46,4 +47,24 @@ t.test('a partner admin adds a webhook endpoint in the browser, copies its secre
   t.ok(await page.getByRole('link', { name: receiver.url }).isVisible(), 'the endpoint is listed')
   await screenshot(page, 'webhooks-list')
   t.same(messages.filter((m) => !m.includes('422')), [], 'no console errors or failed requests but the form’s 422')
+})
+
+t.test('a staff admin finds webhooks under Settings → Integrations, with every event on offer', { skip: skipWithoutBrowser() }, async (t) => {
+  const { app, page, console: messages } = await openBrowser(t)
+  await createUser(app, { email: 'root@staff.example', role: 'admin', password: 'correct-horse-battery' })
+  await page.goto('/signin')
+  await page.getByLabel('E-mail').fill('root@staff.example')
+  await page.getByLabel('Password').fill('correct-horse-battery')
+  await Promise.all([page.waitForURL('**/admin'), page.getByRole('button', { name: 'Sign in' }).click()])
+  await page.goto('/admin/integrations/webhooks/new')
+  t.ok(await page.getByLabel(/Partner application submitted/).isVisible(), 'application events are staff’s to choose')
+  await page.getByLabel('Endpoint address').fill('https://hooks.example.com/portal')
+  await page.getByLabel(/Partner application submitted/).check()
+  await page.getByRole('button', { name: 'Add endpoint' }).click()
+  await page.getByRole('heading', { name: 'Webhook endpoint created' }).waitFor()
+  await page.getByRole('link', { name: 'Done' }).click()
+  await page.getByRole('heading', { name: 'https://hooks.example.com/portal' }).waitFor()
+  t.ok(await page.getByText('Nothing sent yet').isVisible(), 'an empty log says so')
+  await screenshot(page, 'webhooks-staff-endpoint')
+  t.same(messages, [], 'no console errors or failed requests')
 })
