@@ -77,7 +77,8 @@ export const ConfigSchema = Type.Object({
   })),
   JOBS: flag(true, 'Run the background job runner in this process.'),
   DEMO_DATA: flag(false, 'Load demo partners, users and records on first start, when the database is empty.'),
-  TRUST_PROXY: flag(false, 'Trust X-Forwarded-* headers (set behind a load balancer).')
+  TRUST_PROXY: flag(false, 'Trust X-Forwarded-* headers (set behind a load balancer).'),
+  WEBHOOKS_ALLOW_PRIVATE: flag(false, 'Let webhooks call private, loopback and link-local addresses and plain http (for tests and closed networks only).')
 })
 
 export type RawConfig = Static<typeof ConfigSchema>
@@ -86,11 +87,12 @@ export type RawConfig = Static<typeof ConfigSchema>
  * The app's configuration. An add-on adds the variables of its `config` fragment here by
  * declaration merging, next to the fragment.
  */
-export interface Config extends Omit<RawConfig, 'JOBS' | 'DEMO_DATA' | 'TRUST_PROXY' | 'PORTAL_ADDONS' | 'PUBLIC_URL'> {
+export interface Config extends Omit<RawConfig, 'JOBS' | 'DEMO_DATA' | 'TRUST_PROXY' | 'WEBHOOKS_ALLOW_PRIVATE' | 'PORTAL_ADDONS' | 'PUBLIC_URL'> {
   PUBLIC_URL: string
   JOBS: boolean
   DEMO_DATA: boolean
   TRUST_PROXY: boolean
+  WEBHOOKS_ALLOW_PRIVATE: boolean
   PORTAL_ADDONS: string[]
   /** The environment it was read from: the enabled add-ons' variables are read from it once they are known. */
   env: Readonly<Record<string, string | undefined>>
@@ -143,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     JOBS: config.JOBS === 'true',
     DEMO_DATA: config.DEMO_DATA === 'true',
     TRUST_PROXY: config.TRUST_PROXY === 'true',
+    WEBHOOKS_ALLOW_PRIVATE: config.WEBHOOKS_ALLOW_PRIVATE === 'true',
     PORTAL_ADDONS: config.PORTAL_ADDONS.split(',').map((s) => s.trim()).filter(Boolean),
     env
   } as Config

@@ -46,6 +46,7 @@ interface OpenApiDocument {
     responses?: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>
   }>>
   components?: { schemas?: Record<string, Schema> }
+  webhooks?: OpenApiDocument['paths']
 }
 
 /** The operations of the document, in a shape a template lists without logic of its own. */
@@ -68,7 +69,8 @@ export function operationsOf(document: OpenApiDocument): OperationDoc[] {
 const apiDocs: FastifyPluginAsync<{ publicUrl: string }> = async (app, { publicUrl }) => {
   app.get('/api/docs', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     const document = app.swagger() as OpenApiDocument
-    return reply.page('api/docs', { operations: operationsOf(document), baseUrl: publicUrl }, { title: 'API reference' })
+    const webhooks = operationsOf({ paths: document.webhooks }).map((op) => ({ ...op, id: `webhook-${op.id}` }))
+    return reply.page('api/docs', { operations: operationsOf(document), webhooks, baseUrl: publicUrl }, { title: 'API reference' })
   })
 }
 

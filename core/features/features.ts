@@ -92,6 +92,8 @@ export interface Feature {
    * like a page and declares TypeBox schemas for params, query, body and responses (core/api/api.ts).
    */
   api?: FastifyPluginAsync
+  /** What it sends out to other systems: OpenAPI 3.1 `webhooks` entries (path items) by event name, for the API's document. */
+  apiWebhooks?: Record<string, Record<string, unknown>>
   nav?: NavEntry[]
   widgets?: Widget[]
   /** The slots of this feature's record pages that other features may add panels to. */

@@ -1,10 +1,11 @@
 import { audit, type Actor } from '../../core/data/audit/audit.service.ts'
 import type { Cradle } from '../../core/container.ts'
-import type { Db } from '../../core/data/database.ts'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import { Invalid, NotFound } from '../../core/lib/errors.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import { toPage } from '../../core/lib/pagination.ts'
 import * as repo from './customers.repository.ts'
+import { toAccount } from './customers.resource.ts'
 
 /** Staff's view of every partner's customers: lists, duplicates across partners, and moving a customer to another partner. */
 export class CustomersAdminService {
@@ -27,6 +28,12 @@ export class CustomersAdminService {
     if (!account) throw new NotFound('The customer account')
     const partner = await this.deps.partners.partner(account.partner_id)
     return { ...account, partner_name: partner.name }
+  }
+
+  /** The account as the API shows it, or null once it is removed: what a webhook carries. */
+  async resource(id: string, db: DbOrTrx = this.deps.db) {
+    const account = await repo.findAccountForStaff(db, id)
+    return account ? toAccount(account) : null
   }
 
   contactsOf(accountId: string) {

@@ -2,31 +2,14 @@ import type { FastifyPluginAsync } from 'fastify'
 import Type, { type Static } from 'typebox'
 import { partnerViewer } from '../../core/identity/access.ts'
 import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
-import { described, IdempotencyHeaders, IdParams, iso, nextUrl, Nullable, NullableId, NullableString, OneOf, PageOf, PageQuery, PersonRef, Timestamp } from '../../core/api/schemas.ts'
+import { described, IdempotencyHeaders, IdParams, nextUrl, OneOf, PageOf, PageQuery } from '../../core/api/schemas.ts'
 import { etagOf, fingerprintOf, ifMatchVersion } from '../../core/api/requests.ts'
 import { countryCodes } from '../../core/lib/countries.ts'
 import { parseForm } from '../../core/lib/validation.ts'
 import { accountFilter } from './customer-filters.ts'
 import { AccountForm } from './customers.schemas.ts'
-import type { AccountRow } from './customers.table.ts'
 import contactsApi from './contacts.api.ts'
-
-const Account = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  domain: NullableString,
-  website: NullableString,
-  phone: NullableString,
-  address: NullableString,
-  city: NullableString,
-  postalCode: NullableString,
-  country: Nullable(Type.String(), { description: 'ISO 3166-1 alpha-2 code.' }),
-  industry: NullableString,
-  owner: Nullable(PersonRef, { description: 'The partner employee who owns the account.' }),
-  primaryContactId: NullableId,
-  createdAt: Timestamp,
-  updatedAt: Timestamp
-})
+import { Account, toAccount } from './customers.resource.ts'
 
 const AccountInput = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 160 }),
@@ -49,15 +32,6 @@ const ListQuery = Type.Object({
   country: Type.Optional(OneOf(countryCodes, { description: 'ISO 3166-1 alpha-2 code.' })),
   owner: Type.Optional(Type.Literal('mine', { description: '"mine": only the accounts the key’s issuer owns.' })),
   sort: Type.Optional(OneOf(['name', 'newest'], { default: 'name' }))
-})
-
-type AccountWithOwner = AccountRow & { owner_name: string | null; version?: string }
-
-const toAccount = (a: AccountWithOwner): Static<typeof Account> => ({
-  id: a.id, name: a.name, domain: a.domain, website: a.website, phone: a.phone, address: a.address, city: a.city,
-  postalCode: a.postal_code, country: a.country, industry: a.industry,
-  owner: a.owner_id ? { id: a.owner_id, name: a.owner_name ?? '' } : null,
-  primaryContactId: a.primary_contact_id, createdAt: iso(a.created_at), updatedAt: iso(a.updated_at)
 })
 
 /** The API's input, as the account form names its fields (so one schema checks both). */

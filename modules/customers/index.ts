@@ -9,6 +9,9 @@ import { CustomerPickers } from './customer-pickers.service.ts'
 import { CustomersAdminService } from './customers-admin.service.ts'
 import { CustomersService } from './customers.service.ts'
 
+/** A customer account as the API shows it (webhooks carry it too). */
+export { Account } from './customers.resource.ts'
+
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
     customers: true

@@ -1,7 +1,7 @@
 import type { Feature } from '../../core/features/features.ts'
 import integrationsRoutes from './integrations.routes.ts'
 
-/** What other systems use to reach the portal: API keys now (webhooks to come), for a company's admins and for staff admins. */
+/** What other systems use to reach the portal: API keys, for a company's admins and for staff admins (webhooks sit beside them, in the webhooks module). */
 const integrations: Feature = {
   name: 'integrations',
   dependsOn: ['partners'],

@@ -169,6 +169,8 @@ export class DistributionService {
     const offer = await lockOffer(trx, offerId)
     if (!offer || offer.status !== 'pending') return
     const opportunity = await findOpportunity(trx, offer.opportunity_id)
+    await this.deps.events.emit(trx, 'opportunity.offer-expiring', offer.opportunity_id,
+      { opportunityId: offer.opportunity_id, partnerId: offer.partner_id, by: null, offerId: offer.id, deadline: offer.deadline.toISOString() })
     await this.notifyPartner(trx, offer.partner_id, `Offer about to expire: ${opportunity?.name}`,
       `The offer of ${opportunity?.name} expires on ${offer.deadline.toUTCString()}. Accept or reject it here:\n\n${this.deps.mailer.link('/portal/opportunities/offers')}\n`)
   }

@@ -10,6 +10,9 @@ import { seedOpportunities } from './opportunities.seed.ts'
 import { PipelineService } from './pipeline.service.ts'
 import { offersWidget, pipelineWidget, revenueWidget, stalledWidget, staffQueueWidget } from './opportunities.widgets.ts'
 
+/** Opportunities and offers as the API shows them (webhooks carry them too). */
+export { Offer, Opportunity } from './opportunities.resource.ts'
+
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
     opportunities: true

@@ -2,46 +2,14 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import Type, { type Static, type TSchema } from 'typebox'
 import { partnerViewer, type PartnerViewer } from '../../core/identity/access.ts'
 import { NotFound } from '../../core/lib/errors.ts'
-import { described, IdempotencyHeaders, IdParams, iso, isoOrNull, Money, nextUrl, Nullable, NullableId, NullableString, NullableTimestamp, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
+import { described, IdempotencyHeaders, IdParams, iso, nextUrl, NullableId, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
 import { timeCursor } from '../../core/lib/pagination.ts'
-import { stages, statuses } from './opportunities.table.ts'
+import { Offer, Opportunity, OpportunitySummary, Stage, Status, summary, toOffer, toOpportunity } from './opportunities.resource.ts'
 import { currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { parseForm } from '../../core/lib/validation.ts'
 import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
 import { etagOf, fingerprintOf, ifMatchVersion } from '../../core/api/requests.ts'
 import distributionApi from './distribution.api.ts'
-
-const Status = OneOf(statuses)
-const Stage = OneOf(stages)
-const day = (date: Date) => date.toISOString().slice(0, 10)
-
-const OpportunitySummary = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  number: Type.Integer({ description: 'The number the pages show (OPP-<number>).' }),
-  name: Type.String(),
-  customerName: Type.String(),
-  status: Status,
-  stage: Stage,
-  estimatedRevenue: Money,
-  expectedClose: Type.String({ format: 'date' }),
-  ownerName: NullableString,
-  sharedWithUs: Type.Boolean({ description: 'Another partner’s deal that this company works on with them.' }),
-  updatedAt: Timestamp
-})
-
-const Opportunity = Type.Object({
-  ...OpportunitySummary.properties,
-  description: Type.String(),
-  accountId: NullableId,
-  contactId: NullableId,
-  customerDomain: NullableString,
-  territory: Type.String(),
-  expertise: Type.Array(Type.String()),
-  actualRevenue: Nullable(Money),
-  lostReason: NullableString,
-  closedAt: NullableTimestamp,
-  createdAt: Timestamp
-})
 
 const ListQuery = Type.Object({
   ...PageQuery,
@@ -66,8 +34,6 @@ const TimelineEvent = Type.Object({
 const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'The ETag of the version read; 412 Precondition Failed if the opportunity changed since.' }))
 })
-
-const money = (amount: string, currency: string) => ({ amount: String(amount), currency })
 
 const MoneyInput = Type.Object({
   amount: Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,2})?$', description: 'A decimal number with at most two decimals, e.g. "25000.00".' }),
@@ -94,21 +60,6 @@ const WinInput = Type.Object({ actualRevenue: Type.String({ pattern: '^\\d{1,12}
 const ReasonInput = Type.Object({ reason: Type.String({ minLength: 5, maxLength: 2000 }) }, { additionalProperties: false })
 const NoteInput = Type.Object({ body: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false })
 
-const Offer = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  opportunityId: Type.String({ format: 'uuid' }),
-  number: Type.Integer(),
-  name: Type.String(),
-  customerName: Type.String(),
-  territory: Type.String(),
-  expertise: Type.Array(Type.String()),
-  estimatedRevenue: Money,
-  expectedClose: Type.String({ format: 'date' }),
-  description: Type.String(),
-  offeredAt: Timestamp,
-  deadline: Timestamp
-})
-
 type DealForm = { name: string; estimated_revenue: string; currency: string; expected_close: string; expertise: string[]; description: string }
 
 /** The API's deal fields as the forms name them, so one set of rules checks both. */
@@ -118,15 +69,6 @@ const asDealForm = (body: Partial<Static<typeof Registration>>): Partial<DealFor
 })
 const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 const NoContent = Type.Null({ description: 'Done; nothing to return.' })
-
-const summary = (o: {
-  id: string; number: number; name: string; customer_name: string; status: string; stage: string; estimated_revenue: string; currency: string
-  expected_close: Date; owner_name: string | null; partner_id: string | null; updated_at: Date
-}, partnerId: string) => ({
-  id: o.id, number: o.number, name: o.name, customerName: o.customer_name, status: o.status as Static<typeof Status>, stage: o.stage as Static<typeof Stage>,
-  estimatedRevenue: money(o.estimated_revenue, o.currency), expectedClose: day(o.expected_close), ownerName: o.owner_name,
-  sharedWithUs: o.partner_id !== partnerId, updatedAt: iso(o.updated_at)
-})
 
 const tags = ['Opportunities']
 const config = { access: 'partner' as const }
@@ -154,11 +96,7 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
   const dealOf = async (viewer: PartnerViewer, id: string, reply: FastifyReply): Promise<Static<typeof Opportunity>> => {
     const o = await opportunities.forPartner(viewer, id)
     reply.header('etag', etagOf(o.version))
-    return {
-      ...summary(o, viewer.partnerId), description: o.description, accountId: o.account_id, contactId: o.contact_id, customerDomain: o.customer_domain,
-      territory: o.territory, expertise: o.expertise, actualRevenue: o.actual_revenue === null ? null : money(o.actual_revenue, o.currency),
-      lostReason: o.lost_reason, closedAt: isoOrNull(o.closed_at), createdAt: iso(o.created_at)
-    }
+    return toOpportunity(o, viewer.partnerId)
   }
   type ById<B = unknown> = { Params: Static<typeof IdParams>; Body: B }
 
@@ -250,11 +188,7 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
     const viewer = partnerViewer(request)
     const page = await distribution.inbox(viewer, timeCursor(request.query.cursor), request.query.limit ?? 50)
     return {
-      items: page.items.map((o) => ({
-        id: o.id, opportunityId: o.opportunity_id, number: o.number, name: o.name, customerName: o.customer_name, territory: o.territory,
-        expertise: o.expertise, estimatedRevenue: money(o.estimated_revenue, o.currency), expectedClose: day(o.expected_close), description: o.description,
-        offeredAt: iso(o.offered_at), deadline: iso(o.deadline)
-      })),
+      items: page.items.map((o) => toOffer({ id: o.id, offeredAt: o.offered_at, deadline: o.deadline }, { ...o, id: o.opportunity_id })),
       next: page.next, nextUrl: nextUrl(request.url, page.next)
     }
   })

@@ -14,6 +14,8 @@ declare module '../../core/background/events/events.ts' {
     'opportunity.offered': Deal & { offerId: string; deadline: string }
     'opportunity.accepted': Deal & { offerId: string; accountId: string }
     'opportunity.rejected': Deal & { offerId: string; reason: string }
+    /** A pending offer nears its deadline (sent once, when the partner is reminded). */
+    'opportunity.offer-expiring': Deal & { offerId: string; deadline: string }
     'opportunity.expired': Deal & { offerId: string }
     'opportunity.returned': Deal & { reason: string }
     'opportunity.stage-changed': Deal & { from: string; to: string }

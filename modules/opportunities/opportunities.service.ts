@@ -11,6 +11,7 @@ import { reachOf } from '../../core/identity/reach.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
 import type { DistributionService } from './distribution.service.ts'
 import * as repo from './opportunities.repository.ts'
+import { toOffer, toOpportunity } from './opportunities.resource.ts'
 import { addCollaborator, removeCollaborator } from './timeline.repository.ts'
 import { recordHistory } from './opportunity-history.ts'
 import { checkDeal, type EditForm, type RegistrationForm, type StaffOpportunityForm } from './opportunities.schemas.ts'
@@ -180,6 +181,18 @@ export class OpportunitiesService {
     requireArea(viewer, 'opportunities', 'edit')
     if (found.partner_id !== viewer.partnerId) throw new Forbidden('Collaborators cannot return this opportunity.')
     await this.deps.distribution.giveBack(viewer, found, reason)
+  }
+
+  /** The deal as the API shows it to `partnerId` (null: to staff), or null if it is gone: what a webhook carries. */
+  async resource(id: string, partnerId: string | null, db: DbOrTrx = this.deps.db) {
+    const found = await repo.findOpportunity(db, id)
+    return found ? toOpportunity(found, partnerId) : null
+  }
+
+  /** An offer of the deal as the API shows it, or null if the deal is gone. */
+  async offerResource(offer: { id: string; offeredAt: Date; deadline: Date }, opportunityId: string, db: DbOrTrx = this.deps.db) {
+    const found = await repo.findOpportunity(db, opportunityId)
+    return found ? toOffer(offer, found) : null
   }
 
   // Staff

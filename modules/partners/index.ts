@@ -8,6 +8,8 @@ import { companyWidget, recruitmentWidget, teamWidget } from './partners.widgets
 
 /** A read-only query fragment of the partners, for other modules' statements (see its file). */
 export { partnerProfiles } from './partner-profiles.repository.ts'
+/** A partner application as the API shows it (webhooks carry it). */
+export { Application } from './partners.resource.ts'
 
 declare module '../../core/container.ts' {
   interface Cradle {

@@ -16,6 +16,7 @@ import type { PartnerUsersService } from '../../core/identity/users/partner-user
 import { teamSummaryQuery, type TeamSummary } from '../../core/identity/users/users.repository.ts'
 import type { UsersService } from '../../core/identity/users/users.service.ts'
 import './partners.events.ts'
+import { toApplication } from './partners.resource.ts'
 import * as repo from './partners.repository.ts'
 import { checkChoices, type ApplicationForm, type CompanyForm, type StaffPartnerForm } from './partners.schemas.ts'
 import type { PartnerRow, PartnerStatus } from './partners.table.ts'
@@ -111,6 +112,7 @@ export class PartnersService {
       })
       const application = await repo.insertApplication(trx, { partner_id: partner.id, applicant_id: user.id, possible_duplicate: duplicates.length > 0 })
       await audit(trx, { id: user.id, name: user.name }, { action: 'partner.applied', entity: 'partner', entityId: partner.id, partnerId: partner.id, after: snapshot(partner) })
+      await this.deps.events.emit(trx, 'partner.applied', partner.id, { partnerId: partner.id, applicationId: application.id, by: user.id })
       await this.deps.mailer.send(trx, {
         to: user.email,
         subject: `We received ${partner.name}'s partner application`,
@@ -126,6 +128,12 @@ export class PartnersService {
     const application = await repo.findApplication(this.deps.db, id)
     if (!application) throw new NotFound('The application')
     return application
+  }
+
+  /** A company's application as the API shows it, or null: what a webhook carries. */
+  async applicationResource(partnerId: string, db: DbOrTrx = this.deps.db) {
+    const application = await repo.findApplicationOfPartner(db, partnerId)
+    return application ? toApplication(application) : null
   }
 
   applicationOfPartner(partnerId: string) {

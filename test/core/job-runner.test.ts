@@ -36,6 +36,28 @@ t.test('two runners over the same queue do every job exactly once', async (t) =>
   t.equal(await runners[1]!.runDue(), 0, 'nothing is left to do')
 })
 
+t.test('a handler that answers its own retry time keeps what it wrote and runs again then, never given up by the runner', async (t) => {
+  const runner = new JobRunner({ db, logger: app.log })
+  const at = new Date(Date.now() + 3_600_000)
+  runner.register('test.own-retry', async (payload, trx, attempt) => {
+    await sql`insert into job_runs (n, runner) values (${Number(payload.n)}, 'own-retry')`.execute(trx)
+    if (attempt.number < 6) return { retryAt: at, error: `attempt ${attempt.number} failed` }
+  })
+  const id = await runner.enqueue(db, 'test.own-retry', { n: 2000 })
+  t.equal(await runner.runDue(), 1)
+  const job = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  t.match(job, { attempts: 1, last_error: 'attempt 1 failed', done_at: null, failed_at: null })
+  t.equal(job.run_at.getTime(), at.getTime(), 'due at the time it answered')
+  t.equal((await sql`select * from job_runs where runner = 'own-retry'`.execute(db)).rows.length, 1, 'what it wrote is kept')
+  for (let i = 0; i < 5; i++) {
+    await db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute()
+    await runner.runDue()
+  }
+  const after = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  t.match(after, { attempts: 6, failed_at: null }, 'past max_attempts, still its own schedule')
+  t.ok(after.done_at, 'done once it said so')
+})
+
 t.test('a failing job keeps its error, rolls back its work and backs off', async (t) => {
   const runner = new JobRunner({ db, logger: app.log })
   const attempts: Array<{ number: number; last: boolean }> = []

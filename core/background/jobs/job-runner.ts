@@ -2,12 +2,18 @@ import type { FastifyBaseLogger as Logger } from 'fastify'
 import { DatabaseAvailability } from '../../data/availability.ts'
 import { isDatabaseUnavailable } from '../../data/connection-errors.ts'
 import type { Db, DbOrTrx } from '../../data/database.ts'
-import { claimDueJob, holdClaimFor, insertJob, markJobDone, markJobFailed } from './jobs.repository.ts'
+import { claimDueJob, holdClaimFor, insertJob, markJobDone, markJobFailed, markJobRetry } from './jobs.repository.ts'
 
 /** Which run of its job a handler is in; after the last, a failing job is given up. */
 export interface JobAttempt { number: number; last: boolean }
 
-export type JobHandler = (payload: Record<string, unknown>, trx: DbOrTrx, attempt: JobAttempt) => Promise<void>
+/**
+ * What a handler may answer instead of throwing: this attempt failed, but what it wrote (e.g. a
+ * log of the attempt) is kept, and the job runs again at `at` — its own schedule, not the runner's.
+ */
+export interface RetryAt { retryAt: Date; error: string }
+
+export type JobHandler = (payload: Record<string, unknown>, trx: DbOrTrx, attempt: JobAttempt) => Promise<void | RetryAt>
 
 /** Told of each attempt once it is committed: done, or failed (to be retried, or given up after the last). */
 export type JobListener = (kind: string, outcome: 'done' | 'failed') => void
@@ -93,8 +99,9 @@ export class JobRunner {
       const attempt = await trx.savepoint('job').execute()
       let outcome: 'done' | 'failed' = 'done'
       try {
-        await this.handlers.get(job.kind)!(job.payload, attempt, { number: job.attempts + 1, last: job.attempts + 1 >= job.max_attempts })
-        await markJobDone(attempt, job.id)
+        const outcome = await this.handlers.get(job.kind)!(job.payload, attempt, { number: job.attempts + 1, last: job.attempts + 1 >= job.max_attempts })
+        if (outcome) await markJobRetry(attempt, job.id, outcome.error, outcome.retryAt)
+        else await markJobDone(attempt, job.id)
       } catch (err) {
         // Without its database the attempt cannot be recorded; the claim rolls back and the job
         // stays due, its attempt uncounted.

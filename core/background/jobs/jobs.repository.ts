@@ -50,6 +50,11 @@ export async function markJobFailed(db: DbOrTrx, id: string, error: string): Pro
   }).where('id', '=', id).execute()
 }
 
+/** Records a failed attempt whose handler keeps its own schedule: due again at `at`, never given up here. */
+export async function markJobRetry(db: DbOrTrx, id: string, error: string, at: Date): Promise<void> {
+  await db.updateTable('jobs').set({ attempts: sql`attempts + 1`, last_error: error.slice(0, 2000), run_at: at }).where('id', '=', id).execute()
+}
+
 /** The claim's lease: PostgreSQL ends the claiming transaction after this long without a word from its runner. */
 export async function holdClaimFor(trx: DbOrTrx, seconds: number): Promise<void> {
   await sql`select set_config('idle_in_transaction_session_timeout', ${`${seconds}s`}, true)`.execute(trx)

@@ -1,0 +1,44 @@
+import { asValue } from 'awilix'
+import type { Feature } from '../../core/features/features.ts'
+import type { EventName } from '../../core/background/events/events.ts'
+import { deliverJob, WebhookDelivery, type Delivery } from './webhook-delivery.service.ts'
+import { sources } from './webhook-events.ts'
+import { apiWebhooks } from './webhooks.openapi.ts'
+import webhooksRoutes from './webhooks.routes.ts'
+import { WebhooksService } from './webhooks.service.ts'
+
+declare module '../../core/container.ts' {
+  interface Cradle {
+    webhooks: WebhooksService
+    webhookDelivery: WebhookDelivery
+  }
+}
+
+/** How long a receiver has to answer a delivery. */
+const deliveryTimeoutMs = 10_000
+
+/**
+ * Webhooks: signed HTTP deliveries of the portal's events to endpoints that partner admins (their
+ * company's events) and staff admins (every event) register under Integrations.
+ */
+const webhooks: Feature = {
+  name: 'webhooks',
+  dependsOn: ['partners', 'customers', 'opportunities', 'integrations'],
+  register(container) {
+    const { db, jobs, events, mailer, config, opportunities, customersAdmin, partners } = container.cradle
+    const allowPrivate = config.WEBHOOKS_ALLOW_PRIVATE
+    const delivery = new WebhookDelivery({ jobs, mailer, opportunities, customersAdmin, partners, allowPrivate, timeoutMs: deliveryTimeoutMs })
+    for (const name of Object.keys(sources) as EventName[]) {
+      events.subscribe(name, 'webhooks', (event, trx) => delivery.fanOut(event, trx))
+    }
+    jobs.register(deliverJob, (payload, trx, attempt) => delivery.deliver(payload as unknown as Delivery, trx, attempt))
+    container.register({
+      webhooks: asValue(new WebhooksService({ db, jobs, allowPrivate })),
+      webhookDelivery: asValue(delivery)
+    })
+  },
+  routes: webhooksRoutes,
+  apiWebhooks
+}
+
+export default webhooks
