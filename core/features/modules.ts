@@ -4,6 +4,7 @@ import partners from '../../modules/partners/index.ts'
 import customers from '../../modules/customers/index.ts'
 import opportunities from '../../modules/opportunities/index.ts'
 import integrations from '../../modules/integrations/index.ts'
+import knowledge from '../../modules/knowledge/index.ts'
 
 /** The core modules, always on, in dependency order. Add-ons come from PORTAL_ADDONS. */
-export const coreModules: Feature[] = [admin, partners, customers, opportunities, integrations]
+export const coreModules: Feature[] = [admin, partners, customers, opportunities, integrations, knowledge]

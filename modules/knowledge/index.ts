@@ -1,0 +1,48 @@
+import path from 'node:path'
+import { asValue } from 'awilix'
+import type { Feature } from '../../core/features/features.ts'
+import knowledgeRoutes from './knowledge.routes.ts'
+import { seedKnowledge } from './knowledge.seed.ts'
+import { ArticlesService } from './articles.service.ts'
+import { Readers } from './audience.service.ts'
+import { CategoriesService } from './categories.service.ts'
+import { KnowledgeReading } from './reading.service.ts'
+import { KnowledgeVotes } from './votes.service.ts'
+
+/** Who a viewer reads as under the audience rule (core/identity/audience.ts), for other features with audiences. */
+export { Readers } from './audience.service.ts'
+
+declare module '../../core/container.ts' {
+  interface Cradle {
+    knowledgeReaders: Readers
+    knowledgeCategories: CategoriesService
+    knowledgeArticles: ArticlesService
+    knowledgeReading: KnowledgeReading
+    knowledgeVotes: KnowledgeVotes
+  }
+}
+
+const knowledge: Feature = {
+  name: 'knowledge',
+  dependsOn: ['partners'],
+  register(container) {
+    const { db, jobs, partners } = container.cradle
+    container.register({
+      knowledgeReaders: asValue(new Readers({ partners })),
+      knowledgeCategories: asValue(new CategoriesService({ db })),
+      knowledgeArticles: asValue(new ArticlesService({ db, jobs, partners })),
+      knowledgeReading: asValue(new KnowledgeReading({ db })),
+      knowledgeVotes: asValue(new KnowledgeVotes({ db }))
+    })
+  },
+  routes: knowledgeRoutes,
+  assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['knowledge.css'] },
+  nav: [
+    { audience: 'public', label: 'Knowledge base', href: '/kb', order: 30 },
+    { audience: 'partner', label: 'Knowledge', href: '/portal/knowledge', order: 50 },
+    { audience: 'staff', label: 'Knowledge', href: '/admin/knowledge', order: 40 }
+  ],
+  seed: seedKnowledge
+}
+
+export default knowledge
