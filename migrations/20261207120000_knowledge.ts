@@ -54,7 +54,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute()
   await sql`create index knowledge_articles_search_idx on knowledge_articles using gin (search)`.execute(db)
-  await sql`create index knowledge_articles_title_trgm_idx on knowledge_articles using gin (title gin_trgm_ops)`.execute(db)
   await sql`create index knowledge_articles_tags_idx on knowledge_articles using gin (tags)`.execute(db)
   await db.schema.createIndex('knowledge_articles_published_idx').on('knowledge_articles').columns(['status', 'published_at']).execute()
   await db.schema.createIndex('knowledge_articles_category_idx').on('knowledge_articles').column('category_id').execute()

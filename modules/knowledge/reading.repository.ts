@@ -42,23 +42,19 @@ export async function listReadable(db: DbOrTrx, reader: Reader, filter: ListFilt
 export interface SearchFilter { text: string; corrected: string | null; categoryIds?: string[]; tag?: string }
 
 /**
- * Ranked search in web-search syntax. A misspelt word is searched as its correction too, and a
- * title that reads like the whole query (trigram word similarity) matches even without a lexeme
- * in common. Title matches rank above body matches through the vector's weights.
+ * Ranked search in web-search syntax; `corrected` is the same query with its misspelt words
+ * replaced by words that exist, searched as well. Title matches rank above body matches through
+ * the vector's weights.
  */
 export async function searchReadable(db: DbOrTrx, reader: Reader, filter: SearchFilter, limit: number, offset: number) {
   const typed = webQuery(filter.text)
   const query = filter.corrected ? sql`(${typed} || ${webQuery(filter.corrected)})` : typed
-  let rows = published(db, reader)
-    .where((eb) => eb.or([
-      eb(sql`a.search`, '@@', query),
-      eb(sql`${filter.text}`, sql`<%`, sql.ref('a.title'))
-    ]))
+  let rows = published(db, reader).where(sql<boolean>`a.search @@ ${query}`)
   if (filter.categoryIds) rows = rows.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [null as unknown as string])
   if (filter.tag) rows = rows.where(sql<boolean>`${filter.tag} = any(a.tags)`)
   return rows.select(summaryColumns)
     .select([
-      sql<number>`${searchRank(sql`a.search`, query)} + word_similarity(${filter.text}, a.title) * 0.1`.as('rank'),
+      searchRank(sql`a.search`, query).as('rank'),
       searchHeadline(sql`a.body_text`, query).as('snippet'),
       searchHeadline(sql`a.title`, query, { whole: true }).as('title_html'),
       sql<number>`count(*) over ()`.as('total')
