@@ -8,6 +8,8 @@ import { Readers } from './audience.service.ts'
 import { CategoriesService } from './categories.service.ts'
 import { KnowledgeReading } from './reading.service.ts'
 import { KnowledgeVotes } from './votes.service.ts'
+import { KnowledgeEngagement } from './engagement.service.ts'
+import { knowledgeWidget } from './knowledge.widgets.ts'
 
 /** Who a viewer reads as under the audience rule (core/identity/audience.ts), for other features with audiences. */
 export { Readers } from './audience.service.ts'
@@ -19,6 +21,7 @@ declare module '../../core/container.ts' {
     knowledgeArticles: ArticlesService
     knowledgeReading: KnowledgeReading
     knowledgeVotes: KnowledgeVotes
+    knowledgeEngagement: KnowledgeEngagement
   }
 }
 
@@ -32,7 +35,8 @@ const knowledge: Feature = {
       knowledgeCategories: asValue(new CategoriesService({ db })),
       knowledgeArticles: asValue(new ArticlesService({ db, jobs, partners })),
       knowledgeReading: asValue(new KnowledgeReading({ db })),
-      knowledgeVotes: asValue(new KnowledgeVotes({ db }))
+      knowledgeVotes: asValue(new KnowledgeVotes({ db })),
+      knowledgeEngagement: asValue(new KnowledgeEngagement({ db }))
     })
   },
   routes: knowledgeRoutes,
@@ -42,6 +46,7 @@ const knowledge: Feature = {
     { audience: 'partner', label: 'Knowledge', href: '/portal/knowledge', order: 50 },
     { audience: 'staff', label: 'Knowledge', href: '/admin/knowledge', order: 40 }
   ],
+  widgets: [knowledgeWidget],
   seed: seedKnowledge
 }
 

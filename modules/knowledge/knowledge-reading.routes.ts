@@ -18,7 +18,7 @@ const pageOf = (value: unknown) => (typeof value === 'string' && /^\d{1,4}$/.tes
  */
 function readerRoutes(area: { base: string; access: Access; reader: (request: FastifyRequest) => Promise<Reader>; partner: boolean }): FastifyPluginAsync {
   return async (app) => {
-    const { knowledgeReading, knowledgeVotes } = app.diContainer.cradle
+    const { knowledgeReading, knowledgeVotes, knowledgeEngagement } = app.diContainer.cradle
     const config = { access: area.access }
     const view = { base: area.base, partner: area.partner }
 
@@ -44,11 +44,19 @@ function readerRoutes(area: { base: string; access: Access; reader: (request: Fa
 
     app.get<BySlug>(`${area.base}/articles/:slug`, { config, schema: { params: slugParams } }, async (request, reply) => {
       const page = await knowledgeReading.article(await area.reader(request), request.params.slug, area.base)
-      const vote = area.partner ? await knowledgeVotes.voteOf(partnerViewer(request), page.article.id) : null
-      return reply.page('knowledge/article', { ...view, ...page, vote, errors: {} }, { title: page.article.title })
+      knowledgeEngagement.viewed(page.article.id)
+      const [vote, acknowledged] = area.partner
+        ? await Promise.all([knowledgeVotes.voteOf(partnerViewer(request), page.article.id), knowledgeEngagement.acknowledgementOf(partnerViewer(request), page.article.id)])
+        : [null, null]
+      return reply.page('knowledge/article', { ...view, ...page, vote, acknowledged, errors: {} }, { title: page.article.title })
     })
 
     if (!area.partner) return
+    app.post<BySlug>(`${area.base}/articles/:slug/acknowledge`, { config, schema: { params: slugParams } }, async (request, reply) => {
+      await knowledgeEngagement.acknowledge(partnerViewer(request), await area.reader(request), request.params.slug)
+      return reply.flash('Thank you: your reading is recorded.').seeOther(`${area.base}/articles/${request.params.slug}`)
+    })
+
     app.post<BySlug & { Body: Record<string, string> }>(`${area.base}/articles/:slug/vote`, { config, schema: { params: slugParams } }, async (request, reply) => {
       const viewer = partnerViewer(request)
       const reader = await area.reader(request)
@@ -58,7 +66,8 @@ function readerRoutes(area: { base: string; access: Access; reader: (request: Fa
         return reply.flash('Thank you for your feedback.').seeOther(`${area.base}/articles/${request.params.slug}#feedback`)
       } catch (err) {
         if (!(err instanceof Invalid)) throw err
-        return reply.page('knowledge/article', { ...view, ...page, vote: request.body, errors: err.fields, message: err.message }, { title: page.article.title, status: 422 })
+        const acknowledged = await knowledgeEngagement.acknowledgementOf(viewer, page.article.id)
+        return reply.page('knowledge/article', { ...view, ...page, vote: request.body, acknowledged, errors: err.fields, message: err.message }, { title: page.article.title, status: 422 })
       }
     })
   }
