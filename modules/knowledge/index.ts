@@ -2,6 +2,7 @@ import path from 'node:path'
 import { asValue } from 'awilix'
 import type { Feature } from '../../core/features/features.ts'
 import knowledgeRoutes from './knowledge.routes.ts'
+import knowledgeApi from './knowledge.api.ts'
 import { seedKnowledge } from './knowledge.seed.ts'
 import { ArticlesService } from './articles.service.ts'
 import { Readers } from './audience.service.ts'
@@ -40,6 +41,7 @@ const knowledge: Feature = {
     })
   },
   routes: knowledgeRoutes,
+  api: knowledgeApi,
   assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['knowledge.css'] },
   nav: [
     { audience: 'public', label: 'Knowledge base', href: '/kb', order: 30 },

@@ -66,16 +66,37 @@ export class KnowledgeReading {
     return { article, ...rendered, related, breadcrumbs: category?.path ?? [] }
   }
 
+  /**
+   * For the API: a search when there is a query (not logged for staff's insight, which is about
+   * people), else the newest articles; numbered pages of `perPage`.
+   */
+  async list(reader: Reader, input: { q: string; category?: string; tag?: string; page: number; perPage: number }) {
+    const categories = await this.categories(reader)
+    const node = input.category ? categories.byId.get(input.category) : undefined
+    if (input.category && !node) return { items: [], next: false }
+    const filter = { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined }
+    const offset = (input.page - 1) * input.perPage
+    const text = input.q.trim().slice(0, 200)
+    const rows = text
+      ? await reading.searchReadable(this.deps.db, reader, { text, corrected: await this.corrected(text), ...filter }, input.perPage, offset)
+      : await reading.listReadable(this.deps.db, reader, { ...filter, sort: 'latest' }, input.perPage, offset)
+    return { items: rows, next: (rows[0]?.total ?? 0) > offset + rows.length }
+  }
+
+  /** The query with its misspelt words replaced by the nearest words the articles hold, or null when none is. */
+  private async corrected(text: string): Promise<string | null> {
+    const fixes = await corrections(this.deps.db, 'knowledge_words', text.match(/[\p{L}\p{N}]+/gu) ?? [])
+    return fixes.size ? text.replace(/[\p{L}\p{N}]+/gu, (w) => fixes.get(w.toLowerCase()) ?? w) : null
+  }
+
   /** Ranked, highlighted results of what the reader may read; every search is logged with its number of results for staff. */
   async search(reader: Reader, input: SearchInput) {
     const text = input.q.trim().slice(0, 200)
     const categories = await this.categories(reader)
     if (!text) return { categories, results: paged([], 1), text }
     const node = input.category ? categories.byId.get(input.category) : undefined
-    const fixes = await corrections(this.deps.db, 'knowledge_words', text.match(/[\p{L}\p{N}]+/gu) ?? [])
-    const corrected = fixes.size ? text.replace(/[\p{L}\p{N}]+/gu, (w) => fixes.get(w.toLowerCase()) ?? w) : null
     const rows = await reading.searchReadable(this.deps.db, reader, {
-      text, corrected, categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined
+      text, corrected: await this.corrected(text), categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined
     }, resultsPerPage, (input.page - 1) * resultsPerPage)
     if (input.page === 1) await reading.logSearch(this.deps.db, text, rows[0]?.total ?? 0)
     return { categories, results: paged(rows, input.page), text }
