@@ -3,6 +3,7 @@ import type { Static } from 'typebox'
 import { audit, systemActor, type Actor } from '../../core/data/audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import type { JobRunner } from '../../core/background/jobs/job-runner.ts'
+import type { Mailer } from '../../core/background/mail/mailer.ts'
 import type { Cradle } from '../../core/container.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import { toPage } from '../../core/lib/pagination.ts'
@@ -14,11 +15,13 @@ import * as reading from './reading.repository.ts'
 import { buildTree } from './categories.service.ts'
 
 export const publishJob = 'knowledge.publish'
+export const reviewDueJob = 'knowledge.review-due'
 
 /** The staff side of articles: writing (every save a version), review, publishing, audience, versions. */
 export class ArticlesService {
-  constructor(private readonly deps: { db: Db; jobs: JobRunner; partners: Cradle['partners'] }) {
+  constructor(private readonly deps: { db: Db; jobs: JobRunner; mailer: Mailer; partners: Cradle['partners'] }) {
     deps.jobs.register(publishJob, (payload, trx) => this.publishDue(trx, String(payload.articleId)))
+    deps.jobs.register(reviewDueJob, (payload, trx) => this.remindReview(trx, String(payload.articleId), String(payload.reviewBy)))
   }
 
   async list(filter: repo.StaffArticleFilter, limit: number) {
@@ -136,10 +139,30 @@ export class ArticlesService {
     if (partnerIds.length && (await this.deps.partners.partnerNames({ ids: partnerIds })).length !== partnerIds.length) {
       throw new Invalid({ audience_partner_ids: 'Choose partners from the list.' })
     }
-    return this.transition(actor, id, ['draft', 'review', 'scheduled', 'published', 'archived'], 'knowledge.audience-changed', () => ({
-      audience: form.audience, audience_level_id: form.audience === 'levels' ? form.audience_level_id : null, audience_partner_ids: partnerIds,
-      required: form.required, review_by: form.review_by ? new Date(`${form.review_by}T00:00:00Z`) : null
-    }))
+    const reviewBy = form.review_by ? new Date(`${form.review_by}T00:00:00Z`) : null
+    return this.deps.db.transaction().execute(async (trx) => {
+      let reviewDateChanged = false
+      const article = await this.transitionIn(trx, actor, id, ['draft', 'review', 'scheduled', 'published', 'archived'], 'knowledge.audience-changed', (before) => {
+        reviewDateChanged = before.review_by?.getTime() !== reviewBy?.getTime()
+        return {
+          audience: form.audience, audience_level_id: form.audience === 'levels' ? form.audience_level_id : null, audience_partner_ids: partnerIds,
+          required: form.required, review_by: reviewBy
+        }
+      })
+      if (reviewBy && reviewDateChanged) await this.deps.jobs.enqueue(trx, reviewDueJob, { articleId: id, reviewBy: form.review_by }, reviewBy)
+      return article
+    })
+  }
+
+  /** The job on an article's review date: its author is e-mailed, unless the date moved or the article was archived since. */
+  async remindReview(trx: DbOrTrx, id: string, reviewBy: string): Promise<void> {
+    const due = await repo.reviewDue(trx, id, reviewBy)
+    if (!due?.author_email) return
+    await this.deps.mailer.send(trx, {
+      to: due.author_email,
+      subject: `Review due: ${due.title}`,
+      body: `Hello ${due.author_name},\n\nThe knowledge article “${due.title}” is due for review today. Check that it is still right, then save it with a new review date.\n\n${this.deps.mailer.link(`/admin/knowledge/articles/${id}`)}\n`
+    })
   }
 
   private transition(actor: Actor, id: string, from: ArticleRow['status'][], action: string,

@@ -30,11 +30,11 @@ const knowledge: Feature = {
   name: 'knowledge',
   dependsOn: ['partners'],
   register(container) {
-    const { db, jobs, partners } = container.cradle
+    const { db, jobs, mailer, partners } = container.cradle
     container.register({
       knowledgeReaders: asValue(new Readers({ partners })),
       knowledgeCategories: asValue(new CategoriesService({ db })),
-      knowledgeArticles: asValue(new ArticlesService({ db, jobs, partners })),
+      knowledgeArticles: asValue(new ArticlesService({ db, jobs, mailer, partners })),
       knowledgeReading: asValue(new KnowledgeReading({ db })),
       knowledgeVotes: asValue(new KnowledgeVotes({ db })),
       knowledgeEngagement: asValue(new KnowledgeEngagement({ db }))

@@ -11,7 +11,7 @@ import type { ArticleStatus } from './knowledge.table.ts'
 type ById = { Params: { id: string } }
 type Form = { Body: Record<string, string | string[]> }
 interface ListQuery { status?: string; category?: string; q?: string; after?: string }
-const statuses: ArticleStatus[] = ['draft', 'review', 'scheduled', 'published', 'archived']
+const statuses: Array<ArticleStatus | 'due'> = ['draft', 'review', 'scheduled', 'published', 'archived', 'due']
 const versionParams = Type.Object({ id: Type.String({ format: 'uuid' }), version: Type.Integer({ minimum: 1 }) })
 
 /** Staff write, review, publish and target articles under /admin/knowledge. */
@@ -40,7 +40,7 @@ const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: ListQuery }>('/admin/knowledge', { config }, async (request, reply) => {
     const q = request.query
     const filters = {
-      status: statuses.includes(q.status as ArticleStatus) ? q.status as ArticleStatus : undefined,
+      status: statuses.find((s) => s === q.status),
       category: isId(q.category) ? q.category : undefined,
       q: typeof q.q === 'string' ? q.q.trim().slice(0, 100) : ''
     }

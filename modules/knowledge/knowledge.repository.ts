@@ -42,7 +42,8 @@ const articleColumns = ['id', 'slug', 'category_id', 'title', 'body', 'tags', 's
   'material_version', 'views', 'helpful', 'unhelpful', 'created_at', 'updated_at'] as const
 
 export interface StaffArticleFilter {
-  status?: ArticleStatus
+  /** 'due': not archived, and its review date has come. */
+  status?: ArticleStatus | 'due'
   categoryId?: string
   q?: string
   after?: { key: string; id: string }
@@ -53,7 +54,8 @@ export function listArticlesForStaff(db: DbOrTrx, filter: StaffArticleFilter, li
     .select(['a.id', 'a.slug', 'a.title', 'a.status', 'a.audience', 'a.version', 'a.author_name', 'a.publish_at', 'a.published_at',
       'a.review_by', 'a.updated_at', 'a.views', 'a.helpful', 'a.unhelpful', 'c.name as category_name'])
     .select(sql<string>`a.updated_at::text`.as('updated_key'))
-  if (filter.status) query = query.where('a.status', '=', filter.status)
+  if (filter.status === 'due') query = query.where('a.status', '<>', 'archived').where(sql<boolean>`a.review_by <= current_date`)
+  else if (filter.status) query = query.where('a.status', '=', filter.status)
   if (filter.categoryId) query = query.where('a.category_id', '=', filter.categoryId)
   if (filter.q) query = query.where('a.title', 'ilike', `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`)
   if (filter.after) {
@@ -121,6 +123,13 @@ export function dueScheduled(trx: DbOrTrx, id: string) {
 export async function publishScheduled(trx: DbOrTrx, id: string): Promise<void> {
   await trx.updateTable('knowledge_articles').set({ status: 'published', published_at: sql`publish_at`, publish_at: null, updated_at: sql`now()` })
     .where('id', '=', id).execute()
+}
+
+/** An article whose review date is still this one and that is not archived, with its author's address. */
+export function reviewDue(trx: DbOrTrx, id: string, reviewBy: string) {
+  return trx.selectFrom('knowledge_articles as a').leftJoin('users as u', 'u.id', 'a.author_id')
+    .where('a.id', '=', id).where('a.status', '<>', 'archived').where(sql<boolean>`a.review_by = ${reviewBy}::date`)
+    .select(['a.title', 'a.author_name', 'u.email as author_email']).executeTakeFirst()
 }
 
 // Versions

@@ -197,3 +197,37 @@ t.test('categories nest, keep their order, refuse a cycle and are removed only w
   t.equal((await admin.post(`/admin/knowledge/categories/${sso.id}/remove`)).statusCode, 303)
   t.equal((await admin.get(`/admin/knowledge/categories/${sso.id}`)).statusCode, 404)
 })
+
+t.test('an article due for review is listed for staff, and its author is e-mailed on the day', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { knowledgeArticles, jobs, db } = app.diContainer.cradle
+  const staff = await createStaffPair(app)
+  const category = await createCategory(app, staff.author, 'Guides')
+  const article = await createArticle(app, staff, category.id, { title: 'Pricing rules' })
+  const fresh = await createArticle(app, staff, category.id, { title: 'Fresh guide' })
+  const audience = { audience: 'partners' as const, audience_level_id: '', audience_partner_ids: [], required: false }
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+  await knowledgeArticles.setAudience(staff.reviewer, article.id, { ...audience, review_by: tomorrow })
+  await knowledgeArticles.setAudience(staff.reviewer, fresh.id, { ...audience, review_by: '2099-01-01' })
+
+  await jobs.runDue()
+  const mails = () => db.selectFrom('mail_outbox').select(['to_address', 'subject', 'body']).where('subject', 'like', 'Review due%').execute()
+  t.same(await mails(), [], 'nothing before the day')
+  const reviewer = new Agent(app)
+  await reviewer.signIn('reviewer@staff.example', staffPassword)
+  t.notMatch((await reviewer.get('/admin/knowledge?status=due')).body, /Pricing rules/)
+
+  // The day comes: the article's date and its job are due.
+  await sql`update knowledge_articles set review_by = current_date where id = ${article.id}`.execute(db)
+  await sql`update jobs set run_at = now() - interval '1 minute', payload = jsonb_set(payload, '{reviewBy}', to_jsonb(current_date::text)) where kind = 'knowledge.review-due' and payload->>'articleId' = ${article.id}`.execute(db)
+  await jobs.runDue()
+  t.match(await mails(), [{ to_address: 'author@staff.example', subject: 'Review due: Pricing rules', body: /is due for review today[\s\S]*\/admin\/knowledge\/articles\// }])
+  const due = await reviewer.get('/admin/knowledge?status=due')
+  t.match(due.body, /Pricing rules[\s\S]*review due/)
+  t.notMatch(due.body, /Fresh guide/)
+
+  await knowledgeArticles.setAudience(staff.reviewer, fresh.id, { ...audience, review_by: '2099-02-01' })
+  await sql`update jobs set run_at = now() - interval '1 minute' where kind = 'knowledge.review-due' and payload->>'reviewBy' = '2099-01-01'`.execute(db)
+  await jobs.runDue()
+  t.equal((await mails()).length, 1, 'a review date moved since sends nothing on the old one')
+})
