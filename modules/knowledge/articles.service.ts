@@ -41,7 +41,7 @@ export class ArticlesService {
     const [titles, categories, versions] = await Promise.all([
       reading.titlesOf(this.deps.db, staff, linkedSlugs(article.body)), repo.listCategories(this.deps.db), repo.listVersions(this.deps.db, id)
     ])
-    const preview = renderArticle(article.body, { base: '/admin/knowledge/by-address', titles: new Map(titles.map((t) => [t.slug, t.title])) })
+    const preview = renderArticle(article.body, { base: '/admin/knowledge/by-address', files: '/admin/knowledge', titles: new Map(titles.map((t) => [t.slug, t.title])) })
     return { article, preview, versions, breadcrumbs: buildTree(categories).byId.get(article.category_id)?.path ?? [] }
   }
 

@@ -10,6 +10,7 @@ import { CategoriesService } from './categories.service.ts'
 import { KnowledgeReading } from './reading.service.ts'
 import { KnowledgeVotes } from './votes.service.ts'
 import { KnowledgeEngagement } from './engagement.service.ts'
+import { KnowledgeAttachments } from './attachments.service.ts'
 import { knowledgeWidget } from './knowledge.widgets.ts'
 
 /** Who a viewer reads as under the audience rule (core/identity/audience.ts), for other features with audiences. */
@@ -23,6 +24,7 @@ declare module '../../core/container.ts' {
     knowledgeReading: KnowledgeReading
     knowledgeVotes: KnowledgeVotes
     knowledgeEngagement: KnowledgeEngagement
+    knowledgeAttachments: KnowledgeAttachments
   }
 }
 
@@ -37,7 +39,8 @@ const knowledge: Feature = {
       knowledgeArticles: asValue(new ArticlesService({ db, jobs, mailer, partners })),
       knowledgeReading: asValue(new KnowledgeReading({ db })),
       knowledgeVotes: asValue(new KnowledgeVotes({ db })),
-      knowledgeEngagement: asValue(new KnowledgeEngagement({ db }))
+      knowledgeEngagement: asValue(new KnowledgeEngagement({ db })),
+      knowledgeAttachments: asValue(new KnowledgeAttachments({ db }))
     })
   },
   routes: knowledgeRoutes,

@@ -16,7 +16,7 @@ const versionParams = Type.Object({ id: Type.String({ format: 'uuid' }), version
 
 /** Staff write, review, publish and target articles under /admin/knowledge. */
 const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { knowledgeArticles, knowledgeCategories, knowledgeEngagement, partners } = app.diContainer.cradle
+  const { knowledgeArticles, knowledgeCategories, knowledgeEngagement, knowledgeAttachments, partners } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function formPage(reply: FastifyReply, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
@@ -28,12 +28,13 @@ const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
 
   async function articlePage(reply: FastifyReply, id: string, state: { errors?: FieldErrors; message?: string; status?: number; values?: Record<string, unknown> } = {}) {
     const page = await knowledgeArticles.page(id)
-    const [levels, partnerList, acknowledgements] = await Promise.all([
-      partners.levels(), partners.partnerNames({ status: 'active' }), page.article.required ? knowledgeEngagement.acknowledgements(id) : []
+    const [levels, partnerList, acknowledgements, attachments] = await Promise.all([
+      partners.levels(), partners.partnerNames({ status: 'active' }), page.article.required ? knowledgeEngagement.acknowledgements(id) : [],
+      knowledgeAttachments.list(id)
     ])
     const viewer = signedIn(reply.request)
     return reply.page('knowledge/admin-article', {
-      ...page, levels, partners: partnerList, acknowledgements, partnerName: new Map(partnerList.map((p) => [p.id, p.name])), statusLabel, viewerId: viewer.id, errors: state.errors ?? {}, message: state.message, values: state.values ?? {}
+      ...page, levels, partners: partnerList, acknowledgements, attachments, partnerName: new Map(partnerList.map((p) => [p.id, p.name])), statusLabel, viewerId: viewer.id, errors: state.errors ?? {}, message: state.message, values: state.values ?? {}
     }, { title: page.article.title, status: state.status })
   }
 

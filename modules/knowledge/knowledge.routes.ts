@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import knowledgeAdminRoutes from './knowledge-admin.routes.ts'
 import categoriesRoutes from './categories.routes.ts'
 import insightRoutes from './insight.routes.ts'
+import attachmentsRoutes from './attachments.routes.ts'
 import knowledgeReadingRoutes from './knowledge-reading.routes.ts'
 
 const knowledgeRoutes: FastifyPluginAsync = async (app) => {
@@ -11,6 +12,7 @@ const knowledgeRoutes: FastifyPluginAsync = async (app) => {
   await app.register(knowledgeAdminRoutes)
   await app.register(categoriesRoutes)
   await app.register(insightRoutes)
+  await app.register(attachmentsRoutes)
   await app.register(knowledgeReadingRoutes)
 }
 

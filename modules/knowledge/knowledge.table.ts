@@ -88,6 +88,21 @@ export interface KnowledgeSearchesTable {
   searched_at: Generated<Date>
 }
 
+export interface KnowledgeAttachmentsTable {
+  id: Generated<string>
+  article_id: string
+  file_name: string
+  content_type: string
+  size: number
+  created_by: string | null
+  created_at: Generated<Date>
+}
+
+export interface KnowledgeFilesTable {
+  attachment_id: string
+  data: Buffer
+}
+
 export type CategoryRow = Selectable<KnowledgeCategoriesTable>
 export type ArticleRow = Omit<Selectable<KnowledgeArticlesTable>, 'search' | 'body_text'>
 export type VersionRow = Selectable<KnowledgeVersionsTable>
@@ -102,5 +117,7 @@ declare module '../../core/data/database.ts' {
     knowledge_acknowledgements: KnowledgeAcknowledgementsTable
     knowledge_views: KnowledgeViewsTable
     knowledge_searches: KnowledgeSearchesTable
+    knowledge_attachments: KnowledgeAttachmentsTable
+    knowledge_files: KnowledgeFilesTable
   }
 }

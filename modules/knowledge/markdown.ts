@@ -26,6 +26,9 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
 export interface TocEntry { level: number; id: string; text: string }
 export interface RenderedArticle { html: string; toc: TocEntry[] }
 
+/** An attached file, by any area's address of it. */
+const fileAddress = /^\/(?:kb|portal\/knowledge|admin\/knowledge)\/files\/([0-9a-f-]{36})$/
+
 /** Where an article lives for visitors or partners: /kb/articles/<slug>, /portal/knowledge/articles/<slug>. */
 const articleAddress = /^\/(?:kb|portal\/knowledge)\/articles\/([a-z0-9-]+)\/?(?:#([\w-]*))?$/
 
@@ -47,11 +50,12 @@ export function linkedSlugs(markdown: string): string[] {
 }
 
 /**
- * Renders an article for a reader. `base` is where that reader reads articles (/kb, /portal/knowledge);
+ * Renders an article for a reader. `base` is where that reader reads articles (/kb, /portal/knowledge),
+ * `files` where they fetch attachments (default: `base`), so an image shows from the reader's own area;
  * a link to another article points there, and a link without its own words (its address, or
  * empty) shows the article's current title — from `titles`, which holds only what the reader may read.
  */
-export function renderArticle(markdown: string, options: { base: string; titles: Map<string, string> }): RenderedArticle {
+export function renderArticle(markdown: string, options: { base: string; titles: Map<string, string>; files?: string }): RenderedArticle {
   const tokens = md.parse(markdown, {})
   const toc: TocEntry[] = []
   const used = new Set<string>()
@@ -70,8 +74,10 @@ export function renderArticle(markdown: string, options: { base: string; titles:
   return { html: sanitizeHtml(md.renderer.render(tokens, md.options, {}), sanitizeOptions), toc }
 }
 
-function resolveLinks(children: Token[], options: { base: string; titles: Map<string, string> }): void {
+function resolveLinks(children: Token[], options: { base: string; titles: Map<string, string>; files?: string }): void {
   children.forEach((token, i) => {
+    const file = token.type === 'image' || token.type === 'link_open' ? fileAddress.exec(String(token.attrGet(token.type === 'image' ? 'src' : 'href') ?? '')) : null
+    if (file) token.attrSet(token.type === 'image' ? 'src' : 'href', `${options.files ?? options.base}/files/${file[1]}`)
     if (token.type !== 'link_open') return
     const href = String(token.attrGet('href') ?? '')
     const match = articleAddress.exec(href)

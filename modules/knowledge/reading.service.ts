@@ -4,6 +4,7 @@ import type { Reader } from '../../core/identity/audience.ts'
 import { NotFound } from '../../core/lib/errors.ts'
 import * as reading from './reading.repository.ts'
 import * as repo from './knowledge.repository.ts'
+import { listAttachments } from './attachments.repository.ts'
 import { buildTree, subtreeIds, type CategoryNode } from './categories.service.ts'
 import { linkedSlugs, renderArticle } from './markdown.ts'
 
@@ -58,12 +59,13 @@ export class KnowledgeReading {
     const article = await reading.readableArticle(this.deps.db, reader, slug)
     if (!article) throw new NotFound('The article')
     const links = linkedSlugs(article.body)
-    const [titles, related, categories] = await Promise.all([
-      reading.titlesOf(this.deps.db, reader, links), reading.related(this.deps.db, reader, article, 5), repo.listCategories(this.deps.db)
+    const [titles, related, categories, attachments] = await Promise.all([
+      reading.titlesOf(this.deps.db, reader, links), reading.related(this.deps.db, reader, article, 5), repo.listCategories(this.deps.db),
+      listAttachments(this.deps.db, article.id)
     ])
     const rendered = renderArticle(article.body, { base, titles: new Map(titles.map((t) => [t.slug, t.title])) })
     const category = buildTree(categories).byId.get(article.category_id)
-    return { article, ...rendered, related, breadcrumbs: category?.path ?? [] }
+    return { article, ...rendered, related, attachments, breadcrumbs: category?.path ?? [] }
   }
 
   /**
