@@ -11,6 +11,8 @@ async function signIn(page: Page, email: string, password: string) {
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/signin')), page.getByRole('button', { name: 'Sign in' }).click()])
 }
 
+const onePixelPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='
+
 const hostile = `## Before you start
 
 You need an opportunity registered in the portal.
@@ -34,7 +36,7 @@ Quote number: Q-1234
 
 Staff answer within two days.`
 
-t.test('staff write, review and publish; a partner finds the article misspelt, reads it safely and votes; staff see it', { skip: skipWithoutBrowser() }, async (t) => {
+t.test('staff write, illustrate, review and publish; a partner finds the article misspelt, reads it safely and votes; staff see it', { skip: skipWithoutBrowser() }, async (t) => {
   const { app, page, context, console: messages } = await openBrowser(t)
   const staff = await createStaffPair(app)
   const category = await createCategory(app, staff.author, 'Deal registration')
@@ -52,6 +54,17 @@ t.test('staff write, review and publish; a partner finds the article misspelt, r
   await page.getByLabel('Tags').fill('quotes, deals')
   await page.getByLabel('Body (Markdown)').fill(hostile)
   await Promise.all([page.waitForURL('**/admin/knowledge/articles/*'), page.getByRole('button', { name: 'Save draft' }).click()])
+  const draftUrl = page.url()
+  await page.getByLabel('Image or file').setInputFiles({ name: 'diagram.png', mimeType: 'image/png', buffer: Buffer.from(onePixelPng, 'base64') })
+  await page.getByRole('button', { name: 'Attach' }).click()
+  await page.getByText('Attached diagram.png.').waitFor()
+  const imageMarkdown = await page.locator('#attachments code').first().innerText()
+  t.match(imageMarkdown, /^!\[diagram\.png\]\(\/kb\/files\/[0-9a-f-]{36}\)$/, 'the page says how to show the image')
+  await page.goto(`${draftUrl}/edit`)
+  await page.getByLabel('Body (Markdown)').fill(`${imageMarkdown}\n\n${hostile}`)
+  await page.getByLabel('Change note').fill('Diagram added')
+  await Promise.all([page.waitForURL(draftUrl), page.getByRole('button', { name: 'Save new version' }).click()])
+  t.ok(await page.locator('.kb-prose img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 1), 'staff see the image in the preview')
   await page.getByRole('button', { name: 'Send for review' }).click()
   await page.getByText('Waiting for another member of staff').waitFor()
   t.equal(await page.evaluate(() => (window as unknown as { hacked?: string }).hacked ?? null), null, 'the preview ran nothing')
@@ -89,6 +102,9 @@ t.test('staff write, review and publish; a partner finds the article misspelt, r
   await Promise.all([reader.waitForURL('**/portal/knowledge/articles/*'), result.getByRole('heading').getByRole('link').click()])
   await reader.getByRole('navigation', { name: 'On this page' }).waitFor()
   t.ok(await reader.getByRole('table').isVisible(), 'the table renders')
+  const image = reader.locator('.kb-prose img')
+  t.match(await image.getAttribute('src'), /^\/portal\/knowledge\/files\//, 'the image comes through the portal, in the partner’s area')
+  t.ok(await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 1), 'and loads')
   t.ok(await reader.getByText('Quote number: Q-1234').isVisible(), 'the code block renders')
   t.equal(await reader.evaluate(() => (window as unknown as { hacked?: string }).hacked ?? null), null, 'nothing in the article ran')
   await reader.getByText('Click me').click().catch(() => {})
@@ -106,7 +122,7 @@ t.test('staff write, review and publish; a partner finds the article misspelt, r
   await screenshot(reviewer, 'knowledge-admin-insight')
 
   await page.goto(`${articleUrl}/edit`)
-  await page.getByLabel('Body (Markdown)').fill(hostile.replace('two days', 'one day'))
+  await page.getByLabel('Body (Markdown)').fill((await page.getByLabel('Body (Markdown)').inputValue()).replace('two days', 'one day'))
   await page.getByLabel('Change note').fill('Faster answers')
   await Promise.all([page.waitForURL(articleUrl), page.getByRole('button', { name: 'Save new version' }).click()])
   await page.getByRole('link', { name: 'All versions and differences' }).click()
