@@ -3,7 +3,7 @@ import type { Database, DbOrTrx } from '../../core/data/database.ts'
 import { readableBy } from '../../core/identity/audience.repository.ts'
 import type { Reader } from '../../core/identity/audience.ts'
 import type { KnowledgeArticlesTable } from './knowledge.table.ts'
-import { searchHeadline, searchRank, webQuery } from '../../core/data/search.repository.ts'
+import { searchConfig, searchHeadline, searchRank, webQuery } from '../../core/data/search.repository.ts'
 
 /**
  * What readers (partners, visitors) see of the knowledge base: published articles within their
@@ -68,15 +68,19 @@ export function titlesOf(db: DbOrTrx, reader: Reader, slugs: string[]) {
   return published(db, reader).where('a.slug', 'in', slugs).select(['a.slug', 'a.title']).execute()
 }
 
-/** Articles like this one that the reader may read: sharing tags first, then the same category. */
-export function related(db: DbOrTrx, reader: Reader, article: { id: string; tags: string[]; category_id: string }, limit: number) {
-  let query = published(db, reader).where('a.id', '<>', article.id)
-  if (article.tags.length) {
-    const tags = sql`${article.tags}::text[]`
-    query = query.where((eb) => eb.or([eb('a.category_id', '=', article.category_id), eb(sql`a.tags`, '&&', tags)]))
-      .orderBy(sql`cardinality(array(select unnest(a.tags) intersect select unnest(${tags})))`, 'desc')
-  } else query = query.where('a.category_id', '=', article.category_id)
-  return query.select(['a.slug', 'a.title']).orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
+/**
+ * Articles like this one that the reader may read: those sharing most tags first, then "more like
+ * this" from the search (sharing words of its title), then the rest of its category.
+ */
+export function related(db: DbOrTrx, reader: Reader, article: { id: string; title: string; tags: string[]; category_id: string }, limit: number) {
+  const tags = sql`${article.tags}::text[]`
+  const like = sql`replace(plainto_tsquery(${sql.lit(searchConfig)}::regconfig, ${article.title})::text, '&', '|')::tsquery`
+  return published(db, reader).where('a.id', '<>', article.id)
+    .where((eb) => eb.or([eb('a.category_id', '=', article.category_id), eb(sql`a.tags`, '&&', tags), eb(sql`a.search`, '@@', like)]))
+    .select(['a.slug', 'a.title'])
+    .orderBy(sql`cardinality(array(select unnest(a.tags) intersect select unnest(${tags})))`, 'desc')
+    .orderBy(searchRank(sql`a.search`, like), 'desc')
+    .orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
 }
 
 export async function logSearch(db: DbOrTrx, query: string, results: number): Promise<void> {
