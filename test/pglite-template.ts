@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PGliteDialect } from 'kysely'
+import { pgliteExtensions } from '../core/data/pglite-extensions.ts'
 import { DataDirLockedError, lockDataDir, processAlive } from '../core/data/data-dir-lock.ts'
 import { coreMigrationsDir, migrateToLatest } from '../core/data/migrator.ts'
 import { migrationsHash } from './migrations-hash.ts'
@@ -82,7 +83,7 @@ async function build(target: string): Promise<void> {
   const building = path.join(templatesRoot, 'building')
   rmSync(building, { recursive: true, force: true })
   mkdirSync(building)
-  const pglite = new PGlite(path.join(building, 'pgdata'), { initDbStartParams: ['--wal-segsize=1'] })
+  const pglite = new PGlite(path.join(building, 'pgdata'), { initDbStartParams: ['--wal-segsize=1'], extensions: pgliteExtensions })
   const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) })
   try {
     await migrateToLatest(db, [coreMigrationsDir])

@@ -6,6 +6,7 @@ import type { Config } from '../config.ts'
 import { lockDataDir, type DataDirLock, type LockHolder } from './data-dir-lock.ts'
 import { InlineLimitsPlugin } from './inline-limits.ts'
 import { PreparedClient } from './prepared-client.ts'
+import { pgliteExtensions } from './pglite-extensions.ts'
 
 /**
  * The whole schema. Each module adds its own tables to this interface from its `*.table.ts`
@@ -70,8 +71,11 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
     mkdirSync(config.DATA_DIR, { recursive: true })
     lock = lockDataDir(config.DATA_DIR)
   }
-  const pglite = new PGlite(inMemory ? undefined : `${config.DATA_DIR}/pgdata`, {
-    parsers: { 20: (v: string) => Number(v) }
+  // One options object: given `undefined` as its folder, PGlite ignores the options that follow.
+  const pglite = new PGlite({
+    dataDir: inMemory ? undefined : `${config.DATA_DIR}/pgdata`,
+    parsers: { 20: (v: string) => Number(v) },
+    extensions: pgliteExtensions
   })
   await pglite.waitReady.catch((err: unknown) => {
     lock?.release()

@@ -5,6 +5,7 @@ import customers from '../../modules/customers/index.ts'
 import opportunities from '../../modules/opportunities/index.ts'
 import integrations from '../../modules/integrations/index.ts'
 import webhooks from '../../modules/webhooks/index.ts'
+import knowledge from '../../modules/knowledge/index.ts'
 
 /** The core modules, always on, in dependency order. Add-ons come from PORTAL_ADDONS. */
-export const coreModules: Feature[] = [admin, partners, customers, opportunities, integrations, webhooks]
+export const coreModules: Feature[] = [admin, partners, customers, opportunities, integrations, webhooks, knowledge]

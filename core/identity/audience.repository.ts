@@ -1,0 +1,17 @@
+import { sql, type Expression, type SqlBool } from 'kysely'
+import type { Reader } from './audience.ts'
+
+/**
+ * The audience rule of audience.ts as a condition on a table's audience columns (`audience`,
+ * `audience_level_id`, `audience_partner_ids`, qualified by `table`), for every query that lists,
+ * counts or searches content a reader may see. Staff: always true.
+ */
+export function readableBy(reader: Reader, table: string): Expression<SqlBool> {
+  const column = (name: string) => sql.ref(`${table}.${name}`)
+  if (reader.kind === 'staff') return sql<SqlBool>`true`
+  if (reader.kind === 'visitor') return sql<SqlBool>`${column('audience')} = 'public'`
+  const levels = reader.levelIds.length > 0 ? sql`${column('audience_level_id')} in (${sql.join(reader.levelIds)})` : sql`false`
+  return sql<SqlBool>`(${column('audience')} in ('public', 'partners')
+    or (${column('audience')} = 'levels' and ${levels})
+    or (${column('audience')} = 'companies' and ${reader.partnerId}::uuid = any(${column('audience_partner_ids')})))`
+}

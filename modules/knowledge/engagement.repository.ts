@@ -1,0 +1,79 @@
+import { sql } from 'kysely'
+import type { DbOrTrx } from '../../core/data/database.ts'
+import { readableBy } from '../../core/identity/audience.repository.ts'
+import type { Reader } from '../../core/identity/audience.ts'
+
+/** Views counted in memory, added in one statement per article and day. */
+export async function addViews(trx: DbOrTrx, counts: Array<[articleId: string, views: number]>): Promise<void> {
+  for (const [articleId, views] of counts) {
+    await trx.insertInto('knowledge_views').values({ article_id: articleId, day: sql<string>`current_date`, views })
+      .onConflict((oc) => oc.columns(['article_id', 'day']).doUpdateSet({ views: sql`knowledge_views.views + ${views}` }))
+      .execute()
+    await trx.updateTable('knowledge_articles').set({ views: sql`views + ${views}` }).where('id', '=', articleId).execute()
+  }
+}
+
+export function findAcknowledgement(db: DbOrTrx, articleId: string, userId: string) {
+  return db.selectFrom('knowledge_acknowledgements').select(['version', 'acknowledged_at']).where('article_id', '=', articleId).where('user_id', '=', userId).executeTakeFirst()
+}
+
+export async function acknowledge(trx: DbOrTrx, articleId: string, userId: string, version: number): Promise<void> {
+  await trx.insertInto('knowledge_acknowledgements').values({ article_id: articleId, user_id: userId, version })
+    .onConflict((oc) => oc.columns(['article_id', 'user_id']).doUpdateSet({ version, acknowledged_at: sql`now()` }))
+    .execute()
+}
+
+/** Published required reading the reader may read and this user has not acknowledged since its last material change. */
+export function toRead(db: DbOrTrx, reader: Reader, userId: string, limit: number) {
+  return db.selectFrom('knowledge_articles as a')
+    .leftJoin('knowledge_acknowledgements as k', (join) => join.onRef('k.article_id', '=', 'a.id').on('k.user_id', '=', userId))
+    .where('a.status', '=', 'published').where('a.required', '=', true).where(readableBy(reader, 'a'))
+    .where((eb) => eb.or([eb('k.version', 'is', null), eb('k.version', '<', eb.ref('a.material_version'))]))
+    .select(['a.slug', 'a.title', 'a.updated_at', 'k.version as acknowledged_version'])
+    .orderBy('a.published_at', 'desc').limit(limit).execute()
+}
+
+/** Who acknowledged an article, newest first, and whether that covers its current material version. */
+export function acknowledgements(db: DbOrTrx, articleId: string) {
+  return db.selectFrom('knowledge_acknowledgements as k').innerJoin('users as u', 'u.id', 'k.user_id')
+    .innerJoin('knowledge_articles as a', 'a.id', 'k.article_id')
+    .where('k.article_id', '=', articleId)
+    .select(['u.name', 'u.email', 'u.partner_id', 'k.version', 'k.acknowledged_at', sql<boolean>`k.version >= a.material_version`.as('current')])
+    .orderBy('k.acknowledged_at', 'desc').limit(500).execute()
+}
+
+// Insight for staff, over the last `days` days
+
+const since = (days: number) => sql<Date>`now() - make_interval(days => ${days})`
+
+export function mostRead(db: DbOrTrx, days: number, limit: number) {
+  return db.selectFrom('knowledge_views as v').innerJoin('knowledge_articles as a', 'a.id', 'v.article_id')
+    .where('v.day', '>=', sql<string>`(${since(days)})::date`)
+    .select(['a.id', 'a.title', (eb) => eb.fn.sum<number>('v.views').as('views')])
+    .groupBy(['a.id', 'a.title']).orderBy('views', 'desc').orderBy('a.title').limit(limit).execute()
+}
+
+export function votesByArticle(db: DbOrTrx, days: number, limit: number, order: 'helpful' | 'unhelpful') {
+  const helpful = sql<number>`count(*) filter (where v.helpful)`
+  const unhelpful = sql<number>`count(*) filter (where not v.helpful)`
+  return db.selectFrom('knowledge_votes as v').innerJoin('knowledge_articles as a', 'a.id', 'v.article_id')
+    .where('v.voted_at', '>=', since(days))
+    .select(['a.id', 'a.title', helpful.as('helpful'), unhelpful.as('unhelpful')])
+    .groupBy(['a.id', 'a.title'])
+    .having(order === 'helpful' ? helpful : unhelpful, '>', 0)
+    .orderBy(order === 'helpful' ? helpful : unhelpful, 'desc').orderBy('a.title').limit(limit).execute()
+}
+
+export function feedback(db: DbOrTrx, days: number, limit: number) {
+  return db.selectFrom('knowledge_votes as v').innerJoin('knowledge_articles as a', 'a.id', 'v.article_id')
+    .innerJoin('users as u', 'u.id', 'v.user_id')
+    .where('v.voted_at', '>=', since(days)).where('v.comment', 'is not', null)
+    .select(['a.id', 'a.title', 'v.helpful', 'v.comment', 'v.voted_at', 'u.name'])
+    .orderBy('v.voted_at', 'desc').limit(limit).execute()
+}
+
+export function unansweredSearches(db: DbOrTrx, days: number, limit: number) {
+  return db.selectFrom('knowledge_searches').where('searched_at', '>=', since(days)).where('results', '=', 0)
+    .select(['query', (eb) => eb.fn.countAll<number>().as('searches'), (eb) => eb.fn.max('searched_at').as('last')])
+    .groupBy('query').orderBy('searches', 'desc').orderBy('query').limit(limit).execute()
+}

@@ -1,0 +1,88 @@
+import { sql, type SelectQueryBuilder } from 'kysely'
+import type { Database, DbOrTrx } from '../../core/data/database.ts'
+import { readableBy } from '../../core/identity/audience.repository.ts'
+import type { Reader } from '../../core/identity/audience.ts'
+import type { KnowledgeArticlesTable } from './knowledge.table.ts'
+import { searchConfig, searchHeadline, searchRank, webQuery } from '../../core/data/search.repository.ts'
+
+/**
+ * What readers (partners, visitors) see of the knowledge base: published articles within their
+ * audience, every query filtered by `readableBy` — lists, counts, search, titles of linked articles.
+ */
+type Articles = SelectQueryBuilder<Database & { a: KnowledgeArticlesTable }, 'a', object>
+
+function published(db: DbOrTrx, reader: Reader): Articles {
+  return db.selectFrom('knowledge_articles as a').where('a.status', '=', 'published').where(readableBy(reader, 'a'))
+}
+
+const summaryColumns = ['a.id', 'a.slug', 'a.title', 'a.tags', 'a.category_id', 'a.published_at', 'a.updated_at', 'a.views', 'a.helpful', 'a.unhelpful'] as const
+
+export function readableArticle(db: DbOrTrx, reader: Reader, slug: string) {
+  return published(db, reader).where('a.slug', '=', slug)
+    .select([...summaryColumns, 'a.body', 'a.required', 'a.material_version', 'a.version']).executeTakeFirst()
+}
+
+/** Published articles the reader may read, per category (the category's own, not its subcategories'). */
+export function countsByCategory(db: DbOrTrx, reader: Reader) {
+  return published(db, reader).select(['a.category_id', (eb) => eb.fn.countAll<number>().as('articles')]).groupBy('a.category_id').execute()
+}
+
+export interface ListFilter { categoryIds?: string[]; tag?: string; sort: 'latest' | 'helpful' }
+
+export async function listReadable(db: DbOrTrx, reader: Reader, filter: ListFilter, limit: number, offset: number) {
+  let query = published(db, reader)
+  if (filter.categoryIds) query = query.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [null as unknown as string])
+  if (filter.tag) query = query.where(sql<boolean>`${filter.tag} = any(a.tags)`)
+  const ordered = filter.sort === 'helpful'
+    ? query.orderBy(sql`a.helpful - a.unhelpful`, 'desc').orderBy('a.helpful', 'desc')
+    : query.orderBy('a.published_at', 'desc')
+  return ordered.orderBy('a.id').select(summaryColumns).select(sql<number>`count(*) over ()`.as('total')).limit(limit).offset(offset).execute()
+}
+
+export interface SearchFilter { text: string; corrected: string | null; categoryIds?: string[]; tag?: string }
+
+/**
+ * Ranked search in web-search syntax; `corrected` is the same query with its misspelt words
+ * replaced by words that exist, searched as well. Title matches rank above body matches through
+ * the vector's weights.
+ */
+export async function searchReadable(db: DbOrTrx, reader: Reader, filter: SearchFilter, limit: number, offset: number) {
+  const typed = webQuery(filter.text)
+  const query = filter.corrected ? sql`(${typed} || ${webQuery(filter.corrected)})` : typed
+  let rows = published(db, reader).where(sql<boolean>`a.search @@ ${query}`)
+  if (filter.categoryIds) rows = rows.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [null as unknown as string])
+  if (filter.tag) rows = rows.where(sql<boolean>`${filter.tag} = any(a.tags)`)
+  return rows.select(summaryColumns)
+    .select([
+      searchRank(sql`a.search`, query).as('rank'),
+      searchHeadline(sql`a.body_text`, query).as('snippet'),
+      searchHeadline(sql`a.title`, query, { whole: true }).as('title_html'),
+      sql<number>`count(*) over ()`.as('total')
+    ])
+    .orderBy('rank', 'desc').orderBy('a.published_at', 'desc').orderBy('a.id').limit(limit).offset(offset).execute()
+}
+
+/** Titles of the articles with these slugs that the reader may read: for links between articles. */
+export function titlesOf(db: DbOrTrx, reader: Reader, slugs: string[]) {
+  if (slugs.length === 0) return Promise.resolve([])
+  return published(db, reader).where('a.slug', 'in', slugs).select(['a.slug', 'a.title']).execute()
+}
+
+/**
+ * Articles like this one that the reader may read: those sharing most tags first, then "more like
+ * this" from the search (sharing words of its title), then the rest of its category.
+ */
+export function related(db: DbOrTrx, reader: Reader, article: { id: string; title: string; tags: string[]; category_id: string }, limit: number) {
+  const tags = sql`${article.tags}::text[]`
+  const like = sql`replace(plainto_tsquery(${sql.lit(searchConfig)}::regconfig, ${article.title})::text, '&', '|')::tsquery`
+  return published(db, reader).where('a.id', '<>', article.id)
+    .where((eb) => eb.or([eb('a.category_id', '=', article.category_id), eb(sql`a.tags`, '&&', tags), eb(sql`a.search`, '@@', like)]))
+    .select(['a.slug', 'a.title'])
+    .orderBy(sql`cardinality(array(select unnest(a.tags) intersect select unnest(${tags})))`, 'desc')
+    .orderBy(searchRank(sql`a.search`, like), 'desc')
+    .orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
+}
+
+export async function logSearch(db: DbOrTrx, query: string, results: number): Promise<void> {
+  await db.insertInto('knowledge_searches').values({ query: query.toLowerCase().slice(0, 200), results }).execute()
+}

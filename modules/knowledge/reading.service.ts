@@ -1,0 +1,106 @@
+import type { Db } from '../../core/data/database.ts'
+import { corrections } from '../../core/data/search.repository.ts'
+import type { Reader } from '../../core/identity/audience.ts'
+import { NotFound } from '../../core/lib/errors.ts'
+import * as reading from './reading.repository.ts'
+import * as repo from './knowledge.repository.ts'
+import { listAttachments } from './attachments.repository.ts'
+import { buildTree, subtreeIds, type CategoryNode } from './categories.service.ts'
+import { linkedSlugs, renderArticle } from './markdown.ts'
+
+export const resultsPerPage = 10
+
+export interface SearchInput { q: string; category?: string; tag?: string; page: number }
+
+/** Pages of numbered results: the items, the page, and whether there is a next one. */
+const paged = <T extends { total: number }>(rows: T[], page: number) => ({
+  items: rows, page, total: rows[0]?.total ?? 0, next: (rows[0]?.total ?? 0) > page * resultsPerPage
+})
+
+/**
+ * The knowledge base as partners and visitors read it. Every call takes the reader (audience.service.ts);
+ * what is outside their audience is absent: not listed, not counted, not found (404), not linked.
+ */
+export class KnowledgeReading {
+  constructor(private readonly deps: { db: Db }) {}
+
+  /** The categories with the number of articles the reader may read in each and below; empty branches left out. */
+  async categories(reader: Reader): Promise<{ roots: CategoryNode[]; flat: CategoryNode[]; counts: Map<string, number>; byId: Map<string, CategoryNode> }> {
+    const [rows, own] = await Promise.all([repo.listCategories(this.deps.db), reading.countsByCategory(this.deps.db, reader)])
+    const tree = buildTree(rows)
+    const ownCount = new Map(own.map((c) => [c.category_id, Number(c.articles)]))
+    const counts = new Map(tree.flat.map((node) => [node.id, subtreeIds(node).reduce((n, id) => n + (ownCount.get(id) ?? 0), 0)]))
+    const visible = (node: CategoryNode): CategoryNode => ({ ...node, children: node.children.filter((c) => counts.get(c.id)).map(visible) })
+    const roots = tree.roots.filter((c) => counts.get(c.id)).map(visible)
+    return { roots, flat: tree.flat.filter((c) => counts.get(c.id)), counts, byId: tree.byId }
+  }
+
+  async home(reader: Reader) {
+    const [categories, latest, helpful] = await Promise.all([
+      this.categories(reader),
+      reading.listReadable(this.deps.db, reader, { sort: 'latest' }, 5, 0),
+      reading.listReadable(this.deps.db, reader, { sort: 'helpful' }, 5, 0)
+    ])
+    return { categories, latest, helpful: helpful.filter((a) => a.helpful > 0) }
+  }
+
+  /** A category's articles and those of its subcategories; a category with none for the reader is not found. */
+  async category(reader: Reader, id: string, page: number) {
+    const categories = await this.categories(reader)
+    const node = categories.byId.get(id)
+    if (!node || !categories.counts.get(id)) throw new NotFound('The category')
+    const rows = await reading.listReadable(this.deps.db, reader, { categoryIds: subtreeIds(node), sort: 'latest' }, resultsPerPage, (page - 1) * resultsPerPage)
+    const children = node.children.filter((c) => categories.counts.get(c.id))
+    return { category: node, children, counts: categories.counts, results: paged(rows, page) }
+  }
+
+  /** The article for a reader who reads articles under `base`, rendered, with its place in the tree and related articles. */
+  async article(reader: Reader, slug: string, base: string) {
+    const article = await reading.readableArticle(this.deps.db, reader, slug)
+    if (!article) throw new NotFound('The article')
+    const links = linkedSlugs(article.body)
+    const [titles, related, categories, attachments] = await Promise.all([
+      reading.titlesOf(this.deps.db, reader, links), reading.related(this.deps.db, reader, article, 5), repo.listCategories(this.deps.db),
+      listAttachments(this.deps.db, article.id)
+    ])
+    const rendered = renderArticle(article.body, { base, titles: new Map(titles.map((t) => [t.slug, t.title])) })
+    const category = buildTree(categories).byId.get(article.category_id)
+    return { article, ...rendered, related, attachments, breadcrumbs: category?.path ?? [] }
+  }
+
+  /**
+   * For the API: a search when there is a query (not logged for staff's insight, which is about
+   * people), else the newest articles; numbered pages of `perPage`.
+   */
+  async list(reader: Reader, input: { q: string; category?: string; tag?: string; page: number; perPage: number }) {
+    const categories = await this.categories(reader)
+    const node = input.category ? categories.byId.get(input.category) : undefined
+    if (input.category && !node) return { items: [], next: false }
+    const filter = { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined }
+    const offset = (input.page - 1) * input.perPage
+    const text = input.q.trim().slice(0, 200)
+    const rows = text
+      ? await reading.searchReadable(this.deps.db, reader, { text, corrected: await this.corrected(text), ...filter }, input.perPage, offset)
+      : await reading.listReadable(this.deps.db, reader, { ...filter, sort: 'latest' }, input.perPage, offset)
+    return { items: rows, next: (rows[0]?.total ?? 0) > offset + rows.length }
+  }
+
+  /** The query with its misspelt words replaced by the nearest words the articles hold, or null when none is. */
+  private async corrected(text: string): Promise<string | null> {
+    const fixes = await corrections(this.deps.db, 'knowledge_words', text.match(/[\p{L}\p{N}]+/gu) ?? [])
+    return fixes.size ? text.replace(/[\p{L}\p{N}]+/gu, (w) => fixes.get(w.toLowerCase()) ?? w) : null
+  }
+
+  /** Ranked, highlighted results of what the reader may read; every search is logged with its number of results for staff. */
+  async search(reader: Reader, input: SearchInput) {
+    const text = input.q.trim().slice(0, 200)
+    const categories = await this.categories(reader)
+    if (!text) return { categories, results: paged([], 1), text }
+    const node = input.category ? categories.byId.get(input.category) : undefined
+    const rows = await reading.searchReadable(this.deps.db, reader, {
+      text, corrected: await this.corrected(text), categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined
+    }, resultsPerPage, (input.page - 1) * resultsPerPage)
+    if (input.page === 1) await reading.logSearch(this.deps.db, text, rows[0]?.total ?? 0)
+    return { categories, results: paged(rows, input.page), text }
+  }
+}

@@ -1,0 +1,89 @@
+import t from 'tap'
+import { Agent, buildTestApp } from '../../helper.ts'
+import { createArticle, createCategory, createStaffPair } from '../../fixtures/knowledge.ts'
+import { createActivePartner } from '../../fixtures/partners.ts'
+import type { Reader } from '../../../core/identity/audience.ts'
+import { viewerFor } from '../../fixtures/customers.ts'
+import { updateArticleContent } from '../../../modules/knowledge/knowledge.repository.ts'
+import { searchReadable } from '../../../modules/knowledge/reading.repository.ts'
+
+t.test('search ranks, highlights, forgives typos, reads web-search syntax and filters', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { knowledgeReading, knowledgeReaders, db } = app.diContainer.cradle
+  const staff = await createStaffPair(app)
+  const deals = await createCategory(app, staff.author, 'Deals')
+  const products = await createCategory(app, staff.author, 'Products')
+  const sso = await createCategory(app, staff.author, 'Single sign-on', products.id)
+  await createArticle(app, staff, products.id, { title: 'Pricing overview', body: 'Every opportunity starts with a price list. Prices change yearly.', tags: 'pricing' })
+  await createArticle(app, staff, deals.id, { title: 'How to register an opportunity', body: 'Register it early to protect the deal.', tags: 'deals' })
+  await createArticle(app, staff, sso.id, { title: 'Okta setup', body: 'Configure SAML in Okta. The identity provider signs the assertion.', tags: 'sso, saml' })
+  await createArticle(app, staff, sso.id, { title: 'Entra ID setup', body: 'Configure SAML in Entra ID for single sign-on.', tags: 'sso' })
+  const partner = await createActivePartner(app, 'north')
+  const reader = await knowledgeReaders.of(await viewerFor(app, partner.admin.id))
+  const search = (q: string, extra: { category?: string; tag?: string; page?: number } = {}) =>
+    knowledgeReading.search(reader, { q, page: 1, ...extra }).then((r) => r.results)
+  const titles = async (q: string, extra = {}) => (await search(q, extra)).items.map((i) => i.slug)
+
+  t.same(await titles('opportunity'), ['how-to-register-an-opportunity', 'pricing-overview'], 'a title match ranks above a body match')
+  const [hit] = (await search('opportunity')).items
+  t.match(hit!.title_html, 'How to register an <mark>opportunity</mark>')
+  t.match((await search('price list')).items[0]!.snippet, /<mark>price<\/mark> <mark>list<\/mark>/, 'the snippet marks the words found')
+
+  t.same(await titles('oportunity'), ['how-to-register-an-opportunity', 'pricing-overview'], 'a misspelt word finds the right one')
+  t.same(await titles('registr opportunty'), ['how-to-register-an-opportunity'])
+  t.same(await titles('okta'), ['okta-setup'])
+  t.same(await titles('"identity provider"'), ['okta-setup'], 'quotes: a phrase')
+  t.same(await titles('"provider identity"'), [], 'a phrase in another order is not found')
+  t.same(await titles('saml -okta'), ['entra-id-setup'], '-word leaves out')
+  t.same((await titles('okta or pricing')).sort(), ['okta-setup', 'pricing-overview'], 'or')
+  t.same((await titles('configure', { category: products.id })).sort(), ['entra-id-setup', 'okta-setup'], 'a category includes its subcategories')
+  t.same(await titles('configure', { category: deals.id }), [])
+  t.same(await titles('setup', { tag: 'saml' }), ['okta-setup'], 'filtered by tag')
+  t.equal((await search('zebra')).total, 0)
+
+  const logged = await db.selectFrom('knowledge_searches').select(['query', 'results']).orderBy('searched_at').execute()
+  t.match(logged.find((l) => l.query === 'zebra'), { results: 0 }, 'searches are logged with their number of results')
+})
+
+t.test('results come in pages of ten', async (t) => {
+  const { app } = await buildTestApp(t)
+  const staff = await createStaffPair(app)
+  const category = await createCategory(app, staff.author, 'Guides')
+  for (let i = 1; i <= 12; i++) await createArticle(app, staff, category.id, { title: `Guide number ${i}`, body: 'A guide about widgets.', audience: 'public' })
+  const visitor = new Agent(app)
+  const first = await visitor.get('/kb/search?q=widgets')
+  t.equal(first.statusCode, 200)
+  t.match(first.body, /12 articles found/)
+  t.equal((first.body.match(/class="kb-result"/g) ?? []).length, 10)
+  t.match(first.body, /href="\/kb\/search\?q=widgets&amp;page=2">Next page/)
+  const second = await visitor.get('/kb/search?q=widgets&page=2')
+  t.equal((second.body.match(/class="kb-result"/g) ?? []).length, 2)
+  t.match(second.body, /Previous page/)
+  t.notMatch(second.body, /Next page/)
+  const fragment = await visitor.get('/kb/search?q=widgets', { 'hx-request': 'true' })
+  t.notMatch(fragment.body, /<html/, 'htmx gets the results alone')
+  t.match((await visitor.get('/kb/search?q=nothing-like-it')).body, /Nothing found for/)
+  t.match((await visitor.get('/kb/search?q=%22unclosed')).body, /Nothing found|articles? found/, 'malformed syntax is no error')
+})
+
+t.test('a saved change is searchable in the transaction that saves it', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { knowledgeArticles, knowledgeReading, db } = app.diContainer.cradle
+  const staff = await createStaffPair(app)
+  const category = await createCategory(app, staff.author, 'Guides')
+  const article = await createArticle(app, staff, category.id, { title: 'Widgets', body: 'About widgets.' })
+  const staffReader: Reader = { kind: 'staff' }
+  const form = { title: 'Widgets', slug: article.slug, category_id: category.id, tags: '', body: 'About gizmos now.', note: 'Gizmos', material: false }
+
+  t.equal((await knowledgeReading.search(staffReader, { q: 'gizmos', page: 1 })).results.total, 0)
+  await t.rejects(db.transaction().execute(async (trx) => {
+    await updateArticleContent(trx, article.id, { title: form.title, slug: form.slug, category_id: form.category_id, body: form.body, tags: [] }, { version: 2, material: false })
+    const inside = await searchReadable(trx, staffReader, { text: 'gizmos', corrected: null }, 10, 0)
+    t.equal(inside.length, 1, 'visible inside the saving transaction, before it commits')
+    throw new Error('roll back')
+  }), /roll back/)
+  t.equal((await knowledgeReading.search(staffReader, { q: 'gizmos', page: 1 })).results.total, 0, 'a rolled-back save is not searchable')
+  await knowledgeArticles.update(staff.author, article.id, form)
+  t.equal((await knowledgeReading.search(staffReader, { q: 'gizmos', page: 1 })).results.total, 1, 'the committed save is, at once')
+  t.equal((await knowledgeReading.search(staffReader, { q: 'widgets about', page: 1 })).results.items[0]?.slug, 'widgets')
+})
