@@ -32,3 +32,14 @@ export async function openMigrated(url: string): Promise<DatabaseHandle> {
   await migrateToLatest(handle.db, [coreMigrationsDir])
   return handle
 }
+
+/** The first value of a query's first row, read on a connection of its own. */
+export async function firstValue(url: string, query: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return String(Object.values((await client.query(query)).rows[0] as object)[0])
+  } finally {
+    await client.end()
+  }
+}

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
 import { benchPartner, benchStaff, defaultBenchUrl } from './bench-partner.ts'
+import { firstValue } from './database.ts'
 import { generate } from './generator.ts'
 import { load } from './load.ts'
 import { discoverPages, reference, type BenchPage, type Credentials } from './pages.ts'
@@ -38,16 +38,6 @@ function urlFor(size: number): string {
   const url = new URL(process.env.DATABASE_URL ?? defaultBenchUrl)
   url.pathname = `${url.pathname}_${size}`
   return url.toString()
-}
-
-async function inDatabase(url: string, query: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return String(Object.values((await client.query(query)).rows[0] as object)[0])
-  } finally {
-    await client.end()
-  }
 }
 
 interface Target {
@@ -109,7 +99,7 @@ try {
   for (const size of sizes) {
     const server = await startServer(urlFor(size))
     servers.push(server)
-    const count = Number(await inDatabase(urlFor(size), 'select count(*) from opportunities'))
+    const count = Number(await firstValue(urlFor(size), 'select count(*) from opportunities'))
     const partner = await signIn(server.origin, benchPartner.email, benchPartner.password)
     const credentials: Credentials = {
       partner: { cookie: partner },
@@ -125,7 +115,7 @@ try {
   say(`\n${referenceLine(all)}\n\n${summary(all)}\n`)
   await appendResults(all, {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
-    code, seconds, loadAverage, missed: [...missed], postgres: (await inDatabase(urlFor(sizes[0]!), 'select version()')).split(' on ')[0]!
+    code, seconds, loadAverage, missed: [...missed], postgres: (await firstValue(urlFor(sizes[0]!), 'select version()')).split(' on ')[0]!
   })
   say('Appended to bench/RESULTS.md')
 } finally {

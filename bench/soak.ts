@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { appendFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
 import { benchPartner, defaultBenchUrl } from './bench-partner.ts'
 import { generate } from './generator.ts'
-import { startServer } from './server.ts'
+import { firstValue } from './database.ts'
+import { freePort, startServer } from './server.ts'
 import { issueApiKey, signIn } from './sign-in.ts'
 
 /*
@@ -43,26 +42,6 @@ const url = (() => {
   return u.toString()
 })()
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
-
-async function firstValue(query: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return String(Object.values((await client.query(query)).rows[0] as object)[0])
-  } finally {
-    await client.end()
-  }
-}
-
 interface Sample { at: number; rss: number; heap: number; old: number; fullGcs: number }
 
 /**
@@ -93,9 +72,9 @@ try {
   const formPage = await (await fetch(`${server.origin}/portal/customers/new`, { headers: { cookie } })).text()
   const csrf = /name="_csrf" value="([^"]+)"/.exec(formPage)?.[1]
   if (!csrf) throw new Error('GET /portal/customers/new has no CSRF token')
-  const accountId = await firstValue(`select a.id from customer_accounts a join partners p on p.id = a.partner_id
+  const accountId = await firstValue(url, `select a.id from customer_accounts a join partners p on p.id = a.partner_id
     where p.domain = '${benchPartner.domain}' order by a.name limit 1`)
-  const dealId = await firstValue(`select o.id from opportunities o join partners p on p.id = o.partner_id
+  const dealId = await firstValue(url, `select o.id from opportunities o join partners p on p.id = o.partner_id
     where p.domain = '${benchPartner.domain}' and o.status = 'open' order by o.number limit 1`)
 
   const form = (fields: Record<string, string>) => ({
@@ -196,11 +175,11 @@ try {
 
   const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim()
   const code = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' with uncommitted changes' : ''}`
-  const postgres = (await firstValue('select version()')).split(' on ')[0]
+  const postgres = (await firstValue(url, 'select version()')).split(' on ')[0]
   appendFileSync(path.join(import.meta.dirname, 'RESULTS.md'), [
     '', `## Soak, ${new Date(start).toISOString().slice(0, 16).replace('T', ' ')} UTC (${code})`, '',
     `\`npm run soak${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`: ${minutes} min at ${rate} requests/s across ` +
-      `${mix.length} partner pages and writes, on ${Number(await firstValue('select count(*) from opportunities')).toLocaleString('en')} opportunities ` +
+      `${mix.length} partner pages and writes, on ${Number(await firstValue(url, 'select count(*) from opportunities')).toLocaleString('en')} opportunities ` +
       `(${postgres}), job runner on; memory read from the server's /metrics every ${sampleMs / 1000} s; warm-up ${warmUpMs / 1000} s; ` +
       `load average ${os.loadavg()[0]!.toFixed(1)} at the end on ${os.cpus().length} cores.`, '',
     ...lines.map((line) => `- ${line}`), ''
