@@ -29,7 +29,7 @@ const webhooks: Feature = {
     const allowPrivate = config.WEBHOOKS_ALLOW_PRIVATE
     const delivery = new WebhookDelivery({ jobs, mailer, opportunities, customersAdmin, partners, allowPrivate, timeoutMs: deliveryTimeoutMs })
     for (const name of Object.keys(sources) as EventName[]) {
-      events.subscribe(name, 'webhooks', (event, trx) => delivery.fanOut(event, trx))
+      events.subscribe(name, 'webhooks', (event, trx) => delivery.fanOut(event, trx), (event, trx) => delivery.wanted(event, trx))
     }
     jobs.register(deliverJob, (payload, trx, attempt) => delivery.deliver(payload as unknown as Delivery, trx, attempt))
     container.register({

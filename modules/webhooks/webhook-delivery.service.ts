@@ -40,6 +40,13 @@ export class WebhookDelivery {
    * Queues the event's deliveries, with the resource as the API shows it to each endpoint's owner
    * now, right after the commit (two quick changes of one record may both carry the later state).
    */
+  /** Whether any endpoint would take the event now: without one, no fan-out job is queued for it. */
+  async wanted<N extends EventName>(event: DomainEvent<N>, trx: DbOrTrx): Promise<boolean> {
+    const source = sources[event.name]
+    if (!source) return false
+    return (await repo.endpointsFor(trx, source.type, source.partnerOf(event), new Date(event.occurredAt))).length > 0
+  }
+
   async fanOut<N extends EventName>(event: DomainEvent<N>, trx: DbOrTrx): Promise<void> {
     const source = sources[event.name]
     if (!source) return

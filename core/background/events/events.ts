@@ -34,6 +34,12 @@ export type EventHandler<N extends EventName> = (event: DomainEvent<N>, trx: DbO
  */
 export type EventSubscriber<N extends EventName> = (event: DomainEvent<N>, trx: DbOrTrx) => Promise<void>
 
+/**
+ * Asked inside the emitting transaction whether a subscriber wants this event at all (webhooks: is
+ * there an endpoint for it?), so that no delivery job is queued for nobody.
+ */
+export type EventWanted<N extends EventName> = (event: DomainEvent<N>, trx: DbOrTrx) => Promise<boolean>
+
 export class EventRefused extends Error {
   constructor(readonly event: EventName, readonly reasons: string[]) {
     super(`${event} was refused: ${reasons.join('; ')}`)
@@ -47,7 +53,7 @@ type AnyHandler = (event: DomainEvent, trx: DbOrTrx) => Promise<string | null | 
 
 export class EventBus {
   readonly #handlers = new Map<string, AnyHandler[]>()
-  readonly #subscribers = new Map<string, string[]>()
+  readonly #subscribers = new Map<string, Array<{ name: string; wanted?: EventWanted<EventName> }>>()
 
   constructor(private readonly deps: { jobs: JobRunner }) {}
 
@@ -55,11 +61,14 @@ export class EventBus {
     this.#handlers.set(name, [...this.#handlers.get(name) ?? [], handler as unknown as AnyHandler])
   }
 
-  /** `subscriber` names the receiver (e.g. "webhooks"); it keys the order of its deliveries and their jobs. */
-  subscribe<N extends EventName>(name: N, subscriber: string, deliver: EventSubscriber<N>): void {
+  /**
+   * `subscriber` names the receiver (e.g. "webhooks"); it keys the order of its deliveries and their jobs.
+   * With `wanted`, an event it answers false for is not queued for this subscriber.
+   */
+  subscribe<N extends EventName>(name: N, subscriber: string, deliver: EventSubscriber<N>, wanted?: EventWanted<N>): void {
     const subscribers = this.#subscribers.get(name) ?? []
-    if (subscribers.includes(subscriber)) throw new Error(`${subscriber} already subscribes to ${name}`)
-    this.#subscribers.set(name, [...subscribers, subscriber])
+    if (subscribers.some((s) => s.name === subscriber)) throw new Error(`${subscriber} already subscribes to ${name}`)
+    this.#subscribers.set(name, [...subscribers, { name: subscriber, wanted: wanted as unknown as EventWanted<EventName> | undefined }])
     this.deps.jobs.register(deliveryKind(subscriber, name), (payload, trx) => deliver(payload as unknown as DomainEvent<N>, trx))
   }
 
@@ -73,7 +82,8 @@ export class EventBus {
       if (refusal) refusals.push(refusal)
     }
     if (refusals.length) throw new EventRefused(name, refusals)
-    for (const subscriber of this.#subscribers.get(name) ?? []) {
+    for (const { name: subscriber, wanted } of this.#subscribers.get(name) ?? []) {
+      if (wanted && !await wanted(event as unknown as DomainEvent, trx)) continue
       await this.deps.jobs.enqueue(trx, deliveryKind(subscriber, name), { ...event }, undefined, { orderingKey: `${subscriber}:${subject}` })
     }
   }
