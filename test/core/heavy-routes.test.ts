@@ -6,6 +6,17 @@ import { Agent, buildTestApp, createUser, serverUrl } from '../helper.ts'
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * Queries of this database waiting for the lock the holder has on customer_accounts. pg_locks spans the
+ * server, and every test database is cloned from one template, so the table has the same oid in the
+ * databases other test files use at the same time: the database must be named too.
+ */
+async function waitingForLock(holder: pg.Client): Promise<number> {
+  const { rows } = await holder.query<{ n: number }>(`select count(*)::int as n from pg_locks
+    where not granted and relation = 'customer_accounts'::regclass and database = (select oid from pg_database where datname = current_database())`)
+  return rows[0]!.n
+}
+
 t.test('a gate lets its limit in, queues a few in order, turns the rest away, and lets a wait run out', async (t) => {
   const gate = new Gate(1, 2, 150)
   t.equal(await gate.enter(), true, 'the first is let in')
@@ -39,7 +50,7 @@ if (!serverUrl) {
     await holder.query('lock table customer_accounts in access exclusive mode')
 
     const first = staff.get('/admin/customers/duplicates')
-    while ((await holder.query<{ n: number }>("select count(*)::int as n from pg_locks where not granted and relation = 'customer_accounts'::regclass")).rows[0]!.n === 0) await pause(20)
+    while (await waitingForLock(holder) === 0) await pause(20)
 
     const other = await staff.get('/admin/staff')
     t.equal(other.statusCode, 200, 'a page that is no report is served while the report waits')
@@ -52,8 +63,7 @@ if (!serverUrl) {
     t.match(turnedAway.body, /large reports are being prepared/)
 
     t.equal((await first).statusCode, 200, 'the report holding the place finishes once the lock is gone')
-    // The queued ones taking their turn is proven by the next test; here they only have to end before the app closes.
-    await Promise.allSettled(burst)
+    t.same((await Promise.all(burst.slice(0, 4))).map((r) => r.statusCode), [200, 200, 200, 200], 'and the queued ones follow, one at a time')
   })
 
   t.test('a report whose client went away frees its place', async (t) => {
@@ -68,12 +78,11 @@ if (!serverUrl) {
     t.teardown(() => holder.end())
     await holder.query('begin')
     await holder.query('lock table customer_accounts in access exclusive mode')
-    const waiting = async () => (await holder.query<{ n: number }>("select count(*)::int as n from pg_locks where not granted and relation = 'customer_accounts'::regclass")).rows[0]!.n
 
     const gone = httpRequest(`${origin}/admin/customers/duplicates`, { headers: { cookie: staff.cookieHeader } })
     gone.on('error', () => {})
     gone.end()
-    while (await waiting() === 0) await pause(20)
+    while (await waitingForLock(holder) === 0) await pause(20)
     gone.destroy()
     await pause(100)
 
