@@ -18,8 +18,9 @@ export interface BenchPage {
 
 export const reference: BenchPage = { name: 'reference', path: '/portal/company', caller: 'partner', heavy: false }
 
+/** Who loads a route of each access: the partner admin also takes the pages every signed-in person (or applicant) reaches, the dashboard among them. */
 const callerOf: Partial<Record<RouteEntry['access'], Caller>> = {
-  partner: 'partner', 'partner-admin': 'partner', staff: 'staff', 'staff-admin': 'staff'
+  applicant: 'partner', 'signed-in': 'partner', partner: 'partner', 'partner-admin': 'partner', staff: 'staff', 'staff-admin': 'staff'
 }
 
 /** Every GET route of the app as it is built now: new pages join the sweep by themselves. */
