@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { Busy } from '../lib/errors.ts'
 
 /**
@@ -46,25 +46,27 @@ export class Gate {
 
 /**
  * Routes marked `config: { heavy: true }` (reports over every partner's data) share a few places
- * per instance, so a burst of them cannot take every database connection from the other pages.
+ * per instance, so a burst of them cannot take every database connection from the other pages. The
+ * place is held for as long as the handler runs — its queries included, even when the client has
+ * gone away meanwhile — and given back however the handler ends.
  */
 export default fp<{ limit: number; waitSeconds: number }>(async (app, { limit, waitSeconds }) => {
   const gate = new Gate(limit, limit * 4, waitSeconds * 1000)
-  const holding = new WeakSet<FastifyRequest>()
-  app.addHook('preHandler', async (request, reply) => {
-    if (!request.routeOptions.config?.heavy) return
-    if (!await gate.enter()) {
-      reply.header('retry-after', '5')
-      throw new Busy()
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.heavy) return
+    const handler = route.handler
+    route.handler = async function (this: FastifyInstance, request, reply) {
+      if (!await gate.enter()) {
+        reply.header('retry-after', '5')
+        throw new Busy()
+      }
+      try {
+        return await handler.call(this, request, reply)
+      } finally {
+        gate.leave()
+      }
     }
-    holding.add(request)
-    // A client that went away before its answer gets no onResponse: its place is freed when its connection closes.
-    reply.raw.once('close', () => release(request))
   })
-  const release = (request: FastifyRequest) => {
-    if (holding.delete(request)) gate.leave()
-  }
-  app.addHook('onResponse', async (request) => release(request))
 }, { name: 'heavy-routes' })
 
 declare module 'fastify' {

@@ -55,18 +55,19 @@ if (!serverUrl) {
     const other = await staff.get('/admin/staff')
     t.equal(other.statusCode, 200, 'a page that is no report is served while the report waits')
 
+    // Which of the five reaches the gate last is up to the database's answers to their session checks.
     const burst = Array.from({ length: 5 }, () => staff.get('/admin/customers/duplicates'))
-    const turnedAway = await burst[4]!
+    const turnedAway = await Promise.race(burst)
     await holder.query('rollback')
     t.equal(turnedAway.statusCode, 503, 'beyond the place and its queue of four, a report is turned away at once')
     t.equal(turnedAway.headers['retry-after'], '5')
     t.match(turnedAway.body, /large reports are being prepared/)
 
     t.equal((await first).statusCode, 200, 'the report holding the place finishes once the lock is gone')
-    t.same((await Promise.all(burst.slice(0, 4))).map((r) => r.statusCode), [200, 200, 200, 200], 'and the queued ones follow, one at a time')
+    t.same((await Promise.all(burst)).map((r) => r.statusCode).sort(), [200, 200, 200, 200, 503], 'and the four queued follow, one at a time')
   })
 
-  t.test('a report whose client went away frees its place', async (t) => {
+  t.test('a report whose client went away keeps its place while its query runs, then frees it', async (t) => {
     const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: '120', DATABASE_STATEMENT_TIMEOUT_MS: '0' })
     await createUser(app, { email: 'ops@example.com', role: 'admin' })
     const staff = new Agent(app)
@@ -87,9 +88,10 @@ if (!serverUrl) {
     await pause(100)
 
     const burst = Array.from({ length: 5 }, () => staff.get('/admin/customers/duplicates'))
-    await pause(300)
+    const turnedAway = await Promise.race(burst)
     await holder.query('rollback')
-    t.same((await Promise.all(burst)).map((r) => r.statusCode), [200, 200, 200, 200, 200],
-      'one place and a queue of four take all five: the place of the request that went away was freed')
+    t.equal(turnedAway.statusCode, 503, 'its query still runs, so the place is still taken: four wait, the fifth is turned away')
+    t.same((await Promise.all(burst)).map((r) => r.statusCode).sort(), [200, 200, 200, 200, 503],
+      'once its query ends the place is freed, and the four waiting take it in turn')
   })
 }
