@@ -15,3 +15,16 @@ export function readableBy(reader: Reader, table: string): Expression<SqlBool> {
     or (${column('audience')} = 'levels' and ${levels})
     or (${column('audience')} = 'companies' and ${reader.partnerId}::uuid = any(${column('audience_partner_ids')})))`
 }
+
+/**
+ * The same rule for a partner known only by id, the levels its company's level covers worked out
+ * in the query: for values read through the page loader, in the page's one round trip.
+ */
+export function readableByPartner(partnerId: string, table: string): Expression<SqlBool> {
+  const column = (name: string) => sql.ref(`${table}.${name}`)
+  return sql<SqlBool>`(${column('audience')} in ('public', 'partners')
+    or (${column('audience')} = 'levels' and ${column('audience_level_id')} in (
+      select l.id from partners p join partner_levels own on own.id = p.level_id join partner_levels l on l.rank <= own.rank
+      where p.id = ${partnerId}))
+    or (${column('audience')} = 'companies' and ${partnerId}::uuid = any(${column('audience_partner_ids')})))`
+}

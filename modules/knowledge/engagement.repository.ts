@@ -1,7 +1,6 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { DbOrTrx } from '../../core/data/database.ts'
-import { readableBy } from '../../core/identity/audience.repository.ts'
-import type { Reader } from '../../core/identity/audience.ts'
+import { readableByPartner } from '../../core/identity/audience.repository.ts'
 
 /** Views counted in memory, added in one statement per article and day. */
 export async function addViews(trx: DbOrTrx, counts: Array<[articleId: string, views: number]>): Promise<void> {
@@ -24,13 +23,24 @@ export async function acknowledge(trx: DbOrTrx, articleId: string, userId: strin
 }
 
 /** Published required reading the reader may read and this user has not acknowledged since its last material change. */
-export function toRead(db: DbOrTrx, reader: Reader, userId: string, limit: number) {
-  return db.selectFrom('knowledge_articles as a')
-    .leftJoin('knowledge_acknowledgements as k', (join) => join.onRef('k.article_id', '=', 'a.id').on('k.user_id', '=', userId))
-    .where('a.status', '=', 'published').where('a.required', '=', true).where(readableBy(reader, 'a'))
-    .where((eb) => eb.or([eb('k.version', 'is', null), eb('k.version', '<', eb.ref('a.material_version'))]))
-    .select(['a.slug', 'a.title', 'a.updated_at', 'k.version as acknowledged_version'])
-    .orderBy('a.published_at', 'desc').limit(limit).execute()
+export interface DashboardCard {
+  toRead: Array<{ slug: string; title: string; acknowledged_version: number | null }>
+  newest: Array<{ slug: string; title: string; published_at: string }>
+}
+
+/** The partner dashboard's card: required reading still to do and the newest articles, as one value for the page loader. */
+export function dashboardCardQuery(partnerId: string, userId: string, limits: { toRead: number; newest: number }): RawBuilder<DashboardCard> {
+  const readable = readableByPartner(partnerId, 'a')
+  return sql<DashboardCard>`select json_build_object(
+    'toRead', array(select row_to_json(x) from (
+      select a.slug, a.title, k.version as acknowledged_version
+      from knowledge_articles a left join knowledge_acknowledgements k on k.article_id = a.id and k.user_id = ${userId}
+      where a.status = 'published' and a.required and ${readable} and (k.version is null or k.version < a.material_version)
+      order by a.published_at desc limit ${limits.toRead}) x),
+    'newest', array(select row_to_json(x) from (
+      select a.slug, a.title, a.published_at from knowledge_articles a
+      where a.status = 'published' and ${readable}
+      order by a.published_at desc, a.id limit ${limits.newest}) x))`
 }
 
 /** Who acknowledged an article, newest first, and whether that covers its current material version. */

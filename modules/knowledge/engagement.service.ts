@@ -2,6 +2,7 @@ import type { Db } from '../../core/data/database.ts'
 import type { PartnerViewer } from '../../core/identity/access.ts'
 import type { Reader } from '../../core/identity/audience.ts'
 import { NotFound } from '../../core/lib/errors.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import * as reading from './reading.repository.ts'
 import * as repo from './engagement.repository.ts'
 
@@ -50,12 +51,9 @@ export class KnowledgeEngagement {
     })
   }
 
-  toRead(viewer: PartnerViewer, reader: Reader, limit = 5) {
-    return repo.toRead(this.deps.db, reader, viewer.id, limit)
-  }
-
-  newest(reader: Reader, limit = 5) {
-    return reading.listReadable(this.deps.db, reader, { sort: 'latest' }, limit, 0)
+  /** The partner dashboard's card, read with the page's other values in its one round trip. */
+  dashboardCard(load: PageLoader, viewer: PartnerViewer) {
+    return load('knowledge-card', () => repo.dashboardCardQuery(viewer.partnerId, viewer.id, { toRead: 5, newest: 3 }))
   }
 
   acknowledgements(articleId: string) {

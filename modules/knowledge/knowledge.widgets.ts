@@ -7,11 +7,5 @@ export const knowledgeWidget: Widget = {
   id: 'knowledge',
   title: 'Knowledge',
   order: 40,
-  render: async ({ viewer, render, cradle }) => {
-    const reader = await cradle.knowledgeReaders.of(viewer)
-    const [toRead, newest] = await Promise.all([
-      cradle.knowledgeEngagement.toRead(viewer as PartnerViewer, reader), cradle.knowledgeEngagement.newest(reader, 3)
-    ])
-    return render('knowledge/widget', { toRead, newest })
-  }
+  render: async ({ viewer, render, cradle, load }) => render('knowledge/widget', { ...await cradle.knowledgeEngagement.dashboardCard(load, viewer as PartnerViewer) })
 }

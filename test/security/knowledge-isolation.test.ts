@@ -99,6 +99,25 @@ t.test('each reader reads exactly their audience, everywhere', async (t) => {
   t.match((await goldAgent.get('/portal/knowledge/articles/public-price-list')).body, /<a href="\/portal\/knowledge\/articles\/gold-marketing-plan">Gold marketing plan<\/a>/)
 })
 
+t.test("the dashboard's required reading lists exactly the reader's audience", async (t) => {
+  const { app } = await buildTestApp(t)
+  const { silver, gold, rival, articles } = await world(app)
+  await sql`update knowledge_articles set required = true`.execute(app.diContainer.cradle.db)
+  const cases: Array<[string, { email: string; password: string }, Key[]]> = [
+    ['Silver partner', silver, ['public', 'partners', 'silverUp']],
+    ['Gold partner of another company', rival, ['public', 'partners', 'silverUp', 'gold']],
+    ['the chosen Gold company', gold, ['public', 'partners', 'silverUp', 'gold', 'company']]
+  ]
+  for (const [name, who, may] of cases) {
+    const agent = new Agent(app)
+    await agent.signIn(who.email, who.password)
+    const card = (await agent.get('/portal')).body.split('To read')[1]?.split('Open the knowledge base')[0] ?? ''
+    for (const key of Object.keys(articles) as Key[]) {
+      t.equal(card.includes(`>${articles[key].title}</a>`), may.includes(key), `${name}: ${articles[key].title}`)
+    }
+  }
+})
+
 t.test('visitors reach no partner knowledge route, partners no staff one, and nothing changes', async (t) => {
   const { app } = await buildTestApp(t)
   const { silver, articles } = await world(app)
