@@ -87,3 +87,11 @@ export function unansweredSearches(db: DbOrTrx, days: number, limit: number) {
     .select(['query', (eb) => eb.fn.countAll<number>().as('searches'), (eb) => eb.fn.max('searched_at').as('last')])
     .groupBy('query').orderBy('searches', 'desc').orderBy('query').limit(limit).execute()
 }
+
+/** Searches that found articles of which the reader opened none, most often first, with how often they were searched in all. */
+export function unclickedSearches(db: DbOrTrx, days: number, limit: number) {
+  const unclicked = sql<number>`count(*) filter (where clicked_at is null)`
+  return db.selectFrom('knowledge_searches').where('searched_at', '>=', since(days)).where('results', '>', 0)
+    .select(['query', unclicked.as('unclicked'), (eb) => eb.fn.countAll<number>().as('searches')])
+    .groupBy('query').having(unclicked, '>', 0).orderBy('unclicked', 'desc').orderBy('query').limit(limit).execute()
+}

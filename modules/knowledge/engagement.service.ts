@@ -62,10 +62,11 @@ export class KnowledgeEngagement {
 
   async insight(days: number) {
     const limit = 10
-    const [read, helpful, unhelpful, comments, unanswered] = await Promise.all([
+    const [read, helpful, unhelpful, comments, unanswered, unclicked] = await Promise.all([
       repo.mostRead(this.deps.db, days, limit), repo.votesByArticle(this.deps.db, days, limit, 'helpful'),
-      repo.votesByArticle(this.deps.db, days, limit, 'unhelpful'), repo.feedback(this.deps.db, days, 20), repo.unansweredSearches(this.deps.db, days, 20)
+      repo.votesByArticle(this.deps.db, days, limit, 'unhelpful'), repo.feedback(this.deps.db, days, 20), repo.unansweredSearches(this.deps.db, days, 20),
+      repo.unclickedSearches(this.deps.db, days, 20)
     ])
-    return { read, helpful, unhelpful, comments, unanswered }
+    return { read, helpful, unhelpful, comments, unanswered, unclicked }
   }
 }

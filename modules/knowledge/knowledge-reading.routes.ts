@@ -6,7 +6,7 @@ import { idParams, isId, parseForm, Type } from '../../core/lib/validation.ts'
 import { wantsFragment } from '../../core/web/views.ts'
 import { VoteForm } from './knowledge.schemas.ts'
 
-interface SearchQuery { q?: string; category?: string; tag?: string; page?: string }
+interface SearchQuery { q?: string; category?: string; tag?: string; page?: string; search?: string }
 const slugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 80 }) })
 type BySlug = { Params: { slug: string } }
 
@@ -38,13 +38,14 @@ function readerRoutes(area: { base: string; access: Access; reader: (request: Fa
         q: typeof q.q === 'string' ? q.q.slice(0, 200) : '', category: isId(q.category) ? q.category : '',
         tag: typeof q.tag === 'string' ? q.tag.trim().toLowerCase().slice(0, 60) : '', page: pageOf(q.page)
       }
-      const found = await knowledgeReading.search(await area.reader(request), filters)
+      const found = await knowledgeReading.search(await area.reader(request), { ...filters, searchId: isId(q.search) ? q.search : undefined })
       return reply.page(wantsFragment(request) ? 'knowledge/search-results' : 'knowledge/search', { ...view, ...found, filters }, { title: filters.q ? `Search: ${filters.q}` : 'Search' })
     })
 
-    app.get<BySlug>(`${area.base}/articles/:slug`, { config, schema: { params: slugParams } }, async (request, reply) => {
+    app.get<BySlug & { Querystring: { search?: unknown } }>(`${area.base}/articles/:slug`, { config, schema: { params: slugParams } }, async (request, reply) => {
       const page = await knowledgeReading.article(await area.reader(request), request.params.slug, area.base)
       knowledgeEngagement.viewed(page.article.id)
+      if (isId(request.query.search)) await knowledgeReading.searchClicked(request.query.search)
       const [vote, acknowledged] = area.partner
         ? await Promise.all([knowledgeVotes.voteOf(partnerViewer(request), page.article.id), knowledgeEngagement.acknowledgementOf(partnerViewer(request), page.article.id)])
         : [null, null]

@@ -86,6 +86,7 @@ export interface KnowledgeSearchesTable {
   query: string
   results: number
   searched_at: Generated<Date>
+  clicked_at: Date | null
 }
 
 export interface KnowledgeAttachmentsTable {

@@ -83,6 +83,12 @@ export function related(db: DbOrTrx, reader: Reader, article: { id: string; titl
     .orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
 }
 
-export async function logSearch(db: DbOrTrx, query: string, results: number): Promise<void> {
-  await db.insertInto('knowledge_searches').values({ query: query.toLowerCase().slice(0, 200), results }).execute()
+export async function logSearch(db: DbOrTrx, query: string, results: number): Promise<string> {
+  const row = await db.insertInto('knowledge_searches').values({ query: query.toLowerCase().slice(0, 200), results }).returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** A result of the search was opened (the first time counts). */
+export async function searchClicked(db: DbOrTrx, searchId: string): Promise<void> {
+  await db.updateTable('knowledge_searches').set({ clicked_at: sql`now()` }).where('id', '=', searchId).where('clicked_at', 'is', null).execute()
 }

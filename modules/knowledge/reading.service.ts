@@ -10,7 +10,8 @@ import { linkedSlugs, renderArticle } from './markdown.ts'
 
 export const resultsPerPage = 10
 
-export interface SearchInput { q: string; category?: string; tag?: string; page: number }
+/** `searchId`: the logged search a later page of results belongs to, so a click there counts for it. */
+export interface SearchInput { q: string; category?: string; tag?: string; page: number; searchId?: string }
 
 /** Pages of numbered results: the items, the page, and whether there is a next one. */
 const paged = <T extends { total: number }>(rows: T[], page: number) => ({
@@ -100,7 +101,12 @@ export class KnowledgeReading {
     const rows = await reading.searchReadable(this.deps.db, reader, {
       text, corrected: await this.corrected(text), categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined
     }, resultsPerPage, (input.page - 1) * resultsPerPage)
-    if (input.page === 1) await reading.logSearch(this.deps.db, text, rows[0]?.total ?? 0)
-    return { categories, results: paged(rows, input.page), text }
+    const searchId = input.page === 1 ? await reading.logSearch(this.deps.db, text, rows[0]?.total ?? 0) : input.searchId
+    return { categories, results: paged(rows, input.page), text, searchId }
+  }
+
+  /** A reader opened a result of a logged search, so it did not lead nowhere. */
+  searchClicked(searchId: string) {
+    return reading.searchClicked(this.deps.db, searchId)
   }
 }

@@ -68,7 +68,7 @@ t.test('each reader reads exactly their audience, everywhere', async (t) => {
       const res = await reader.agent.get(`${reader.base}/articles/${a.slug}`)
       t.equal(res.statusCode, allowed ? 200 : 404, `${reader.name}: ${a.title} by address`)
       const search = await reader.agent.get(`${reader.base}/search?q=${words[key]}`)
-      t.equal(search.body.includes(`/articles/${a.slug}"`), allowed, `${reader.name}: ${a.title} ${allowed ? 'found' : 'not found'} by its own words`)
+      t.equal(new RegExp(`/articles/${a.slug}[?"]`).test(search.body), allowed, `${reader.name}: ${a.title} ${allowed ? 'found' : 'not found'} by its own words`)
       if (!allowed) t.notOk(search.body.includes(`<mark>${words[key]}</mark>`), `${reader.name}: no snippet of ${a.title}`)
     }
     for (const url of pages) {

@@ -55,7 +55,7 @@ t.test('results come in pages of ten', async (t) => {
   t.equal(first.statusCode, 200)
   t.match(first.body, /12 articles found/)
   t.equal((first.body.match(/class="kb-result"/g) ?? []).length, 10)
-  t.match(first.body, /href="\/kb\/search\?q=widgets&amp;page=2">Next page/)
+  t.match(first.body, /href="\/kb\/search\?q=widgets&amp;search=[0-9a-f-]{36}&amp;page=2">Next page/)
   const second = await visitor.get('/kb/search?q=widgets&page=2')
   t.equal((second.body.match(/class="kb-result"/g) ?? []).length, 2)
   t.match(second.body, /Previous page/)
