@@ -1,6 +1,6 @@
 import { ChannelAreas, type Area } from '../identity/access.ts'
 import type { MigrationsFolder } from '../data/migrator.ts'
-import { FeatureError, type Audience, type Feature, type NavEntry, type Panel, type PanelSlot, type Widget } from './features.ts'
+import { FeatureError, type Audience, type Feature, type NavEntry, type Panel, type PanelSlot, type SuggestionProvider, type Widget } from './features.ts'
 
 declare module '../container.ts' {
   interface Cradle {
@@ -33,6 +33,7 @@ export class Contributions {
   readonly nav: NavEntry[]
   readonly widgets: Record<Audience, Widget[]>
   readonly panels: ReadonlyMap<PanelSlot, Panel[]>
+  readonly suggestions: SuggestionProvider[]
   readonly areas: ChannelAreas
   readonly migrations: MigrationsFolder[]
 
@@ -65,6 +66,8 @@ export class Contributions {
     const panels = new Map<PanelSlot, Panel[]>([...slotOwners.keys()].map((slot) => [slot as PanelSlot, []]))
     for (const panel of features.flatMap((f) => f.panels ?? []).sort(byOrder)) panels.get(panel.slot)!.push(panel)
     this.panels = panels
+    ownedOnce(features, 'suggestion provider', (f) => f.suggestions?.map((p) => p.id))
+    this.suggestions = features.flatMap((f) => f.suggestions ?? []).sort(byOrder)
     this.migrations = features.flatMap((f) => (f.migrations ? [{ dir: f.migrations, feature: f.name }] : []))
   }
 }

@@ -65,6 +65,28 @@ export interface Panel<S extends PanelSlot = PanelSlot> {
   render(ctx: WidgetContext, record: PanelSlots[S]): Promise<string>
 }
 
+/** One thing a reader might read instead of asking: an article, an answered thread. */
+export interface Suggestion {
+  title: string
+  href: string
+  /** Safe HTML: a highlighted excerpt. */
+  snippet: string
+}
+
+/**
+ * Answers a feature offers for a question being written (a case's subject), so the feature asking
+ * (cases) imports none of those answering (knowledge, forums) and works before they exist. Each
+ * provider reads only what the viewer may read.
+ */
+export interface SuggestionProvider {
+  /** Stable id recorded with a deflection, e.g. 'knowledge'. */
+  id: string
+  /** The group's heading: "Knowledge articles". */
+  label: string
+  order?: number
+  find(cradle: Cradle, viewer: Viewer, text: string, limit: number): Promise<Suggestion[]>
+}
+
 /** Static files of a feature's own, served under /assets/<feature>/ with hashed, year-long cached URLs. */
 export interface FeatureAssets {
   dir: string
@@ -96,6 +118,8 @@ export interface Feature {
   apiWebhooks?: Record<string, Record<string, unknown>>
   nav?: NavEntry[]
   widgets?: Widget[]
+  /** Answers it offers while someone writes a question elsewhere (a case's subject). */
+  suggestions?: SuggestionProvider[]
   /** The slots of this feature's record pages that other features may add panels to. */
   panelSlots?: PanelSlot[]
   panels?: Panel[]

@@ -4,7 +4,7 @@ import { partnerViewer, signedIn } from '../../core/identity/access.ts'
 import { visitor } from '../../core/identity/audience.ts'
 import { Invalid } from '../../core/lib/errors.ts'
 import { idParams, Type } from '../../core/lib/validation.ts'
-import { maxAttachmentBytes } from './attachments.service.ts'
+import { maxAttachmentBytes } from '../../core/lib/uploads.ts'
 
 interface UploadBody { file?: { name: string; type: string; data: Buffer } | { tooLarge: true } }
 const attachmentParams = Type.Object({ id: Type.String({ format: 'uuid' }), attachmentId: Type.String({ format: 'uuid' }) })

@@ -1,7 +1,7 @@
 import { sql, type Updateable } from 'kysely'
 import type { DbOrTrx } from '../../core/data/database.ts'
 import { rememberWords, searchVector } from '../../core/data/search.repository.ts'
-import { plainText } from './markdown.ts'
+import { plainText } from '../../core/web/markdown.ts'
 import type { ArticleStatus, KnowledgeArticlesTable } from './knowledge.table.ts'
 
 // Categories

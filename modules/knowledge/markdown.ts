@@ -1,27 +1,7 @@
-import MarkdownIt, { type Token } from 'markdown-it'
-import sanitizeHtml from 'sanitize-html'
+import type { Token } from 'markdown-it'
+import { markdown as md, sanitized, slugOf } from '../../core/web/markdown.ts'
 
-/**
- * Articles are Markdown, rendered on the server: raw HTML is never markup (markdown-it's `html`
- * off shows it as text), and the result passes an allow-list sanitiser, so no script, event
- * handler, style, javascript: or data: address reaches a page whatever the Markdown holds.
- */
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false })
-
-const sanitizeOptions: sanitizeHtml.IOptions = {
-  allowedTags: ['h2', 'h3', 'h4', 'h5', 'h6', 'p', 'a', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code', 'em', 'strong', 's',
-    'hr', 'br', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
-  allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'title'], code: ['class'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'], ol: ['start'] },
-  allowedClasses: { code: [/^language-[\w-]+$/] },
-  allowedSchemes: ['http', 'https', 'mailto'],
-  // Images come from the portal's own address only: no hot-linking, no data: URLs.
-  allowedSchemesByTag: { img: [] },
-  allowProtocolRelative: false,
-  transformTags: {
-    h1: 'h2',
-    a: (tagName, attribs) => ({ tagName, attribs: /^https?:/i.test(attribs.href ?? '') ? { ...attribs, rel: 'noopener noreferrer nofollow' } : attribs })
-  }
-}
+/** Articles' own Markdown: a table of contents, links between articles shown with their titles, attachments by the reader's address. */
 
 export interface TocEntry { level: number; id: string; text: string }
 export interface RenderedArticle { html: string; toc: TocEntry[] }
@@ -31,9 +11,6 @@ const fileAddress = /^\/(?:kb|portal\/knowledge|admin\/knowledge)\/files\/([0-9a
 
 /** Where an article lives for visitors or partners: /kb/articles/<slug>, /portal/knowledge/articles/<slug>. */
 const articleAddress = /^\/(?:kb|portal\/knowledge)\/articles\/([a-z0-9-]+)\/?(?:#([\w-]*))?$/
-
-export const slugOf = (text: string): string =>
-  text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80)
 
 /** The slugs of the articles a text links to by their address. */
 export function linkedSlugs(markdown: string): string[] {
@@ -71,7 +48,7 @@ export function renderArticle(markdown: string, options: { base: string; titles:
     }
     if (token.type === 'inline') resolveLinks(token.children ?? [], options)
   })
-  return { html: sanitizeHtml(md.renderer.render(tokens, md.options, {}), sanitizeOptions), toc }
+  return { html: sanitized(md.renderer.render(tokens, md.options, {})), toc }
 }
 
 function resolveLinks(children: Token[], options: { base: string; titles: Map<string, string>; files?: string }): void {
@@ -95,11 +72,4 @@ function resolveLinks(children: Token[], options: { base: string; titles: Map<st
       children.splice(i + 1, 0, text)
     }
   })
-}
-
-/** The text of a Markdown body without its markup, for search and snippets. */
-export function plainText(markdown: string): string {
-  return sanitizeHtml(md.render(markdown).replace(/<\/(p|h\d|li|pre|tr|blockquote)>/g, '$&\n'), { allowedTags: [], allowedAttributes: {} })
-    .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
-    .replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n').trim()
 }

@@ -35,6 +35,14 @@ t.test('a nav entry, widget or panel shown by an area no enabled feature registe
   t.throws(() => new Contributions([...coreModules, feature]), { message: /"field-service" shows its nav entry "Visits" by the area "visits"/ })
 })
 
+t.test('suggestion providers come in their order; one id belongs to one feature', async (t) => {
+  const provider = (id: string, order: number) => ({ id, label: id, order, find: async () => [] })
+  const contributions = new Contributions([...coreModules, { name: 'forums', suggestions: [provider('forums', 60)] }, { name: 'faq', suggestions: [provider('faq', 10)] }])
+  t.same(contributions.suggestions.map((p) => p.id), ['faq', 'forums'])
+  t.throws(() => new Contributions([...coreModules, { name: 'forums', suggestions: [provider('forums', 60)] }, { name: 'faq', suggestions: [provider('forums', 10)] }]),
+    new FeatureError('"forums" and "faq" both register the suggestion provider "forums".'))
+})
+
 t.test('a config variable belongs to one feature, with a description', async (t) => {
   const variable = (name: string, description = 'Where the visits are sent.') => Type.Object({ [name]: Type.String({ default: 'x', description }) })
   const config = testConfig({})

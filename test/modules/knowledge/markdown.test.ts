@@ -1,5 +1,6 @@
 import t from 'tap'
-import { linkedSlugs, plainText, renderArticle } from '../../../modules/knowledge/markdown.ts'
+import { plainText } from '../../../core/web/markdown.ts'
+import { linkedSlugs, renderArticle } from '../../../modules/knowledge/markdown.ts'
 
 const render = (markdown: string, titles: Record<string, string> = {}) =>
   renderArticle(markdown, { base: '/portal/knowledge', titles: new Map(Object.entries(titles)) })

@@ -1,0 +1,40 @@
+import MarkdownIt from 'markdown-it'
+import sanitizeHtml from 'sanitize-html'
+
+/**
+ * What people write (articles, posts, cases) is Markdown, rendered on the server: raw HTML is never
+ * markup (markdown-it's `html` off shows it as text), and the result passes an allow-list sanitiser,
+ * so no script, event handler, style, javascript: or data: address reaches a page whatever the Markdown holds.
+ */
+export const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false })
+
+const sanitizeOptions: sanitizeHtml.IOptions = {
+  allowedTags: ['h2', 'h3', 'h4', 'h5', 'h6', 'p', 'a', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code', 'em', 'strong', 's',
+    'hr', 'br', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
+  allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'title'], code: ['class'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'], ol: ['start'] },
+  allowedClasses: { code: [/^language-[\w-]+$/] },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  // Images come from the portal's own address only: no hot-linking, no data: URLs.
+  allowedSchemesByTag: { img: [] },
+  allowProtocolRelative: false,
+  transformTags: {
+    h1: 'h2',
+    a: (tagName, attribs) => ({ tagName, attribs: /^https?:/i.test(attribs.href ?? '') ? { ...attribs, rel: 'noopener noreferrer nofollow' } : attribs })
+  }
+}
+
+/** HTML that passed the allow-list. */
+export const sanitized = (html: string): string => sanitizeHtml(html, sanitizeOptions)
+
+/** Markdown as safe HTML, for a text with no links of the portal's own to resolve. */
+export const renderMarkdown = (text: string): string => sanitized(markdown.render(text))
+
+export const slugOf = (text: string): string =>
+  text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80)
+
+/** The text of a Markdown body without its markup, for search and snippets. */
+export function plainText(text: string): string {
+  return sanitizeHtml(markdown.render(text).replace(/<\/(p|h\d|li|pre|tr|blockquote)>/g, '$&\n'), { allowedTags: [], allowedAttributes: {} })
+    .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+    .replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n').trim()
+}
