@@ -35,7 +35,9 @@ async function world(app: FastifyInstance) {
     company: await article('Gold company playbook', { audience: 'companies', partnerIds: [gold.partner.id], tags: 'shared', body: 'For one company: the quokka plan.' }, secrets.id),
     draft: await article('Draft roadmap', { audience: 'public', tags: 'shared', body: 'Not yet: the narwhal roadmap.', publish: false })
   }
-  return { silver, gold, rival, articles, secrets }
+  const attachments = Object.fromEntries(await Promise.all((Object.keys(articles) as Key[]).map(async (key) =>
+    [key, await app.diContainer.cradle.knowledgeAttachments.add(staff.author, articles[key].id, { name: `${key}.txt`, type: 'text/plain', data: Buffer.from(`the ${key} file`) })]))) as Record<Key, { id: string }>
+  return { silver, gold, rival, articles, attachments, secrets }
 }
 
 type Key = 'public' | 'partners' | 'silverUp' | 'gold' | 'company' | 'draft'
@@ -43,7 +45,7 @@ const words: Record<Key, string> = { public: 'prices', partners: 'walrus', silve
 
 t.test('each reader reads exactly their audience, everywhere', async (t) => {
   const { app } = await buildTestApp(t)
-  const { silver, gold, rival, articles, secrets } = await world(app)
+  const { silver, gold, rival, articles, attachments, secrets } = await world(app)
   const signedIn = async (who: { email: string; password: string }) => {
     const agent = new Agent(app)
     await agent.signIn(who.email, who.password)
@@ -58,6 +60,8 @@ t.test('each reader reads exactly their audience, everywhere', async (t) => {
   ]
   const slugRoutes = app.routeCatalog.filter((r) => r.url.includes(':slug'))
   t.ok(slugRoutes.length >= 3, 'the article routes are enumerated')
+  const fileRoutes = app.routeCatalog.filter((r) => r.method === 'GET' && /\/files\/:id$/.test(r.url))
+  t.ok(fileRoutes.length >= 2, 'the attachment routes are enumerated')
 
   for (const reader of readers) {
     const forbidden = (Object.keys(articles) as Key[]).filter((k) => !reader.may.includes(k))
@@ -80,6 +84,13 @@ t.test('each reader reads exactly their audience, everywhere', async (t) => {
         const url = route.url.replace(':slug', articles[key].slug)
         const res = route.method === 'GET' ? await reader.agent.get(url) : await reader.agent.post(url, { helpful: 'yes' })
         t.ok([404, 401, 403].includes(res.statusCode) || (res.statusCode === 303 && !reader.base.startsWith('/portal')), `${reader.name}: ${route.method} ${url} → ${res.statusCode}`)
+      }
+    }
+    for (const route of fileRoutes.filter((r) => r.url.startsWith(`${reader.base}/`))) {
+      for (const key of Object.keys(articles) as Key[]) {
+        const res = await reader.agent.get(route.url.replace(':id', attachments[key].id))
+        t.equal(res.statusCode, reader.may.includes(key) ? 200 : 404, `${reader.name}: ${articles[key].title}'s attachment by address`)
+        if (!reader.may.includes(key)) t.notOk(res.body.includes(`the ${key} file`))
       }
     }
     const home = await reader.agent.get(reader.base)
