@@ -4,6 +4,7 @@ import type { Db } from '../core/data/database.ts'
 import { benchPartner } from './bench-partner.ts'
 import { openMigrated, recreateDatabase } from './database.ts'
 import { seedCustomers } from './seed-customers.ts'
+import { seedKnowledge } from './seed-knowledge.ts'
 import { seedCollaborators, seedEvents, seedOffers } from './seed-history.ts'
 import { seedOpportunities } from './seed-opportunities.ts'
 import { seedPartners } from './seed-partners.ts'
@@ -15,6 +16,9 @@ async function step(label: string, work: () => Promise<unknown>): Promise<void> 
   await work()
   say(`  ${label.padEnd(28)} ${((performance.now() - started) / 1000).toFixed(1)} s`)
 }
+
+/** 10,000 articles beside 10,000 opportunities, 100,000 beside 1,000,000. */
+export const knowledgeArticles = (opportunities: number) => Math.max(10_000, Math.round(opportunities / 10))
 
 /** Fills the bench database from empty with `total` opportunities; the bench partner holds 1,000 of them. */
 export async function generate(url: string, total: number): Promise<void> {
@@ -39,6 +43,7 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('timeline events', () => seedEvents(conn))
       await step('collaborators', () => seedCollaborators(conn))
       // The bulk insert ran with triggers off, the ones keeping the dashboard figures included.
+      await step('knowledge articles', () => seedKnowledge(conn, knowledgeArticles(total)))
       await step('dashboard figures', () => sql`select opportunity_figures_rebuild()`.execute(conn))
     })
     await step('vacuum analyze', () => sql`vacuum analyze`.execute(handle.db))

@@ -3,6 +3,7 @@ import { buildApp } from '../core/app.ts'
 import { loadConfig } from '../core/config.ts'
 import type { RouteEntry } from '../core/identity/auth/session.ts'
 import { benchPartner } from './bench-partner.ts'
+import { searchTerms } from './seed-knowledge.ts'
 
 /** Who loads a page: the bench partner's admin (session or API key) or a staff admin. */
 export type Caller = 'partner' | 'api' | 'staff'
@@ -17,6 +18,11 @@ export interface BenchPage {
 }
 
 export const reference: BenchPage = { name: 'reference', path: '/portal/company', caller: 'partner', heavy: false }
+
+/** Pages whose work is in their query string (a search), each measured with these queries instead of bare. */
+const queries: Record<string, string[]> = {
+  '/portal/knowledge/search': [`q=${searchTerms.common}`, `q=${searchTerms.rare}`]
+}
 
 /** Who loads a route of each access: the partner admin also takes the pages every signed-in person (or applicant) reaches, the dashboard among them. */
 const callerOf: Partial<Record<RouteEntry['access'], Caller>> = {
@@ -46,7 +52,7 @@ async function idGroups(databaseUrl: string): Promise<string[][]> {
       'select partner_id::text as id from users where email = $1', [benchPartner.email])
     const { rows: columns } = await client.query<{ table_name: string; column_name: string }>(`
       select table_name, column_name from information_schema.columns
-      where table_schema = current_schema() and (column_name = 'id' or column_name like '%\\_id') and data_type in ('uuid', 'text', 'bigint', 'integer')
+      where table_schema = current_schema() and (column_name in ('id', 'slug') or column_name like '%\\_id') and data_type in ('uuid', 'text', 'bigint', 'integer')
       order by table_name, ordinal_position`)
     const byTable = new Map<string, string[]>()
     for (const c of columns) byTable.set(c.table_name, [...byTable.get(c.table_name) ?? [], c.column_name])
@@ -101,6 +107,17 @@ export async function discoverPages(origin: string, databaseUrl: string, credent
     const caller = route.url.startsWith('/api/') ? 'api' : callerOf[route.access]
     if (!caller || route.url === reference.path || route.url.startsWith('/api/docs') || route.url.endsWith('openapi.json')) continue
     if (only && !only.test(route.url)) continue
+    const asked = queries[route.url]
+    if (asked) {
+      for (const query of asked) {
+        const path = `${route.url}?${query}`
+        const response = await fetch(origin + path, { headers: credentials[caller], redirect: 'manual' })
+        await response.arrayBuffer()
+        if (response.status === 200) pages.push({ name: path, path, caller, heavy: route.heavy })
+        else missed.push(path)
+      }
+      continue
+    }
     let found: string | undefined
     for (const path of fillings(route.url, groups)) {
       const response = await fetch(origin + path, { headers: credentials[caller], redirect: 'manual' })

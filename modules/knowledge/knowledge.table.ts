@@ -56,6 +56,15 @@ export interface KnowledgeVersionsTable {
   created_at: Generated<Date>
 }
 
+/** Published articles per category and audience, kept by a trigger (migration 20261208091000). */
+export interface KnowledgeCategoryCountsTable {
+  category_id: string
+  audience: AudienceKind
+  audience_level_id: string | null
+  audience_partner_ids: string[]
+  articles: number
+}
+
 export interface KnowledgeWordsTable {
   word: string
 }
@@ -114,6 +123,7 @@ declare module '../../core/data/database.ts' {
     knowledge_articles: KnowledgeArticlesTable
     knowledge_versions: KnowledgeVersionsTable
     knowledge_words: KnowledgeWordsTable
+    knowledge_category_counts: KnowledgeCategoryCountsTable
     knowledge_votes: KnowledgeVotesTable
     knowledge_acknowledgements: KnowledgeAcknowledgementsTable
     knowledge_views: KnowledgeViewsTable

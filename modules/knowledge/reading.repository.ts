@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from 'kysely'
+import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely'
 import type { Database, DbOrTrx } from '../../core/data/database.ts'
 import { readableBy } from '../../core/identity/audience.repository.ts'
 import type { Reader } from '../../core/identity/audience.ts'
@@ -22,9 +22,10 @@ export function readableArticle(db: DbOrTrx, reader: Reader, slug: string) {
     .select([...summaryColumns, 'a.body', 'a.required', 'a.material_version', 'a.version']).executeTakeFirst()
 }
 
-/** Published articles the reader may read, per category (the category's own, not its subcategories'). */
+/** Published articles the reader may read, per category (the category's own, not its subcategories'), from the counts a trigger keeps. */
 export function countsByCategory(db: DbOrTrx, reader: Reader) {
-  return published(db, reader).select(['a.category_id', (eb) => eb.fn.countAll<number>().as('articles')]).groupBy('a.category_id').execute()
+  return db.selectFrom('knowledge_category_counts as c').where(readableBy(reader, 'c')).where('c.articles', '>', 0)
+    .select(['c.category_id', sql<number>`sum(c.articles)`.as('articles')]).groupBy('c.category_id').execute()
 }
 
 export interface ListFilter { categoryIds?: string[]; tag?: string; sort: 'latest' | 'helpful' }
@@ -36,30 +37,39 @@ export async function listReadable(db: DbOrTrx, reader: Reader, filter: ListFilt
   const ordered = filter.sort === 'helpful'
     ? query.orderBy(sql`a.helpful - a.unhelpful`, 'desc').orderBy('a.helpful', 'desc')
     : query.orderBy('a.published_at', 'desc')
-  return ordered.orderBy('a.id').select(summaryColumns).select(sql<number>`count(*) over ()`.as('total')).limit(limit).offset(offset).execute()
+  return ordered.orderBy('a.id').select(summaryColumns).limit(limit).offset(offset).execute()
 }
 
 export interface SearchFilter { text: string; corrected: string | null; categoryIds?: string[]; tag?: string }
 
 /**
+ * How many of the newest matches a search ranks. A word in most of 100,000 articles would otherwise
+ * rank every one of them on each page; past this many matches the total reads "more than".
+ */
+export const searchRanked = 200
+
+/**
  * Ranked search in web-search syntax; `corrected` is the same query with its misspelt words
- * replaced by words that exist, searched as well. Title matches rank above body matches through
- * the vector's weights.
+ * replaced by words that exist, searched as well. The newest `searchRanked` matches are ranked,
+ * title matches above body matches through the vector's weights; `total` stops at one more than that.
  */
 export async function searchReadable(db: DbOrTrx, reader: Reader, filter: SearchFilter, limit: number, offset: number) {
+  if (offset >= searchRanked) return []
   const typed = webQuery(filter.text)
   const query = filter.corrected ? sql`(${typed} || ${webQuery(filter.corrected)})` : typed
-  let rows = published(db, reader).where(sql<boolean>`a.search @@ ${query}`)
-  if (filter.categoryIds) rows = rows.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [null as unknown as string])
-  if (filter.tag) rows = rows.where(sql<boolean>`${filter.tag} = any(a.tags)`)
-  return rows.select(summaryColumns)
+  let matches = published(db, reader).where(sql<boolean>`a.search @@ ${query}`)
+  if (filter.categoryIds) matches = matches.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [null as unknown as string])
+  if (filter.tag) matches = matches.where(sql<boolean>`${filter.tag} = any(a.tags)`)
+  const newest = matches.select('a.id').orderBy('a.published_at', 'desc').orderBy('a.id').limit(searchRanked + 1)
+  return db.selectFrom(newest.as('m')).innerJoin('knowledge_articles as a', 'a.id', 'm.id')
+    .select(summaryColumns)
     .select([
       searchRank(sql`a.search`, query).as('rank'),
       searchHeadline(sql`a.body_text`, query).as('snippet'),
       searchHeadline(sql`a.title`, query, { whole: true }).as('title_html'),
       sql<number>`count(*) over ()`.as('total')
     ])
-    .orderBy('rank', 'desc').orderBy('a.published_at', 'desc').orderBy('a.id').limit(limit).offset(offset).execute()
+    .orderBy('rank', 'desc').orderBy('a.published_at', 'desc').orderBy('a.id').limit(Math.min(limit, searchRanked - offset)).offset(offset).execute()
 }
 
 /** Titles of the articles with these slugs that the reader may read: for links between articles. */
@@ -69,17 +79,22 @@ export function titlesOf(db: DbOrTrx, reader: Reader, slugs: string[]) {
 }
 
 /**
- * Articles like this one that the reader may read: those sharing most tags first, then "more like
- * this" from the search (sharing words of its title), then the rest of its category.
+ * Articles like this one that the reader may read, chosen among a few recent candidates of each
+ * kind — sharing a tag, sharing words of its title ("more like this" from the search), in its
+ * category — and ordered by the tags shared, then the title's likeness, then helpfulness.
  */
 export function related(db: DbOrTrx, reader: Reader, article: { id: string; title: string; tags: string[]; category_id: string }, limit: number) {
   const tags = sql`${article.tags}::text[]`
   const like = sql`replace(plainto_tsquery(${sql.lit(searchConfig)}::regconfig, ${article.title})::text, '&', '|')::tsquery`
-  return published(db, reader).where('a.id', '<>', article.id)
-    .where((eb) => eb.or([eb('a.category_id', '=', article.category_id), eb(sql`a.tags`, '&&', tags), eb(sql`a.search`, '@@', like)]))
+  const recent = (condition: Expression<SqlBool>) =>
+    published(db, reader).where('a.id', '<>', article.id).where(condition).select('a.id').orderBy('a.published_at', 'desc').limit(30)
+  const candidates = sql<string>`(select id from (${recent(sql`a.tags && ${tags}`)}) t
+    union select id from (${recent(sql`a.search @@ ${like}`)}) w
+    union select id from (${recent(sql`a.category_id = ${article.category_id}`)}) c)`
+  return db.selectFrom('knowledge_articles as a').where('a.id', 'in', candidates)
     .select(['a.slug', 'a.title'])
     .orderBy(sql`cardinality(array(select unnest(a.tags) intersect select unnest(${tags})))`, 'desc')
-    .orderBy(searchRank(sql`a.search`, like), 'desc')
+    .orderBy(searchRank(sql`to_tsvector(${sql.lit(searchConfig)}::regconfig, a.title)`, like), 'desc')
     .orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
 }
 

@@ -13,10 +13,8 @@ export const resultsPerPage = 10
 /** `searchId`: the logged search a later page of results belongs to, so a click there counts for it. */
 export interface SearchInput { q: string; category?: string; tag?: string; page: number; searchId?: string }
 
-/** Pages of numbered results: the items, the page, and whether there is a next one. */
-const paged = <T extends { total: number }>(rows: T[], page: number) => ({
-  items: rows, page, total: rows[0]?.total ?? 0, next: (rows[0]?.total ?? 0) > page * resultsPerPage
-})
+/** Pages of numbered results of `total`: the items, the page, and whether there is a next one. */
+const paged = <T>(rows: T[], page: number, total: number) => ({ items: rows, page, total, next: total > page * resultsPerPage })
 
 /**
  * The knowledge base as partners and visitors read it. Every call takes the reader (audience.service.ts);
@@ -52,7 +50,7 @@ export class KnowledgeReading {
     if (!node || !categories.counts.get(id)) throw new NotFound('The category')
     const rows = await reading.listReadable(this.deps.db, reader, { categoryIds: subtreeIds(node), sort: 'latest' }, resultsPerPage, (page - 1) * resultsPerPage)
     const children = node.children.filter((c) => categories.counts.get(c.id))
-    return { category: node, children, counts: categories.counts, results: paged(rows, page) }
+    return { category: node, children, counts: categories.counts, results: paged(rows, page, categories.counts.get(id) ?? 0) }
   }
 
   /** The article for a reader who reads articles under `base`, rendered, with its place in the tree and related articles. */
@@ -80,10 +78,12 @@ export class KnowledgeReading {
     const filter = { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined }
     const offset = (input.page - 1) * input.perPage
     const text = input.q.trim().slice(0, 200)
-    const rows = text
-      ? await reading.searchReadable(this.deps.db, reader, { text, corrected: await this.corrected(text), ...filter }, input.perPage, offset)
-      : await reading.listReadable(this.deps.db, reader, { ...filter, sort: 'latest' }, input.perPage, offset)
-    return { items: rows, next: (rows[0]?.total ?? 0) > offset + rows.length }
+    if (text) {
+      const rows = await reading.searchReadable(this.deps.db, reader, { text, corrected: await this.corrected(text), ...filter }, input.perPage, offset)
+      return { items: rows, next: Math.min(rows[0]?.total ?? 0, reading.searchRanked) > offset + rows.length }
+    }
+    const rows = await reading.listReadable(this.deps.db, reader, { ...filter, sort: 'latest' }, input.perPage + 1, offset)
+    return { items: rows.slice(0, input.perPage), next: rows.length > input.perPage }
   }
 
   /** The query with its misspelt words replaced by the nearest words the articles hold, or null when none is. */
@@ -96,13 +96,15 @@ export class KnowledgeReading {
   async search(reader: Reader, input: SearchInput) {
     const text = input.q.trim().slice(0, 200)
     const categories = await this.categories(reader)
-    if (!text) return { categories, results: paged([], 1), text }
+    if (!text) return { categories, results: paged([], 1, 0), text }
     const node = input.category ? categories.byId.get(input.category) : undefined
     const rows = await reading.searchReadable(this.deps.db, reader, {
       text, corrected: await this.corrected(text), categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined
     }, resultsPerPage, (input.page - 1) * resultsPerPage)
     const searchId = input.page === 1 ? await reading.logSearch(this.deps.db, text, rows[0]?.total ?? 0) : input.searchId
-    return { categories, results: paged(rows, input.page), text, searchId }
+    const found = rows[0]?.total ?? 0
+    const total = Math.min(found, reading.searchRanked)
+    return { categories, results: { ...paged(rows, input.page, total), more: found > total }, text, searchId }
   }
 
   /** A reader opened a result of a logged search, so it did not lead nowhere. */

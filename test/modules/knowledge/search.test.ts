@@ -1,11 +1,12 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createArticle, createCategory, createStaffPair } from '../../fixtures/knowledge.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 import type { Reader } from '../../../core/identity/audience.ts'
 import { viewerFor } from '../../fixtures/customers.ts'
 import { updateArticleContent } from '../../../modules/knowledge/knowledge.repository.ts'
-import { searchReadable } from '../../../modules/knowledge/reading.repository.ts'
+import { searchRanked, searchReadable } from '../../../modules/knowledge/reading.repository.ts'
 
 t.test('search ranks, highlights, forgives typos, reads web-search syntax and filters', async (t) => {
   const { app } = await buildTestApp(t)
@@ -86,4 +87,23 @@ t.test('a saved change is searchable in the transaction that saves it', async (t
   await knowledgeArticles.update(staff.author, article.id, form)
   t.equal((await knowledgeReading.search(staffReader, { q: 'gizmos', page: 1 })).results.total, 1, 'the committed save is, at once')
   t.equal((await knowledgeReading.search(staffReader, { q: 'widgets about', page: 1 })).results.items[0]?.slug, 'widgets')
+})
+
+t.test('a word in more articles than are ranked: the newest are ranked, and the total says "more than"', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  const staff = await createStaffPair(app)
+  const category = await createCategory(app, staff.author, 'Guides')
+  await createArticle(app, staff, category.id, { title: 'Widgets everywhere', body: 'About widgets.', audience: 'public' })
+  await sql`insert into knowledge_articles (slug, category_id, title, body, body_text, status, audience, author_name, published_at, search)
+    select 'widget-note-' || n, ${category.id}, 'Widget note ' || n, 'Widgets again.', 'Widgets again.', 'published', 'public', 'Ann Author',
+      now() - n * interval '1 hour', to_tsvector('english', 'Widget note ' || n || ' widgets again')
+    from generate_series(1, ${searchRanked + 5}) n`.execute(db)
+  const visitor = new Agent(app)
+  const first = await visitor.get('/kb/search?q=widgets')
+  t.match(first.body, new RegExp(`More than ${searchRanked} articles found`))
+  const last = await visitor.get(`/kb/search?q=widgets&page=${searchRanked / 10}`)
+  t.equal((last.body.match(/class="kb-result"/g) ?? []).length, 10)
+  t.notMatch(last.body, /Next page/, 'the ranked matches end the pages')
+  t.match((await visitor.get(`/kb/search?q=widgets&page=${searchRanked / 10 + 1}`)).body, /No more results/)
 })
