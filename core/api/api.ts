@@ -11,6 +11,7 @@ import { TooManyRequests, Unauthenticated } from '../lib/errors.ts'
 import { ProblemSchema } from './problem.ts'
 import { described, NullableId, OneOf } from './schemas.ts'
 import apiDocs from './docs.ts'
+import { checkJsonText } from './json-text.ts'
 
 export interface ApiOptions {
   features: Feature[]
@@ -65,6 +66,7 @@ const api: FastifyPluginAsync<ApiOptions> = async (app, options) => {
       const ajv = addFormats.default(new Ajv({ strict: false, allErrors: true }))
       ajv.addSchema(ProblemSchema)
       await v1.register(responseValidation, { ajv })
+      v1.addHook('onSend', checkJsonText(ajv))
     }
     v1.addHook('onRoute', (route) => {
       route.config = { ...route.config, csrf: false }

@@ -5,6 +5,13 @@ import pg from 'pg'
 const perConnection = 200
 const names = new Map<string, string>()
 
+/**
+ * Put at the front of a select (`.modifyFront(plannedEachTime)`) whose best plan depends on its
+ * values — a search for a word in ten articles or in most of them — so it runs unnamed and is planned
+ * for the values it has, never with a generic plan cached from earlier ones.
+ */
+export const planEachTimeMarker = '/* planned each time */'
+
 function nameOf(text: string): string {
   let name = names.get(text)
   if (!name) {
@@ -36,7 +43,7 @@ export class PreparedClient extends pg.Client {
   // One signature stands for pg's overloads; only (text, values) calls — Kysely's — are rewritten.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads return different types
   override query(config: unknown, values?: unknown, callback?: unknown): any {
-    if (typeof config === 'string' && Array.isArray(values) && typeof callback !== 'function') {
+    if (typeof config === 'string' && Array.isArray(values) && typeof callback !== 'function' && !config.startsWith(planEachTimeMarker, 7)) {
       const name = nameOf(config)
       if (this.#prepared.has(name) || this.#prepared.size < perConnection) {
         this.#prepared.add(name)

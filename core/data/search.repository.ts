@@ -1,5 +1,6 @@
 import { sql, type Expression, type RawBuilder } from 'kysely'
 import type { DbOrTrx } from './database.ts'
+import { planEachTimeMarker } from './prepared-client.ts'
 
 /**
  * Full-text search shared by the features that search their own text (knowledge, forums): a
@@ -13,6 +14,9 @@ export function searchVector(parts: Array<[text: string, weight: 'A' | 'B' | 'C'
   return sql<string>`${sql.join(parts.map(([text, weight]) =>
     sql`setweight(to_tsvector(${sql.lit(searchConfig)}::regconfig, ${text}), ${sql.lit(weight)})`), sql` || `)}`
 }
+
+/** For a search's select (`.modifyFront(plannedEachTime)`): a word in ten rows and one in most of them want different plans. */
+export const plannedEachTime = sql.raw(planEachTimeMarker)
 
 /** The query a person typed, in web-search syntax. */
 export function webQuery(text: string): RawBuilder<string> {

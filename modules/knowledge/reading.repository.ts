@@ -3,7 +3,7 @@ import type { Database, DbOrTrx } from '../../core/data/database.ts'
 import { readableBy } from '../../core/identity/audience.repository.ts'
 import type { Reader } from '../../core/identity/audience.ts'
 import type { KnowledgeArticlesTable } from './knowledge.table.ts'
-import { searchConfig, searchHeadline, searchRank, webQuery } from '../../core/data/search.repository.ts'
+import { plannedEachTime, searchConfig, searchHeadline, searchRank, webQuery } from '../../core/data/search.repository.ts'
 
 /**
  * What readers (partners, visitors) see of the knowledge base: published articles within their
@@ -61,7 +61,7 @@ export async function searchReadable(db: DbOrTrx, reader: Reader, filter: Search
   if (filter.categoryIds) matches = matches.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [null as unknown as string])
   if (filter.tag) matches = matches.where(sql<boolean>`${filter.tag} = any(a.tags)`)
   const newest = matches.select('a.id').orderBy('a.published_at', 'desc').orderBy('a.id').limit(searchRanked + 1)
-  return db.selectFrom(newest.as('m')).innerJoin('knowledge_articles as a', 'a.id', 'm.id')
+  return db.selectFrom(newest.as('m')).innerJoin('knowledge_articles as a', 'a.id', 'm.id').modifyFront(plannedEachTime)
     .select(summaryColumns)
     .select([
       searchRank(sql`a.search`, query).as('rank'),
@@ -91,7 +91,7 @@ export function related(db: DbOrTrx, reader: Reader, article: { id: string; titl
   const candidates = sql<string>`(select id from (${recent(sql`a.tags && ${tags}`)}) t
     union select id from (${recent(sql`a.search @@ ${like}`)}) w
     union select id from (${recent(sql`a.category_id = ${article.category_id}`)}) c)`
-  return db.selectFrom('knowledge_articles as a').where('a.id', 'in', candidates)
+  return db.selectFrom('knowledge_articles as a').where('a.id', 'in', candidates).modifyFront(plannedEachTime)
     .select(['a.slug', 'a.title'])
     .orderBy(sql`cardinality(array(select unnest(a.tags) intersect select unnest(${tags})))`, 'desc')
     .orderBy(searchRank(sql`to_tsvector(${sql.lit(searchConfig)}::regconfig, a.title)`, like), 'desc')

@@ -4,11 +4,12 @@ import { partnerViewer, type PartnerViewer } from '../../core/identity/access.ts
 import { NotFound } from '../../core/lib/errors.ts'
 import { described, IdempotencyHeaders, IdParams, iso, nextUrl, NullableId, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
 import { timeCursor } from '../../core/lib/pagination.ts'
-import { Offer, Opportunity, OpportunitySummary, Stage, Status, summary, toOffer, toOpportunity } from './opportunities.resource.ts'
+import { Offer, Opportunity, OpportunitySummary, Stage, Status, toOffer, toOpportunity } from './opportunities.resource.ts'
 import { currencies, EditForm, NoteForm, ReasonForm, RegistrationForm, StageForm, WinForm } from './opportunities.schemas.ts'
 import { parseForm } from '../../core/lib/validation.ts'
 import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
 import { etagOf, fingerprintOf, ifMatchVersion } from '../../core/api/requests.ts'
+import { sendJsonText } from '../../core/api/json-text.ts'
 import distributionApi from './distribution.api.ts'
 
 const ListQuery = Type.Object({
@@ -80,16 +81,16 @@ const opportunitiesApi: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: Static<typeof ListQuery> }>('/opportunities', {
     config,
     schema: { summary: 'List opportunities', description: 'Newest activity first; deals shared with the company come along.', tags, querystring: ListQuery, response: { 200: described(PageOf(OpportunitySummary), 'A page of the pipeline.') } }
-  }, async (request) => {
+  }, async (request, reply) => {
     const viewer = partnerViewer(request)
     const { status, stage, q, accountId, owner, cursor, limit = 50 } = request.query
     // A customer out of the key's reach answers 404, like its page.
     if (accountId) await customers.account(viewer, accountId)
     const search = q?.trim()
-    const page = await pipeline.list(viewer, {
+    const page = await pipeline.listJson(viewer, {
       status, stage, search: search || undefined, accountId, mine: owner === 'me' && pipeline.ownerChoice(viewer), after: timeCursor(cursor)
     }, limit)
-    return { items: page.items.map((o) => summary(o, viewer.partnerId)), next: page.next, nextUrl: nextUrl(request.url, page.next) }
+    return sendJsonText(reply, `{"items":[${page.items.map((o) => o.json).join(',')}],"next":${JSON.stringify(page.next)},"nextUrl":${JSON.stringify(nextUrl(request.url, page.next))}}`)
   })
 
   /** The deal as the key may see it, whole; its ETag names this version. */

@@ -7,7 +7,7 @@ import { dashboardFiguresQuery, toDashboardFigures, type DashboardFigures } from
 import { listForAccount } from './opportunities.repository.ts'
 import type { OpportunitiesService } from './opportunities.service.ts'
 import type { OpportunityStatus, Stage } from './opportunities.table.ts'
-import { boardColumns, listPipeline } from './pipeline.repository.ts'
+import { boardColumns, listPipeline, listPipelineJson, type PipelineFilter } from './pipeline.repository.ts'
 import { collaboratorsOf, timeline } from './timeline.repository.ts'
 
 /** Cards of each stage the board shows; the column totals count them all. */
@@ -40,13 +40,21 @@ export class PipelineService {
    * along, except under "My deals": they have no owner here.
    */
   async list(viewer: PartnerViewer, query: PipelineQuery, limit: number) {
+    return timePage(await listPipeline(this.deps.db, this.filter(viewer, query, limit + 1)), limit, (o) => o.updated_key)
+  }
+
+  /** The same page with each deal as the API's JSON text (opportunities.resource.ts's summary). */
+  async listJson(viewer: PartnerViewer, query: PipelineQuery, limit: number) {
+    return timePage(await listPipelineJson(this.deps.db, this.filter(viewer, query, limit + 1)), limit, (o) => o.updated_key)
+  }
+
+  private filter(viewer: PartnerViewer, query: PipelineQuery, limit: number): PipelineFilter {
     const reach = reachOf(viewer, 'opportunities')
     const mine = reach.ownerId === null && Boolean(query.mine)
-    const rows = await listPipeline(this.deps.db, {
+    return {
       partnerId: reach.partnerId, ownerId: reach.ownerId ?? (mine ? viewer.id : null), shared: !mine,
-      status: query.status, stage: query.stage, search: query.search, accountId: query.accountId, after: query.after, limit: limit + 1
-    })
-    return timePage(rows, limit, (o) => o.updated_key)
+      status: query.status, stage: query.stage, search: query.search, accountId: query.accountId, after: query.after, limit
+    }
   }
 
   board(viewer: PartnerViewer) {
