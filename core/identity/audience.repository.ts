@@ -1,4 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely'
+import type { DbOrTrx } from '../data/database.ts'
 import type { Reader } from './audience.ts'
 
 /**
@@ -16,6 +17,14 @@ export function readableBy(reader: Reader, table: string): Expression<SqlBool> {
     or (${column('audience')} = 'companies' and ${reader.partnerId}::uuid = any(${column('audience_partner_ids')})))`
 }
 
+/** The levels a partner's level covers: its own and those ranked below it (none without a level). */
+const coveredLevels = (partnerId: string) => sql<{ id: string }>`select l.id from partners p
+  join partner_levels own on own.id = p.level_id join partner_levels l on l.rank <= own.rank where p.id = ${partnerId}`
+
+export async function levelsCoveredBy(db: DbOrTrx, partnerId: string): Promise<string[]> {
+  return (await coveredLevels(partnerId).execute(db)).rows.map((r) => r.id)
+}
+
 /**
  * The same rule for a partner known only by id, the levels its company's level covers worked out
  * in the query: for values read through the page loader, in the page's one round trip.
@@ -23,8 +32,6 @@ export function readableBy(reader: Reader, table: string): Expression<SqlBool> {
 export function readableByPartner(partnerId: string, table: string): Expression<SqlBool> {
   const column = (name: string) => sql.ref(`${table}.${name}`)
   return sql<SqlBool>`(${column('audience')} in ('public', 'partners')
-    or (${column('audience')} = 'levels' and ${column('audience_level_id')} in (
-      select l.id from partners p join partner_levels own on own.id = p.level_id join partner_levels l on l.rank <= own.rank
-      where p.id = ${partnerId}))
+    or (${column('audience')} = 'levels' and ${column('audience_level_id')} in (${coveredLevels(partnerId)}))
     or (${column('audience')} = 'companies' and ${partnerId}::uuid = any(${column('audience_partner_ids')})))`
 }

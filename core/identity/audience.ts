@@ -16,7 +16,7 @@ export interface AudienceRule {
 
 /**
  * The person reading: a visitor, staff, or a partner's user with the levels their company's level
- * covers (its own and every level ranked below it).
+ * covers (its own and every level ranked below it; audience.repository.ts's levelsCoveredBy).
  */
 export type Reader =
   | { kind: 'visitor' }
@@ -24,15 +24,6 @@ export type Reader =
   | { kind: 'partner'; partnerId: string; levelIds: string[] }
 
 export const visitor: Reader = { kind: 'visitor' }
-
-/**
- * The levels a partner of the given level covers: its own and those ranked below it. `levels` are
- * the program's levels (rank 1 the lowest); a partner without a level covers none.
- */
-export function levelsCovered(levels: Array<{ id: string; rank: number }>, levelId: string | null): string[] {
-  const own = levels.find((l) => l.id === levelId)
-  return own ? levels.filter((l) => l.rank <= own.rank).map((l) => l.id) : []
-}
 
 export function mayRead(reader: Reader, rule: AudienceRule): boolean {
   if (reader.kind === 'staff' || rule.audience === 'public') return true

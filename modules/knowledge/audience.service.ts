@@ -1,5 +1,6 @@
-import type { Cradle } from '../../core/container.ts'
-import { levelsCovered, visitor, type Reader } from '../../core/identity/audience.ts'
+import type { Db } from '../../core/data/database.ts'
+import { visitor, type Reader } from '../../core/identity/audience.ts'
+import { levelsCoveredBy } from '../../core/identity/audience.repository.ts'
 import { isActivePartner, isStaff, type Viewer } from '../../core/identity/access.ts'
 
 /**
@@ -8,12 +9,11 @@ import { isActivePartner, isStaff, type Viewer } from '../../core/identity/acces
  * content has an audience (forums).
  */
 export class Readers {
-  constructor(private readonly deps: { partners: Cradle['partners'] }) {}
+  constructor(private readonly deps: { db: Db }) {}
 
   async of(viewer: Viewer | null): Promise<Reader> {
     if (isStaff(viewer)) return { kind: 'staff' }
     if (!isActivePartner(viewer)) return visitor
-    const [partner, levels] = await Promise.all([this.deps.partners.partner(viewer.partnerId), this.deps.partners.levels()])
-    return { kind: 'partner', partnerId: viewer.partnerId, levelIds: levelsCovered(levels, partner.level_id) }
+    return { kind: 'partner', partnerId: viewer.partnerId, levelIds: await levelsCoveredBy(this.deps.db, viewer.partnerId) }
   }
 }

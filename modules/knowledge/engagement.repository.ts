@@ -36,11 +36,11 @@ export function dashboardCardQuery(partnerId: string, userId: string, limits: { 
       select a.slug, a.title, k.version as acknowledged_version
       from knowledge_articles a left join knowledge_acknowledgements k on k.article_id = a.id and k.user_id = ${userId}
       where a.status = 'published' and a.required and ${readable} and (k.version is null or k.version < a.material_version)
-      order by a.published_at desc limit ${limits.toRead}) x),
+      order by a.published_at desc limit ${sql.lit(limits.toRead)}) x),
     'newest', array(select row_to_json(x) from (
       select a.slug, a.title, a.published_at from knowledge_articles a
       where a.status = 'published' and ${readable}
-      order by a.published_at desc, a.id limit ${limits.newest}) x))`
+      order by a.published_at desc, a.id limit ${sql.lit(limits.newest)}) x))`
 }
 
 /** Who acknowledged an article, newest first, and whether that covers its current material version. */

@@ -34,7 +34,7 @@ const knowledge: Feature = {
   register(container) {
     const { db, jobs, mailer, partners } = container.cradle
     container.register({
-      knowledgeReaders: asValue(new Readers({ partners })),
+      knowledgeReaders: asValue(new Readers({ db })),
       knowledgeCategories: asValue(new CategoriesService({ db })),
       knowledgeArticles: asValue(new ArticlesService({ db, jobs, mailer, partners })),
       knowledgeReading: asValue(new KnowledgeReading({ db })),

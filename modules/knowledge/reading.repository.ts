@@ -79,23 +79,24 @@ export function titlesOf(db: DbOrTrx, reader: Reader, slugs: string[]) {
 }
 
 /**
- * Articles like this one that the reader may read, chosen among a few recent candidates of each
- * kind — sharing a tag, sharing words of its title ("more like this" from the search), in its
- * category — and ordered by the tags shared, then the title's likeness, then helpfulness.
+ * Articles like this one that the reader may read, chosen among a few candidates of each kind —
+ * sharing a tag, the newest sharing words of its title ("more like this" from the search), in its
+ * category's newest — and ordered by the tags shared, then sharing words of its title, then helpfulness.
  */
 export function related(db: DbOrTrx, reader: Reader, article: { id: string; title: string; tags: string[]; category_id: string }, limit: number) {
   const tags = sql`${article.tags}::text[]`
   const like = sql`replace(plainto_tsquery(${sql.lit(searchConfig)}::regconfig, ${article.title})::text, '&', '|')::tsquery`
-  const recent = (condition: Expression<SqlBool>) =>
-    published(db, reader).where('a.id', '<>', article.id).where(condition).select('a.id').orderBy('a.published_at', 'desc').limit(30)
-  const candidates = sql<string>`(select id from (${recent(sql`a.tags && ${tags}`)}) t
-    union select id from (${recent(sql`a.search @@ ${like}`)}) w
-    union select id from (${recent(sql`a.category_id = ${article.category_id}`)}) c)`
-  return db.selectFrom('knowledge_articles as a').where('a.id', 'in', candidates).modifyFront(plannedEachTime)
+  const some = (condition: Expression<SqlBool>) => published(db, reader).where('a.id', '<>', article.id).where(condition).select('a.id').limit(30)
+  const recent = (condition: Expression<SqlBool>) => some(condition).orderBy('a.published_at', 'desc')
+  // Any thirty sharing a tag: they are ordered by the tags they share, and reading them newest first would walk every article.
+  const candidates = sql<{ id: string; alike: number }>`(select id, max(alike) as alike from (
+    select id, 0 as alike from (${some(sql`a.tags && ${tags}`)}) t
+    union all select id, 1 from (${recent(sql`a.search @@ ${like}`)}) w
+    union all select id, 0 from (${recent(sql`a.category_id = ${article.category_id}`)}) c) k group by id)`
+  return db.selectFrom(candidates.as('k')).innerJoin('knowledge_articles as a', 'a.id', 'k.id')
     .select(['a.slug', 'a.title'])
     .orderBy(sql`cardinality(array(select unnest(a.tags) intersect select unnest(${tags})))`, 'desc')
-    .orderBy(searchRank(sql`to_tsvector(${sql.lit(searchConfig)}::regconfig, a.title)`, like), 'desc')
-    .orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
+    .orderBy('k.alike', 'desc').orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
 }
 
 export async function logSearch(db: DbOrTrx, query: string, results: number): Promise<string> {
