@@ -65,6 +65,12 @@ export interface KnowledgeCategoryCountsTable {
   articles: number
 }
 
+/** One row: raised by every change to what readers can find (migration 20261208091200). */
+export interface KnowledgeVersionTable {
+  id: Generated<number>
+  version: string
+}
+
 export interface KnowledgeWordsTable {
   word: string
 }
@@ -124,6 +130,7 @@ declare module '../../core/data/database.ts' {
     knowledge_versions: KnowledgeVersionsTable
     knowledge_words: KnowledgeWordsTable
     knowledge_category_counts: KnowledgeCategoryCountsTable
+    knowledge_version: KnowledgeVersionTable
     knowledge_votes: KnowledgeVotesTable
     knowledge_acknowledgements: KnowledgeAcknowledgementsTable
     knowledge_views: KnowledgeViewsTable

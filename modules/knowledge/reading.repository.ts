@@ -99,6 +99,11 @@ export function related(db: DbOrTrx, reader: Reader, article: { id: string; titl
     .orderBy('k.alike', 'desc').orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
 }
 
+/** The number every change to what readers can find raises (see VersionedCache). */
+export async function knowledgeVersion(db: DbOrTrx): Promise<string> {
+  return (await db.selectFrom('knowledge_version').select('version').executeTakeFirstOrThrow()).version
+}
+
 export async function logSearch(db: DbOrTrx, query: string, results: number): Promise<string> {
   const row = await db.insertInto('knowledge_searches').values({ query: query.toLowerCase().slice(0, 200), results }).returning('id').executeTakeFirstOrThrow()
   return row.id

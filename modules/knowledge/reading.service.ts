@@ -2,6 +2,7 @@ import type { Db } from '../../core/data/database.ts'
 import { corrections } from '../../core/data/search.repository.ts'
 import type { Reader } from '../../core/identity/audience.ts'
 import { NotFound } from '../../core/lib/errors.ts'
+import { VersionedCache } from '../../core/lib/versioned-cache.ts'
 import * as reading from './reading.repository.ts'
 import * as repo from './knowledge.repository.ts'
 import { listAttachments } from './attachments.repository.ts'
@@ -13,6 +14,9 @@ export const resultsPerPage = 10
 /** `searchId`: the logged search a later page of results belongs to, so a click there counts for it. */
 export interface SearchInput { q: string; category?: string; tag?: string; page: number; searchId?: string }
 
+/** Readers who find the same: staff, visitors, or one partner company with the levels it covers. */
+const readerKey = (reader: Reader) => (reader.kind === 'partner' ? `partner:${reader.partnerId}:${[...reader.levelIds].sort().join(',')}` : reader.kind)
+
 /** Pages of numbered results of `total`: the items, the page, and whether there is a next one. */
 const paged = <T>(rows: T[], page: number, total: number) => ({ items: rows, page, total, next: total > page * resultsPerPage })
 
@@ -21,6 +25,8 @@ const paged = <T>(rows: T[], page: number, total: number) => ({ items: rows, pag
  * what is outside their audience is absent: not listed, not counted, not found (404), not linked.
  */
 export class KnowledgeReading {
+  readonly #results = new VersionedCache<Awaited<ReturnType<typeof reading.searchReadable>>>(500)
+
   constructor(private readonly deps: { db: Db }) {}
 
   /** The categories with the number of articles the reader may read in each and below; empty branches left out. */
@@ -79,11 +85,26 @@ export class KnowledgeReading {
     const offset = (input.page - 1) * input.perPage
     const text = input.q.trim().slice(0, 200)
     if (text) {
-      const rows = await reading.searchReadable(this.deps.db, reader, { text, corrected: await this.corrected(text), ...filter }, input.perPage, offset)
+      const rows = await this.ranked(reader, text, filter, input.perPage, offset)
       return { items: rows, next: Math.min(rows[0]?.total ?? 0, reading.searchRanked) > offset + rows.length }
     }
     const rows = await reading.listReadable(this.deps.db, reader, { ...filter, sort: 'latest' }, input.perPage + 1, offset)
     return { items: rows.slice(0, input.perPage), next: rows.length > input.perPage }
+  }
+
+  /**
+   * A page of ranked results, kept in memory under the knowledge version (read before searching, so
+   * a change committed meanwhile only makes the next search look again): the same search by a reader
+   * of the same audience is answered from memory until anything a reader can find changes.
+   */
+  private async ranked(reader: Reader, text: string, filter: { categoryIds?: string[]; tag?: string }, limit: number, offset: number) {
+    const key = JSON.stringify([readerKey(reader), text, filter.categoryIds ?? null, filter.tag ?? null, limit, offset])
+    const version = await reading.knowledgeVersion(this.deps.db)
+    const kept = this.#results.get(key, version)
+    if (kept) return kept
+    const rows = await reading.searchReadable(this.deps.db, reader, { text, corrected: await this.corrected(text), ...filter }, limit, offset)
+    this.#results.set(key, version, rows)
+    return rows
   }
 
   /** The query with its misspelt words replaced by the nearest words the articles hold, or null when none is. */
@@ -98,9 +119,8 @@ export class KnowledgeReading {
     const categories = await this.categories(reader)
     if (!text) return { categories, results: paged([], 1, 0), text }
     const node = input.category ? categories.byId.get(input.category) : undefined
-    const rows = await reading.searchReadable(this.deps.db, reader, {
-      text, corrected: await this.corrected(text), categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined
-    }, resultsPerPage, (input.page - 1) * resultsPerPage)
+    const rows = await this.ranked(reader, text, { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined },
+      resultsPerPage, (input.page - 1) * resultsPerPage)
     const searchId = input.page === 1 ? await reading.logSearch(this.deps.db, text, rows[0]?.total ?? 0) : input.searchId
     const found = rows[0]?.total ?? 0
     const total = Math.min(found, reading.searchRanked)

@@ -107,3 +107,37 @@ t.test('a word in more articles than are ranked: the newest are ranked, and the 
   t.notMatch(last.body, /Next page/, 'the ranked matches end the pages')
   t.match((await visitor.get(`/kb/search?q=widgets&page=${searchRanked / 10 + 1}`)).body, /No more results/)
 })
+
+t.test('a search answered from memory still finds a change on the very next search', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db, knowledgeArticles, partners } = app.diContainer.cradle
+  const staff = await createStaffPair(app)
+  const category = await createCategory(app, staff.author, 'Guides')
+  const other = await createCategory(app, staff.author, 'Other')
+  const acme = await createActivePartner(app, 'acme')
+  const agent = new Agent(app)
+  await agent.signIn(acme.email, acme.password)
+  const found = async (query = 'q=walrus') => [...(await agent.get(`/portal/knowledge/search?${query}`)).body.matchAll(/\/portal\/knowledge\/articles\/([a-z0-9-]+)\?/g)].map((m) => m[1])
+  const version = async () => (await db.selectFrom('knowledge_version').select('version').executeTakeFirstOrThrow()).version
+
+  const first = await createArticle(app, staff, category.id, { title: 'Walrus guide', body: 'All about the walrus.', audience: 'partners' })
+  t.same(await found(), ['walrus-guide'])
+  t.same(await found(), ['walrus-guide'], 'the same answer again')
+  const before = await version()
+  const second = await createArticle(app, staff, category.id, { title: 'Walrus care', body: 'Feeding the walrus.', audience: 'partners' })
+  t.ok(BigInt(await version()) > BigInt(before), 'publishing raised the version')
+  t.same((await found()).sort(), ['walrus-care', 'walrus-guide'], 'a new article is found at once')
+
+  await knowledgeArticles.archive(staff.reviewer, first.id)
+  t.same(await found(), ['walrus-care'], 'an archived article is gone at once')
+  const gold = await partners.saveLevel(staff.author, null, { name: 'Diamond', rank: 9, benefits: 'More' })
+  await knowledgeArticles.setAudience(staff.reviewer, second.id, { audience: 'levels', audience_level_id: gold.id, audience_partner_ids: [], required: false, review_by: '' })
+  t.same(await found(), [], 'an audience the reader left is gone at once')
+  await knowledgeArticles.setAudience(staff.reviewer, second.id, { audience: 'partners', audience_level_id: '', audience_partner_ids: [], required: false, review_by: '' })
+  t.same(await found(`q=walrus&category=${category.id}`), ['walrus-care'])
+  await sql`update knowledge_articles set category_id = ${other.id} where id = ${second.id}`.execute(db)
+  t.same(await found(`q=walrus&category=${category.id}`), [], 'a move out of the category is seen at once')
+  const views = await version()
+  await sql`update knowledge_articles set views = views + 5, helpful = helpful + 1`.execute(db)
+  t.equal(await version(), views, 'counting views and votes changes nothing a search finds')
+})
