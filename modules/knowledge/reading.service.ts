@@ -7,7 +7,7 @@ import * as reading from './reading.repository.ts'
 import * as repo from './knowledge.repository.ts'
 import { listAttachments } from './attachments.repository.ts'
 import { buildTree, subtreeIds, type CategoryNode } from './categories.service.ts'
-import { linkedSlugs, renderArticle } from './markdown.ts'
+import { linkedSlugs, renderArticle, type RenderedArticle } from './markdown.ts'
 
 export const resultsPerPage = 10
 
@@ -26,6 +26,9 @@ const paged = <T>(rows: T[], page: number, total: number) => ({ items: rows, pag
  */
 export class KnowledgeReading {
   readonly #results = new VersionedCache<Awaited<ReturnType<typeof reading.searchReadable>>>(500)
+  // An article's Markdown parsed and rendered once per saved version (and reader's area and linked titles), not on every view.
+  readonly #links = new VersionedCache<string[]>(1000)
+  readonly #rendered = new VersionedCache<RenderedArticle>(1000)
 
   constructor(private readonly deps: { db: Db }) {}
 
@@ -63,12 +66,16 @@ export class KnowledgeReading {
   async article(reader: Reader, slug: string, base: string) {
     const article = await reading.readableArticle(this.deps.db, reader, slug)
     if (!article) throw new NotFound('The article')
-    const links = linkedSlugs(article.body)
+    const saved = `${article.version}:${article.updated_at.getTime()}`
+    let links = this.#links.get(article.id, saved)
+    if (!links) this.#links.set(article.id, saved, links = linkedSlugs(article.body))
     const [titles, related, categories, attachments] = await Promise.all([
       reading.titlesOf(this.deps.db, reader, links), reading.related(this.deps.db, reader, article, 5), repo.listCategories(this.deps.db),
       listAttachments(this.deps.db, article.id)
     ])
-    const rendered = renderArticle(article.body, { base, titles: new Map(titles.map((t) => [t.slug, t.title])) })
+    const key = JSON.stringify([article.id, base, titles.map((t) => [t.slug, t.title])])
+    let rendered = this.#rendered.get(key, saved)
+    if (!rendered) this.#rendered.set(key, saved, rendered = renderArticle(article.body, { base, titles: new Map(titles.map((t) => [t.slug, t.title])) }))
     const category = buildTree(categories).byId.get(article.category_id)
     return { article, ...rendered, related, attachments, breadcrumbs: category?.path ?? [] }
   }
