@@ -26,15 +26,17 @@ const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
     })
   }
 
-  async function articlePage(reply: FastifyReply, id: string, state: { errors?: FieldErrors; message?: string; status?: number; values?: Record<string, unknown> } = {}) {
+  /** The article's page; `q` searches the audience's partner picker (its search without JavaScript sends the audience form here). */
+  async function articlePage(reply: FastifyReply, id: string, state: { errors?: FieldErrors; message?: string; status?: number; values?: Record<string, unknown>; q?: unknown } = {}) {
     const page = await knowledgeArticles.page(id)
-    const [levels, partnerList, acknowledgements, attachments] = await Promise.all([
-      partners.levels(), partners.partnerNames({ status: 'active' }), page.article.required ? knowledgeEngagement.acknowledgements(id) : [],
-      knowledgeAttachments.list(id)
+    const [levels, picker, acknowledgements, attachments] = await Promise.all([
+      partners.levels(), partners.partnersPicker(state.q, state.values?.audience_partner_ids ?? page.article.audience_partner_ids),
+      page.article.required ? knowledgeEngagement.acknowledgements(id) : [], knowledgeAttachments.list(id)
     ])
+    const readers = await partners.partnerNames({ ids: [...new Set(acknowledgements.flatMap((k) => (k.partner_id ? [k.partner_id] : [])))] })
     const viewer = signedIn(reply.request)
     return reply.page('knowledge/admin-article', {
-      ...page, levels, partners: partnerList, acknowledgements, attachments, partnerName: new Map(partnerList.map((p) => [p.id, p.name])), statusLabel, viewerId: viewer.id, errors: state.errors ?? {}, message: state.message, values: state.values ?? {}
+      ...page, levels, picker, acknowledgements, attachments, partnerName: new Map(readers.map((p) => [p.id, p.name])), statusLabel, viewerId: viewer.id, errors: state.errors ?? {}, message: state.message, values: state.values ?? {}
     }, { title: page.article.title, status: state.status })
   }
 
@@ -63,7 +65,8 @@ const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById>('/admin/knowledge/articles/:id', { config, schema: { params: idParams } }, async (request, reply) => articlePage(reply, request.params.id))
+  app.get<ById & { Querystring: Record<string, unknown> }>('/admin/knowledge/articles/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    articlePage(reply, request.params.id, 'q' in request.query ? { q: request.query.q, values: request.query } : {}))
 
   /** Links between articles in the staff's preview name the article by its address. */
   app.get<{ Params: { slug: string } }>('/admin/knowledge/by-address/articles/:slug', { config }, async (request, reply) =>

@@ -79,6 +79,13 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('partners/partner-options', { picker, fragment: true }, { title: 'Partners' })
   })
 
+  /** A staff form's picker of several partners (ticked under the form's field `field`): its choices for htmx. */
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/admin/partners/options/many', { config }, async (request, reply) => {
+    const field = /^[a-z_]{1,40}$/.test(String(request.query.field)) ? String(request.query.field) : 'partner_ids'
+    const picker = await partners.partnersPicker(request.query.q, request.query[field])
+    return reply.page('partners/partners-options', { picker, field, fragment: true }, { title: 'Partners' })
+  })
+
   app.get<ById>('/admin/partners/:id', { config, schema: { params: idParams } }, async (request, reply) =>
     showPartner(reply, request.params.id))
 

@@ -97,8 +97,9 @@ export function partnerNames(db: DbOrTrx, f: { ids?: string[]; status?: PartnerS
 }
 
 /** Partners whose name or domain holds `text`, by name: a staff picker's matches. */
-export function searchPartnerNames(db: DbOrTrx, text: string, limit: number, f: { status?: PartnerStatus; exceptIds?: string[] }) {
+export function searchPartnerNames(db: DbOrTrx, text: string, limit: number, f: { status?: PartnerStatus; exceptIds?: string[]; ids?: string[] }) {
   let query = db.selectFrom('partners').select(['id', 'name', 'domain', 'city', 'country'])
+  if (f.ids) query = query.where('id', 'in', f.ids.length ? f.ids : ['00000000-0000-0000-0000-000000000000'])
   if (text) query = query.where((eb) => eb.or([eb('name', 'ilike', like(text)), eb('domain', 'ilike', like(text))]))
   if (f.status) query = query.where('status', '=', f.status)
   if (f.exceptIds?.length) query = query.where('id', 'not in', f.exceptIds)

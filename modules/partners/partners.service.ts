@@ -9,7 +9,7 @@ import type { EventBus } from '../../core/background/events/events.ts'
 import type { Mailer } from '../../core/background/mail/mailer.ts'
 import { createPageLoader, type PageLoader } from '../../core/web/page-loader.ts'
 import { pageSize, toPage } from '../../core/lib/pagination.ts'
-import { pickerOf, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
+import { pickerOf, pickerOfMany, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
 import { isId } from '../../core/lib/validation.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
 import type { PartnerUsersService } from '../../core/identity/users/partner-users.service.ts'
@@ -27,6 +27,10 @@ type Deps = { db: Db; users: UsersService; partnerUsers: PartnerUsersService; ma
 const teamShown = 5
 
 /** The company's web domain is known already and "Apply anyway" is not ticked: the form asks before applying. */
+/** A partner as a picker lists it: its name, with its domain and place to tell namesakes apart. */
+const partnerChoice = (p: { id: string; name: string; domain: string | null; city: string | null; country: string }): Choice =>
+  ({ id: p.id, label: p.name, detail: [p.domain, [p.city, p.country].filter(Boolean).join(', ')].filter(Boolean).join(' · ') })
+
 export class KnownDomain extends Conflict {
   constructor(readonly duplicates: Awaited<ReturnType<typeof repo.partnersWithDomain>>) {
     super('Your company may already be with us.')
@@ -60,11 +64,20 @@ export class PartnersService {
    */
   async partnerPicker(q: unknown, chosenId: unknown, f: { active?: boolean; exceptIds?: string[] } = {}): Promise<Picker> {
     const text = pickerText(q)
-    const choice = (p: { id: string; name: string; domain: string | null; city: string | null; country: string }): Choice =>
-      ({ id: p.id, label: p.name, detail: [p.domain, [p.city, p.country].filter(Boolean).join(', ')].filter(Boolean).join(' · ') })
     const found = await repo.searchPartnerNames(this.deps.db, text, pickerSize + 1, { status: f.active ? 'active' : undefined, exceptIds: f.exceptIds })
     const named = isId(chosenId) ? await repo.findPartner(this.deps.db, chosenId) : undefined
-    return pickerOf(text, found.map(choice), named ? choice(named) : null)
+    return pickerOf(text, found.map(partnerChoice), named ? partnerChoice(named) : null)
+  }
+
+  /** A staff form's picker of several active partners: the chosen ones first, ticked, then the first matches for q. */
+  async partnersPicker(q: unknown, chosenIds: unknown): Promise<Picker> {
+    const text = pickerText(q)
+    const ids = [chosenIds ?? []].flat().filter(isId).slice(0, 500)
+    const [found, chosen] = await Promise.all([
+      repo.searchPartnerNames(this.deps.db, text, pickerSize + 1, { status: 'active', exceptIds: ids }),
+      ids.length ? repo.searchPartnerNames(this.deps.db, '', ids.length, { ids }) : []
+    ])
+    return pickerOfMany(text, found.map(partnerChoice), chosen.map(partnerChoice))
   }
 
   /** What the partner home shows of the company, read with the page's other values. */
