@@ -45,7 +45,7 @@ function readerRoutes(area: { base: string; access: Access; reader: (request: Fa
     app.get<BySlug & { Querystring: { search?: unknown } }>(`${area.base}/articles/:slug`, { config, schema: { params: slugParams } }, async (request, reply) => {
       const page = await knowledgeReading.article(await area.reader(request), request.params.slug, area.base)
       knowledgeEngagement.viewed(page.article.id)
-      if (isId(request.query.search)) await knowledgeReading.searchClicked(request.query.search)
+      if (isId(request.query.search)) knowledgeReading.searchClicked(request.query.search)
       const [vote, acknowledged] = area.partner
         ? await Promise.all([knowledgeVotes.voteOf(partnerViewer(request), page.article.id), knowledgeEngagement.acknowledgementOf(partnerViewer(request), page.article.id)])
         : [null, null]

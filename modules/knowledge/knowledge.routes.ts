@@ -6,9 +6,11 @@ import attachmentsRoutes from './attachments.routes.ts'
 import knowledgeReadingRoutes from './knowledge-reading.routes.ts'
 
 const knowledgeRoutes: FastifyPluginAsync = async (app) => {
-  const { knowledgeEngagement } = app.diContainer.cradle
-  // Before the database closes (its own hook is an onClose); views of a request still in flight then are lost.
-  app.addHook('preClose', () => knowledgeEngagement.flush())
+  const { knowledgeEngagement, knowledgeReading } = app.diContainer.cradle
+  // Before the database closes (its own hook is an onClose); views and searches of a request still in flight then are lost.
+  app.addHook('preClose', async () => {
+    await Promise.all([knowledgeEngagement.flush(), knowledgeReading.flushSearches()])
+  })
   await app.register(knowledgeAdminRoutes)
   await app.register(categoriesRoutes)
   await app.register(insightRoutes)

@@ -104,12 +104,14 @@ export async function knowledgeVersion(db: DbOrTrx): Promise<string> {
   return (await db.selectFrom('knowledge_version').select('version').executeTakeFirstOrThrow()).version
 }
 
-export async function logSearch(db: DbOrTrx, query: string, results: number): Promise<string> {
-  const row = await db.insertInto('knowledge_searches').values({ query: query.toLowerCase().slice(0, 200), results }).returning('id').executeTakeFirstOrThrow()
-  return row.id
+export interface LoggedSearch { id: string; query: string; results: number; searched_at: Date; clicked_at: Date | null }
+
+/** Searches logged in memory, written in one statement. */
+export async function insertSearches(trx: DbOrTrx, searches: LoggedSearch[]): Promise<void> {
+  if (searches.length) await trx.insertInto('knowledge_searches').values(searches).execute()
 }
 
 /** A result of the search was opened (the first time counts). */
-export async function searchClicked(db: DbOrTrx, searchId: string): Promise<void> {
-  await db.updateTable('knowledge_searches').set({ clicked_at: sql`now()` }).where('id', '=', searchId).where('clicked_at', 'is', null).execute()
+export async function searchClicked(trx: DbOrTrx, id: string, at: Date): Promise<void> {
+  await trx.updateTable('knowledge_searches').set({ clicked_at: at }).where('id', '=', id).where('clicked_at', 'is', null).execute()
 }

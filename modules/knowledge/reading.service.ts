@@ -8,6 +8,7 @@ import * as repo from './knowledge.repository.ts'
 import { listAttachments } from './attachments.repository.ts'
 import { buildTree, subtreeIds, type CategoryNode } from './categories.service.ts'
 import { linkedSlugs, renderArticle, type RenderedArticle } from './markdown.ts'
+import { SearchLog } from './search-log.ts'
 
 export const resultsPerPage = 10
 
@@ -30,7 +31,11 @@ export class KnowledgeReading {
   readonly #links = new VersionedCache<string[]>(1000)
   readonly #rendered = new VersionedCache<RenderedArticle>(1000)
 
-  constructor(private readonly deps: { db: Db }) {}
+  readonly #log: SearchLog
+
+  constructor(private readonly deps: { db: Db; flushMs?: number }) {
+    this.#log = new SearchLog(deps)
+  }
 
   /** The categories with the number of articles the reader may read in each and below; empty branches left out. */
   async categories(reader: Reader): Promise<{ roots: CategoryNode[]; flat: CategoryNode[]; counts: Map<string, number>; byId: Map<string, CategoryNode> }> {
@@ -128,14 +133,19 @@ export class KnowledgeReading {
     const node = input.category ? categories.byId.get(input.category) : undefined
     const rows = await this.ranked(reader, text, { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined },
       resultsPerPage, (input.page - 1) * resultsPerPage)
-    const searchId = input.page === 1 ? await reading.logSearch(this.deps.db, text, rows[0]?.total ?? 0) : input.searchId
+    const searchId = input.page === 1 ? this.#log.logged(text, rows[0]?.total ?? 0) : input.searchId
     const found = rows[0]?.total ?? 0
     const total = Math.min(found, reading.searchRanked)
     return { categories, results: { ...paged(rows, input.page, total), more: found > total }, text, searchId }
   }
 
   /** A reader opened a result of a logged search, so it did not lead nowhere. */
-  searchClicked(searchId: string) {
-    return reading.searchClicked(this.deps.db, searchId)
+  searchClicked(searchId: string): void {
+    this.#log.clicked(searchId)
+  }
+
+  /** Writes the searches logged so far (for staff's insight, and when the app stops). */
+  flushSearches(): Promise<void> {
+    return this.#log.flush()
   }
 }

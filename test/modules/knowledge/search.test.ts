@@ -42,6 +42,8 @@ t.test('search ranks, highlights, forgives typos, reads web-search syntax and fi
   t.same(await titles('setup', { tag: 'saml' }), ['okta-setup'], 'filtered by tag')
   t.equal((await search('zebra')).total, 0)
 
+  t.equal((await db.selectFrom('knowledge_searches').select('id').execute()).length, 0, 'searches are logged in memory first')
+  await app.diContainer.cradle.knowledgeReading.flushSearches()
   const logged = await db.selectFrom('knowledge_searches').select(['query', 'results']).orderBy('searched_at').execute()
   t.match(logged.find((l) => l.query === 'zebra'), { results: 0 }, 'searches are logged with their number of results')
 })
@@ -140,4 +142,24 @@ t.test('a search answered from memory still finds a change on the very next sear
   const views = await version()
   await sql`update knowledge_articles set views = views + 5, helpful = helpful + 1`.execute(db)
   t.equal(await version(), views, 'counting views and votes changes nothing a search finds')
+})
+
+t.test('a search is logged with its id at once and written in a batch; an opened result marks it, before or after the write', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db, knowledgeReading } = app.diContainer.cradle
+  const staff = await createStaffPair(app)
+  const category = await createCategory(app, staff.author, 'Guides')
+  await createArticle(app, staff, category.id, { title: 'Okapi guide', body: 'About the okapi.', audience: 'public' })
+  const visitor = new Agent(app)
+  const searchOf = async (q: string) => /href="\/kb\/articles\/okapi-guide\?search=([0-9a-f-]{36})"/.exec((await visitor.get(`/kb/search?q=${q}`)).body)![1]!
+  const early = await searchOf('okapi')
+  await visitor.get(`/kb/articles/okapi-guide?search=${early}`)
+  const late = await searchOf('okapi+guide')
+  await searchOf('guide')
+  await knowledgeReading.flushSearches()
+  await visitor.get(`/kb/articles/okapi-guide?search=${late}`)
+  await knowledgeReading.flushSearches()
+  const rows = await db.selectFrom('knowledge_searches').select(['id', 'query', 'clicked_at']).orderBy('searched_at').execute()
+  t.same(rows.map((r) => [r.query, r.clicked_at !== null]), [['okapi', true], ['okapi guide', true], ['guide', false]])
+  t.same(rows.slice(0, 2).map((r) => r.id), [early, late], 'the ids the results carried')
 })
