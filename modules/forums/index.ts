@@ -1,0 +1,42 @@
+import path from 'node:path'
+import { asValue } from 'awilix'
+import type { Feature } from '../../core/features/features.ts'
+import forumsRoutes from './forums.routes.ts'
+import { seedForums } from './forums.seed.ts'
+import { ForumStructure } from './structure.service.ts'
+import { ForumReading } from './reading.service.ts'
+import { ForumPosting } from './posting.service.ts'
+import { ForumModeration } from './moderation.service.ts'
+
+declare module '../../core/container.ts' {
+  interface Cradle {
+    forumStructure: ForumStructure
+    forumReading: ForumReading
+    forumPosting: ForumPosting
+    forumModeration: ForumModeration
+  }
+}
+
+const forums: Feature = {
+  name: 'forums',
+  dependsOn: ['partners', 'knowledge'],
+  register(container) {
+    const { db, clock, partners } = container.cradle
+    container.register({
+      forumStructure: asValue(new ForumStructure({ db, partners })),
+      forumReading: asValue(new ForumReading({ db, clock })),
+      forumPosting: asValue(new ForumPosting({ db, clock, partners })),
+      forumModeration: asValue(new ForumModeration({ db, clock }))
+    })
+  },
+  routes: forumsRoutes,
+  assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['forums.css'] },
+  nav: [
+    { audience: 'public', label: 'Community', href: '/forums', order: 35 },
+    { audience: 'partner', label: 'Forums', href: '/portal/forums', order: 55 },
+    { audience: 'staff', label: 'Forums', href: '/admin/forums', order: 45 }
+  ],
+  seed: seedForums
+}
+
+export default forums
