@@ -9,6 +9,7 @@ import type { ThreadStart } from './reading.service.ts'
 
 type ById = { Params: { id: string } }
 type Form = { Body: Record<string, string> }
+interface SearchQuery { q?: string; forum?: string; state?: string; page?: string }
 interface ThreadQuery { from?: string; unread?: string; last?: string; quote?: string }
 
 export interface ForumArea {
@@ -32,7 +33,7 @@ function startOf(query: ThreadQuery): ThreadStart {
  */
 export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
   return async (app) => {
-    const { forumStructure, forumReading, forumPosting, forumModeration, submissions } = app.diContainer.cradle
+    const { forumStructure, forumReading, forumPosting, forumModeration, forumSearch, submissions } = app.diContainer.cradle
     const config = { access: area.access }
     const schema = { params: idParams }
     const view = { base: area.base, writes: area.writes, staff: area.staff }
@@ -67,6 +68,17 @@ export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
 
     app.get<ById & { Querystring: ThreadQuery }>(`${area.base}/t/:id`, { config, schema }, async (request, reply) =>
       threadPage(request, reply, request.params.id, startOf(request.query), { quote: isId(request.query.quote) ? request.query.quote : undefined }))
+
+    app.get<{ Querystring: SearchQuery }>(`${area.base}/search`, { config }, async (request, reply) => {
+      const q = request.query
+      const filters = {
+        q: typeof q.q === 'string' ? q.q.slice(0, 200) : '', forum: isId(q.forum) ? q.forum : '',
+        state: q.state === 'answered' || q.state === 'unanswered' ? q.state as 'answered' | 'unanswered' : undefined,
+        page: typeof q.page === 'string' && /^\d{1,4}$/.test(q.page) && Number(q.page) > 0 ? Number(q.page) : 1
+      }
+      const found = await forumSearch.search((await area.who(request)).reader, { ...filters, forum: filters.forum || undefined })
+      return reply.page('forums/search', { ...view, ...found, filters }, { title: filters.q ? `Search: ${filters.q}` : 'Search the forums' })
+    })
 
     if (!area.writes) return
 

@@ -7,6 +7,8 @@ import { ForumStructure } from './structure.service.ts'
 import { ForumReading } from './reading.service.ts'
 import { ForumPosting } from './posting.service.ts'
 import { ForumModeration } from './moderation.service.ts'
+import { ForumSearchService } from './search.service.ts'
+import { answeredThreads } from './forums.suggestions.ts'
 
 declare module '../../core/container.ts' {
   interface Cradle {
@@ -14,6 +16,7 @@ declare module '../../core/container.ts' {
     forumReading: ForumReading
     forumPosting: ForumPosting
     forumModeration: ForumModeration
+    forumSearch: ForumSearchService
   }
 }
 
@@ -26,7 +29,8 @@ const forums: Feature = {
       forumStructure: asValue(new ForumStructure({ db, partners })),
       forumReading: asValue(new ForumReading({ db, clock })),
       forumPosting: asValue(new ForumPosting({ db, clock, partners })),
-      forumModeration: asValue(new ForumModeration({ db, clock }))
+      forumModeration: asValue(new ForumModeration({ db, clock })),
+      forumSearch: asValue(new ForumSearchService({ db }))
     })
   },
   routes: forumsRoutes,
@@ -36,6 +40,7 @@ const forums: Feature = {
     { audience: 'partner', label: 'Forums', href: '/portal/forums', order: 55 },
     { audience: 'staff', label: 'Forums', href: '/admin/forums', order: 45 }
   ],
+  suggestions: [answeredThreads],
   seed: seedForums
 }
 
