@@ -8,6 +8,8 @@ import { ForumReading } from './reading.service.ts'
 import { ForumPosting } from './posting.service.ts'
 import { ForumModeration } from './moderation.service.ts'
 import { ForumSearchService } from './search.service.ts'
+import { ForumFollowing } from './following.service.ts'
+import { sessionSecret } from '../../core/identity/session-secret.ts'
 import { answeredThreads } from './forums.suggestions.ts'
 
 declare module '../../core/container.ts' {
@@ -17,6 +19,7 @@ declare module '../../core/container.ts' {
     forumPosting: ForumPosting
     forumModeration: ForumModeration
     forumSearch: ForumSearchService
+    forumFollowing: ForumFollowing
   }
 }
 
@@ -24,11 +27,15 @@ const forums: Feature = {
   name: 'forums',
   dependsOn: ['partners', 'knowledge'],
   register(container) {
-    const { db, clock, partners } = container.cradle
+    const { db, clock, partners, config, mailer, jobs } = container.cradle
+    const posting = new ForumPosting({ db, clock, partners })
+    const followingService = new ForumFollowing({ db, clock, mailer, jobs, secret: sessionSecret(config) })
+    posting.onPosted(followingService.notify)
     container.register({
       forumStructure: asValue(new ForumStructure({ db, partners })),
       forumReading: asValue(new ForumReading({ db, clock })),
-      forumPosting: asValue(new ForumPosting({ db, clock, partners })),
+      forumPosting: asValue(posting),
+      forumFollowing: asValue(followingService),
       forumModeration: asValue(new ForumModeration({ db, clock })),
       forumSearch: asValue(new ForumSearchService({ db }))
     })
