@@ -160,7 +160,8 @@ export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
 
     app.post<ById>(`${area.base}/posts/:id/answer`, { config, schema }, async (request, reply) => {
       const { post, marked } = await forumPosting.markAnswer(await area.who(request), request.params.id)
-      return reply.flash(marked ? 'Marked as the answer.' : 'No longer marked as the answer.').seeOther(`${area.base}/t/${post.thread_id}?from=${post.number}#post-${post.number}`)
+      return reply.flash(marked ? 'Marked as the answer.' : 'No longer marked as the answer.')
+        .seeOther(marked ? `${area.base}/t/${post.thread_id}#answer` : `${area.base}/t/${post.thread_id}?from=${post.number}#post-${post.number}`)
     })
 
     app.post<ById & Form>(`${area.base}/posts/:id/helpful`, { config, schema }, async (request, reply) => {
