@@ -43,7 +43,7 @@ const forums: Feature = {
   routes: forumsRoutes,
   assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['forums.css'] },
   nav: [
-    { audience: 'public', label: 'Community', href: '/forums', order: 35 },
+    { audience: 'public', label: 'Community', href: '/forums', order: 30 },
     { audience: 'partner', label: 'Forums', href: '/portal/forums', order: 55 },
     { audience: 'staff', label: 'Forums', href: '/admin/forums', order: 45 }
   ],
