@@ -75,7 +75,7 @@ export function digestItems(db: DbOrTrx, userId: string) {
     .innerJoin('forum_posts as p', 'p.id', 'd.post_id').innerJoin('forum_threads as t', 't.id', 'p.thread_id').innerJoin('forums as f', 'f.id', 't.forum_id')
     .select(['p.id', 'p.number', 'p.author_name', 'p.staff', 'p.partner_id', 'p.company_name', 'p.hide_company', 'p.body_text', 'p.created_at',
       't.id as thread_id', 't.title', 't.answer_post_id', 'f.name as forum_name'])
-    .where('d.user_id', '=', userId).where('p.deleted', '=', false).where('p.hidden', '=', false).where('u.status', '=', 'active')
+    .where('d.user_id', '=', userId).where('p.deleted', '=', false).where('p.hidden', '=', false).where('p.held', '=', false).where('u.status', '=', 'active')
     .where((eb) => eb.or([eb('u.kind', '=', 'staff'), eb.and([eb('u.partner_status', '=', 'active'), readableByPartner(sql.ref('u.partner_id'), 'f')])]))
     .orderBy('t.last_post_at', 'desc').orderBy('t.id').orderBy('p.number').execute()
 }

@@ -25,16 +25,16 @@ export async function searchThreads(db: DbOrTrx, reader: Reader, filter: ForumSe
   }>`
     with matched as (
       select p.thread_id, ${searchRank(sql`p.search`, query)} as rank from forum_posts p
-      where p.search @@ ${query} and not p.hidden and not p.deleted
+      where p.search @@ ${query} and not p.hidden and not p.deleted and not p.held
       union all
-      select t.id, ${searchRank(sql`t.search`, query)} * 2 from forum_threads t where t.search @@ ${query}
+      select t.id, ${searchRank(sql`t.search`, query)} * 2 from forum_threads t where t.search @@ ${query} and not t.held
     ), best as (select thread_id, max(rank) as rank from matched group by thread_id)
     select t.id, t.title, t.kind, t.answer_post_id, t.forum_id, f.name as forum_name, t.post_count, t.last_post_at,
       ${searchHeadline(sql`t.title`, query, { whole: true })} as title_html, hit.snippet, hit.number, count(*) over ()::int as total
     from best b join forum_threads t on t.id = b.thread_id join forums f on f.id = t.forum_id
     left join lateral (
       select ${searchHeadline(sql`p.body_text`, query)} as snippet, p.number from forum_posts p
-      where p.thread_id = t.id and p.search @@ ${query} and not p.hidden and not p.deleted
+      where p.thread_id = t.id and p.search @@ ${query} and not p.hidden and not p.deleted and not p.held
       order by ${searchRank(sql`p.search`, query)} desc, p.number limit 1
     ) hit on true
     where ${readableBy(reader, 'f')} ${state} ${forum}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { signedIn } from '../../core/identity/access.ts'
 import { Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { idParams, parseForm } from '../../core/lib/validation.ts'
-import { ModerateForm, MoveForm, ReasonForm } from './forums.schemas.ts'
+import { ModerateForm, MoveForm, MuteForm, ReasonForm } from './forums.schemas.ts'
 
 type ById = { Params: { id: string } }
 type Form = { Body: Record<string, string> }
@@ -14,7 +14,7 @@ const said: Record<string, string> = {
 
 /** Staff moderate under /admin/forums: thread states and moves, hidden posts, the report queue, unanswered questions, edit history. */
 const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
-  const { forumModeration, forumReading } = app.diContainer.cradle
+  const { forumModeration, forumReading, forumPosting } = app.diContainer.cradle
   const config = { access: 'staff' as const }
   const schema = { params: idParams }
   const staffWho = (request: { viewer: Parameters<typeof signedIn>[0]['viewer'] }) => ({ viewer: signedIn(request), reader: { kind: 'staff' as const } })
@@ -69,8 +69,37 @@ const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/admin/forums/queue', { config }, async (_request, reply) => {
-    const reports = await forumModeration.reports()
-    return reply.page('forums/admin-queue', { reports }, { title: 'Moderation queue' })
+    const queue = await forumModeration.queue()
+    return reply.page('forums/admin-queue', queue, { title: 'Moderation queue' })
+  })
+
+  app.post<ById>('/admin/forums/posts/:id/approve', { config, schema }, async (request, reply) => {
+    await forumPosting.approve(signedIn(request), request.params.id)
+    return reply.flash('The post is approved and shown.').seeOther('/admin/forums/queue')
+  })
+
+  async function mutePage(reply: FastifyReply, postId: string, state: { values?: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number } = {}) {
+    const { post, person } = await forumModeration.authorOf(postId)
+    return reply.page('forums/mute', { post, person, values: state.values ?? { days: 7 }, errors: state.errors ?? {}, message: state.message }, { title: `Mute ${person.name}`, status: state.status })
+  }
+
+  app.get<ById>('/admin/forums/posts/:id/mute', { config, schema }, async (request, reply) => mutePage(reply, request.params.id))
+
+  app.post<ById & Form>('/admin/forums/posts/:id/mute', { config, schema }, async (request, reply) => {
+    const { person } = await forumModeration.authorOf(request.params.id)
+    try {
+      const form = parseForm(MuteForm, request.body)
+      await forumModeration.mute(signedIn(request), person.id, form.days, form.reason)
+      return reply.flash(`${person.name} cannot post in the forums for ${form.days} ${form.days === 1 ? 'day' : 'days'}.`).seeOther('/admin/forums/queue')
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return mutePage(reply, request.params.id, { values: request.body, errors: err.fields, message: err.message, status: 422 })
+    }
+  })
+
+  app.post<ById>('/admin/forums/people/:id/unmute', { config, schema }, async (request, reply) => {
+    const person = await forumModeration.unmute(signedIn(request), request.params.id)
+    return reply.flash(`${person.name} may post again.`).seeOther('/admin/forums/queue')
   })
 
   app.post<ById>('/admin/forums/reports/:id/dismiss', { config, schema }, async (request, reply) => {

@@ -21,6 +21,8 @@ export interface ForumArea {
   who: (request: FastifyRequest) => Promise<Who>
 }
 
+const heldMessage = 'Thank you: as one of your first posts, it waits for a moderator’s approval before others see it.'
+
 function startOf(query: ThreadQuery): ThreadStart {
   if (query.unread !== undefined) return 'unread'
   if (query.last !== undefined) return 'last'
@@ -89,7 +91,7 @@ export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
       try {
         const saved = await submissions.once(request, who.viewer!.id,
           (submission: Submission<{ id: string }>) => forumPosting.createThread(who, request.params.id, parseForm(ThreadForm, request.body), submission), (thread: { id: string }) => `${area.base}/t/${thread.id}`)
-        return reply.flash(saved.repeat ? alreadySaved : 'Your thread is posted.').seeOther(saved.location)
+        return reply.flash(saved.repeat ? alreadySaved : saved.created.held ? heldMessage : 'Your thread is posted.').seeOther(saved.location)
       } catch (err) {
         if (!(err instanceof Invalid)) throw err
         return newThreadPage(request, reply, request.params.id, { values: request.body, errors: err.fields, message: err.message, status: 422 })
@@ -102,7 +104,7 @@ export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
         const saved = await submissions.once(request, who.viewer!.id,
           (submission: Submission<{ id: string; number: number }>) => forumPosting.reply(who, request.params.id, parseForm(ReplyForm, request.body), submission),
           (post: { number: number }) => `${area.base}/t/${request.params.id}?from=${post.number}#post-${post.number}`)
-        return reply.flash(saved.repeat ? alreadySaved : 'Your reply is posted.').seeOther(saved.location)
+        return reply.flash(saved.repeat ? alreadySaved : saved.created.held ? heldMessage : 'Your reply is posted.').seeOther(saved.location)
       } catch (err) {
         if (!(err instanceof Invalid)) throw err
         return threadPage(request, reply, request.params.id, 'last', { values: request.body, errors: err.fields, message: err.message, status: 422 })

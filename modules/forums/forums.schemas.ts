@@ -43,3 +43,7 @@ export const SettingsForm = Type.Object({
   delivery: choice(['immediate', 'digest'], 'E-mail'),
   auto_follow: checkbox('Follow the threads I start or reply to')
 })
+export const MuteForm = Type.Object({
+  days: integer({ label: 'Days', min: 1, max: 365 }),
+  reason: text({ label: 'Reason', max: 500 })
+})

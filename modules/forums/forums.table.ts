@@ -44,6 +44,7 @@ export interface ForumThreadsTable {
   post_count: Generated<number>
   last_post_at: Generated<Date>
   search: ColumnType<string, string, string>
+  held: Generated<boolean>
   created_at: Generated<Date>
 }
 
@@ -63,6 +64,7 @@ export interface ForumPostsTable {
   hidden: Generated<boolean>
   hidden_reason: string | null
   deleted: Generated<boolean>
+  held: Generated<boolean>
   helpful: Generated<number>
   edited_at: Date | null
   created_at: Generated<Date>
@@ -128,6 +130,14 @@ export interface ForumDigestsTable {
   posts: number
 }
 
+export interface ForumMutesTable {
+  user_id: string
+  until: Date
+  reason: string
+  muted_by: string | null
+  created_at: Generated<Date>
+}
+
 export type ForumCategoryRow = Selectable<ForumCategoriesTable>
 export type ForumRow = Selectable<ForumsTable>
 export type ThreadRow = Omit<Selectable<ForumThreadsTable>, 'search'>
@@ -148,5 +158,6 @@ declare module '../../core/data/database.ts' {
     forum_settings: ForumSettingsTable
     forum_digest_items: ForumDigestItemsTable
     forum_digests: ForumDigestsTable
+    forum_mutes: ForumMutesTable
   }
 }

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { asValue } from 'awilix'
+import { Type } from '../../core/lib/validation.ts'
 import type { Feature } from '../../core/features/features.ts'
 import forumsRoutes from './forums.routes.ts'
 import { seedForums } from './forums.seed.ts'
@@ -11,6 +12,14 @@ import { ForumSearchService } from './search.service.ts'
 import { ForumFollowing } from './following.service.ts'
 import { sessionSecret } from '../../core/identity/session-secret.ts'
 import { answeredThreads } from './forums.suggestions.ts'
+
+declare module '../../core/config.ts' {
+  interface Config {
+    FORUM_POSTS_PER_HOUR: number
+    FORUM_HELD_FIRST_POSTS: number
+    FORUM_UNANSWERED_BUSINESS_HOURS: number
+  }
+}
 
 declare module '../../core/container.ts' {
   interface Cradle {
@@ -28,7 +37,7 @@ const forums: Feature = {
   dependsOn: ['partners', 'knowledge'],
   register(container) {
     const { db, clock, partners, config, mailer, jobs } = container.cradle
-    const posting = new ForumPosting({ db, clock, partners })
+    const posting = new ForumPosting({ db, clock, partners, rules: { postsPerHour: config.FORUM_POSTS_PER_HOUR, heldFirstPosts: config.FORUM_HELD_FIRST_POSTS } })
     const followingService = new ForumFollowing({ db, clock, mailer, jobs, secret: sessionSecret(config) })
     posting.onPosted(followingService.notify)
     container.register({
@@ -36,11 +45,16 @@ const forums: Feature = {
       forumReading: asValue(new ForumReading({ db, clock })),
       forumPosting: asValue(posting),
       forumFollowing: asValue(followingService),
-      forumModeration: asValue(new ForumModeration({ db, clock })),
+      forumModeration: asValue(new ForumModeration({ db, clock, unansweredHours: config.FORUM_UNANSWERED_BUSINESS_HOURS })),
       forumSearch: asValue(new ForumSearchService({ db }))
     })
   },
   routes: forumsRoutes,
+  config: Type.Object({
+    FORUM_POSTS_PER_HOUR: Type.Integer({ default: 30, minimum: 0, maximum: 10_000, description: 'How many forum posts one partner user may write in an hour (0: no limit; staff have none).' }),
+    FORUM_HELD_FIRST_POSTS: Type.Integer({ default: 0, minimum: 0, maximum: 100, description: 'How many of a partner user’s first forum posts wait for a moderator’s approval (0: none).' }),
+    FORUM_UNANSWERED_BUSINESS_HOURS: Type.Integer({ default: 8, minimum: 1, maximum: 1000, description: 'After how many business hours (Monday to Friday, 9:00–17:00 UTC) a question without an answer joins the moderation queue.' })
+  }),
   assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['forums.css'] },
   nav: [
     { audience: 'public', label: 'Community', href: '/forums', order: 30 },

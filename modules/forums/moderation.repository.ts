@@ -47,10 +47,29 @@ export async function resolveReports(db: DbOrTrx, postId: string, userId: string
 }
 
 /** Questions without a marked answer, oldest first (a keyset page). */
-export function unanswered(db: DbOrTrx, filter: { after?: { key: string; id: string }; limit: number }) {
+export function unanswered(db: DbOrTrx, filter: { after?: { key: string; id: string }; before?: Date; limit: number }) {
   let query = db.selectFrom('forum_threads as t').innerJoin('forums as f', 'f.id', 't.forum_id')
     .select(['t.id', 't.title', 't.created_at', 't.post_count', 't.locked', 't.closed', 'f.name as forum_name', sql<string>`t.created_at::text`.as('cursor_at')])
     .where('t.kind', '=', 'question').where('t.answer_post_id', 'is', null)
   if (filter.after) query = query.where(sql<boolean>`(t.created_at, t.id) > (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)`)
+  if (filter.before) query = query.where('t.created_at', '<', filter.before).where('t.held', '=', false).where('t.closed', '=', false)
   return query.orderBy('t.created_at').orderBy('t.id').limit(filter.limit).execute()
+}
+
+export function forumPerson(db: DbOrTrx, userId: string) {
+  return db.selectFrom('users').select(['id', 'name', 'kind', 'partner_id']).where('id', '=', userId).executeTakeFirst()
+}
+
+export async function setMute(db: DbOrTrx, mute: { user_id: string; until: Date; reason: string; muted_by: string }): Promise<void> {
+  await db.insertInto('forum_mutes').values(mute)
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ until: mute.until, reason: mute.reason, muted_by: mute.muted_by })).execute()
+}
+
+export async function removeMute(db: DbOrTrx, userId: string): Promise<void> {
+  await db.deleteFrom('forum_mutes').where('user_id', '=', userId).execute()
+}
+
+export function activeMutes(db: DbOrTrx, now: Date) {
+  return db.selectFrom('forum_mutes as m').innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['m.user_id', 'm.until', 'm.reason', 'u.name']).where('m.until', '>', now).orderBy('m.until').execute()
 }

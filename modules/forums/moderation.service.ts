@@ -10,6 +10,7 @@ import * as structure from './structure.repository.ts'
 import * as threads from './threads.repository.ts'
 import type { ModerateForm } from './forums.schemas.ts'
 import type { Who } from './post-view.ts'
+import { businessHoursBefore } from './business-hours.ts'
 
 const states: Record<Static<typeof ModerateForm>['action'], { pinned?: boolean; locked?: boolean; closed?: boolean }> = {
   pin: { pinned: true }, unpin: { pinned: false }, lock: { locked: true }, unlock: { locked: false }, close: { closed: true }, reopen: { closed: false }
@@ -17,7 +18,7 @@ const states: Record<Static<typeof ModerateForm>['action'], { pinned?: boolean; 
 
 /** Staff keep the forums in order: thread states and moves, hidden posts, reports, unanswered questions. Partners report posts. */
 export class ForumModeration {
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; unansweredHours: number }) {}
 
   async setState(actor: Actor, threadId: string, action: Static<typeof ModerateForm>['action']) {
     return this.deps.db.transaction().execute(async (trx) => {
@@ -76,8 +77,49 @@ export class ForumModeration {
     })
   }
 
-  reports() {
-    return moderation.openReports(this.deps.db, 100)
+  /**
+   * What waits for staff: reported posts, posts held for approval, questions unanswered for more
+   * than the set business hours, and the people muted now.
+   */
+  async queue() {
+    const now = this.deps.clock.now()
+    const overdueSince = businessHoursBefore(now, this.deps.unansweredHours)
+    const [reports, held, overdue, mutes] = await Promise.all([
+      moderation.openReports(this.deps.db, 100), threads.heldPosts(this.deps.db, 100),
+      moderation.unanswered(this.deps.db, { before: overdueSince, limit: 50 }), moderation.activeMutes(this.deps.db, new Date(now))
+    ])
+    return { reports, held, overdue, mutes, unansweredHours: this.deps.unansweredHours }
+  }
+
+  /** Staff stop a person posting in the forums for a number of days, with a reason they are shown. */
+  async mute(actor: Actor & { id: string }, userId: string, days: number, reason: string) {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const person = await moderation.forumPerson(trx, userId)
+      if (!person) throw new NotFound('The person')
+      if (person.kind === 'staff') throw new Conflict('Staff cannot be muted.')
+      const until = new Date(this.deps.clock.now() + days * 86_400_000)
+      await moderation.setMute(trx, { user_id: userId, until, reason, muted_by: actor.id })
+      await audit(trx, actor, { action: 'forums.person-muted', entity: 'user', entityId: userId, partnerId: person.partner_id, after: { until, reason } })
+      return { person, until }
+    })
+  }
+
+  async unmute(actor: Actor, userId: string) {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const person = await moderation.forumPerson(trx, userId)
+      if (!person) throw new NotFound('The person')
+      await moderation.removeMute(trx, userId)
+      await audit(trx, actor, { action: 'forums.person-unmuted', entity: 'user', entityId: userId, partnerId: person.partner_id })
+      return person
+    })
+  }
+
+  /** The author of a post, to mute them from it. */
+  async authorOf(postId: string) {
+    const post = await threads.readablePost(this.deps.db, { kind: 'staff' }, postId)
+    const person = post?.author_id ? await moderation.forumPerson(this.deps.db, post.author_id) : undefined
+    if (!post || !person) throw new NotFound('The post')
+    return { post, person }
   }
 
   /** Staff keep a reported post as it is: its reports are settled. */

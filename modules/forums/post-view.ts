@@ -33,7 +33,7 @@ export const isAuthor = (who: Who, post: Pick<PostRow, 'author_id'>) => who.view
 export function shownPost(who: Who, post: PostRow, now: number) {
   const own = isAuthor(who, post)
   const staff = isStaffWho(who)
-  const readable = !post.deleted && (!post.hidden || own || staff)
+  const readable = !post.deleted && ((!post.hidden && !post.held) || own || staff)
   return {
     ...post,
     body: readable ? post.body : '',

@@ -3,7 +3,8 @@ import type { Cradle } from '../../core/container.ts'
 import { audit } from '../../core/data/audit/audit.service.ts'
 import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import type { Clock } from '../../core/lib/clock.ts'
-import { Conflict, Forbidden, NotFound, Unauthenticated } from '../../core/lib/errors.ts'
+import { Conflict, Forbidden, NotFound, TooManyRequests, Unauthenticated } from '../../core/lib/errors.ts'
+import { helpers } from '../../core/web/view-helpers.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
 import type { Viewer } from '../../core/identity/access.ts'
 import * as structure from './structure.repository.ts'
@@ -24,11 +25,14 @@ export interface Posted {
 
 export type PostListener = (posted: Posted) => Promise<void>
 
+/** The forums' rules for partners' posts (FORUM_POSTS_PER_HOUR, FORUM_HELD_FIRST_POSTS; 0 turns one off). */
+export interface PostingRules { postsPerHour: number; heldFirstPosts: number }
+
 /** Writing in the forums: threads, replies, edits within the window, deletes, answers and helpful votes. */
 export class ForumPosting {
   private readonly listeners: PostListener[] = []
 
-  constructor(private readonly deps: { db: Db; clock: Clock; partners: Cradle['partners'] }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; partners: Cradle['partners']; rules: PostingRules }) {}
 
   /** Called for every new post inside its transaction (the following service sends or queues mail). */
   onPosted(listener: PostListener): void {
@@ -40,42 +44,75 @@ export class ForumPosting {
     const forum = await structure.readableForum(this.deps.db, who.reader, forumId)
     if (!forum) throw new NotFound('The forum')
     if (!mayPostIn(who, forum)) throw new Forbidden(forum.posting === 'staff' ? 'Only staff post in this forum.' : 'You may not post in this forum.')
+    const held = await this.checkRules(who, viewer)
     const author = await this.author(viewer, form.hide_company && forum.allow_hidden_company)
     return this.deps.db.transaction().execute(async (trx) => {
       const createdAt = new Date(this.deps.clock.now())
-      const thread = await threads.insertThread(trx, { forum_id: forum.id, kind: form.kind, title: form.title, author_id: viewer.id, created_at: createdAt })
-      const post = await threads.insertPost(trx, forum.id, { ...author, thread_id: thread.id, body: form.body, created_at: createdAt })
+      const thread = await threads.insertThread(trx, { forum_id: forum.id, kind: form.kind, title: form.title, author_id: viewer.id, created_at: createdAt, held })
+      const post = await threads.insertPost(trx, forum.id, { ...author, thread_id: thread.id, body: form.body, created_at: createdAt, held })
       await following.autoFollow(trx, viewer.id, thread.id)
       await submission?.record(trx, thread)
-      for (const listener of this.listeners) {
-        await listener({ trx, kind: 'thread', forum, thread, post: { ...post, author_id: viewer.id, author_name: author.author_name, body: form.body } })
-      }
-      return thread
+      if (!held) await this.tell({ trx, kind: 'thread', forum, thread, post: { ...post, author_id: viewer.id, author_name: author.author_name, body: form.body } })
+      return { ...thread, held }
     })
   }
 
   async reply(who: Who, threadId: string, form: Static<typeof ReplyForm>, submission?: Submission<{ id: string; number: number }>) {
     const viewer = this.writer(who)
     const thread = await threads.readableThread(this.deps.db, who.reader, threadId)
-    if (!thread) throw new NotFound('The thread')
+    if (!thread || (thread.held && !isStaffWho(who) && thread.author_id !== viewer.id)) throw new NotFound('The thread')
     if (!mayPostIn(who, thread, thread)) {
       throw new Forbidden(thread.locked ? 'This thread is locked: no more replies.' : thread.closed ? 'This thread is closed.' : 'Only staff post in this forum.')
     }
+    const held = await this.checkRules(who, viewer)
     const author = await this.author(viewer, form.hide_company && thread.allow_hidden_company)
     return this.deps.db.transaction().execute(async (trx) => {
       const locked = await threads.lockThread(trx, thread.id)
       if (!locked) throw new NotFound('The thread')
       if (!mayPostIn(who, thread, locked)) throw new Forbidden('This thread was locked or closed a moment ago.')
       const createdAt = new Date(this.deps.clock.now())
-      const post = await threads.insertPost(trx, thread.forum_id, { ...author, thread_id: thread.id, body: form.body, created_at: createdAt })
+      const post = await threads.insertPost(trx, thread.forum_id, { ...author, thread_id: thread.id, body: form.body, created_at: createdAt, held })
       await threads.markRead(trx, viewer.id, thread.id, post.number)
       await following.autoFollow(trx, viewer.id, thread.id)
       await submission?.record(trx, post)
-      for (const listener of this.listeners) {
-        await listener({ trx, kind: 'reply', forum: { id: thread.forum_id, name: thread.forum_name }, thread, post: { ...post, author_id: viewer.id, author_name: author.author_name, body: form.body } })
-      }
-      return post
+      if (!held) await this.tell({ trx, kind: 'reply', forum: { id: thread.forum_id, name: thread.forum_name }, thread, post: { ...post, author_id: viewer.id, author_name: author.author_name, body: form.body } })
+      return { ...post, held }
     })
+  }
+
+  private async tell(posted: Posted): Promise<void> {
+    for (const listener of this.listeners) await listener(posted)
+  }
+
+  /**
+   * A partner's post must pass the forums' rules: not muted, within the hourly limit; answers whether
+   * it is held for approval (one of a new member's first posts). Staff pass.
+   */
+  private async checkRules(who: Who, viewer: Viewer): Promise<boolean> {
+    if (isStaffWho(who)) return false
+    const now = this.deps.clock.now()
+    const mute = await threads.muteOf(this.deps.db, viewer.id, new Date(now))
+    if (mute) throw new Forbidden(`You cannot post in the forums until ${helpers.dateTime(mute.until)}: ${mute.reason}`)
+    const { postsPerHour, heldFirstPosts } = this.deps.rules
+    if (postsPerHour > 0 && await threads.postsSince(this.deps.db, viewer.id, new Date(now - 3600_000)) >= postsPerHour) {
+      throw new TooManyRequests(`You can post ${postsPerHour} times an hour in the forums. Please wait a little and post again.`)
+    }
+    return heldFirstPosts > 0 && await threads.approvedPostsBy(this.deps.db, viewer.id) < heldFirstPosts
+  }
+
+  /** Staff let a held post through: it shows, and its followers are told now. */
+  async approve(actor: Viewer, postId: string) {
+    const post = await this.postFor({ viewer: actor, reader: { kind: 'staff' } }, postId)
+    if (!post.held) throw new Conflict('This post is not waiting for approval.')
+    await this.deps.db.transaction().execute(async (trx) => {
+      await threads.release(trx, post)
+      await audit(trx, actor, { action: 'forums.post-approved', entity: 'forum-post', entityId: post.id, partnerId: post.partner_id })
+      await this.tell({
+        trx, kind: post.number === 1 ? 'thread' : 'reply', forum: { id: post.forum_id, name: post.forum_name }, thread: { id: post.thread_id, title: post.title },
+        post: { id: post.id, number: post.number, author_id: post.author_id ?? '', author_name: post.author_name, body: post.body }
+      })
+    })
+    return post
   }
 
   /** The post, if the person may edit it now (its edit page). */
@@ -145,7 +182,7 @@ export class ForumPosting {
     if (post.kind !== 'question') throw new Conflict('Only a question has an answer.')
     if (!isStaffWho(who) && viewer.id !== post.asker_id) throw new Forbidden('Only the person who asked, or staff, mark the answer.')
     if (post.number === 1) throw new Conflict('The question itself cannot be its answer.')
-    if (post.deleted || post.hidden) throw new Conflict('A deleted or hidden post cannot be the answer.')
+    if (post.deleted || post.hidden || post.held) throw new Conflict('A deleted, hidden or held post cannot be the answer.')
     const marking = post.answer_post_id !== post.id
     await this.deps.db.transaction().execute(async (trx) => {
       await threads.setAnswer(trx, post.thread_id, marking ? post.id : null)
@@ -159,7 +196,7 @@ export class ForumPosting {
     const viewer = this.writer(who)
     const post = await this.postFor(who, postId)
     if (isAuthor(who, post)) throw new Conflict('You cannot vote for your own post.')
-    if (post.deleted || post.hidden) throw new Conflict('This post cannot be voted for.')
+    if (post.deleted || post.hidden || post.held) throw new Conflict('This post cannot be voted for.')
     await this.deps.db.transaction().execute(async (trx) => {
       if (helpful) await threads.addVote(trx, post.id, viewer.id)
       else await threads.removeVote(trx, post.id, viewer.id)
@@ -170,7 +207,7 @@ export class ForumPosting {
   /** A post the person may read; for a write, one they are signed in for. */
   async postFor(who: Who, postId: string) {
     const post = await threads.readablePost(this.deps.db, who.reader, postId)
-    if (!post) throw new NotFound('The post')
+    if (!post || (post.held && !isStaffWho(who) && !isAuthor(who, post))) throw new NotFound('The post')
     return post
   }
 

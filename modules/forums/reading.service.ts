@@ -31,8 +31,8 @@ export class ForumReading {
     const userId = who.viewer?.id ?? null
     const cursor = timeCursor(after)
     const [pinned, rows, follow] = await Promise.all([
-      cursor ? Promise.resolve([]) : threads.listThreads(this.deps.db, forum.id, userId, { pinned: true, limit: 50 }),
-      threads.listThreads(this.deps.db, forum.id, userId, { pinned: false, after: cursor, limit: threadsPerPage + 1 }),
+      cursor ? Promise.resolve([]) : threads.listThreads(this.deps.db, forum.id, userId, { pinned: true, limit: 50, withHeld: isStaffWho(who) }),
+      threads.listThreads(this.deps.db, forum.id, userId, { pinned: false, after: cursor, limit: threadsPerPage + 1, withHeld: isStaffWho(who) }),
       userId ? following.forumFollow(this.deps.db, userId, forum.id) : Promise.resolve(undefined)
     ])
     const shown = <T extends { post_count: number; last_read: number | null; partner_id: string | null; company_name: string | null; hide_company: boolean | null }>(t: T) => ({
@@ -52,8 +52,7 @@ export class ForumReading {
    */
   async thread(who: Who, id: string, start: ThreadStart, quoteId?: string) {
     const db = this.deps.db
-    const thread = await threads.readableThread(db, who.reader, id)
-    if (!thread) throw new NotFound('The thread')
+    const thread = await this.readableThread(who, id)
     const userId = who.viewer?.id ?? null
     const read = userId ? await threads.lastRead(db, userId, thread.id) : 0
     const from = start === 'unread' ? Math.min(read + 1, Math.max(thread.post_count, 1))
@@ -72,7 +71,7 @@ export class ForumReading {
     const quoted = quoteId ? posts.find((p) => p.id === quoteId) ?? await this.quotable(who, thread.id, quoteId) : undefined
     return {
       thread, posts, helpful, firstUnread: read < thread.post_count ? read + 1 : null,
-      answer: answer && !answer.deleted && !answer.hidden ? shownPost(who, answer, now) : null,
+      answer: answer && !answer.deleted && !answer.hidden && !answer.held ? shownPost(who, answer, now) : null,
       nav: {
         from, previous: from > 1 ? Math.max(1, from - postsPerPage) : null,
         next: last < thread.post_count ? last + 1 : null, lastFrom: Math.max(1, thread.post_count - postsPerPage + 1)
@@ -86,12 +85,13 @@ export class ForumReading {
 
   private async quotable(who: Who, threadId: string, postId: string) {
     const post = await threads.readablePost(this.deps.db, who.reader, postId)
-    return post && post.thread_id === threadId ? shownPost(who, post, this.deps.clock.now()) : undefined
+    return post && post.thread_id === threadId && !post.held ? shownPost(who, post, this.deps.clock.now()) : undefined
   }
 
+  /** A thread the person may read: in their audience, and if held for approval, theirs (or they are staff). */
   async readableThread(who: Who, id: string) {
     const thread = await threads.readableThread(this.deps.db, who.reader, id)
-    if (!thread) throw new NotFound('The thread')
+    if (!thread || (thread.held && !isStaffWho(who) && thread.author_id !== who.viewer?.id)) throw new NotFound('The thread')
     return thread
   }
 

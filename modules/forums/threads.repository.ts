@@ -9,9 +9,9 @@ import type { ThreadKind } from './forums.table.ts'
 /** Threads and their numbered posts. A reader's queries join the forum and carry its audience rule. */
 
 const threadColumns = ['t.id', 't.forum_id', 't.kind', 't.title', 't.author_id', 't.pinned', 't.locked', 't.closed', 't.answer_post_id',
-  't.post_count', 't.last_post_at', 't.created_at'] as const
+  't.post_count', 't.last_post_at', 't.held', 't.created_at'] as const
 const postColumns = ['p.id', 'p.thread_id', 'p.number', 'p.author_id', 'p.author_name', 'p.staff', 'p.partner_id', 'p.company_name',
-  'p.hide_company', 'p.body', 'p.hidden', 'p.hidden_reason', 'p.deleted', 'p.helpful', 'p.edited_at', 'p.created_at'] as const
+  'p.hide_company', 'p.body', 'p.hidden', 'p.hidden_reason', 'p.deleted', 'p.held', 'p.helpful', 'p.edited_at', 'p.created_at'] as const
 
 /** A thread with its forum's name and rules, if the reader may read the forum. */
 export function readableThread(db: DbOrTrx, reader: Reader, id: string) {
@@ -24,7 +24,7 @@ export function readableThread(db: DbOrTrx, reader: Reader, id: string) {
 export function readablePost(db: DbOrTrx, reader: Reader, id: string) {
   return db.selectFrom('forum_posts as p').innerJoin('forum_threads as t', 't.id', 'p.thread_id').innerJoin('forums as f', 'f.id', 't.forum_id')
     .select(postColumns).select(['t.forum_id', 't.kind', 't.title', 't.author_id as asker_id', 't.locked', 't.closed', 't.answer_post_id', 't.post_count',
-      'f.posting', 'f.allow_hidden_company'])
+      'f.name as forum_name', 'f.posting', 'f.allow_hidden_company'])
     .where('p.id', '=', id).where(readableBy(reader, 'f')).executeTakeFirst()
 }
 
@@ -34,7 +34,7 @@ export function lockThread(db: DbOrTrx, id: string) {
 }
 
 /** The pinned threads of a forum, and a keyset page of the others, newest activity first; with how far `userId` has read each. */
-export function listThreads(db: DbOrTrx, forumId: string, userId: string | null, filter: { pinned: boolean; after?: { key: string; id: string }; limit: number }) {
+export function listThreads(db: DbOrTrx, forumId: string, userId: string | null, filter: { pinned: boolean; after?: { key: string; id: string }; limit: number; withHeld: boolean }) {
   let query = db.selectFrom('forum_threads as t')
     .leftJoin('forum_posts as first', (j) => j.onRef('first.thread_id', '=', 't.id').on('first.number', '=', 1))
     .select(threadColumns)
@@ -43,6 +43,7 @@ export function listThreads(db: DbOrTrx, forumId: string, userId: string | null,
       ? sql<number | null>`(select r.last_number from forum_reads r where r.thread_id = t.id and r.user_id = ${userId})`.as('last_read')
       : sql<number | null>`null`.as('last_read'))
     .where('t.forum_id', '=', forumId).where('t.pinned', '=', filter.pinned)
+  if (!filter.withHeld) query = query.where((eb) => eb.or([eb('t.held', '=', false), ...(userId ? [eb('t.author_id', '=', userId)] : [])]))
   if (filter.after) query = query.where(sql<boolean>`(t.last_post_at, t.id) < (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)`)
   return query.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(filter.limit).execute()
 }
@@ -72,14 +73,14 @@ export async function markRead(db: DbOrTrx, userId: string, threadId: string, nu
     .execute()
 }
 
-export function insertThread(db: DbOrTrx, thread: { forum_id: string; kind: ThreadKind; title: string; author_id: string; created_at: Date }) {
+export function insertThread(db: DbOrTrx, thread: { forum_id: string; kind: ThreadKind; title: string; author_id: string; created_at: Date; held: boolean }) {
   return db.insertInto('forum_threads').values({ ...thread, last_post_at: thread.created_at, search: searchVector([[thread.title, 'A']]) })
     .returning(['id', 'forum_id', 'title', 'kind']).executeTakeFirstOrThrow()
 }
 
 export interface NewPost {
   thread_id: string; author_id: string; author_name: string; staff: boolean; partner_id: string | null; company_name: string | null
-  hide_company: boolean; body: string; created_at: Date
+  hide_company: boolean; body: string; created_at: Date; held: boolean
 }
 
 /** Adds a post as the thread's next number and moves the thread's and the forum's figures on. */
@@ -160,4 +161,28 @@ export async function removeVote(db: DbOrTrx, postId: string, userId: string): P
 export async function postsSince(db: DbOrTrx, userId: string, since: Date): Promise<number> {
   const row = await db.selectFrom('forum_posts').select((eb) => eb.fn.countAll<number>().as('n')).where('author_id', '=', userId).where('created_at', '>', since).executeTakeFirstOrThrow()
   return Number(row.n)
+}
+
+/** How many of a person's posts were let through (not held, not deleted): the first N of a new member wait for approval. */
+export async function approvedPostsBy(db: DbOrTrx, userId: string): Promise<number> {
+  const row = await db.selectFrom('forum_posts').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('author_id', '=', userId).where('held', '=', false).where('deleted', '=', false).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Lets a held post through, and its thread if it was the thread's first. */
+export async function release(db: DbOrTrx, post: { id: string; thread_id: string; number: number }): Promise<void> {
+  await db.updateTable('forum_posts').set({ held: false }).where('id', '=', post.id).execute()
+  if (post.number === 1) await db.updateTable('forum_threads').set({ held: false }).where('id', '=', post.thread_id).execute()
+}
+
+/** Posts waiting for approval, oldest first, with their thread. */
+export function heldPosts(db: DbOrTrx, limit: number) {
+  return db.selectFrom('forum_posts as p').innerJoin('forum_threads as t', 't.id', 'p.thread_id').innerJoin('forums as f', 'f.id', 't.forum_id')
+    .select(['p.id', 'p.number', 'p.author_name', 'p.company_name', 'p.body_text', 'p.created_at', 't.id as thread_id', 't.title', 'f.name as forum_name'])
+    .where('p.held', '=', true).orderBy('p.created_at').orderBy('p.id').limit(limit).execute()
+}
+
+export async function muteOf(db: DbOrTrx, userId: string, now: Date) {
+  return db.selectFrom('forum_mutes').select(['until', 'reason']).where('user_id', '=', userId).where('until', '>', now).executeTakeFirst()
 }
