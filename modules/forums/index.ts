@@ -3,6 +3,7 @@ import { asValue } from 'awilix'
 import { Type } from '../../core/lib/validation.ts'
 import type { Feature } from '../../core/features/features.ts'
 import forumsRoutes from './forums.routes.ts'
+import forumsApi from './forums.api.ts'
 import { seedForums } from './forums.seed.ts'
 import { ForumStructure } from './structure.service.ts'
 import { ForumReading } from './reading.service.ts'
@@ -50,6 +51,7 @@ const forums: Feature = {
     })
   },
   routes: forumsRoutes,
+  api: forumsApi,
   config: Type.Object({
     FORUM_POSTS_PER_HOUR: Type.Integer({ default: 30, minimum: 0, maximum: 10_000, description: 'How many forum posts one partner user may write in an hour (0: no limit; staff have none).' }),
     FORUM_HELD_FIRST_POSTS: Type.Integer({ default: 0, minimum: 0, maximum: 100, description: 'How many of a partner user’s first forum posts wait for a moderator’s approval (0: none).' }),

@@ -216,12 +216,16 @@ export class ForumPosting {
     return who.viewer
   }
 
-  /** The author's name and company (a partner's, as named now), and whether the company is hidden from other partners. */
+  /**
+   * The author's name (the person's own, also when an API key of theirs posts) and company (a
+   * partner's, as named now), and whether the company is hidden from other partners.
+   */
   private async author(viewer: Viewer, hideCompany: boolean) {
+    const name = await threads.personName(this.deps.db, viewer.id) ?? viewer.name
     if (viewer.kind === 'staff' || !viewer.partnerId) {
-      return { author_id: viewer.id, author_name: viewer.name, staff: true, partner_id: null, company_name: null, hide_company: false }
+      return { author_id: viewer.id, author_name: name, staff: true, partner_id: null, company_name: null, hide_company: false }
     }
     const partner = await this.deps.partners.partner(viewer.partnerId)
-    return { author_id: viewer.id, author_name: viewer.name, staff: false, partner_id: viewer.partnerId, company_name: partner.name, hide_company: hideCompany }
+    return { author_id: viewer.id, author_name: name, staff: false, partner_id: viewer.partnerId, company_name: partner.name, hide_company: hideCompany }
   }
 }

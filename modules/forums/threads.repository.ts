@@ -186,3 +186,7 @@ export function heldPosts(db: DbOrTrx, limit: number) {
 export async function muteOf(db: DbOrTrx, userId: string, now: Date) {
   return db.selectFrom('forum_mutes').select(['until', 'reason']).where('user_id', '=', userId).where('until', '>', now).executeTakeFirst()
 }
+
+export async function personName(db: DbOrTrx, userId: string): Promise<string | undefined> {
+  return (await db.selectFrom('users').select('name').where('id', '=', userId).executeTakeFirst())?.name
+}

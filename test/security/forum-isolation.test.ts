@@ -5,6 +5,7 @@ import { Agent, buildTestApp } from '../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../fixtures/partners.ts'
 import { createForums, createModerator, type ForumSpec } from '../fixtures/forums.ts'
 import { systemActor } from '../../core/data/audit/audit.service.ts'
+import { ApiClient, issueKey } from '../fixtures/api.ts'
 import { fingerprint } from './isolation.ts'
 
 /**
@@ -158,4 +159,34 @@ t.test('a hidden company never appears to another partner; its own colleagues an
   t.match((await moderator.get(threadUrl.replace('/portal/', '/admin/'))).body, /gold Ltd \(hidden from other partners\)/, 'staff see who wrote it')
   const noHiding = await author.post(`/portal/forums/f/${entries.silverUp.forumId}/threads`, { kind: 'discussion', title: 'Where hiding is off', body: 'Hello', hide_company: 'on' })
   t.match((await other.get(String(noHiding.headers.location))).body, /gold Ltd/, 'a forum that does not allow hiding shows the company')
+})
+
+t.test('through the API too, each key reads and writes only within its issuer’s forums', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { silver, gold, rival, entries, keys } = await world(app)
+  const routes = app.routeCatalog.filter((r) => /^\/api\/v1\/(forums|threads)/.test(r.url))
+  t.ok(routes.filter((r) => r.url.includes(':id')).length >= 4, 'the forum API routes are enumerated')
+  const readers: Array<{ name: string; api: ApiClient; may: Key[] }> = [
+    { name: 'Silver partner', api: new ApiClient(app, (await issueKey(app, silver.admin)).token), may: ['public', 'partners', 'silverUp', 'announcements'] },
+    { name: 'Gold partner of another company', api: new ApiClient(app, (await issueKey(app, rival.admin)).token), may: ['public', 'partners', 'silverUp', 'gold', 'announcements'] },
+    { name: 'the chosen Gold company', api: new ApiClient(app, (await issueKey(app, gold.admin)).token), may: keys }
+  ]
+  for (const reader of readers) {
+    const list = await reader.api.get('/api/v1/forums')
+    for (const key of keys) t.equal(list.body.includes(entries[key].forumName), reader.may.includes(key), `${reader.name}: ${entries[key].forumName} listed or not`)
+    const before = await fingerprint(app)
+    for (const key of keys.filter((k) => !reader.may.includes(k))) {
+      for (const route of routes.filter((r) => r.url.includes(':id'))) {
+        for (const id of [entries[key].forumId, entries[key].threadId]) {
+          const url = route.url.replace(':id', id)
+          const res = await reader.api.request(route.method as 'GET', url, route.method === 'GET' ? undefined : route.url.startsWith('/api/v1/threads') ? { body: 'Sneaky words' } : { kind: 'discussion', title: 'Sneaky title', body: 'Sneaky words' })
+          t.equal(res.statusCode, 404, `${reader.name}: ${route.method} ${url}`)
+        }
+      }
+    }
+    t.same(await fingerprint(app), before, `${reader.name}: nothing changed`)
+  }
+  const silverApi = readers[0]!.api
+  t.equal((await silverApi.post(`/api/v1/forums/${entries.announcements.forumId}/threads`, { kind: 'discussion', title: 'Posting where I may not', body: 'x' })).statusCode, 403)
+  t.equal((await silverApi.post(`/api/v1/threads/${entries.announcements.threadId}/posts`, { body: 'x' })).statusCode, 403)
 })
