@@ -107,3 +107,13 @@ export function postForMail(db: DbOrTrx, postId: string) {
   return db.selectFrom('forum_posts').select(['author_name', 'staff', 'partner_id', 'company_name', 'hide_company', 'body_text'])
     .where('id', '=', postId).executeTakeFirstOrThrow()
 }
+
+/** The people who wrote in a thread (its participants, whom a post may mention), active and still within the forum's audience. */
+export function participants(db: DbOrTrx, threadId: string, forumId: string) {
+  return db.selectFrom('users as u').innerJoin('forums as f', (j) => j.on('f.id', '=', forumId))
+    .select(['u.id', 'u.email', 'u.name', 'u.kind', 'u.partner_id'])
+    .where('u.status', '=', 'active')
+    .where((eb) => eb.or([eb('u.kind', '=', 'staff'), eb.and([eb('u.partner_status', '=', 'active'), readableByPartner(sql.ref('u.partner_id'), 'f')])]))
+    .where((eb) => eb.exists(eb.selectFrom('forum_posts as p').select('p.id').whereRef('p.author_id', '=', 'u.id').where('p.thread_id', '=', threadId)))
+    .execute()
+}

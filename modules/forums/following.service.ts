@@ -28,6 +28,13 @@ function authorFor(person: Person, post: { author_name: string; staff: boolean; 
 
 const excerpt = (text: string, length = excerptLength) => (text.length > length ? `${text.slice(0, length - 1)}…` : text)
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** Whether a text names a person as `@Their Name` (any case; not the start of a longer name). */
+export function mentions(text: string, name: string): boolean {
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])@${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, 'iu').test(text)
+}
+
 /** The next digest time after a moment: today's at the digest hour, or tomorrow's. */
 export function nextDigestAt(now: number): Date {
   const at = new Date(now)
@@ -93,8 +100,8 @@ export class ForumFollowing {
   readonly notify = async (posted: Posted): Promise<void> => {
     const { trx, post, thread, forum } = posted
     const people = await following.recipients(trx, { forumId: forum.id, threadId: thread.id, authorId: post.author_id, newThread: posted.kind === 'thread' })
-    if (people.length === 0) return
     const written = await following.postForMail(trx, post.id)
+    await this.tellMentioned(posted, written, new Set(people.map((p) => p.id)))
     for (const person of people) {
       if (person.delivery === 'digest') {
         if (await following.queueDigestItem(trx, person.id, post.id, new Date(this.deps.clock.now()))) {
@@ -110,6 +117,24 @@ export class ForumFollowing {
         subject: posted.kind === 'thread' ? `New thread in ${forum.name}: ${thread.title}` : `Re: ${thread.title}`,
         body: `${authorFor(person, written)} wrote in “${thread.title}” (${forum.name}):\n\n${excerpt(written.body_text)}\n\nRead and reply: ${link}\n\n` +
           `Stop following this ${target.kind}: ${this.deps.mailer.link(`/forums/unfollow?token=${this.token(person.id, target)}`)}`
+      })
+    }
+  }
+
+  /**
+   * People of the thread named in a post as `@Their Name` hear of it at once, unless its followers'
+   * mail tells them already (or they wrote it).
+   */
+  private async tellMentioned(posted: Posted, written: Awaited<ReturnType<typeof following.postForMail>>, told: Set<string>): Promise<void> {
+    if (!posted.post.body.includes('@')) return
+    const { trx, post, thread, forum } = posted
+    const people = await following.participants(trx, thread.id, forum.id)
+    for (const person of people.filter((p) => p.id !== post.author_id && !told.has(p.id) && mentions(posted.post.body, p.name))) {
+      await this.deps.mailer.send(trx, {
+        to: person.email,
+        subject: `${post.author_name} mentioned you: ${thread.title}`,
+        body: `${authorFor(person, written)} mentioned you in “${thread.title}” (${forum.name}):\n\n${excerpt(written.body_text)}\n\n` +
+          `Read and reply: ${this.deps.mailer.link(`${baseOf(person)}/t/${thread.id}?from=${post.number}#post-${post.number}`)}`
       })
     }
   }
