@@ -7,6 +7,7 @@ import * as threads from './threads.repository.ts'
 import * as following from './following.repository.ts'
 import { companyShown, isStaffWho, quoteOf, shownPost, type Who } from './post-view.ts'
 import type { FollowLevel, ForumRow } from './forums.table.ts'
+import { linkedThreads } from './markdown.ts'
 
 export const threadsPerPage = 25
 export const postsPerPage = 20
@@ -64,14 +65,15 @@ export class ForumReading {
       userId ? following.threadFollow(db, userId, thread.id) : Promise.resolve(undefined)
     ])
     const now = this.deps.clock.now()
-    const posts = rows.map((p) => shownPost(who, p, now))
+    const titles = await this.titles(who, [...rows, ...(answer ? [answer] : [])].flatMap((p) => linkedThreads(p.body)))
+    const posts = rows.map((p) => shownPost(who, p, now, titles))
     const helpful = userId ? await threads.helpfulBy(db, userId, posts.map((p) => p.id)) : new Set<string>()
     const last = posts[posts.length - 1]?.number ?? 0
     if (userId && last > read) await threads.markRead(db, userId, thread.id, last)
     const quoted = quoteId ? posts.find((p) => p.id === quoteId) ?? await this.quotable(who, thread.id, quoteId) : undefined
     return {
       thread, posts, helpful, firstUnread: read < thread.post_count ? read + 1 : null,
-      answer: answer && !answer.deleted && !answer.hidden && !answer.held ? shownPost(who, answer, now) : null,
+      answer: answer && !answer.deleted && !answer.hidden && !answer.held ? shownPost(who, answer, now, titles) : null,
       nav: {
         from, previous: from > 1 ? Math.max(1, from - postsPerPage) : null,
         next: last < thread.post_count ? last + 1 : null, lastFrom: Math.max(1, thread.post_count - postsPerPage + 1)
@@ -81,6 +83,14 @@ export class ForumReading {
       following: follow?.following ?? false,
       quote: quoted ? quoteOf(quoted) : ''
     }
+  }
+
+  /** The titles of the threads the person may read among these, for the links between threads. */
+  private async titles(who: Who, ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)].slice(0, 100)
+    if (unique.length === 0) return new Map()
+    const rows = await threads.titlesOf(this.deps.db, who.reader, unique, isStaffWho(who) ? null : who.viewer?.id ?? '')
+    return new Map(rows.map((r) => [r.id, r.title]))
   }
 
   private async quotable(who: Who, threadId: string, postId: string) {

@@ -190,3 +190,11 @@ export async function muteOf(db: DbOrTrx, userId: string, now: Date) {
 export async function personName(db: DbOrTrx, userId: string): Promise<string | undefined> {
   return (await db.selectFrom('users').select('name').where('id', '=', userId).executeTakeFirst())?.name
 }
+
+/** Titles of these threads that the reader may read (held ones only for their author, `userId`; staff: null, all). */
+export function titlesOf(db: DbOrTrx, reader: Reader, ids: string[], userId: string | null) {
+  let query = db.selectFrom('forum_threads as t').innerJoin('forums as f', 'f.id', 't.forum_id').select(['t.id', 't.title'])
+    .where('t.id', 'in', ids).where(readableBy(reader, 'f'))
+  if (userId !== null) query = query.where((eb) => eb.or([eb('t.held', '=', false), eb('t.author_id', '=', userId || null)]))
+  return query.execute()
+}

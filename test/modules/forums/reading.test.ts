@@ -74,3 +74,24 @@ t.test('a forum’s threads page by latest activity; visitors read public forums
   t.notMatch(thread.body, /id="reply"/)
   t.notOk(app.routeCatalog.some((r) => r.url.startsWith('/forums/') && r.method === 'POST' && r.url !== '/forums/unfollow'), 'the public pages have no write route but the stop-following link')
 })
+
+t.test('a link to a thread shows its title to those who may read it, and points to the reader’s own pages', async (t) => {
+  const { app } = await buildTestApp(t)
+  const staff = await createModerator(app)
+  const north = await createActivePartner(app, 'north')
+  const south = await createActivePartner(app, 'south')
+  const { forums: [lounge, room] } = await createForums(app, staff, 'Community', [{ name: 'Lounge' }, { name: 'South room', audience: 'companies', partnerIds: [south.partner.id] }])
+  const northAgent = await signedIn(app, north)
+  const southAgent = await signedIn(app, south)
+  const open = String((await northAgent.post(`/portal/forums/f/${lounge!.id}/threads`, { kind: 'discussion', title: 'Open pricing notes', body: 'Notes' })).headers.location)
+  const secret = String((await southAgent.post(`/portal/forums/f/${room!.id}/threads`, { kind: 'discussion', title: 'South strategy', body: 'Ours' })).headers.location)
+  const linking = String((await southAgent.post(`/portal/forums/f/${lounge!.id}/threads`, {
+    kind: 'discussion', title: 'See also', body: `Read [](/forums/t/${open.split('/').pop()}) and [](${secret}), or [my words](/admin/forums/t/${open.split('/').pop()}?from=1).`
+  })).headers.location)
+  const asNorth = (await northAgent.get(linking)).body
+  t.match(asNorth, new RegExp(`<a href="/portal/forums/t/${open.split('/').pop()}">Open pricing notes</a>`), 'a bare link shows the title, in the reader’s area')
+  t.match(asNorth, new RegExp(`<a href="${secret}"></a>`), 'a thread the reader may not read lends no title')
+  t.notMatch(asNorth, /South strategy/)
+  t.match(asNorth, new RegExp(`<a href="/portal/forums/t/${open.split('/').pop()}\\?from=1">my words</a>`), 'the author’s own words stay')
+  t.match((await southAgent.get(linking)).body, />South strategy<\/a>/, 'its own company sees it')
+})
