@@ -15,9 +15,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('forum_posts').addColumn('held', 'boolean', (c) => c.notNull().defaultTo(false)).execute()
   await db.schema.alterTable('forum_threads').addColumn('held', 'boolean', (c) => c.notNull().defaultTo(false)).execute()
   await sql`create index forum_posts_held_idx on forum_posts (created_at) where held`.execute(db)
+  // The forum list's unread counts walk a forum's recent threads, pinned or not.
+  await db.schema.createIndex('forum_threads_recent_idx').on('forum_threads').columns(['forum_id', 'last_post_at']).execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('forum_threads_recent_idx').execute()
   await db.schema.alterTable('forum_threads').dropColumn('held').execute()
   await db.schema.alterTable('forum_posts').dropColumn('held').execute()
   await db.schema.dropTable('forum_mutes').execute()

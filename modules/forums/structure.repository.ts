@@ -54,14 +54,20 @@ export function allForums(db: DbOrTrx) {
   return db.selectFrom('forums').selectAll().orderBy('position').orderBy('name').execute()
 }
 
+/** How far back a thread's activity counts as news on the forum list, and how many unread threads it counts at most. */
+const unreadDays = 30
+export const unreadCap = 99
+
 /**
- * The forums the reader may read, in order, each with the number of its threads that have posts
- * the person (`userId`, none for a visitor) has not read.
+ * The forums the reader may read, in order, each with the number of its threads active in the last
+ * 30 days that have posts the person (`userId`, none for a visitor) has not read — counted up to 99,
+ * so a forum of 100,000 threads costs an index range, not a scan.
  */
 export function readableForums(db: DbOrTrx, reader: Reader, userId: string | null) {
   const unread = userId
-    ? sql<number>`(select count(*) from forum_threads t left join forum_reads r on r.thread_id = t.id and r.user_id = ${userId}
-        where t.forum_id = f.id and (r.last_number is null or r.last_number < t.post_count))`
+    ? sql<number>`(select count(*) from (select 1 from forum_threads t left join forum_reads r on r.thread_id = t.id and r.user_id = ${userId}
+        where t.forum_id = f.id and t.last_post_at > now() - make_interval(days => ${unreadDays}) and not t.held
+          and (r.last_number is null or r.last_number < t.post_count) limit ${unreadCap}) u)::int`
     : sql<number>`0`
   return db.selectFrom('forums as f').selectAll('f').select(unread.as('unread'))
     .where(readableBy(reader, 'f')).orderBy('f.position').orderBy('f.name').execute()
