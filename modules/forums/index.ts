@@ -37,8 +37,8 @@ const forums: Feature = {
   name: 'forums',
   dependsOn: ['partners', 'knowledge'],
   register(container) {
-    const { db, clock, partners, config, mailer, jobs } = container.cradle
-    const posting = new ForumPosting({ db, clock, partners, rules: { postsPerHour: config.FORUM_POSTS_PER_HOUR, heldFirstPosts: config.FORUM_HELD_FIRST_POSTS } })
+    const { db, clock, partners, config, mailer, jobs, events } = container.cradle
+    const posting = new ForumPosting({ db, clock, partners, events, rules: { postsPerHour: config.FORUM_POSTS_PER_HOUR, heldFirstPosts: config.FORUM_HELD_FIRST_POSTS } })
     const followingService = new ForumFollowing({ db, clock, mailer, jobs, secret: sessionSecret(config) })
     posting.onPosted(followingService.notify)
     container.register({

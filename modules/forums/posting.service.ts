@@ -13,6 +13,7 @@ import * as following from './following.repository.ts'
 import { editWindowMs, isAuthor, isStaffWho, type Who } from './post-view.ts'
 import { mayPostIn } from './reading.service.ts'
 import type { EditForm, ReplyForm, ThreadForm } from './forums.schemas.ts'
+import './forums.events.ts'
 
 /** What happened, for the following service to tell the followers (after the post is written, in its transaction). */
 export interface Posted {
@@ -32,7 +33,7 @@ export interface PostingRules { postsPerHour: number; heldFirstPosts: number }
 export class ForumPosting {
   private readonly listeners: PostListener[] = []
 
-  constructor(private readonly deps: { db: Db; clock: Clock; partners: Cradle['partners']; rules: PostingRules }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; partners: Cradle['partners']; events: Cradle['events']; rules: PostingRules }) {}
 
   /** Called for every new post inside its transaction (the following service sends or queues mail). */
   onPosted(listener: PostListener): void {
@@ -80,7 +81,11 @@ export class ForumPosting {
     })
   }
 
+  /** A post shows: the domain event, then the listeners (the followers' mail), in its transaction. */
   private async tell(posted: Posted): Promise<void> {
+    const { trx, kind, forum, thread, post } = posted
+    if (kind === 'thread') await this.deps.events.emit(trx, 'forum.thread-created', thread.id, { threadId: thread.id, forumId: forum.id, postId: post.id, by: post.author_id })
+    else await this.deps.events.emit(trx, 'forum.post-created', thread.id, { threadId: thread.id, forumId: forum.id, postId: post.id, number: post.number, by: post.author_id })
     for (const listener of this.listeners) await listener(posted)
   }
 
@@ -187,6 +192,7 @@ export class ForumPosting {
     await this.deps.db.transaction().execute(async (trx) => {
       await threads.setAnswer(trx, post.thread_id, marking ? post.id : null)
       await audit(trx, viewer, { action: marking ? 'forums.answer-marked' : 'forums.answer-unmarked', entity: 'forum-thread', entityId: post.thread_id, after: { post: post.id } })
+      if (marking) await this.deps.events.emit(trx, 'forum.answer-accepted', post.thread_id, { threadId: post.thread_id, forumId: post.forum_id, postId: post.id, by: viewer.id })
     })
     return { post, marked: marking }
   }

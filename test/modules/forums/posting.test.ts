@@ -55,3 +55,39 @@ t.test('a partner starts a question, another replies with a quote, the asker mar
   t.match((await asker.get(`/portal/forums/t/${threadId}?from=2`)).body, /1 found this helpful/, 'one vote per person')
   t.equal((await helper.post(`/portal/forums/posts/${replyId}/helpful`, { helpful: 'yes' })).statusCode, 409, 'not for your own post')
 })
+
+t.test('a post that shows, a held one once approved, and an accepted answer are domain events, in order per thread', async (t) => {
+  const { app } = await buildTestApp(t, { FORUM_HELD_FIRST_POSTS: '1' })
+  const { events, jobs } = app.diContainer.cradle
+  const seen: string[] = []
+  for (const name of ['forum.thread-created', 'forum.post-created', 'forum.answer-accepted'] as const) {
+    events.subscribe(name, 'test', async (event) => { seen.push(`${event.name} #${'number' in event.payload ? event.payload.number : '-'}`) })
+  }
+  const staff = await createModerator(app)
+  const { forums: [practice] } = await createForums(app, staff, 'Community', [{ name: 'Best practice' }])
+  const north = await createActivePartner(app, 'north')
+  const south = await createActivePartner(app, 'south')
+  const asker = new Agent(app)
+  await asker.signIn(north.email, north.password)
+  const helper = new Agent(app)
+  await helper.signIn(south.email, south.password)
+  const moderator = new Agent(app)
+  await moderator.signIn(staff.email, staff.password)
+  const approveAll = async () => {
+    for (const id of [...(await moderator.get('/admin/forums/queue')).body.matchAll(/\/admin\/forums\/posts\/([0-9a-f-]{36})\/approve/g)].map((m) => m[1])) {
+      await moderator.post(`/admin/forums/posts/${id}/approve`, {})
+    }
+  }
+
+  const threadId = idIn((await asker.post(`/portal/forums/f/${practice!.id}/threads`, { kind: 'question', title: 'Events question', body: 'Held first' })).headers.location)
+  await jobs.runDue()
+  t.same(seen, [], 'nothing while held')
+  await approveAll()
+  await helper.post(`/portal/forums/t/${threadId}/replies`, { body: 'Held reply' })
+  await approveAll()
+  await helper.post(`/portal/forums/t/${threadId}/replies`, { body: 'Straight through' })
+  const replyId = /id="post-2"[\s\S]*?\/posts\/([0-9a-f-]{36})\/answer/.exec((await asker.get(`/portal/forums/t/${threadId}`)).body)?.[1]
+  await asker.post(`/portal/forums/posts/${replyId}/answer`, {})
+  await jobs.runDue()
+  t.same(seen, ['forum.thread-created #-', 'forum.post-created #2', 'forum.post-created #3', 'forum.answer-accepted #-'])
+})
