@@ -31,12 +31,12 @@ const excerpt = (text: string, length = excerptLength) => (text.length > length 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Whether a text names a person as `@Their Name` (any case; not the start of a longer name). */
-export function mentions(text: string, name: string): boolean {
+function mentions(text: string, name: string): boolean {
   return new RegExp(`(^|[^\\p{L}\\p{N}_])@${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, 'iu').test(text)
 }
 
 /** The next digest time after a moment: today's at the digest hour, or tomorrow's. */
-export function nextDigestAt(now: number): Date {
+function nextDigestAt(now: number): Date {
   const at = new Date(now)
   at.setUTCHours(digestHour, 0, 0, 0)
   if (at.getTime() <= now) at.setUTCDate(at.getUTCDate() + 1)
@@ -139,12 +139,20 @@ export class ForumFollowing {
     }
   }
 
-  /** The job of a person's digest for a day: one mail listing what waits, none when nothing does (or one went out that day). */
+  /**
+   * The job of a person's digest for a day: one mail listing what waits, none when nothing does;
+   * if that day's went out already, what waits goes in the next day's.
+   */
   async sendDigest(trx: DbOrTrx, userId: string, day: string): Promise<void> {
     const person = await following.person(trx, userId)
     const items = person ? await following.digestItems(trx, userId) : []
-    if (!person || items.length === 0 || !await following.recordDigest(trx, userId, day, items.length)) {
-      if (items.length === 0) await following.clearDigestItems(trx, userId)
+    if (!person || items.length === 0) {
+      await following.clearDigestItems(trx, userId)
+      return
+    }
+    if (!await following.recordDigest(trx, userId, day, items.length)) {
+      const at = nextDigestAt(Math.max(this.deps.clock.now(), Date.parse(`${day}T23:59:59Z`)))
+      await this.deps.jobs.enqueue(trx, digestJob, { userId, day: at.toISOString().slice(0, 10) }, at)
       return
     }
     await following.clearDigestItems(trx, userId)

@@ -62,7 +62,7 @@ export class ForumModeration {
   /** A post the reader may read and report. */
   async reportable(who: Who, postId: string) {
     const post = await threads.readablePost(this.deps.db, who.reader, postId)
-    if (!post || post.deleted) throw new NotFound('The post')
+    if (!post || post.deleted || (post.held && who.reader.kind !== 'staff' && post.author_id !== who.viewer?.id)) throw new NotFound('The post')
     return post
   }
 

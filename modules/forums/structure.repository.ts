@@ -56,7 +56,7 @@ export function allForums(db: DbOrTrx) {
 
 /** How far back a thread's activity counts as news on the forum list, and how many unread threads it counts at most. */
 const unreadDays = 30
-export const unreadCap = 99
+const unreadCap = 99
 
 /**
  * The forums the reader may read, in order, each with the number of its threads active in the last

@@ -9,8 +9,6 @@ import * as repo from './structure.repository.ts'
 import type { CategoryForm, ForumForm } from './forums.schemas.ts'
 import type { ForumCategoryRow, ForumRow } from './forums.table.ts'
 
-export type ForumWithUnread = ForumRow & { unread: number }
-
 /** Staff arrange categories and forums: order, description, audience and who may post. */
 export class ForumStructure {
   constructor(private readonly deps: { db: Db; partners: Cradle['partners'] }) {}
