@@ -67,9 +67,19 @@ t.test('a partner asks, another answers, staff mark the answer, and the asker’
   await moderator.page.getByText('Marked as the answer.').waitFor()
   await moderator.page.getByRole('heading', { name: 'The answer' }).waitFor()
 
+  await moderator.page.goto('/admin/forums/queue')
+  await moderator.page.getByRole('heading', { name: 'Moderation queue' }).waitFor()
+  await screenshot(moderator.page, 'forums-queue')
+  await moderator.page.goto('/admin/forums/manage')
+  await screenshot(moderator.page, 'forums-manage')
+
   await page.goto(threadPath)
   await page.getByRole('heading', { name: 'The answer' }).waitFor()
   await screenshot(page, 'forums-answered')
+  await page.goto('/portal/forums')
+  await screenshot(page, 'forums-home')
+  await page.getByRole('link', { name: 'Best practice' }).click()
+  await screenshot(page, 'forums-threads')
 
   const { db, jobs } = app.diContainer.cradle
   await sql`update jobs set run_at = now() where kind = 'forums.digest'`.execute(db)

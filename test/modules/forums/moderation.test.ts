@@ -119,7 +119,7 @@ t.test('deleting: a replied-to post leaves "deleted", the last goes, the only on
   const onlyPost = /\/portal\/forums\/posts\/([0-9a-f-]{36})\/delete/.exec((await asker.get(`/portal/forums/t/${alone}`)).body)?.[1]
   t.equal((await asker.post(`/portal/forums/posts/${onlyPost}/delete`, {})).statusCode, 303)
   t.equal((await asker.get(`/portal/forums/t/${alone}`)).statusCode, 404, 'the thread went with its only post')
-  t.match((await asker.get('/portal/forums')).body, /1 threads · 2 posts/, 'the forum’s figures follow')
+  t.match((await asker.get('/portal/forums')).body, /1 thread · 2 posts/, 'the forum’s figures follow')
   const audit = await app.diContainer.cradle.db.selectFrom('audit_log').select('action').where('action', '=', 'forums.post-deleted').execute()
   t.equal(audit.length, 0, 'deleting your own post is not a moderation')
   await moderator.post(`/admin/forums/posts/${postIds[0]}/delete`, {})
@@ -147,7 +147,7 @@ t.test('staff pin, close and move threads, mark answers, and see the questions s
   t.equal((await moderator.post(`/admin/forums/t/${later}/move`, { forum_id: archive.id })).statusCode, 303)
   t.match((await asker.get(`/portal/forums/f/${archive.id}`)).body, /A later chat/)
   t.notMatch((await asker.get(`/portal/forums/f/${lounge.id}`)).body, /A later chat/)
-  t.match((await asker.get('/portal/forums')).body, /Archive[\s\S]*1 threads · 1 posts/)
+  t.match((await asker.get('/portal/forums')).body, /Archive[\s\S]*1 thread · 1 post · last/)
 })
 
 t.test('whatever people write renders inert on the thread page', async (t) => {
