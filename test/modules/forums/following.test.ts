@@ -136,3 +136,27 @@ t.test('naming someone of the thread as @Their Name tells them, once, and only p
   await asker.post(`/portal/forums/t/${threadId}/replies`, { body: 'Thanks @east Admin' })
   t.equal((await mentionMails(east.email)).length, 1, 'a follower gets the reply’s mail, not a second one')
 })
+
+t.test('what waits after a day’s digest went out goes in the next day’s', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { clock, db } = app.diContainer.cradle
+  const now = Date.UTC(2026, 11, 9, 9, 0, 0)
+  clock.now = () => now
+  const staff = await createModerator(app)
+  const { forums: [lounge] } = await createForums(app, staff, 'Community', [{ name: 'Lounge' }])
+  const north = await createActivePartner(app, 'north')
+  const south = await createActivePartner(app, 'south')
+  const reader = await signedIn(app, north)
+  const writer = await signedIn(app, south)
+  await reader.post('/portal/forums/settings', { delivery: 'digest', auto_follow: 'on' })
+  await reader.post(`/portal/forums/f/${lounge!.id}/follow`, { level: 'posts' })
+  await db.insertInto('forum_digests').values({ user_id: north.admin.id, day: '2026-12-09', posts: 1 }).execute()
+  await writer.post(`/portal/forums/f/${lounge!.id}/threads`, { kind: 'discussion', title: 'Late news', body: 'After the digest' })
+  await sql`insert into jobs (kind, payload, run_at) values ('forums.digest', ${JSON.stringify({ userId: north.admin.id, day: '2026-12-09' })}::jsonb, now())`.execute(db)
+  await sql`delete from jobs where kind = 'forums.digest' and payload->>'day' = '2026-12-10'`.execute(db)
+  await app.diContainer.cradle.jobs.runDue()
+  t.equal((await mails(app, north.email)).length, 0, 'no second digest for the day')
+  const next = await db.selectFrom('jobs').select(['run_at', 'payload']).where('kind', '=', 'forums.digest').where('done_at', 'is', null).execute()
+  t.same(next.map((j) => [j.run_at, (j.payload as { day: string }).day]), [[new Date(Date.UTC(2026, 11, 10, 7, 0, 0)), '2026-12-10']], 'the next day’s is due')
+  t.equal((await db.selectFrom('forum_digest_items').select('post_id').where('user_id', '=', north.admin.id).execute()).length, 1, 'the post waits for it')
+})
