@@ -26,10 +26,11 @@ export async function levelsCoveredBy(db: DbOrTrx, partnerId: string): Promise<s
 }
 
 /**
- * The same rule for a partner known only by id, the levels its company's level covers worked out
- * in the query: for values read through the page loader, in the page's one round trip.
+ * The same rule for a partner known only by id (or by a column, such as a recipient's), the levels
+ * its company's level covers worked out in the query: for values read through the page loader, in
+ * the page's one round trip, and for who may be told of new content.
  */
-export function readableByPartner(partnerId: string, table: string): Expression<SqlBool> {
+export function readableByPartner(partnerId: string | Expression<string | null>, table: string): Expression<SqlBool> {
   const column = (name: string) => sql.ref(`${table}.${name}`)
   return sql<SqlBool>`(${column('audience')} in ('public', 'partners')
     or (${column('audience')} = 'levels' and ${column('audience_level_id')} in (${coveredLevels(partnerId)}))

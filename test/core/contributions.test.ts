@@ -37,10 +37,10 @@ t.test('a nav entry, widget or panel shown by an area no enabled feature registe
 
 t.test('suggestion providers come in their order; one id belongs to one feature', async (t) => {
   const provider = (id: string, order: number) => ({ id, label: id, order, find: async () => [] })
-  const contributions = new Contributions([...coreModules, { name: 'forums', suggestions: [provider('forums', 60)] }, { name: 'faq', suggestions: [provider('faq', 10)] }])
-  t.same(contributions.suggestions.map((p) => p.id), ['faq', 'forums'])
-  t.throws(() => new Contributions([...coreModules, { name: 'forums', suggestions: [provider('forums', 60)] }, { name: 'faq', suggestions: [provider('forums', 10)] }]),
-    new FeatureError('"forums" and "faq" both register the suggestion provider "forums".'))
+  const contributions = new Contributions([...coreModules, { name: 'answers', suggestions: [provider('answers', 60)] }, { name: 'faq', suggestions: [provider('faq', 10)] }])
+  t.same(contributions.suggestions.map((p) => p.id), ['faq', 'forums', 'answers'], 'the core modules’ (forums, 20) among them')
+  t.throws(() => new Contributions([...coreModules, { name: 'answers', suggestions: [provider('answers', 60)] }, { name: 'faq', suggestions: [provider('answers', 10)] }]),
+    new FeatureError('"answers" and "faq" both register the suggestion provider "answers".'))
 })
 
 t.test('a config variable belongs to one feature, with a description', async (t) => {

@@ -15,7 +15,7 @@ const current = (items: NavItem[]) => items.flatMap((i) => ('links' in i ? i.lin
 t.test('staff settings and logs sit in one Settings menu; the longest match is current', async (t) => {
   const { app } = await buildTestApp(t)
   const admin = app.views.navItems(staff('admin'), '/admin/staff')
-  t.same(labels(admin), ['Home', 'Applications', 'Partners', 'Customers', 'Opportunities', 'Channel', 'Knowledge',
+  t.same(labels(admin), ['Home', 'Applications', 'Partners', 'Customers', 'Opportunities', 'Channel', 'Knowledge', 'Forums',
     'Settings: Distribution rules, Program, Audit trail, Staff, Outbox, Background jobs, Integrations'])
   t.same(current(admin), ['Staff'])
   t.equal(admin.find((i) => 'links' in i)?.current, true, 'the menu holding the current page is marked too')
@@ -45,7 +45,7 @@ t.test('the layout draws the menu as a disclosure with the current page inside i
 
 t.test('visitors see the public entries the features declare, then Sign in', async (t) => {
   const { app } = await buildTestApp(t)
-  t.same(labels(app.views.navItems(null, '/apply')), ['Find a partner', 'Apply', 'Knowledge base', 'Sign in'])
+  t.same(labels(app.views.navItems(null, '/apply')), ['Find a partner', 'Apply', 'Knowledge base', 'Community', 'Sign in'])
   t.same(current(app.views.navItems(null, '/apply')), ['Apply'])
   const nav = /<nav class="mainnav"[\s\S]*?<\/nav>/.exec((await app.inject('/signin')).body)?.[0] ?? ''
   t.match(nav, /<a href="\/partners">Find a partner<\/a>[\s\S]*<a href="\/apply">Apply<\/a>[\s\S]*<a href="\/kb">Knowledge base<\/a>[\s\S]*<a href="\/signin" aria-current="page">Sign in<\/a>/)

@@ -1,29 +1,13 @@
 import t from 'tap'
 import { plainText } from '../../../core/web/markdown.ts'
 import { linkedSlugs, renderArticle } from '../../../modules/knowledge/markdown.ts'
+import { hostileMarkdown } from '../../fixtures/hostile-markdown.ts'
 
 const render = (markdown: string, titles: Record<string, string> = {}) =>
   renderArticle(markdown, { base: '/portal/knowledge', titles: new Map(Object.entries(titles)) })
 
 t.test('hostile Markdown and HTML render inert', async (t) => {
-  const corpus = [
-    '<script>alert(1)</script>',
-    '<img src=x onerror=alert(1)>',
-    '<a href="javascript:alert(1)">x</a>',
-    '[click](javascript:alert(1))',
-    '[click](JaVaScRiPt:alert(1))',
-    '[click](vbscript:msgbox(1))',
-    '[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
-    '![pixel](data:image/png;base64,iVBORw0KGgo=)',
-    '![tracker](https://evil.example/pixel.png)',
-    '<svg onload=alert(1)><circle/></svg>',
-    '<style>body{display:none}</style>',
-    '<div style="background:url(javascript:alert(1))">x</div>',
-    '<iframe src="https://evil.example"></iframe>',
-    '[x](https://ok.example "title\\" onmouseover=\\"alert(1)")',
-    '<form action="https://evil.example"><input name=a></form>'
-  ]
-  for (const source of corpus) {
+  for (const source of hostileMarkdown) {
     // Only real tags: a < in text is escaped, so what matches here is markup the browser would build.
     const tags = (render(source).html.match(/<[a-z][^>]*>/gi) ?? []).join(' ')
     t.notMatch(tags, /<(script|svg|style|iframe|form|input|div|img src=x)\b/i, `no element from: ${source}`)

@@ -1,0 +1,128 @@
+import type { Db } from '../../core/data/database.ts'
+import type { Clock } from '../../core/lib/clock.ts'
+import { NotFound } from '../../core/lib/errors.ts'
+import { timeCursor, timePage } from '../../core/lib/pagination.ts'
+import * as structure from './structure.repository.ts'
+import * as threads from './threads.repository.ts'
+import * as following from './following.repository.ts'
+import { companyShown, isStaffWho, quoteOf, shownPost, type Who } from './post-view.ts'
+import type { FollowLevel, ForumRow } from './forums.table.ts'
+import { linkedThreads } from './markdown.ts'
+
+export const threadsPerPage = 25
+export const postsPerPage = 20
+
+/** Where a thread page starts: a post number, the first unread post, or the last page. */
+export type ThreadStart = number | 'unread' | 'last'
+
+/** Whether the person may start threads in the forum (and reply, the thread being open): partners of its audience unless staff only, and staff. */
+export function mayPostIn(who: Who, forum: Pick<ForumRow, 'posting'>, thread?: { locked: boolean; closed: boolean }): boolean {
+  if (isStaffWho(who)) return true
+  if (who.reader.kind !== 'partner' || who.viewer === null) return false
+  return forum.posting === 'audience' && !thread?.locked && !thread?.closed
+}
+
+/** The forums as readers see them: within their audience, with unread markers per person. */
+export class ForumReading {
+  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+
+  async forum(who: Who, id: string, after: unknown) {
+    const forum = await structure.readableForum(this.deps.db, who.reader, id)
+    if (!forum) throw new NotFound('The forum')
+    const userId = who.viewer?.id ?? null
+    const cursor = timeCursor(after)
+    const [pinned, rows, follow] = await Promise.all([
+      cursor ? Promise.resolve([]) : threads.listThreads(this.deps.db, forum.id, userId, { pinned: true, limit: 50, withHeld: isStaffWho(who) }),
+      threads.listThreads(this.deps.db, forum.id, userId, { pinned: false, after: cursor, limit: threadsPerPage + 1, withHeld: isStaffWho(who) }),
+      userId ? following.forumFollow(this.deps.db, userId, forum.id) : Promise.resolve(undefined)
+    ])
+    const shown = <T extends { post_count: number; last_read: number | null; partner_id: string | null; company_name: string | null; hide_company: boolean | null }>(t: T) => ({
+      ...t, unread: userId !== null && (t.last_read ?? 0) < t.post_count,
+      company: companyShown(who, { partner_id: t.partner_id, company_name: t.company_name, hide_company: t.hide_company ?? false })
+    })
+    const page = timePage(rows, threadsPerPage, (t) => t.cursor_at)
+    return {
+      forum, pinned: pinned.map(shown), page: { ...page, items: page.items.map(shown) }, paged: cursor !== undefined,
+      mayPost: mayPostIn(who, forum), follow: follow?.level ?? 'none'
+    }
+  }
+
+  /**
+   * A page of a thread's posts from `start`, its question's answer, and the person's place in it;
+   * showing a page moves their read marker to its last post.
+   */
+  async thread(who: Who, id: string, start: ThreadStart, quoteId?: string) {
+    const db = this.deps.db
+    const thread = await this.readableThread(who, id)
+    const userId = who.viewer?.id ?? null
+    const read = userId ? await threads.lastRead(db, userId, thread.id) : 0
+    const from = start === 'unread' ? Math.min(read + 1, Math.max(thread.post_count, 1))
+      : start === 'last' ? Math.max(1, thread.post_count - postsPerPage + 1)
+        : Math.min(Math.max(1, start), Math.max(1, thread.post_count))
+    const [rows, answer, follow] = await Promise.all([
+      threads.listPosts(db, thread.id, from, postsPerPage),
+      thread.answer_post_id ? threads.readablePost(db, who.reader, thread.answer_post_id) : Promise.resolve(undefined),
+      userId ? following.threadFollow(db, userId, thread.id) : Promise.resolve(undefined)
+    ])
+    const now = this.deps.clock.now()
+    const titles = await this.titles(who, [...rows, ...(answer ? [answer] : [])].flatMap((p) => linkedThreads(p.body)))
+    const posts = rows.map((p) => shownPost(who, p, now, titles))
+    const helpful = userId ? await threads.helpfulBy(db, userId, posts.map((p) => p.id)) : new Set<string>()
+    const last = posts[posts.length - 1]?.number ?? 0
+    if (userId && last > read) await threads.markRead(db, userId, thread.id, last)
+    const quoted = quoteId ? posts.find((p) => p.id === quoteId) ?? await this.quotable(who, thread.id, quoteId) : undefined
+    return {
+      thread, posts, helpful, firstUnread: read < thread.post_count ? read + 1 : null,
+      answer: answer && !answer.deleted && !answer.hidden && !answer.held ? shownPost(who, answer, now, titles) : null,
+      nav: {
+        from, previous: from > 1 ? Math.max(1, from - postsPerPage) : null,
+        next: last < thread.post_count ? last + 1 : null, lastFrom: Math.max(1, thread.post_count - postsPerPage + 1)
+      },
+      mayReply: mayPostIn(who, { posting: thread.posting }, thread),
+      mayAnswer: thread.kind === 'question' && (isStaffWho(who) || (who.viewer !== null && who.viewer.id === thread.author_id)),
+      following: follow?.following ?? false,
+      quote: quoted ? quoteOf(quoted) : ''
+    }
+  }
+
+  /** The titles of the threads the person may read among these, for the links between threads. */
+  private async titles(who: Who, ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)].slice(0, 100)
+    if (unique.length === 0) return new Map()
+    const rows = await threads.titlesOf(this.deps.db, who.reader, unique, isStaffWho(who) ? null : who.viewer?.id ?? '')
+    return new Map(rows.map((r) => [r.id, r.title]))
+  }
+
+  private async quotable(who: Who, threadId: string, postId: string) {
+    const post = await threads.readablePost(this.deps.db, who.reader, postId)
+    return post && post.thread_id === threadId && !post.held ? shownPost(who, post, this.deps.clock.now()) : undefined
+  }
+
+  /** A thread the person may read: in their audience, and if held for approval, theirs (or they are staff). */
+  async readableThread(who: Who, id: string) {
+    const thread = await threads.readableThread(this.deps.db, who.reader, id)
+    if (!thread || (thread.held && !isStaffWho(who) && thread.author_id !== who.viewer?.id)) throw new NotFound('The thread')
+    return thread
+  }
+
+  /** Follows a thread the person may read, or stops. */
+  async followThread(who: Who, id: string, follow: boolean): Promise<void> {
+    const thread = await this.readableThread(who, id)
+    if (!who.viewer) throw new NotFound('The thread')
+    await following.setThreadFollow(this.deps.db, who.viewer.id, thread.id, follow)
+  }
+
+  /** Follows every post, or only the new threads, of a forum the person may read; or stops. */
+  async followForum(who: Who, id: string, level: FollowLevel | 'none'): Promise<void> {
+    const forum = await structure.readableForum(this.deps.db, who.reader, id)
+    if (!forum || !who.viewer) throw new NotFound('The forum')
+    await following.setForumFollow(this.deps.db, who.viewer.id, forum.id, level)
+  }
+
+  /** A post's earlier texts, for staff. */
+  async history(who: Who, postId: string) {
+    const post = await threads.readablePost(this.deps.db, who.reader, postId)
+    if (!post || !isStaffWho(who)) throw new NotFound('The post')
+    return { post: shownPost(who, post, this.deps.clock.now()), versions: await threads.versionsOf(this.deps.db, postId) }
+  }
+}
