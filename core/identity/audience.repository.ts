@@ -18,7 +18,7 @@ export function readableBy(reader: Reader, table: string): Expression<SqlBool> {
 }
 
 /** The levels a partner's level covers: its own and those ranked below it (none without a level). */
-const coveredLevels = (partnerId: string) => sql<{ id: string }>`select l.id from partners p
+const coveredLevels = (partnerId: string | Expression<string | null>) => sql<{ id: string }>`select l.id from partners p
   join partner_levels own on own.id = p.level_id join partner_levels l on l.rank <= own.rank where p.id = ${partnerId}`
 
 export async function levelsCoveredBy(db: DbOrTrx, partnerId: string): Promise<string[]> {
