@@ -6,6 +6,7 @@ import opportunities from '../../modules/opportunities/index.ts'
 import integrations from '../../modules/integrations/index.ts'
 import webhooks from '../../modules/webhooks/index.ts'
 import knowledge from '../../modules/knowledge/index.ts'
+import cases from '../../modules/cases/index.ts'
 
 /** The core modules, always on, in dependency order. Add-ons come from PORTAL_ADDONS. */
-export const coreModules: Feature[] = [admin, partners, customers, opportunities, integrations, webhooks, knowledge]
+export const coreModules: Feature[] = [admin, partners, customers, opportunities, integrations, webhooks, knowledge, cases]

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { signedIn } from '../../core/identity/access.ts'
+import { Conflict, Invalid } from '../../core/lib/errors.ts'
+import { pageSize } from '../../core/lib/pagination.ts'
+import { idParams, isId, parseForm } from '../../core/lib/validation.ts'
+import { renderMarkdown } from '../../core/web/markdown.ts'
+import { caseNumber } from './case-rules.ts'
+import { queueSorts, type QueueFilter, type QueueSort } from './queue.ts'
+import { AssignForm, NoteForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
+import { caseStatuses, caseTypes, priorities, type CaseStatus, type CaseType, type Priority } from './cases.table.ts'
+import { sendFile } from './files.ts'
+import { uploadOf, withUpload, type FormBody } from './uploads.ts'
+
+type QueueQuery = Record<'status' | 'priority' | 'type' | 'partner' | 'assignee' | 'q' | 'sort' | 'after', string | undefined>
+type IdRequest = { Params: { id: string }; Body: FormBody }
+
+const config = { access: 'staff' as const }
+const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
+
+/** The staff's help desk: the queue, a case with replies and internal notes, assignment, status and priority, and deflections. */
+const casesAdminRoutes: FastifyPluginAsync = async (app) => {
+  const { caseDesk, caseAttachments, partners } = app.diContainer.cradle
+
+  app.get<{ Querystring: QueueQuery }>('/admin/cases', { config }, async (request, reply) => {
+    const viewer = signedIn(request)
+    const query = request.query
+    const assignee = query.assignee === 'me' ? viewer.id : query.assignee === 'none' || isId(query.assignee) ? query.assignee : ''
+    const filters = {
+      status: query.status === 'all' ? 'all' : pick(query.status, caseStatuses), priority: pick(query.priority, priorities), type: pick(query.type, caseTypes),
+      partner: isId(query.partner) ? query.partner : '', assignee: query.assignee === 'me' ? 'me' : assignee, q: String(query.q ?? '').trim().slice(0, 100),
+      sort: pick(query.sort, queueSorts) || 'activity'
+    }
+    const filter: QueueFilter = {
+      status: filters.status && filters.status !== 'all' ? filters.status as CaseStatus : undefined, active: !filters.status,
+      priority: (filters.priority || undefined) as Priority | undefined, type: (filters.type || undefined) as CaseType | undefined,
+      partnerId: filters.partner || undefined, assignee: assignee || undefined, q: filters.q || undefined
+    }
+    const [page, staff, partnerNames] = await Promise.all([
+      caseDesk.queue(filter, filters.sort as QueueSort, query.after, pageSize), caseDesk.staff(), partners.partnerNames({ status: 'active' })
+    ])
+    return reply.page('cases/admin-queue', {
+      page, counts: page.counts, filters, staff, partners: partnerNames, statuses: caseStatuses, priorities, caseTypes, sorts: queueSorts, paged: Boolean(query.after)
+    }, { title: 'Cases' })
+  })
+
+  app.get('/admin/cases/deflections', { config }, async (_request, reply) => {
+    const rows = await caseDesk.deflections(100)
+    return reply.page('cases/admin-deflections', { rows }, { title: 'Questions answered without a case' })
+  })
+
+  const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string } = {}, status = 200) => {
+    const { case: c, timeline, deal, staff } = await caseDesk.detail(id)
+    return reply.page('cases/admin-case', {
+      c, body: renderMarkdown(c.body), timeline: timeline.map((e) => ({ ...e, html: e.kind === 'reply' || e.kind === 'note' ? renderMarkdown(e.body) : '' })),
+      deal, staff, statuses: caseStatuses, priorities, errors: state.errors ?? {}, failed: state.failed, values: state.values ?? {}, message: state.message
+    }, { title: `${caseNumber(c)} ${c.subject}`, status })
+  }
+
+  app.get<IdRequest>('/admin/cases/:id', { config, schema: { params: idParams } }, async (request, reply) => detail(reply, request.params.id))
+
+  /** The case page's forms: the case first (404), then the form (422 on the page), then the change. */
+  const action = (path: string, run: (actor: ReturnType<typeof signedIn>, id: string, body: FormBody) => Promise<void>, done: string, upload = false) =>
+    app.post<IdRequest>(`/admin/cases/:id/${path}`, { config: upload ? { ...config, csrf: false } : config, schema: { params: idParams }, ...(upload ? withUpload(app) : {}) }, async (request, reply) => {
+      const actor = signedIn(request)
+      await caseDesk.get(request.params.id)
+      try {
+        await run(actor, request.params.id, request.body ?? {})
+        return reply.flash(done).seeOther(`/admin/cases/${request.params.id}`)
+      } catch (err) {
+        if (!(err instanceof Invalid) && !(err instanceof Conflict)) throw err
+        const errors = err instanceof Invalid ? err.fields : { [path]: err.message }
+        const values = Object.fromEntries(Object.entries(request.body ?? {}).filter(([k]) => k !== 'file'))
+        return detail(reply, request.params.id, { errors, failed: path, values, message: err.message }, err instanceof Invalid ? 422 : 409)
+      }
+    })
+
+  action('replies', (a, id, body) => caseDesk.reply(a, id, parseForm(StaffReplyForm, body), uploadOf(body)), 'Reply sent; the partner is e-mailed.', true)
+  action('notes', (a, id, body) => caseDesk.note(a, id, parseForm(NoteForm, body).body, uploadOf(body)), 'Internal note added. Partners never see it.', true)
+  action('status', (a, id, body) => caseDesk.setStatus(a, id, parseForm(StatusForm, body).status), 'Status changed; the partner is e-mailed.')
+  action('priority', (a, id, body) => caseDesk.setPriority(a, id, parseForm(PriorityForm, body).priority), 'Priority changed.')
+  action('assign', (a, id, body) => caseDesk.assign(a, id, parseForm(AssignForm, body).assignee_id || null), 'Assignment changed.')
+  action('take', (a, id) => caseDesk.assign(a, id, a.id), 'The case is yours.')
+
+  app.get<{ Params: { id: string } }>('/admin/cases/files/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    sendFile(reply, await caseAttachments.forStaff(request.params.id)))
+}
+
+export default casesAdminRoutes

@@ -1,0 +1,12 @@
+import type { FastifyPluginAsync } from 'fastify'
+import casesAdminRoutes from './cases-admin.routes.ts'
+import casesPortalRoutes from './cases-portal.routes.ts'
+import { acceptUploads } from './uploads.ts'
+
+const casesRoutes: FastifyPluginAsync = async (app) => {
+  await acceptUploads(app)
+  await app.register(casesPortalRoutes)
+  await app.register(casesAdminRoutes)
+}
+
+export default casesRoutes

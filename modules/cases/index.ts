@@ -1,0 +1,54 @@
+import path from 'node:path'
+import { asValue } from 'awilix'
+import type { Feature } from '../../core/features/features.ts'
+import { CaseAttachments } from './attachments.service.ts'
+import { CaseDesk } from './case-desk.service.ts'
+import casesRoutes from './cases.routes.ts'
+import { dealPanel } from './cases.panels.ts'
+import { seedCases } from './cases.seed.ts'
+import { CasesService } from './cases.service.ts'
+import { CaseSuggestions } from './suggestions.service.ts'
+
+declare module '../../core/identity/access.ts' {
+  interface ChannelAreaNames {
+    cases: true
+  }
+}
+
+declare module '../../core/container.ts' {
+  interface Cradle {
+    cases: CasesService
+    caseDesk: CaseDesk
+    caseAttachments: CaseAttachments
+    caseSuggestions: CaseSuggestions
+  }
+}
+
+const cases: Feature = {
+  name: 'cases',
+  dependsOn: ['partners', 'customers', 'opportunities'],
+  register(container) {
+    const { db, clock, events, mailer, users, customers, opportunities } = container.cradle
+    const caseAttachments = new CaseAttachments({ db })
+    container.register({
+      caseAttachments: asValue(caseAttachments),
+      cases: asValue(new CasesService({
+        db, clock, events, caseAttachments,
+        links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
+      })),
+      caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, deals: opportunities })),
+      caseSuggestions: asValue(new CaseSuggestions(container.cradle))
+    })
+  },
+  routes: casesRoutes,
+  areas: [{ name: 'cases', label: 'Support cases', scope: 'own', actions: { create: true, edit: true } }],
+  nav: [
+    { audience: 'partner', label: 'Support', href: '/portal/cases', order: 60, area: 'cases' },
+    { audience: 'staff', label: 'Cases', href: '/admin/cases', order: 30 }
+  ],
+  assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['cases.css'] },
+  panels: [dealPanel],
+  seed: seedCases
+}
+
+export default cases
