@@ -38,8 +38,8 @@ t.test('a nav entry, widget or panel shown by an area no enabled feature registe
 
 t.test('suggestion providers come in their order; one id belongs to one feature', async (t) => {
   const provider = (id: string, order: number) => ({ id, label: id, order, find: async () => [] })
-  const contributions = new Contributions([...coreModules, { name: 'forums', suggestions: [provider('forums', 60)] }, { name: 'faq', suggestions: [provider('faq', 10)] }])
-  t.same(contributions.suggestions.map((p) => p.id), ['faq', 'forums'])
+  const contributions = new Contributions([...coreModules, { name: 'forums', suggestions: [provider('forums', 60)] }, { name: 'faq', suggestions: [provider('faq', 5)] }])
+  t.same(contributions.suggestions.map((p) => p.id), ['faq', 'knowledge', 'forums'])
   t.throws(() => new Contributions([...coreModules, { name: 'forums', suggestions: [provider('forums', 60)] }, { name: 'faq', suggestions: [provider('forums', 10)] }]),
     new FeatureError('"forums" and "faq" both register the suggestion provider "forums".'))
 })
