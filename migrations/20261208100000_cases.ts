@@ -72,7 +72,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('actor_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('actor_name', 'text', (c) => c.notNull())
     .addColumn('actor_kind', 'text', (c) => c.notNull().check(sql`actor_kind in ('partner', 'staff', 'system')`))
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // The clock's time, not the transaction's: events written together (opened, then its file) keep their order.
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
     .execute()
   await db.schema.createIndex('case_events_case_idx').on('case_events').columns(['case_id', 'created_at', 'id']).execute()
 

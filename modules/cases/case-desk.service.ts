@@ -79,14 +79,14 @@ export class CaseDesk {
   }
 
   /** A public reply: the first one is the first response; it may leave the case waiting on the partner or resolved. The partner is e-mailed. */
-  async reply(actor: StaffActor, id: string, form: { body: string; status: '' | 'open' | 'waiting' | 'resolved' }, file: Upload | undefined): Promise<void> {
+  async reply(actor: StaffActor, id: string, form: { body: string; next_status: '' | 'open' | 'waiting' | 'resolved' }, file: Upload | undefined): Promise<void> {
     const upload = this.deps.caseAttachments.checked(file)
     await this.deps.db.transaction().execute(async (trx) => {
       const found = await this.get(id, trx, true)
       const now = new Date(this.deps.clock.now())
       const reply = await this.event(trx, actor, id, { kind: 'reply', body: form.body })
       if (upload) await this.attach(trx, actor, found, upload, false)
-      const to: CaseStatus = form.status || (found.status === 'new' || found.status === 'waiting' ? 'open' : found.status)
+      const to: CaseStatus = form.next_status || (found.status === 'new' || found.status === 'waiting' ? 'open' : found.status)
       await repo.updateCase(trx, id, { first_response_at: found.first_response_at ?? now, ...(to !== found.status ? { status: to, ...statusTimes(to, now, found) } : {}) })
       if (to !== found.status) await this.statusEvent(trx, actor, found, to)
       await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: actor.id, eventId: reply.id, from: 'staff' })

@@ -75,7 +75,7 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
     })
 
   action('replies', (a, id, body) => caseDesk.reply(a, id, parseForm(StaffReplyForm, body), uploadOf(body)), 'Reply sent; the partner is e-mailed.', true)
-  action('notes', (a, id, body) => caseDesk.note(a, id, parseForm(NoteForm, body).body, uploadOf(body)), 'Internal note added. Partners never see it.', true)
+  action('notes', (a, id, body) => caseDesk.note(a, id, parseForm(NoteForm, body).note, uploadOf(body)), 'Internal note added. Partners never see it.', true)
   action('status', (a, id, body) => caseDesk.setStatus(a, id, parseForm(StatusForm, body).status), 'Status changed; the partner is e-mailed.')
   action('priority', (a, id, body) => caseDesk.setPriority(a, id, parseForm(PriorityForm, body).priority), 'Priority changed.')
   action('assign', (a, id, body) => caseDesk.assign(a, id, parseForm(AssignForm, body).assignee_id || null), 'Assignment changed.')

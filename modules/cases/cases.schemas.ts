@@ -13,7 +13,7 @@ export const CaseForm = Type.Object({
 
 export const ReplyForm = Type.Object({ body: longText({ label: 'Your reply', max: 20_000 }) })
 
-export const NoteForm = Type.Object({ body: longText({ label: 'Internal note', max: 20_000 }) })
+export const NoteForm = Type.Object({ note: longText({ label: 'Note for the staff', max: 20_000 }) })
 
 export const RatingForm = Type.Object({
   rating: integer({ label: 'Rating', min: 1, max: 5 }),
@@ -34,6 +34,6 @@ export const DeflectionForm = Type.Object({
 
 /** A staff reply may set the status it leaves the case in (waiting on the partner, resolved). */
 export const StaffReplyForm = Type.Object({
-  body: longText({ label: 'Reply', max: 20_000 }),
-  status: choice(['', 'open', 'waiting', 'resolved'], 'Status after the reply')
+  body: longText({ label: 'Message to the partner', max: 20_000 }),
+  next_status: choice(['', 'open', 'waiting', 'resolved'], 'Then')
 })

@@ -35,7 +35,7 @@ export async function seedCases(cradle: Cradle): Promise<DemoAccount[]> {
       account_id: '', opportunity_id: deal?.id ?? '', follow_up_of: ''
     }, undefined)
     if (d.status !== 'new') await caseDesk.assign(staff, created.id, staff.id)
-    if (d.reply) await caseDesk.reply(staff, created.id, { body: d.reply, status: '' }, undefined)
+    if (d.reply) await caseDesk.reply(staff, created.id, { body: d.reply, next_status: '' }, undefined)
     if (d.note) await caseDesk.note(staff, created.id, d.note, undefined)
     if (d.status !== 'new' && d.status !== 'open') await caseDesk.setStatus(staff, created.id, d.status)
     await backdate(db, created.id, { createdAt: ago(d.days), ...(d.status === 'resolved' || d.status === 'closed' ? { resolvedAt: ago(Math.max(d.days - 1, 0)) } : {}) })

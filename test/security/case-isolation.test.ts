@@ -13,8 +13,8 @@ async function busyPartner(app: App, slug: string, desk: Agent) {
   const opened = await postWithFile(partner.agent, '/portal/cases', caseForm({ subject: `${slug} secret case`, opportunity_id: partner.dealId, account_id: partner.accountId }), { name: `${slug}-shot.png`, type: 'image/png', data: png })
   if (opened.statusCode !== 303) throw new Error(`opening failed: ${opened.statusCode}`)
   const caseId = String(opened.headers.location).split('/').pop()!
-  await postWithFile(desk, `/admin/cases/${caseId}/replies`, { body: `${slug} public answer`, status: '' }, { name: `${slug}-answer.pdf`, type: 'application/pdf', data: Buffer.from('%PDF-1.4 answer') })
-  await postWithFile(desk, `/admin/cases/${caseId}/notes`, { body: `${slug} internal note` }, { name: `${slug}-internal.pdf`, type: 'application/pdf', data: Buffer.from('%PDF-1.4 internal') })
+  await postWithFile(desk, `/admin/cases/${caseId}/replies`, { body: `${slug} public answer`, next_status: '' }, { name: `${slug}-answer.pdf`, type: 'application/pdf', data: Buffer.from('%PDF-1.4 answer') })
+  await postWithFile(desk, `/admin/cases/${caseId}/notes`, { note: `${slug} internal note` }, { name: `${slug}-internal.pdf`, type: 'application/pdf', data: Buffer.from('%PDF-1.4 internal') })
   await partner.agent.post('/portal/cases/deflections', { provider: 'knowledge', href: '/portal/knowledge/articles/x', title: `${slug} answer`, subject: 'x' })
   return { ...partner, caseId, ids: await idsOwnedBy(app, partner.partner.id) }
 }

@@ -21,8 +21,8 @@ t.test('a partner opens a case about a deal; staff reply and note; the partner s
   const staff = await staffAgent(app)
   t.match((await staff.agent.get('/admin/cases')).body, 'Licence keys do not activate', 'the case is in the staff queue')
   t.equal((await staff.agent.post(`/admin/cases/${id}/take`)).statusCode, 303)
-  t.equal((await staff.agent.post(`/admin/cases/${id}/notes`, { body: 'Customer is on the old licence server — SECRET-NOTE' })).statusCode, 303)
-  t.equal((await staff.agent.post(`/admin/cases/${id}/replies`, { body: 'Please try the new keys we sent.', status: 'waiting' })).statusCode, 303)
+  t.equal((await staff.agent.post(`/admin/cases/${id}/notes`, { note: 'Customer is on the old licence server — SECRET-NOTE' })).statusCode, 303)
+  t.equal((await staff.agent.post(`/admin/cases/${id}/replies`, { body: 'Please try the new keys we sent.', next_status: 'waiting' })).statusCode, 303)
   const staffPage = await staff.agent.get(`/admin/cases/${id}`)
   t.match(staffPage.body, 'SECRET-NOTE', 'staff see the note')
   t.match(staffPage.body, /acme deal<\/a> · Qualify/, 'and the deal as it stands')
@@ -60,7 +60,7 @@ t.test('a resolved case reopens within 14 days; later a follow-up case is offere
   const acme = await partnerWithDeal(app, 'acme')
   const staff = await staffAgent(app)
   const id = await openCase(acme.agent)
-  await staff.agent.post(`/admin/cases/${id}/replies`, { body: 'Fixed on our side.', status: 'resolved' })
+  await staff.agent.post(`/admin/cases/${id}/replies`, { body: 'Fixed on our side.', next_status: 'resolved' })
   const resolvedAt = (await db.selectFrom('cases').select('resolved_at').where('id', '=', id).executeTakeFirstOrThrow()).resolved_at!
 
   const realNow = clock.now
