@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, type Page } from '../../core/lib/pagination
 import type { Upload } from '../../core/lib/uploads.ts'
 import { isId } from '../../core/lib/validation.ts'
 import type { CaseAttachments } from './attachments.service.ts'
+import type { CaseTargets } from './targets.service.ts'
 import { caseMail } from './case-mail.ts'
 import { statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
@@ -18,7 +19,7 @@ import './cases.events.ts'
 
 type StaffActor = Actor & { id: string }
 type Deps = Pick<Cradle, 'db' | 'clock' | 'mailer' | 'users'> & {
-  events: EventBus; caseAttachments: CaseAttachments
+  events: EventBus; caseAttachments: CaseAttachments; caseTargets: CaseTargets
   deals: { staffGet(id: string): Promise<{ id: string; number: number; name: string; stage: string; status: string; estimated_revenue: string; currency: string; partner_id: string | null }> }
 }
 type Found = NonNullable<Awaited<ReturnType<typeof repo.findCase>>>
@@ -87,7 +88,8 @@ export class CaseDesk {
       const reply = await this.event(trx, actor, id, { kind: 'reply', body: form.body })
       if (upload) await this.attach(trx, actor, found, upload, false)
       const to: CaseStatus = form.next_status || (found.status === 'new' || found.status === 'waiting' ? 'open' : found.status)
-      await repo.updateCase(trx, id, { first_response_at: found.first_response_at ?? now, ...(to !== found.status ? { status: to, ...statusTimes(to, now, found) } : {}) })
+      const timing = await this.deps.caseTargets.changed(trx, found, { status: to, priority: found.priority })
+      await repo.updateCase(trx, id, { first_response_at: found.first_response_at ?? now, ...(to !== found.status ? { status: to, ...statusTimes(to, now, found) } : {}), ...timing })
       if (to !== found.status) await this.statusEvent(trx, actor, found, to)
       await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: actor.id, eventId: reply.id, from: 'staff' })
       if (found.creator_email && found.creator_status === 'active') {
@@ -111,7 +113,8 @@ export class CaseDesk {
     await this.deps.db.transaction().execute(async (trx) => {
       const found = await this.get(id, trx, true)
       if (found.status === to) return
-      await repo.updateCase(trx, id, { status: to, ...statusTimes(to, new Date(this.deps.clock.now()), found) })
+      const timing = await this.deps.caseTargets.changed(trx, found, { status: to, priority: found.priority })
+      await repo.updateCase(trx, id, { status: to, ...statusTimes(to, new Date(this.deps.clock.now()), found), ...timing })
       await this.statusEvent(trx, actor, found, to)
       if (found.creator_email && found.creator_status === 'active') {
         await this.deps.mailer.send(trx, caseMail.status(found.creator_email, found, to, this.deps.mailer.link(`/portal/cases/${id}`)))
@@ -123,7 +126,7 @@ export class CaseDesk {
     await this.deps.db.transaction().execute(async (trx) => {
       const found = await this.get(id, trx, true)
       if (found.priority === priority) return
-      await repo.updateCase(trx, id, { priority })
+      await repo.updateCase(trx, id, { priority, ...await this.deps.caseTargets.changed(trx, found, { status: found.status, priority }) })
       await this.event(trx, actor, id, { kind: 'priority', from_value: found.priority, to_value: priority })
     })
   }

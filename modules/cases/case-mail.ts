@@ -15,6 +15,13 @@ export const caseMail = {
       body: `${from} replied to your case ${caseNumber(c)} “${c.subject}”:\n\n${plainText(body)}\n${now}\nRead the case and answer: ${link}\n`
     }
   },
+  /** To the assignee: a case's target is near or has passed. */
+  target(to: string, c: MailCase, state: 'at-risk' | 'breached', what: string, due: Date, link: string): Mail {
+    const when = due.toISOString().slice(0, 16).replace('T', ' ')
+    return state === 'breached'
+      ? { to, subject: `${caseNumber(c)} missed its ${what} target — ${c.subject}`, body: `The ${what} target of ${caseNumber(c)} “${c.subject}” passed at ${when} UTC.\n\nOpen the case: ${link}\n` }
+      : { to, subject: `${caseNumber(c)} is at risk — ${c.subject}`, body: `Less than a quarter of the ${what} target of ${caseNumber(c)} “${c.subject}” is left: it is due at ${when} UTC.\n\nOpen the case: ${link}\n` }
+  },
   status(to: string, c: MailCase, status: string, link: string): Mail {
     const waiting = status === 'waiting' ? '\nWe need something from you to go on: please answer on the case.\n' : ''
     const resolved = status === 'resolved' ? '\nIf this did not answer your question, you can reopen the case within 14 days.\n' : ''

@@ -9,9 +9,10 @@ import { queueSorts, type QueueFilter, type QueueSort } from './queue.ts'
 import { AssignForm, NoteForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
 import { caseStatuses, caseTypes, priorities, type CaseStatus, type CaseType, type Priority } from './cases.table.ts'
 import { sendFile } from './files.ts'
+import { parseTargetsForm, targetsFormValues, weekdays } from './targets-form.ts'
 import { uploadOf, withUpload, type FormBody } from './uploads.ts'
 
-type QueueQuery = Record<'status' | 'priority' | 'type' | 'partner' | 'assignee' | 'q' | 'sort' | 'after', string | undefined>
+type QueueQuery = Record<'status' | 'priority' | 'type' | 'partner' | 'assignee' | 'target' | 'q' | 'sort' | 'after', string | undefined>
 type IdRequest = { Params: { id: string }; Body: FormBody }
 
 const config = { access: 'staff' as const }
@@ -19,7 +20,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 
 /** The staff's help desk: the queue, a case with replies and internal notes, assignment, status and priority, and deflections. */
 const casesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { caseDesk, caseAttachments, partners } = app.diContainer.cradle
+  const { caseDesk, caseAttachments, caseTargets, partners } = app.diContainer.cradle
 
   app.get<{ Querystring: QueueQuery }>('/admin/cases', { config }, async (request, reply) => {
     const viewer = signedIn(request)
@@ -28,12 +29,12 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
     const filters = {
       status: query.status === 'all' ? 'all' : pick(query.status, caseStatuses), priority: pick(query.priority, priorities), type: pick(query.type, caseTypes),
       partner: isId(query.partner) ? query.partner : '', assignee: query.assignee === 'me' ? 'me' : assignee, q: String(query.q ?? '').trim().slice(0, 100),
-      sort: pick(query.sort, queueSorts) || 'activity'
+      sort: pick(query.sort, queueSorts) || 'activity', target: pick(query.target, ['breached', 'at_risk'] as const)
     }
     const filter: QueueFilter = {
       status: filters.status && filters.status !== 'all' ? filters.status as CaseStatus : undefined, active: !filters.status,
       priority: (filters.priority || undefined) as Priority | undefined, type: (filters.type || undefined) as CaseType | undefined,
-      partnerId: filters.partner || undefined, assignee: assignee || undefined, q: filters.q || undefined
+      partnerId: filters.partner || undefined, assignee: assignee || undefined, q: filters.q || undefined, target: filters.target || undefined
     }
     const [page, staff, partnerNames] = await Promise.all([
       caseDesk.queue(filter, filters.sort as QueueSort, query.after, pageSize), caseDesk.staff(), partners.partnerNames({ status: 'active' })
@@ -46,6 +47,23 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get('/admin/cases/deflections', { config }, async (_request, reply) => {
     const rows = await caseDesk.deflections(100)
     return reply.page('cases/admin-deflections', { rows }, { title: 'Questions answered without a case' })
+  })
+
+  const targetsPage = async (reply: FastifyReply, state: { values?: Record<string, unknown>; errors?: Record<string, string>; message?: string } = {}, status = 200) => {
+    const values = state.values ?? targetsFormValues(await caseTargets.settings())
+    return reply.page('cases/admin-targets', { values, errors: state.errors ?? {}, message: state.message, priorities, weekdays }, { title: 'Case targets', status })
+  }
+
+  app.get('/admin/cases/targets', { config: { access: 'staff-admin' } }, async (_request, reply) => targetsPage(reply))
+
+  app.post<{ Body: Record<string, unknown> }>('/admin/cases/targets', { config: { access: 'staff-admin' } }, async (request, reply) => {
+    try {
+      await caseTargets.save(signedIn(request), parseTargetsForm(request.body ?? {}))
+      return reply.flash('Targets saved. New cases and changes from now on use them.').seeOther('/admin/cases/targets')
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return targetsPage(reply, { values: { ...request.body, days: [request.body?.days ?? []].flat() }, errors: err.fields, message: err.message }, 422)
+    }
   })
 
   const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string } = {}, status = 200) => {

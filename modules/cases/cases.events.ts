@@ -10,6 +10,8 @@ declare module '../../core/background/events/events.ts' {
     /** A public reply, by the partner or the staff. */
     'case.replied': Case & { eventId: string; from: 'partner' | 'staff' }
     'case.status-changed': Case & { from: string; to: string }
+    /** A service target passed without a first response or a resolution. */
+    'case.breached': Case & { target: string }
   }
 }
 

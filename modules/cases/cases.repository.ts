@@ -68,6 +68,8 @@ function filtered(db: Db, f: QueueFilter) {
     .$if(Boolean(f.partnerId), (q) => q.where('cases.partner_id', '=', f.partnerId!))
     .$if(f.assignee === 'none', (q) => q.where('cases.assignee_id', 'is', null))
     .$if(Boolean(f.assignee) && f.assignee !== 'none', (q) => q.where('cases.assignee_id', '=', f.assignee!))
+    .$if(f.target === 'breached', (q) => q.where('cases.breached_at', 'is not', null))
+    .$if(f.target === 'at_risk', (q) => q.where('cases.at_risk_at', 'is not', null).where('cases.breached_at', 'is', null))
     .$if(Boolean(f.q), (q) => q.where((eb) => {
       const number = /^(case-)?(\d{1,12})$/i.exec(f.q!)?.[2]
       return eb.or([eb('cases.subject', 'ilike', like(f.q!)), ...(number ? [eb('cases.number', '=', Number(number))] : [])])
@@ -80,6 +82,7 @@ export function queue(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCurso
     .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'cases.partner_id')
     .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
     .select([...listColumns.filter((c) => c !== 'creator.name as creator_name'), 'cases.partner_id', 'cases.assignee_id', 'cases.first_response_at',
+      'cases.first_response_due_at', 'cases.resolution_due_at', 'cases.paused_at', 'cases.at_risk_at', 'cases.breached_at',
       'partners.name as partner_name', 'assignee.name as assignee_name',
       sql<string>`cases.updated_at::text`.as('updated_key'), sql<string>`cases.created_at::text`.as('created_key'), sql<string>`cases.priority_rank::text`.as('rank_key')])
   const at = (i: number) => sql<Date>`${after!.keys[i]}::timestamptz`
@@ -117,7 +120,11 @@ export function listForOpportunity(db: Db, opportunityId: string, reach: Reach |
 
 /** Demo data only: puts a case's dates in the past. */
 export async function backdate(db: DbOrTrx, id: string, dates: { createdAt: Date; resolvedAt?: Date }): Promise<void> {
-  await db.updateTable('cases').set({ created_at: dates.createdAt, updated_at: dates.resolvedAt ?? dates.createdAt, ...(dates.resolvedAt ? { resolved_at: dates.resolvedAt } : {}) })
+  const shift = (column: 'first_response_due_at' | 'resolution_due_at') => sql<Date>`${sql.ref(column)} - (created_at - ${dates.createdAt}::timestamptz)`
+  await db.updateTable('cases').set({
+    created_at: dates.createdAt, updated_at: dates.resolvedAt ?? dates.createdAt, first_response_due_at: shift('first_response_due_at'),
+    resolution_due_at: shift('resolution_due_at'), ...(dates.resolvedAt ? { resolved_at: dates.resolvedAt } : {})
+  })
     .where('id', '=', id).execute()
   await db.updateTable('case_events').set({ created_at: dates.createdAt }).where('case_id', '=', id).where('kind', '=', 'opened').execute()
 }

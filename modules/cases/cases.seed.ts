@@ -10,6 +10,7 @@ const ago = (n: number) => new Date(Date.now() - n * day)
 
 const demo: Array<{ subject: string; type: CaseType; priority: Priority; status: CaseStatus; deal?: boolean; days: number; reply?: string; note?: string }> = [
   { subject: 'Licence keys for the new site do not activate', type: 'problem', priority: 'high', status: 'new', days: 0 },
+  { subject: 'Partner portal sign-in fails for two colleagues', type: 'problem', priority: 'urgent', status: 'new', days: 4 },
   { subject: 'Pricing approval needed before the customer meeting', type: 'deal_support', priority: 'urgent', status: 'open', deal: true, days: 1,
     reply: 'We are checking the discount with the pricing desk and come back today.', note: 'Discount above 20% needs the VP’s sign-off.' },
   { subject: 'Which SKU covers the warehouse scanners?', type: 'question', priority: 'normal', status: 'waiting', deal: true, days: 3,
@@ -23,7 +24,7 @@ const demo: Array<{ subject: string; type: CaseType; priority: Priority; status:
 
 /** Cases in every state for the demo partners, some about their deals, with replies and an internal note. */
 export async function seedCases(cradle: Cradle): Promise<DemoAccount[]> {
-  const { cases, caseDesk, pipeline, db } = cradle
+  const { cases, caseDesk, caseTargets, pipeline, db } = cradle
   const staff = await demoActor(cradle, demoStaff[0]!.email)
   const nora = await demoViewer(cradle, 'nora@northwind.example')
   if (!nora) return []
@@ -40,5 +41,6 @@ export async function seedCases(cradle: Cradle): Promise<DemoAccount[]> {
     if (d.status !== 'new' && d.status !== 'open') await caseDesk.setStatus(staff, created.id, d.status)
     await backdate(db, created.id, { createdAt: ago(d.days), ...(d.status === 'resolved' || d.status === 'closed' ? { resolvedAt: ago(Math.max(d.days - 1, 0)) } : {}) })
   }
+  await caseTargets.sweep(db)
   return []
 }

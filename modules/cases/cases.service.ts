@@ -10,6 +10,7 @@ import { isId } from '../../core/lib/validation.ts'
 import type { Upload } from '../../core/lib/uploads.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
 import type { CaseAttachments } from './attachments.service.ts'
+import type { CaseTargets } from './targets.service.ts'
 import { isActive, rateable, reopenable, statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
 import type { CaseForm, RatingForm } from './cases.schemas.ts'
@@ -23,7 +24,7 @@ export interface CaseLinks {
   opportunity(viewer: PartnerViewer, id: string): Promise<{ id: string; name: string; partner_id: string | null }>
 }
 
-type Deps = Pick<Cradle, 'db' | 'clock'> & { events: EventBus; links: CaseLinks; caseAttachments: CaseAttachments }
+type Deps = Pick<Cradle, 'db' | 'clock'> & { events: EventBus; links: CaseLinks; caseAttachments: CaseAttachments; caseTargets: CaseTargets }
 
 export interface PartnerListQuery { status?: CaseStatus; active?: boolean; mine?: boolean; after?: { key: string; id: string } }
 
@@ -101,7 +102,10 @@ export class CasesService {
     const { account, deal, earlier } = await this.links(viewer, form)
     const upload = this.deps.caseAttachments.checked(file)
     return this.deps.db.transaction().execute(async (trx) => {
+      const now = new Date(this.deps.clock.now())
+      const due = await this.deps.caseTargets.opened(trx, { priority: form.priority, created_at: now })
       const created = await repo.insertCase(trx, {
+        created_at: now, ...due,
         partner_id: viewer.partnerId, subject: form.subject, body: form.body, type: form.type, priority: form.priority,
         account_id: account?.id ?? null, account_name: account?.name ?? null, opportunity_id: deal?.id ?? null, opportunity_name: deal?.name ?? null,
         follow_up_of: earlier?.id ?? null, created_by: viewer.id, assignee_id: null, first_response_at: null, resolved_at: null, closed_at: null,
@@ -164,7 +168,8 @@ export class CasesService {
   }
 
   private async changeStatus(trx: DbOrTrx, viewer: PartnerViewer, found: CaseRow, to: CaseStatus): Promise<void> {
-    await repo.updateCase(trx, found.id, { status: to, ...statusTimes(to, new Date(this.deps.clock.now()), found) })
+    const timing = await this.deps.caseTargets.changed(trx, found, { status: to, priority: found.priority })
+    await repo.updateCase(trx, found.id, { status: to, ...statusTimes(to, new Date(this.deps.clock.now()), found), ...timing })
     await this.event(trx, viewer, found.id, { kind: 'status', from_value: found.status, to_value: to })
     await this.deps.events.emit(trx, 'case.status-changed', found.id, { caseId: found.id, partnerId: found.partner_id, by: viewer.id, from: found.status, to })
   }

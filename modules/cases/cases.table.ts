@@ -36,6 +36,33 @@ export interface CasesTable {
   rating_comment: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
+  first_response_due_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  resolution_due_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** Since when the target clock stands still: waiting on the partner, or resolved until reopened. */
+  paused_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** Business minutes the case spent paused, added to its resolution target. */
+  paused_minutes: Number
+  at_risk_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  breached_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+}
+
+export interface CaseTargetsTable {
+  priority: Priority
+  first_response_minutes: number
+  resolution_minutes: number
+}
+
+export interface CaseCalendarTable {
+  id: Generated<number>
+  time_zone: string
+  days: number[]
+  start_minute: number
+  end_minute: number
+}
+
+export interface CaseHolidaysTable {
+  day: ColumnType<string, string, string>
+  name: string
 }
 
 export interface CaseEventsTable {
@@ -91,5 +118,8 @@ declare module '../../core/data/database.ts' {
     case_attachments: CaseAttachmentsTable
     case_files: CaseFilesTable
     case_deflections: CaseDeflectionsTable
+    case_targets: CaseTargetsTable
+    case_calendar: CaseCalendarTable
+    case_holidays: CaseHolidaysTable
   }
 }

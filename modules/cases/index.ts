@@ -8,6 +8,7 @@ import { dealPanel } from './cases.panels.ts'
 import { seedCases } from './cases.seed.ts'
 import { CasesService } from './cases.service.ts'
 import { CaseSuggestions } from './suggestions.service.ts'
+import { CaseTargets } from './targets.service.ts'
 
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
@@ -21,6 +22,7 @@ declare module '../../core/container.ts' {
     caseDesk: CaseDesk
     caseAttachments: CaseAttachments
     caseSuggestions: CaseSuggestions
+    caseTargets: CaseTargets
   }
 }
 
@@ -28,15 +30,17 @@ const cases: Feature = {
   name: 'cases',
   dependsOn: ['partners', 'customers', 'opportunities'],
   register(container) {
-    const { db, clock, events, mailer, users, customers, opportunities } = container.cradle
+    const { db, clock, events, mailer, users, jobs, customers, opportunities } = container.cradle
     const caseAttachments = new CaseAttachments({ db })
+    const caseTargets = new CaseTargets({ db, clock, jobs, mailer, events })
     container.register({
       caseAttachments: asValue(caseAttachments),
+      caseTargets: asValue(caseTargets),
       cases: asValue(new CasesService({
-        db, clock, events, caseAttachments,
+        db, clock, events, caseAttachments, caseTargets,
         links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
       })),
-      caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, deals: opportunities })),
+      caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, caseTargets, deals: opportunities })),
       caseSuggestions: asValue(new CaseSuggestions(container.cradle))
     })
   },
@@ -44,7 +48,8 @@ const cases: Feature = {
   areas: [{ name: 'cases', label: 'Support cases', scope: 'own', actions: { create: true, edit: true } }],
   nav: [
     { audience: 'partner', label: 'Support', href: '/portal/cases', order: 60, area: 'cases' },
-    { audience: 'staff', label: 'Cases', href: '/admin/cases', order: 30 }
+    { audience: 'staff', label: 'Cases', href: '/admin/cases', order: 30 },
+    { audience: 'staff', label: 'Case targets', href: '/admin/cases/targets', order: 89, access: 'staff-admin', menu: 'Settings' }
   ],
   assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['cases.css'] },
   panels: [dealPanel],

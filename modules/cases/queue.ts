@@ -14,4 +14,6 @@ export interface QueueFilter {
   /** A staff id, or 'none' for the unassigned. */
   assignee?: string
   q?: string
+  /** Cases past a target, or near one. */
+  target?: 'breached' | 'at_risk'
 }
