@@ -4,6 +4,7 @@ import { Conflict, Invalid } from '../../core/lib/errors.ts'
 import { pageSize } from '../../core/lib/pagination.ts'
 import { idParams, isId, parseForm } from '../../core/lib/validation.ts'
 import { renderMarkdown } from '../../core/web/markdown.ts'
+import { fillCanned } from './canned.service.ts'
 import { caseNumber } from './case-rules.ts'
 import { queueSorts, type QueueFilter, type QueueSort } from './queue.ts'
 import { AssignForm, NoteForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
@@ -20,7 +21,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 
 /** The staff's help desk: the queue, a case with replies and internal notes, assignment, status and priority, and deflections. */
 const casesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { caseDesk, caseAttachments, caseTargets, partners } = app.diContainer.cradle
+  const { caseDesk, caseAttachments, caseTargets, cannedReplies, partners } = app.diContainer.cradle
 
   app.get<{ Querystring: QueueQuery }>('/admin/cases', { config }, async (request, reply) => {
     const viewer = signedIn(request)
@@ -66,15 +67,21 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string } = {}, status = 200) => {
-    const { case: c, timeline, deal, staff } = await caseDesk.detail(id)
+  const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string; canned?: unknown } = {}, status = 200) => {
+    const viewer = signedIn(reply.request)
+    const [{ case: c, timeline, deal, staff }, canned] = await Promise.all([caseDesk.detail(id), cannedReplies.usable(viewer)])
+    // A canned reply chosen (a GET of the page, so it works without JavaScript) fills in the reply for this case.
+    const chosen = isId(state.canned) ? canned.find((r) => r.id === state.canned) : undefined
+    if (chosen) Object.assign(state, { failed: 'replies', values: { body: fillCanned(chosen.body, c) } })
     return reply.page('cases/admin-case', {
+      canned, cannedId: chosen?.id ?? '',
       c, body: renderMarkdown(c.body), timeline: timeline.map((e) => ({ ...e, html: e.kind === 'reply' || e.kind === 'note' ? renderMarkdown(e.body) : '' })),
       deal, staff, statuses: caseStatuses, priorities, errors: state.errors ?? {}, failed: state.failed, values: state.values ?? {}, message: state.message
     }, { title: `${caseNumber(c)} ${c.subject}`, status })
   }
 
-  app.get<IdRequest>('/admin/cases/:id', { config, schema: { params: idParams } }, async (request, reply) => detail(reply, request.params.id))
+  app.get<IdRequest & { Querystring: { canned?: string } }>('/admin/cases/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    detail(reply, request.params.id, { canned: request.query.canned }))
 
   /** The case page's forms: the case first (404), then the form (422 on the page), then the change. */
   const action = (path: string, run: (actor: ReturnType<typeof signedIn>, id: string, body: FormBody) => Promise<void>, done: string, upload = false) =>

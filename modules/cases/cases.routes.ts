@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import casesAdminRoutes from './cases-admin.routes.ts'
+import casesCannedRoutes from './cases-canned.routes.ts'
 import casesPortalRoutes from './cases-portal.routes.ts'
 import { acceptUploads } from './uploads.ts'
 
@@ -7,6 +8,7 @@ const casesRoutes: FastifyPluginAsync = async (app) => {
   await acceptUploads(app)
   await app.register(casesPortalRoutes)
   await app.register(casesAdminRoutes)
+  await app.register(casesCannedRoutes)
 }
 
 export default casesRoutes

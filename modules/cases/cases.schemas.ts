@@ -1,4 +1,4 @@
-import { choice, integer, longText, optionalRecordId, text, Type } from '../../core/lib/validation.ts'
+import { checkbox, choice, integer, longText, optionalRecordId, text, Type } from '../../core/lib/validation.ts'
 import { caseStatuses, caseTypes, priorities } from './cases.table.ts'
 
 export const CaseForm = Type.Object({
@@ -36,4 +36,10 @@ export const DeflectionForm = Type.Object({
 export const StaffReplyForm = Type.Object({
   body: longText({ label: 'Message to the partner', max: 20_000 }),
   next_status: choice(['', 'open', 'waiting', 'resolved'], 'Then')
+})
+
+export const CannedForm = Type.Object({
+  title: text({ label: 'Title', max: 120 }),
+  body: longText({ label: 'Reply', max: 20_000 }),
+  shared: checkbox('Shared with every colleague')
 })

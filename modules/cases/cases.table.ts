@@ -108,6 +108,17 @@ export interface CaseDeflectionsTable {
   created_at: Generated<Date>
 }
 
+export interface CaseCannedRepliesTable {
+  id: Generated<string>
+  title: string
+  body: string
+  /** Null: shared with every member of staff. */
+  owner_id: string | null
+  created_by: string | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
 export type CaseRow = Selectable<CasesTable>
 export type CaseEventRow = Selectable<CaseEventsTable>
 
@@ -121,5 +132,6 @@ declare module '../../core/data/database.ts' {
     case_targets: CaseTargetsTable
     case_calendar: CaseCalendarTable
     case_holidays: CaseHolidaysTable
+    case_canned_replies: CaseCannedRepliesTable
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { asValue } from 'awilix'
 import type { Feature } from '../../core/features/features.ts'
 import { CaseAttachments } from './attachments.service.ts'
+import { CannedReplies } from './canned.service.ts'
 import { CaseDesk } from './case-desk.service.ts'
 import casesRoutes from './cases.routes.ts'
 import { dealPanel } from './cases.panels.ts'
@@ -23,6 +24,7 @@ declare module '../../core/container.ts' {
     caseAttachments: CaseAttachments
     caseSuggestions: CaseSuggestions
     caseTargets: CaseTargets
+    cannedReplies: CannedReplies
   }
 }
 
@@ -41,7 +43,8 @@ const cases: Feature = {
         links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
       })),
       caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, caseTargets, deals: opportunities })),
-      caseSuggestions: asValue(new CaseSuggestions(container.cradle))
+      caseSuggestions: asValue(new CaseSuggestions(container.cradle)),
+      cannedReplies: asValue(new CannedReplies({ db }))
     })
   },
   routes: casesRoutes,

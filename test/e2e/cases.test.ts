@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { Page } from 'playwright-core'
+import { viewerOf } from '../../core/identity/access.ts'
 import { partnerWithDeal, staffAgent, staffPassword } from '../fixtures/cases.ts'
 import { createArticle, createCategory, createStaffPair } from '../fixtures/knowledge.ts'
 import { openBrowser, screenshot, skipWithoutBrowser } from './browser.ts'
@@ -11,10 +12,13 @@ async function signIn(page: Page, email: string, password: string) {
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/signin')), page.getByRole('button', { name: 'Sign in' }).click()])
 }
 
-t.test('a partner opens a case about a deal; staff answer with a reply and an internal note; the partner sees the reply, not the note, resolves and rates', { skip: skipWithoutBrowser() }, async (t) => {
+t.test('a partner opens a case about a deal; staff answer with a canned reply and an internal note; the partner sees the reply, not the note, resolves and rates', { skip: skipWithoutBrowser() }, async (t) => {
   const { app, page, context, console: messages } = await openBrowser(t)
   const acme = await partnerWithDeal(app, 'acme')
-  await staffAgent(app, 'desk@staff.example', 'Dana Desk')
+  const deskUser = await staffAgent(app, 'desk@staff.example', 'Dana Desk')
+  await app.diContainer.cradle.cannedReplies.create(viewerOf(deskUser.user, app.diContainer.cradle.channelAreas), {
+    title: 'New keys sent', body: 'Hello {{contact_name}}, please use the new keys we just sent you for {{deal_name}}.', shared: false
+  })
   const writers = await createStaffPair(app)
   await createArticle(app, writers, (await createCategory(app, writers.author, 'Licensing')).id, { title: 'Activating licence keys', body: 'Enter the key under Settings.' })
 
@@ -46,7 +50,9 @@ t.test('a partner opens a case about a deal; staff answer with a reply and an in
   await desk.getByLabel('Note for the staff').fill('Customer runs the old licence server. Do not tell them yet.')
   await desk.getByRole('button', { name: 'Add internal note' }).click()
   await desk.getByText('Internal note added.').waitFor()
-  await desk.getByLabel('Message to the partner').fill('Please use the new keys we just sent you.')
+  await desk.getByLabel('Start from a canned reply').selectOption({ label: 'New keys sent' })
+  await Promise.all([desk.waitForURL('**canned=*'), desk.getByRole('button', { name: 'Use' }).click()])
+  t.equal(await desk.getByLabel('Message to the partner').inputValue(), 'Hello acme Admin, please use the new keys we just sent you for acme deal.', 'the canned reply is filled in for the case')
   await desk.getByLabel('Then').selectOption('waiting')
   await desk.getByRole('button', { name: 'Send reply' }).click()
   await desk.getByText('Reply sent; the partner is e-mailed.').waitFor()
@@ -54,7 +60,7 @@ t.test('a partner opens a case about a deal; staff answer with a reply and an in
 
   await page.reload()
   const partnerView = await page.locator('main').innerText()
-  t.match(partnerView, 'Please use the new keys we just sent you.', 'the partner reads the reply')
+  t.match(partnerView, 'Hello acme Admin, please use the new keys we just sent you for acme deal.', 'the partner reads the reply')
   t.notMatch(partnerView, /old licence server|Staff only|Dana Desk$/m, 'and never the note')
   t.match(partnerView, /Waiting on you/)
   await page.getByLabel('Your reply').fill('The new keys work, thank you.')
