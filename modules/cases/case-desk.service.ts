@@ -2,14 +2,14 @@ import type { Cradle } from '../../core/container.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import type { Actor } from '../../core/data/audit/audit.service.ts'
 import type { DbOrTrx } from '../../core/data/database.ts'
-import { Conflict, NotFound } from '../../core/lib/errors.ts'
+import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import { decodeCursor, encodeCursor, type Page } from '../../core/lib/pagination.ts'
 import type { Upload } from '../../core/lib/uploads.ts'
 import { isId } from '../../core/lib/validation.ts'
 import type { CaseAttachments } from './attachments.service.ts'
 import type { CaseTargets } from './targets.service.ts'
 import { caseMail } from './case-mail.ts'
-import { statusTimes } from './case-rules.ts'
+import { caseNumber, statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
 import type { CaseEventKind, CaseStatus, Priority } from './cases.table.ts'
 import { deflectionsByAnswer } from './deflections.repository.ts'
@@ -140,6 +140,30 @@ export class CaseDesk {
       if (found.assignee_id === (assignee?.id ?? null)) return
       await repo.updateCase(trx, id, { assignee_id: assignee?.id ?? null, ...(found.status === 'new' && assignee ? { status: 'open' as const } : {}) })
       await this.event(trx, actor, id, { kind: 'assignment', internal: true, from_value: found.assignee_name ?? null, to_value: assignee?.name ?? null })
+    })
+  }
+
+  /**
+   * Merges a duplicate into another case of the same partner: the duplicate's timeline and files
+   * move there (its question too, as the first event), and the duplicate is cancelled with a link to it.
+   */
+  async merge(actor: StaffActor, id: string, into: string): Promise<void> {
+    const number = /^(?:case-)?(\d{1,12})$/i.exec(into.trim())?.[1]
+    if (!number) throw new Invalid({ into: 'Enter the number of the case to merge into, like CASE-1042.' })
+    await this.deps.db.transaction().execute(async (trx) => {
+      const found = await this.get(id, trx, true)
+      const target = await repo.findByNumber(trx, Number(number))
+      if (found.merged_into) throw new Conflict('This case was merged already.')
+      if (!target) throw new Invalid({ into: `No case is numbered CASE-${number}.` })
+      if (target.id === found.id) throw new Invalid({ into: 'A case cannot be merged into itself.' })
+      if (target.partner_id !== found.partner_id) throw new Invalid({ into: 'Only a case of the same partner can take this one in.' })
+      if (target.merged_into) throw new Invalid({ into: `${caseNumber(target)} was itself merged into another case.` })
+      await repo.moveTimeline(trx, found.id, target.id)
+      await this.event(trx, actor, target.id, { kind: 'merged', from_value: found.id, body: `${caseNumber(found)} “${found.subject}” was merged into this case. It asked:\n\n${found.body}` })
+      await this.event(trx, actor, found.id, { kind: 'merged', to_value: target.id, body: `Merged into ${caseNumber(target)} “${target.subject}”.` })
+      const timing = await this.deps.caseTargets.changed(trx, found, { status: 'cancelled', priority: found.priority })
+      await repo.updateCase(trx, found.id, { status: 'cancelled', merged_into: target.id, ...statusTimes('cancelled', new Date(this.deps.clock.now()), found), ...timing })
+      await this.deps.events.emit(trx, 'case.status-changed', found.id, { caseId: found.id, partnerId: found.partner_id, by: actor.id, from: found.status, to: 'cancelled' })
     })
   }
 

@@ -15,6 +15,10 @@ export const caseMail = {
       body: `${from} replied to your case ${caseNumber(c)} “${c.subject}”:\n\n${plainText(body)}\n${now}\nRead the case and answer: ${link}\n`
     }
   },
+  /** To a member of staff: a new case was given to them by the assignment rule. */
+  assigned(to: string, c: MailCase, link: string): Mail {
+    return { to, subject: `${caseNumber(c)} is yours — ${c.subject}`, body: `The new case ${caseNumber(c)} “${c.subject}” was assigned to you.\n\nOpen the case: ${link}\n` }
+  },
   /** To the assignee: a case's target is near or has passed. */
   target(to: string, c: MailCase, state: 'at-risk' | 'breached', what: string, due: Date, link: string): Mail {
     const when = due.toISOString().slice(0, 16).replace('T', ' ')

@@ -7,10 +7,9 @@ import { renderMarkdown } from '../../core/web/markdown.ts'
 import { fillCanned } from './canned.service.ts'
 import { caseNumber } from './case-rules.ts'
 import { queueSorts, type QueueFilter, type QueueSort } from './queue.ts'
-import { AssignForm, NoteForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
+import { AssignForm, MergeForm, NoteForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
 import { caseStatuses, caseTypes, priorities, type CaseStatus, type CaseType, type Priority } from './cases.table.ts'
 import { sendFile } from './files.ts'
-import { parseTargetsForm, targetsFormValues, weekdays } from './targets-form.ts'
 import { uploadOf, withUpload, type FormBody } from './uploads.ts'
 
 type QueueQuery = Record<'status' | 'priority' | 'type' | 'partner' | 'assignee' | 'target' | 'q' | 'sort' | 'after', string | undefined>
@@ -21,7 +20,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 
 /** The staff's help desk: the queue, a case with replies and internal notes, assignment, status and priority, and deflections. */
 const casesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { caseDesk, caseAttachments, caseTargets, cannedReplies, partners } = app.diContainer.cradle
+  const { caseDesk, caseAttachments, cannedReplies, partners } = app.diContainer.cradle
 
   app.get<{ Querystring: QueueQuery }>('/admin/cases', { config }, async (request, reply) => {
     const viewer = signedIn(request)
@@ -48,23 +47,6 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get('/admin/cases/deflections', { config }, async (_request, reply) => {
     const rows = await caseDesk.deflections(100)
     return reply.page('cases/admin-deflections', { rows }, { title: 'Questions answered without a case' })
-  })
-
-  const targetsPage = async (reply: FastifyReply, state: { values?: Record<string, unknown>; errors?: Record<string, string>; message?: string } = {}, status = 200) => {
-    const values = state.values ?? targetsFormValues(await caseTargets.settings())
-    return reply.page('cases/admin-targets', { values, errors: state.errors ?? {}, message: state.message, priorities, weekdays }, { title: 'Case targets', status })
-  }
-
-  app.get('/admin/cases/targets', { config: { access: 'staff-admin' } }, async (_request, reply) => targetsPage(reply))
-
-  app.post<{ Body: Record<string, unknown> }>('/admin/cases/targets', { config: { access: 'staff-admin' } }, async (request, reply) => {
-    try {
-      await caseTargets.save(signedIn(request), parseTargetsForm(request.body ?? {}))
-      return reply.flash('Targets saved. New cases and changes from now on use them.').seeOther('/admin/cases/targets')
-    } catch (err) {
-      if (!(err instanceof Invalid)) throw err
-      return targetsPage(reply, { values: { ...request.body, days: [request.body?.days ?? []].flat() }, errors: err.fields, message: err.message }, 422)
-    }
   })
 
   const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string; canned?: unknown } = {}, status = 200) => {
@@ -105,6 +87,7 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
   action('priority', (a, id, body) => caseDesk.setPriority(a, id, parseForm(PriorityForm, body).priority), 'Priority changed.')
   action('assign', (a, id, body) => caseDesk.assign(a, id, parseForm(AssignForm, body).assignee_id || null), 'Assignment changed.')
   action('take', (a, id) => caseDesk.assign(a, id, a.id), 'The case is yours.')
+  action('merge', (a, id, body) => caseDesk.merge(a, id, parseForm(MergeForm, body).into), 'Merged: its timeline is now on the other case.')
 
   app.get<{ Params: { id: string } }>('/admin/cases/files/:id', { config, schema: { params: idParams } }, async (request, reply) =>
     sendFile(reply, await caseAttachments.forStaff(request.params.id)))

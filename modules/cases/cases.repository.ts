@@ -128,3 +128,14 @@ export async function backdate(db: DbOrTrx, id: string, dates: { createdAt: Date
     .where('id', '=', id).execute()
   await db.updateTable('case_events').set({ created_at: dates.createdAt }).where('case_id', '=', id).where('kind', '=', 'opened').execute()
 }
+
+/** A case by its number, for staff (merging a duplicate into it). */
+export function findByNumber(db: DbOrTrx, number: number) {
+  return db.selectFrom('cases').selectAll().where('number', '=', number).forUpdate().executeTakeFirst()
+}
+
+/** Moves a duplicate's timeline and files to the case it is merged into: the history is kept there. */
+export async function moveTimeline(trx: DbOrTrx, fromId: string, toId: string): Promise<void> {
+  await trx.updateTable('case_events').set({ case_id: toId }).where('case_id', '=', fromId).where('kind', '<>', 'opened').execute()
+  await trx.updateTable('case_attachments').set({ case_id: toId }).where('case_id', '=', fromId).execute()
+}

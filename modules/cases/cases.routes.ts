@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import casesAdminRoutes from './cases-admin.routes.ts'
 import casesCannedRoutes from './cases-canned.routes.ts'
+import casesSettingsRoutes from './cases-settings.routes.ts'
 import casesPortalRoutes from './cases-portal.routes.ts'
 import { acceptUploads } from './uploads.ts'
 
@@ -9,6 +10,7 @@ const casesRoutes: FastifyPluginAsync = async (app) => {
   await app.register(casesPortalRoutes)
   await app.register(casesAdminRoutes)
   await app.register(casesCannedRoutes)
+  await app.register(casesSettingsRoutes)
 }
 
 export default casesRoutes

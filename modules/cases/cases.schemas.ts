@@ -43,3 +43,5 @@ export const CannedForm = Type.Object({
   body: longText({ label: 'Reply', max: 20_000 }),
   shared: checkbox('Shared with every colleague')
 })
+
+export const MergeForm = Type.Object({ into: text({ label: 'Case to merge into', max: 20 }) })

@@ -11,6 +11,8 @@ import type { Upload } from '../../core/lib/uploads.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
 import type { CaseAttachments } from './attachments.service.ts'
 import type { CaseTargets } from './targets.service.ts'
+import type { CaseAssignment } from './assignment.service.ts'
+import { caseMail } from './case-mail.ts'
 import { isActive, rateable, reopenable, statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
 import type { CaseForm, RatingForm } from './cases.schemas.ts'
@@ -24,7 +26,7 @@ export interface CaseLinks {
   opportunity(viewer: PartnerViewer, id: string): Promise<{ id: string; name: string; partner_id: string | null }>
 }
 
-type Deps = Pick<Cradle, 'db' | 'clock'> & { events: EventBus; links: CaseLinks; caseAttachments: CaseAttachments; caseTargets: CaseTargets }
+type Deps = Pick<Cradle, 'db' | 'clock' | 'mailer'> & { events: EventBus; links: CaseLinks; caseAttachments: CaseAttachments; caseTargets: CaseTargets; caseAssignment: CaseAssignment }
 
 export interface PartnerListQuery { status?: CaseStatus; active?: boolean; mine?: boolean; after?: { key: string; id: string } }
 
@@ -112,6 +114,7 @@ export class CasesService {
         rating: null, rating_comment: null
       })
       await this.event(trx, viewer, created.id, { kind: 'opened' })
+      await this.assignByRule(trx, created)
       if (upload) await this.attach(trx, viewer, created, upload)
       await this.deps.events.emit(trx, 'case.created', created.id, { caseId: created.id, partnerId: viewer.partnerId, by: viewer.id, opportunityId: deal?.id ?? null })
       await submission?.record(trx, created.id)
@@ -172,6 +175,18 @@ export class CasesService {
     await repo.updateCase(trx, found.id, { status: to, ...statusTimes(to, new Date(this.deps.clock.now()), found), ...timing })
     await this.event(trx, viewer, found.id, { kind: 'status', from_value: found.status, to_value: to })
     await this.deps.events.emit(trx, 'case.status-changed', found.id, { caseId: found.id, partnerId: found.partner_id, by: viewer.id, from: found.status, to })
+  }
+
+  /** Gives a new case to the team member the staff admins' rule picks, noted on the staff's timeline, and tells them. */
+  private async assignByRule(trx: DbOrTrx, c: CaseRow): Promise<void> {
+    const assignee = await this.deps.caseAssignment.pick(trx)
+    if (!assignee) return
+    await repo.updateCase(trx, c.id, { assignee_id: assignee.id })
+    await insertEvent(trx, {
+      case_id: c.id, kind: 'assignment', internal: true, body: 'By the assignment rule.', from_value: null, to_value: assignee.name, attachment_id: null,
+      actor_id: null, actor_name: 'Automatic assignment', actor_kind: 'system'
+    })
+    await this.deps.mailer.send(trx, caseMail.assigned(assignee.email, c, this.deps.mailer.link(`/admin/cases/${c.id}`)))
   }
 
   private async attach(trx: DbOrTrx, viewer: PartnerViewer, c: CaseRow, upload: Upload): Promise<void> {

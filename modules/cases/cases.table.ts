@@ -8,7 +8,7 @@ export const caseStatuses = ['new', 'open', 'waiting', 'resolved', 'closed', 'ca
 export type CaseStatus = (typeof caseStatuses)[number]
 /** The statuses of a case someone still has to work on. */
 export const activeStatuses: CaseStatus[] = ['new', 'open', 'waiting']
-export type CaseEventKind = 'opened' | 'reply' | 'note' | 'status' | 'priority' | 'assignment' | 'attachment' | 'rating'
+export type CaseEventKind = 'opened' | 'reply' | 'note' | 'status' | 'priority' | 'assignment' | 'attachment' | 'rating' | 'merged'
 
 type Number = ColumnType<number, number | undefined, number>
 
@@ -44,6 +44,18 @@ export interface CasesTable {
   paused_minutes: Number
   at_risk_at: ColumnType<Date | null, Date | null | undefined, Date | null>
   breached_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** The case this duplicate was merged into. */
+  merged_into: ColumnType<string | null, string | null | undefined, string | null>
+}
+
+export const assignmentModes = ['off', 'round_robin', 'least_open'] as const
+export type AssignmentMode = (typeof assignmentModes)[number]
+
+export interface CaseAssignmentTable {
+  id: Generated<number>
+  mode: AssignmentMode
+  team: string[]
+  last_assigned_id: string | null
 }
 
 export interface CaseTargetsTable {
@@ -133,5 +145,6 @@ declare module '../../core/data/database.ts' {
     case_calendar: CaseCalendarTable
     case_holidays: CaseHolidaysTable
     case_canned_replies: CaseCannedRepliesTable
+    case_assignment: CaseAssignmentTable
   }
 }

@@ -3,6 +3,7 @@ import { asValue } from 'awilix'
 import type { Feature } from '../../core/features/features.ts'
 import { CaseAttachments } from './attachments.service.ts'
 import { CannedReplies } from './canned.service.ts'
+import { CaseAssignment } from './assignment.service.ts'
 import { CaseDesk } from './case-desk.service.ts'
 import casesRoutes from './cases.routes.ts'
 import { dealPanel } from './cases.panels.ts'
@@ -25,6 +26,7 @@ declare module '../../core/container.ts' {
     caseSuggestions: CaseSuggestions
     caseTargets: CaseTargets
     cannedReplies: CannedReplies
+    caseAssignment: CaseAssignment
   }
 }
 
@@ -35,11 +37,13 @@ const cases: Feature = {
     const { db, clock, events, mailer, users, jobs, customers, opportunities } = container.cradle
     const caseAttachments = new CaseAttachments({ db })
     const caseTargets = new CaseTargets({ db, clock, jobs, mailer, events })
+    const caseAssignment = new CaseAssignment({ db })
     container.register({
       caseAttachments: asValue(caseAttachments),
       caseTargets: asValue(caseTargets),
+      caseAssignment: asValue(caseAssignment),
       cases: asValue(new CasesService({
-        db, clock, events, caseAttachments, caseTargets,
+        db, clock, mailer, events, caseAttachments, caseTargets, caseAssignment,
         links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
       })),
       caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, caseTargets, deals: opportunities })),
@@ -52,7 +56,8 @@ const cases: Feature = {
   nav: [
     { audience: 'partner', label: 'Support', href: '/portal/cases', order: 60, area: 'cases' },
     { audience: 'staff', label: 'Cases', href: '/admin/cases', order: 30 },
-    { audience: 'staff', label: 'Case targets', href: '/admin/cases/targets', order: 89, access: 'staff-admin', menu: 'Settings' }
+    { audience: 'staff', label: 'Case targets', href: '/admin/cases/targets', order: 89, access: 'staff-admin', menu: 'Settings' },
+    { audience: 'staff', label: 'Case assignment', href: '/admin/cases/assignment', order: 89, access: 'staff-admin', menu: 'Settings' }
   ],
   assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['cases.css'] },
   panels: [dealPanel],

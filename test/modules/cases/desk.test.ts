@@ -1,0 +1,68 @@
+import t from 'tap'
+import { Agent, buildTestApp, createUser } from '../../helper.ts'
+import { openCase, partnerWithDeal, staffAgent, staffPassword } from '../../fixtures/cases.ts'
+
+t.test('a duplicate merges into another case of the same partner: its timeline moves there, it is cancelled with a link', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  const acme = await partnerWithDeal(app, 'acme')
+  const other = await partnerWithDeal(app, 'other')
+  const desk = await staffAgent(app)
+  const original = await openCase(acme.agent, { subject: 'Keys fail' })
+  const duplicate = await openCase(acme.agent, { subject: 'Keys still fail', body: 'Same as before, error 42.' })
+  const foreign = await openCase(other.agent, { subject: 'Other partner’s case' })
+  await acme.agent.post(`/portal/cases/${duplicate}/replies`, { body: 'Any news on the keys?' })
+  await desk.agent.post(`/admin/cases/${duplicate}/notes`, { note: 'Same customer as the first one.' })
+  const numberOf = async (id: string) => (await db.selectFrom('cases').select('number').where('id', '=', id).executeTakeFirstOrThrow()).number
+
+  const before = await db.selectFrom('case_events').select(['id', 'case_id']).execute()
+  for (const [into, message] of [['nonsense', /like CASE-1042/], [`CASE-${await numberOf(duplicate)}`, /cannot be merged into itself/],
+    [`CASE-${await numberOf(foreign)}`, /Only a case of the same partner/], ['CASE-999999', /No case is numbered CASE-999999/]] as const) {
+    const res = await desk.agent.post(`/admin/cases/${duplicate}/merge`, { into })
+    t.equal(res.statusCode, 422, into)
+    t.match(res.body, message)
+  }
+  t.same(await db.selectFrom('case_events').select(['id', 'case_id']).execute(), before, 'a refused merge changes nothing')
+
+  t.equal((await desk.agent.post(`/admin/cases/${duplicate}/merge`, { into: String(await numberOf(original)) })).statusCode, 303)
+  t.match(await db.selectFrom('cases').select(['status', 'merged_into']).where('id', '=', duplicate).executeTakeFirstOrThrow(), { status: 'cancelled', merged_into: original })
+  const target = (await acme.agent.get(`/portal/cases/${original}`)).body
+  t.match(target, 'Any news on the keys?', 'the duplicate’s replies are on the case it merged into')
+  t.match(target, 'Same as before, error 42.', 'and its question')
+  t.notMatch(target, 'Same customer as the first one.', 'its internal note stays internal')
+  t.match((await desk.agent.get(`/admin/cases/${original}`)).body, 'Same customer as the first one.', 'staff see the note there')
+  const left = (await acme.agent.get(`/portal/cases/${duplicate}`)).body
+  t.match(left, 'This case was merged into')
+  t.match(left, `/portal/cases/${original}`)
+  t.equal((await desk.agent.post(`/admin/cases/${duplicate}/merge`, { into: String(await numberOf(original)) })).statusCode, 409, 'merged once')
+})
+
+t.test('the assignment rule gives new cases in turn, or to whoever holds the fewest open cases, and tells them', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  const acme = await partnerWithDeal(app, 'acme')
+  const ann = await createUser(app, { email: 'ann@staff.example', name: 'Ann', password: staffPassword })
+  const ben = await createUser(app, { email: 'ben@staff.example', name: 'Ben', password: staffPassword })
+  const member = await staffAgent(app)
+  const adminUser = await createUser(app, { email: 'boss@staff.example', name: 'Boss', role: 'admin', password: staffPassword })
+  const boss = new Agent(app)
+  await boss.signIn(adminUser.email, staffPassword)
+  const assignee = async (id: string) => (await db.selectFrom('cases').select('assignee_id').where('id', '=', id).executeTakeFirstOrThrow()).assignee_id
+
+  t.equal((await member.agent.get('/admin/cases/assignment')).statusCode, 403, 'staff admins only')
+  t.equal(await assignee(await openCase(acme.agent)), null, 'off by default')
+  const refused = await boss.post('/admin/cases/assignment', { mode: 'round_robin' })
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, /Choose at least one colleague/)
+  t.equal((await boss.post('/admin/cases/assignment', { mode: 'round_robin', team: [ann.id, ben.id] })).statusCode, 303)
+  const turns = []
+  for (let i = 0; i < 3; i++) turns.push(await assignee(await openCase(acme.agent)))
+  t.same(turns, [ann.id, ben.id, ann.id], 'in turn')
+  const mails = await db.selectFrom('mail_outbox').select(['to_address', 'subject']).where('subject', 'like', '%is yours%').execute()
+  t.same(mails.map((m) => m.to_address).sort(), ['ann@staff.example', 'ann@staff.example', 'ben@staff.example'], 'each is told')
+  const partnerPage = (await acme.agent.get('/portal/cases')).body
+  t.notMatch(partnerPage, /Ann|Ben/, 'partners never see who')
+
+  t.equal((await boss.post('/admin/cases/assignment', { mode: 'least_open', team: [ann.id, ben.id] })).statusCode, 303)
+  t.equal(await assignee(await openCase(acme.agent)), ben.id, 'Ben holds one open case, Ann two')
+})
