@@ -41,6 +41,6 @@ export async function seedCases(cradle: Cradle): Promise<DemoAccount[]> {
     if (d.status !== 'new' && d.status !== 'open') await caseDesk.setStatus(staff, created.id, d.status)
     await backdate(db, created.id, { createdAt: ago(d.days), ...(d.status === 'resolved' || d.status === 'closed' ? { resolvedAt: ago(Math.max(d.days - 1, 0)) } : {}) })
   }
-  await caseTargets.sweep(db)
+  await db.transaction().execute((trx) => caseTargets.sweep(trx))
   return []
 }
