@@ -4,44 +4,50 @@ import { Conflict, Invalid } from '../../core/lib/errors.ts'
 import { pageSize } from '../../core/lib/pagination.ts'
 import { idParams, isId, parseForm } from '../../core/lib/validation.ts'
 import { renderMarkdown } from '../../core/web/markdown.ts'
+import { alreadySaved } from '../../core/web/submissions/submissions.ts'
 import { fillCanned } from './canned.service.ts'
 import { caseNumber } from './case-rules.ts'
-import { queueSorts, type QueueFilter, type QueueSort } from './queue.ts'
-import { AssignForm, MergeForm, NoteForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
-import { caseStatuses, caseTypes, priorities, type CaseStatus, type CaseType, type Priority } from './cases.table.ts'
+import { queueFromQuery, queueSorts, viewQueryOf } from './queue.ts'
+import { AssignForm, MergeForm, NoteForm, ViewForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
+import { caseStatuses, caseTypes, priorities } from './cases.table.ts'
 import { sendFile } from './files.ts'
 import { uploadOf, withUpload, type FormBody } from './uploads.ts'
 
-type QueueQuery = Record<'status' | 'priority' | 'type' | 'partner' | 'assignee' | 'target' | 'q' | 'sort' | 'after', string | undefined>
+type QueueQuery = Record<string, string | undefined>
 type IdRequest = { Params: { id: string }; Body: FormBody }
 
 const config = { access: 'staff' as const }
-const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
 
 /** The staff's help desk: the queue, a case with replies and internal notes, assignment, status and priority, and deflections. */
 const casesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { caseDesk, caseAttachments, cannedReplies, partners } = app.diContainer.cradle
+  const { caseDesk, caseAttachments, cannedReplies, caseViews, partners, submissions } = app.diContainer.cradle
 
   app.get<{ Querystring: QueueQuery }>('/admin/cases', { config }, async (request, reply) => {
     const viewer = signedIn(request)
     const query = request.query
-    const assignee = query.assignee === 'me' ? viewer.id : query.assignee === 'none' || isId(query.assignee) ? query.assignee : ''
-    const filters = {
-      status: query.status === 'all' ? 'all' : pick(query.status, caseStatuses), priority: pick(query.priority, priorities), type: pick(query.type, caseTypes),
-      partner: isId(query.partner) ? query.partner : '', assignee: query.assignee === 'me' ? 'me' : assignee, q: String(query.q ?? '').trim().slice(0, 100),
-      sort: pick(query.sort, queueSorts) || 'activity', target: pick(query.target, ['breached', 'at_risk'] as const)
-    }
-    const filter: QueueFilter = {
-      status: filters.status && filters.status !== 'all' ? filters.status as CaseStatus : undefined, active: !filters.status,
-      priority: (filters.priority || undefined) as Priority | undefined, type: (filters.type || undefined) as CaseType | undefined,
-      partnerId: filters.partner || undefined, assignee: assignee || undefined, q: filters.q || undefined, target: filters.target || undefined
-    }
-    const [page, staff, partnerNames] = await Promise.all([
-      caseDesk.queue(filter, filters.sort as QueueSort, query.after, pageSize), caseDesk.staff(), partners.partnerNames({ status: 'active' })
+    const { filters, filter, sort } = queueFromQuery(query, viewer.id)
+    const [page, staff, partnerNames, views] = await Promise.all([
+      caseDesk.queue(filter, sort, query.after, pageSize), caseDesk.staff(), partners.partnerNames({ status: 'active' }), caseViews.usable(viewer)
     ])
     return reply.page('cases/admin-queue', {
-      page, counts: page.counts, filters, staff, partners: partnerNames, statuses: caseStatuses, priorities, caseTypes, sorts: queueSorts, paged: Boolean(query.after)
+      page, counts: page.counts, filters, views, viewQuery: viewQueryOf(filters), mayShare: viewer.role === 'admin', staff, partners: partnerNames, statuses: caseStatuses, priorities, caseTypes, sorts: queueSorts, paged: Boolean(query.after)
     }, { title: 'Cases' })
+  })
+
+  app.post<{ Body: Record<string, unknown> }>('/admin/cases/views', { config }, async (request, reply) => {
+    const viewer = signedIn(request)
+    try {
+      const saved = await submissions.once(request, viewer.id, (submission) => caseViews.save(viewer, parseForm(ViewForm, request.body), submission), (query) => `/admin/cases?${query}`)
+      return reply.flash(saved.repeat ? alreadySaved : 'View saved.').seeOther(saved.location)
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err
+      return reply.flash(Object.values(err.fields).join(' ')).seeOther(`/admin/cases?${String(request.body?.query ?? '')}`)
+    }
+  })
+
+  app.post<IdRequest>('/admin/cases/views/:id/remove', { config, schema: { params: idParams } }, async (request, reply) => {
+    await caseViews.remove(signedIn(request), request.params.id)
+    return reply.flash('View removed.').seeOther('/admin/cases')
   })
 
   app.get('/admin/cases/deflections', { config }, async (_request, reply) => {

@@ -139,3 +139,8 @@ export async function moveTimeline(trx: DbOrTrx, fromId: string, toId: string): 
   await trx.updateTable('case_events').set({ case_id: toId }).where('case_id', '=', fromId).where('kind', '<>', 'opened').execute()
   await trx.updateTable('case_attachments').set({ case_id: toId }).where('case_id', '=', fromId).execute()
 }
+
+/** How many cases a queue filter holds (a saved view's count). */
+export async function countQueue(db: Db, f: QueueFilter): Promise<number> {
+  return Number((await filtered(db, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)
+}

@@ -45,3 +45,9 @@ export const CannedForm = Type.Object({
 })
 
 export const MergeForm = Type.Object({ into: text({ label: 'Case to merge into', max: 20 }) })
+
+export const ViewForm = Type.Object({
+  name: text({ label: 'View name', max: 60 }),
+  query: longText({ label: 'Filters', max: 1000, optional: true }),
+  shared: checkbox('Shared with every colleague')
+})

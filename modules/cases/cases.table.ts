@@ -131,6 +131,15 @@ export interface CaseCannedRepliesTable {
   updated_at: Generated<Date>
 }
 
+export interface CaseViewsTable {
+  id: Generated<string>
+  name: string
+  query: string
+  owner_id: string | null
+  created_by: string | null
+  created_at: Generated<Date>
+}
+
 export type CaseRow = Selectable<CasesTable>
 export type CaseEventRow = Selectable<CaseEventsTable>
 
@@ -146,5 +155,6 @@ declare module '../../core/data/database.ts' {
     case_holidays: CaseHolidaysTable
     case_canned_replies: CaseCannedRepliesTable
     case_assignment: CaseAssignmentTable
+    case_views: CaseViewsTable
   }
 }

@@ -3,6 +3,7 @@ import { asValue } from 'awilix'
 import type { Feature } from '../../core/features/features.ts'
 import { CaseAttachments } from './attachments.service.ts'
 import { CannedReplies } from './canned.service.ts'
+import { CaseViews } from './views.service.ts'
 import { CaseAssignment } from './assignment.service.ts'
 import { CaseDesk } from './case-desk.service.ts'
 import casesRoutes from './cases.routes.ts'
@@ -27,6 +28,7 @@ declare module '../../core/container.ts' {
     caseTargets: CaseTargets
     cannedReplies: CannedReplies
     caseAssignment: CaseAssignment
+    caseViews: CaseViews
   }
 }
 
@@ -48,7 +50,8 @@ const cases: Feature = {
       })),
       caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, caseTargets, deals: opportunities })),
       caseSuggestions: asValue(new CaseSuggestions(container.cradle)),
-      cannedReplies: asValue(new CannedReplies({ db }))
+      cannedReplies: asValue(new CannedReplies({ db })),
+      caseViews: asValue(new CaseViews({ db }))
     })
   },
   routes: casesRoutes,

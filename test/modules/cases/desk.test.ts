@@ -66,3 +66,32 @@ t.test('the assignment rule gives new cases in turn, or to whoever holds the few
   t.equal((await boss.post('/admin/cases/assignment', { mode: 'least_open', team: [ann.id, ben.id] })).statusCode, 303)
   t.equal(await assignee(await openCase(acme.agent)), ben.id, 'Ben holds one open case, Ann two')
 })
+
+t.test('saved views: a staff member’s own and shared ones, each with its count; "me" is whoever looks', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await partnerWithDeal(app, 'acme')
+  const desk = await staffAgent(app)
+  const colleague = await staffAgent(app, 'colleague@staff.example', 'Cole League')
+  const adminUser = await createUser(app, { email: 'boss@staff.example', name: 'Boss', role: 'admin', password: staffPassword })
+  const boss = new Agent(app)
+  await boss.signIn(adminUser.email, staffPassword)
+  const urgent = await openCase(acme.agent, { priority: 'urgent', subject: 'Urgent one' })
+  await openCase(acme.agent, { priority: 'low', subject: 'Low one' })
+  await desk.agent.post(`/admin/cases/${urgent}/take`)
+
+  t.equal((await desk.agent.post('/admin/cases/views', { name: 'Urgent', query: 'priority=urgent&bogus=1&assignee=nobody' })).statusCode, 303)
+  t.equal((await desk.agent.post('/admin/cases/views', { name: 'Shared?', query: '', shared: 'on' })).statusCode, 403, 'only staff admins share')
+  t.equal((await boss.post('/admin/cases/views', { name: 'My cases', query: 'assignee=me', shared: 'on' })).statusCode, 303)
+  const mine = (await desk.agent.get('/admin/cases')).body
+  t.match(mine, /href="\/admin\/cases\?priority=urgent">Urgent<\/a> <span class="tab-count">1<\/span>/, 'the own view, cleaned of what the queue does not offer, with its count')
+  t.match(mine, /href="\/admin\/cases\?assignee=me">My cases<\/a> <span class="tab-count">1<\/span>/, 'the shared view counts the viewer’s own cases')
+  const theirs = (await colleague.agent.get('/admin/cases')).body
+  t.notMatch(theirs, '?priority=urgent">Urgent</a>', 'another’s own view is not listed')
+  t.match(theirs, /My cases<\/a> <span class="tab-count">0<\/span>/, '"me" is whoever looks')
+  const filtered = (await desk.agent.get('/admin/cases?priority=urgent')).body
+  t.match(filtered, 'Urgent one')
+  t.notMatch(filtered, 'Low one')
+  const view = await app.diContainer.cradle.db.selectFrom('case_views').select('id').where('name', '=', 'Urgent').executeTakeFirstOrThrow()
+  t.equal((await colleague.agent.post(`/admin/cases/views/${view.id}/remove`)).statusCode, 404, 'nor removed by them')
+  t.equal((await desk.agent.post(`/admin/cases/views/${view.id}/remove`)).statusCode, 303)
+})
