@@ -13,6 +13,7 @@ import { caseNumber, statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
 import type { CaseEventKind, CaseStatus, Priority } from './cases.table.ts'
 import { deflectionsByAnswer } from './deflections.repository.ts'
+import * as figures from './figures.repository.ts'
 import type { QueueFilter, QueueSort } from './queue.ts'
 import { insertEvent, timelineOf } from './timeline.repository.ts'
 import './cases.events.ts'
@@ -165,6 +166,16 @@ export class CaseDesk {
       await repo.updateCase(trx, found.id, { status: 'cancelled', merged_into: target.id, ...statusTimes('cancelled', new Date(this.deps.clock.now()), found), ...timing })
       await this.deps.events.emit(trx, 'case.status-changed', found.id, { caseId: found.id, partnerId: found.partner_id, by: actor.id, from: found.status, to: 'cancelled' })
     })
+  }
+
+  /** The figures page: open cases by status and priority, and times, misses and ratings overall, per partner and per assignee. */
+  async figures(days: number) {
+    const since = new Date(this.deps.clock.now() - days * 86_400_000)
+    const [open, overall, partners, assignees] = await Promise.all([
+      figures.openByStatusAndPriority(this.deps.db), figures.outcomes(this.deps.db, since, 'all'),
+      figures.outcomes(this.deps.db, since, 'partner'), figures.outcomes(this.deps.db, since, 'assignee')
+    ])
+    return { open: open.map((r) => ({ ...r, n: Number(r.n) })), overall: overall[0]!, partners, assignees }
   }
 
   /** How many partners found their answer in each suggestion instead of opening a case. */

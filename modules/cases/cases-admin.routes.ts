@@ -50,6 +50,12 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
     return reply.flash('View removed.').seeOther('/admin/cases')
   })
 
+  app.get<{ Querystring: { days?: string } }>('/admin/cases/figures', { config: { ...config, heavy: true } }, async (request, reply) => {
+    const days = ['30', '90', '365'].includes(String(request.query.days)) ? Number(request.query.days) : 90
+    const figures = await caseDesk.figures(days)
+    return reply.page('cases/admin-figures', { ...figures, days, statuses: ['new', 'open', 'waiting'], priorities }, { title: 'Case figures' })
+  })
+
   app.get('/admin/cases/deflections', { config }, async (_request, reply) => {
     const rows = await caseDesk.deflections(100)
     return reply.page('cases/admin-deflections', { rows }, { title: 'Questions answered without a case' })

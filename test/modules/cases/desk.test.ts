@@ -95,3 +95,32 @@ t.test('saved views: a staff member’s own and shared ones, each with its count
   t.equal((await colleague.agent.post(`/admin/cases/views/${view.id}/remove`)).statusCode, 404, 'nor removed by them')
   t.equal((await desk.agent.post(`/admin/cases/views/${view.id}/remove`)).statusCode, 303)
 })
+
+t.test('figures: open cases by status and priority, response and resolution times (median, 90th percentile), misses and satisfaction', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { clock } = app.diContainer.cradle
+  const realNow = clock.now
+  t.teardown(() => { clock.now = realNow })
+  const start = Date.now() - 10 * 86_400_000
+  const setClock = (hoursLater: number) => { clock.now = () => start + hoursLater * 3_600_000 }
+  const acme = await partnerWithDeal(app, 'acme')
+  const desk = await staffAgent(app)
+  setClock(0)
+  const first = await openCase(acme.agent, { priority: 'high' })
+  const second = await openCase(acme.agent, { priority: 'low' })
+  setClock(2)
+  await desk.agent.post(`/admin/cases/${first}/replies`, { body: 'On it.', next_status: '' })
+  setClock(4)
+  await desk.agent.post(`/admin/cases/${second}/replies`, { body: 'On it too.', next_status: 'waiting' })
+  setClock(5)
+  await desk.agent.post(`/admin/cases/${first}/status`, { status: 'resolved' })
+  await acme.agent.post(`/portal/cases/${first}/rating`, { rating: '4' })
+
+  const page = await desk.agent.get('/admin/cases/figures')
+  t.equal(page.statusCode, 200)
+  const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+  t.match(text, /Waiting on partner 1 0 0 0/, 'the open cases by status and priority (low first)')
+  t.match(text, /All cases 2 3 h 3\.8 h 5 h 5 h 0 4 of 5 \(1\)/, 'two cases: first response median 3 h, 90th percentile 3.8 h; resolved in 5 h; rated 4')
+  t.match(text, /acme Ltd 2 3 h/, 'per partner')
+  t.match(text, /Nobody yet 2 3 h/, 'per assignee')
+})
