@@ -11,7 +11,7 @@ import type { CaseTargets } from './targets.service.ts'
 import { caseMail } from './case-mail.ts'
 import { caseNumber, statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
-import type { CaseEventKind, CaseStatus, Priority } from './cases.table.ts'
+import type { CaseEventKind, CaseEventRow, CaseStatus, Priority } from './cases.table.ts'
 import { deflectionsByAnswer } from './deflections.repository.ts'
 import * as figures from './figures.repository.ts'
 import type { QueueFilter, QueueSort } from './queue.ts'
@@ -61,6 +61,12 @@ export class CaseDesk {
     return found
   }
 
+  /** A case's replies and internal notes, oldest first (the staff's API). */
+  async replies(id: string) {
+    await this.get(id)
+    return (await timelineOf(this.deps.db, id, true)).filter((e) => e.kind === 'reply' || e.kind === 'note')
+  }
+
   /** The active staff, to assign cases to and filter the queue by. */
   async staff(): Promise<Array<{ id: string; name: string }>> {
     return (await this.deps.users.staff({ limit: 500 })).filter((s) => s.status === 'active').map((s) => ({ id: s.id, name: s.name }))
@@ -81,9 +87,9 @@ export class CaseDesk {
   }
 
   /** A public reply: the first one is the first response; it may leave the case waiting on the partner or resolved. The partner is e-mailed. */
-  async reply(actor: StaffActor, id: string, form: { body: string; next_status: '' | 'open' | 'waiting' | 'resolved' }, file: Upload | undefined): Promise<void> {
+  async reply(actor: StaffActor, id: string, form: { body: string; next_status: '' | 'open' | 'waiting' | 'resolved' }, file: Upload | undefined): Promise<CaseEventRow> {
     const upload = this.deps.caseAttachments.checked(file)
-    await this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.db.transaction().execute(async (trx) => {
       const found = await this.get(id, trx, true)
       const now = new Date(this.deps.clock.now())
       const reply = await this.event(trx, actor, id, { kind: 'reply', body: form.body })
@@ -97,16 +103,18 @@ export class CaseDesk {
         const link = this.deps.mailer.link(`/portal/cases/${id}`)
         await this.deps.mailer.send(trx, caseMail.reply(found.creator_email, found, actor.name, form.body, link, to !== found.status && to !== 'open' ? to : undefined))
       }
+      return reply
     })
   }
 
   /** An internal note: the staff's alone, never on any partner's page, e-mail or event. */
-  async note(actor: StaffActor, id: string, body: string, file: Upload | undefined): Promise<void> {
+  async note(actor: StaffActor, id: string, body: string, file: Upload | undefined): Promise<CaseEventRow> {
     const upload = this.deps.caseAttachments.checked(file)
-    await this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.db.transaction().execute(async (trx) => {
       const found = await this.get(id, trx, true)
-      await this.event(trx, actor, id, { kind: 'note', body, internal: true })
+      const note = await this.event(trx, actor, id, { kind: 'note', body, internal: true })
       if (upload) await this.attach(trx, actor, found, upload, true)
+      return note
     })
   }
 

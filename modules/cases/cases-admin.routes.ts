@@ -78,7 +78,7 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
     detail(reply, request.params.id, { canned: request.query.canned }))
 
   /** The case page's forms: the case first (404), then the form (422 on the page), then the change. */
-  const action = (path: string, run: (actor: ReturnType<typeof signedIn>, id: string, body: FormBody) => Promise<void>, done: string, upload = false) =>
+  const action = (path: string, run: (actor: ReturnType<typeof signedIn>, id: string, body: FormBody) => Promise<unknown>, done: string, upload = false) =>
     app.post<IdRequest>(`/admin/cases/:id/${path}`, { config: upload ? { ...config, csrf: false } : config, schema: { params: idParams }, ...(upload ? withUpload(app) : {}) }, async (request, reply) => {
       const actor = signedIn(request)
       await caseDesk.get(request.params.id)

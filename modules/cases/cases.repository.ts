@@ -15,10 +15,11 @@ export async function updateCase(trx: DbOrTrx, id: string, changes: Updateable<C
 
 /** The partner's case within the reach (the company's, or under "own records" only those the viewer opened). */
 export function findForPartner(db: DbOrTrx, reach: Reach, id: string, lock = false) {
-  return db.selectFrom('cases').selectAll()
-    .where('id', '=', id).where('partner_id', '=', reach.partnerId)
-    .$if(reach.ownerId !== null, (q) => q.where('created_by', '=', reach.ownerId!))
-    .$if(lock, (q) => q.forUpdate())
+  return db.selectFrom('cases').leftJoin('users as creator', 'creator.id', 'cases.created_by')
+    .selectAll('cases').select('creator.name as creator_name')
+    .where('cases.id', '=', id).where('cases.partner_id', '=', reach.partnerId)
+    .$if(reach.ownerId !== null, (q) => q.where('cases.created_by', '=', reach.ownerId!))
+    .$if(lock, (q) => q.forUpdate(['cases']))
     .executeTakeFirst()
 }
 
@@ -31,7 +32,7 @@ export interface PartnerListFilter { status?: CaseStatus; active?: boolean; crea
 export function listForPartner(db: Db, reach: Reach, f: PartnerListFilter, limit: number) {
   const createdBy = reach.ownerId ?? f.createdBy
   return db.selectFrom('cases').leftJoin('users as creator', 'creator.id', 'cases.created_by')
-    .select([...listColumns, sql<string>`cases.updated_at::text`.as('updated_key')])
+    .selectAll('cases').select(['creator.name as creator_name', sql<string>`cases.updated_at::text`.as('updated_key')])
     .where('cases.partner_id', '=', reach.partnerId)
     .$if(Boolean(createdBy), (q) => q.where('cases.created_by', '=', createdBy!))
     .$if(Boolean(f.status), (q) => q.where('cases.status', '=', f.status!))

@@ -16,7 +16,7 @@ import { caseMail } from './case-mail.ts'
 import { isActive, rateable, reopenable, statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
 import type { CaseForm, RatingForm } from './cases.schemas.ts'
-import type { CaseRow, CaseStatus } from './cases.table.ts'
+import type { CaseEventRow, CaseRow, CaseStatus } from './cases.table.ts'
 import { insertEvent, timelineOf } from './timeline.repository.ts'
 import './cases.events.ts'
 
@@ -60,7 +60,7 @@ export class CasesService {
     return repo.listForOpportunity(this.deps.db, opportunityId, viewer.kind === 'staff' ? null : reachOf(viewer as PartnerViewer, 'cases'), limit)
   }
 
-  async forPartner(viewer: PartnerViewer, id: string, db: DbOrTrx = this.deps.db, lock = false): Promise<CaseRow> {
+  async forPartner(viewer: PartnerViewer, id: string, db: DbOrTrx = this.deps.db, lock = false): Promise<CaseRow & { creator_name: string | null }> {
     const found = await repo.findForPartner(db, reachOf(viewer, 'cases'), id, lock)
     if (!found) throw new NotFound('The case')
     return found
@@ -122,11 +122,17 @@ export class CasesService {
     })
   }
 
-  /** A reply from the partner: it counts as the customer's, so a case waiting on them is open again. */
-  async reply(viewer: PartnerViewer, id: string, body: string, file: Upload | undefined): Promise<void> {
+  /** The public replies of a case, oldest first: the partner's and the staff's, never an internal note. */
+  async replies(viewer: PartnerViewer, id: string) {
+    const found = await this.forPartner(viewer, id)
+    return (await timelineOf(this.deps.db, found.id, false)).filter((e) => e.kind === 'reply')
+  }
+
+  /** A reply from the partner: it counts as the customer's, so a case waiting on them is open again. Answers the reply. */
+  async reply(viewer: PartnerViewer, id: string, body: string, file: Upload | undefined): Promise<CaseEventRow> {
     requireArea(viewer, 'cases', 'edit')
     const upload = this.deps.caseAttachments.checked(file)
-    await this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.db.transaction().execute(async (trx) => {
       const found = await this.forPartner(viewer, id, trx, true)
       if (!isActive(found.status)) throw new Conflict('This case is no longer open. Reopen it, or open a follow-up case.')
       const reply = await this.event(trx, viewer, id, { kind: 'reply', body })
@@ -134,6 +140,7 @@ export class CasesService {
       if (found.status === 'waiting') await this.changeStatus(trx, viewer, found, 'open')
       else await repo.updateCase(trx, id, {})
       await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: viewer.id, eventId: reply.id, from: 'partner' })
+      return reply
     })
   }
 

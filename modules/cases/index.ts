@@ -7,6 +7,7 @@ import { CaseViews } from './views.service.ts'
 import { CaseAssignment } from './assignment.service.ts'
 import { CaseDesk } from './case-desk.service.ts'
 import casesRoutes from './cases.routes.ts'
+import casesApi from './cases.api.ts'
 import { dealPanel } from './cases.panels.ts'
 import { seedCases } from './cases.seed.ts'
 import { CasesService } from './cases.service.ts'
@@ -55,6 +56,7 @@ const cases: Feature = {
     })
   },
   routes: casesRoutes,
+  api: casesApi,
   areas: [{ name: 'cases', label: 'Support cases', scope: 'own', actions: { create: true, edit: true } }],
   nav: [
     { audience: 'partner', label: 'Support', href: '/portal/cases', order: 60, area: 'cases' },
