@@ -15,7 +15,8 @@ import type { CaseEventKind, CaseEventRow, CaseStatus, Priority } from './cases.
 import { deflectionsByAnswer } from './deflections.repository.ts'
 import * as figures from './figures.repository.ts'
 import type { QueueFilter, QueueSort } from './queue.ts'
-import { insertEvent, timelineOf } from './timeline.repository.ts'
+import { findEvent, insertEvent, timelineOf } from './timeline.repository.ts'
+import { toCase, toReply } from './cases.resource.ts'
 import './cases.events.ts'
 
 type StaffActor = Actor & { id: string }
@@ -61,6 +62,18 @@ export class CaseDesk {
     return found
   }
 
+  /** The case as the API shows it, or null if it is gone: what a webhook carries (nothing internal is in it). */
+  async resource(id: string, db: DbOrTrx = this.deps.db) {
+    const found = await repo.findCase(db, id)
+    return found ? toCase(found) : null
+  }
+
+  /** A public reply with its case, for the case.replied webhook; null if either is gone, or it is no public reply. */
+  async replyResource(caseId: string, eventId: string, db: DbOrTrx = this.deps.db) {
+    const [found, reply] = await Promise.all([repo.findCase(db, caseId), findEvent(db, caseId, eventId)])
+    return found && reply && reply.kind === 'reply' && !reply.internal ? { case: toCase(found), reply: toReply(reply) } : null
+  }
+
   /** A case's replies and internal notes, oldest first (the staff's API). */
   async replies(id: string) {
     await this.get(id)
@@ -93,12 +106,12 @@ export class CaseDesk {
       const found = await this.get(id, trx, true)
       const now = new Date(this.deps.clock.now())
       const reply = await this.event(trx, actor, id, { kind: 'reply', body: form.body })
+      await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: actor.id, eventId: reply.id, from: 'staff' })
       if (upload) await this.attach(trx, actor, found, upload, false)
       const to: CaseStatus = form.next_status || (found.status === 'new' || found.status === 'waiting' ? 'open' : found.status)
       const timing = await this.deps.caseTargets.changed(trx, found, { status: to, priority: found.priority })
       await repo.updateCase(trx, id, { first_response_at: found.first_response_at ?? now, ...(to !== found.status ? { status: to, ...statusTimes(to, now, found) } : {}), ...timing })
       if (to !== found.status) await this.statusEvent(trx, actor, found, to)
-      await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: actor.id, eventId: reply.id, from: 'staff' })
       if (found.creator_email && found.creator_status === 'active') {
         const link = this.deps.mailer.link(`/portal/cases/${id}`)
         await this.deps.mailer.send(trx, caseMail.reply(found.creator_email, found, actor.name, form.body, link, to !== found.status && to !== 'open' ? to : undefined))

@@ -52,3 +52,6 @@ export const Reply = Type.Object({
 export const toReply = (e: CaseEventRow): Static<typeof Reply> => ({
   id: e.id, author: { name: e.actor_name, side: e.actor_kind }, body: e.body, internal: e.internal, createdAt: iso(e.created_at)
 })
+
+/** What a case.replied webhook carries: the case, and the public reply. */
+export const CaseReplied = Type.Object({ case: Case, reply: Reply })

@@ -14,6 +14,9 @@ import { CasesService } from './cases.service.ts'
 import { CaseSuggestions } from './suggestions.service.ts'
 import { CaseTargets } from './targets.service.ts'
 
+/** A case and a reply as the API shows them (webhooks carry them too). */
+export { Case, CaseReplied } from './cases.resource.ts'
+
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
     cases: true

@@ -17,3 +17,7 @@ export function timelineOf(db: DbOrTrx, caseId: string, includeInternal: boolean
     .$if(!includeInternal, (q) => q.where('case_events.internal', '=', false))
     .orderBy('case_events.created_at').orderBy('case_events.id').execute()
 }
+
+export function findEvent(db: DbOrTrx, caseId: string, id: string) {
+  return db.selectFrom('case_events').selectAll().where('id', '=', id).where('case_id', '=', caseId).executeTakeFirst()
+}
