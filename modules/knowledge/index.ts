@@ -12,6 +12,7 @@ import { KnowledgeVotes } from './votes.service.ts'
 import { KnowledgeEngagement } from './engagement.service.ts'
 import { KnowledgeAttachments } from './attachments.service.ts'
 import { knowledgeWidget } from './knowledge.widgets.ts'
+import { articleSuggestions } from './knowledge.suggestions.ts'
 
 /** Who a viewer reads as under the audience rule (core/identity/audience.ts), for other features with audiences. */
 export { Readers } from './audience.service.ts'
@@ -52,6 +53,7 @@ const knowledge: Feature = {
     { audience: 'staff', label: 'Knowledge', href: '/admin/knowledge', order: 40 }
   ],
   widgets: [knowledgeWidget],
+  suggestions: [articleSuggestions],
   seed: seedKnowledge
 }
 

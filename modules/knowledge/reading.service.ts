@@ -139,6 +139,17 @@ export class KnowledgeReading {
     return { categories, results: { ...paged(rows, input.page, total), more: found > total }, text, searchId }
   }
 
+  /**
+   * Articles that may answer a question being written (a case's subject), best first: any of its
+   * words may match, misspellings corrected; not logged as a search.
+   */
+  async suggest(reader: Reader, question: string, limit: number) {
+    const words = question.match(/[\p{L}\p{N}]+/gu)?.slice(0, 20) ?? []
+    if (words.length === 0) return []
+    const corrected = await this.corrected(words.join(' '))
+    return reading.searchReadable(this.deps.db, reader, { text: words.join(' or '), corrected: corrected && corrected.split(' ').join(' or ') }, limit, 0)
+  }
+
   /** A reader opened a result of a logged search, so it did not lead nowhere. */
   searchClicked(searchId: string): void {
     this.#log.clicked(searchId)

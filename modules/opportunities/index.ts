@@ -22,6 +22,13 @@ declare module '../../core/identity/access.ts' {
   }
 }
 
+declare module '../../core/features/features.ts' {
+  interface PanelSlots {
+    /** An opportunity's page, the partner's and the staff's: its panels get the deal. */
+    opportunity: { id: string; partnerId: string | null }
+  }
+}
+
 declare module '../../core/container.ts' {
   interface Cradle {
     opportunities: OpportunitiesService
@@ -57,6 +64,7 @@ const opportunities: Feature = {
     { audience: 'staff', label: 'Distribution rules', href: '/admin/opportunities/rules', order: 88, access: 'staff-admin', menu: 'Settings' }
   ],
   widgets: [revenueWidget, pipelineWidget, offersWidget, stalledWidget, staffQueueWidget],
+  panelSlots: ['opportunity'],
   panels: [accountPanel],
   seed: seedOpportunities
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { renderPanels } from '../../core/features/widgets.ts'
 import { countries } from '../../core/lib/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { csvStream, sendCsv } from '../../core/web/csv-download.ts'
@@ -59,7 +60,8 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
     const page = {
       ...deal, olderEvents: Boolean(state.after), factors, taken,
       picker: await partners.partnerPicker(state.q, chosen, { active: true, exceptIds: taken }),
-      form: state.form, errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
+      form: state.form, errors: state.errors ?? {}, values: state.values ?? {}, message: state.message,
+      panels: await renderPanels(app, signedIn(reply.request), 'opportunity', { id: deal.opportunity.id, partnerId: deal.opportunity.partner_id })
     }
     return reply.page('opportunities/admin-opportunity', page, { title: `#${deal.opportunity.number} ${deal.opportunity.name}`, status: state.status })
   }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer, requireArea } from '../../core/identity/access.ts'
+import { renderPanels } from '../../core/features/widgets.ts'
 import { Invalid } from '../../core/lib/errors.ts'
 import { csvStream, sendCsv } from '../../core/web/csv-download.ts'
 import { pageSize, timeCursor } from '../../core/lib/pagination.ts'
@@ -129,7 +130,9 @@ const pipelineRoutes: FastifyPluginAsync = async (app) => {
   const detail = async (reply: FastifyReply, viewer: PartnerViewer, id: string,
     extra: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; after?: { key: string; id: string } } = {}, status = 200) => {
     const { opportunity, holder, events, assignees, canEdit } = await pipeline.detail(viewer, id, extra.after)
+    const panels = await renderPanels(app, viewer, 'opportunity', { id: opportunity.id, partnerId: opportunity.partner_id })
     return reply.page('opportunities/detail', {
+      panels,
       o: opportunity, holder, events, olderEvents: Boolean(extra.after), assignees, stages, errors: extra.errors ?? {}, failed: extra.failed, values: extra.values ?? {},
       canEdit
     }, { title: opportunity.name, status })

@@ -2,6 +2,9 @@ import { permissionsOf, type PartnerViewer, type Viewer } from '../../core/ident
 import type { Db } from '../../core/data/database.ts'
 import type { PageLoader } from '../../core/web/page-loader.ts'
 import { timePage } from '../../core/lib/pagination.ts'
+import { pickerOf, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
+import { NotFound } from '../../core/lib/errors.ts'
+import { isId } from '../../core/lib/validation.ts'
 import { reachOf } from '../../core/identity/reach.ts'
 import { dashboardFiguresQuery, toDashboardFigures, type DashboardFigures } from './figures.repository.ts'
 import { listForAccount } from './opportunities.repository.ts'
@@ -9,6 +12,9 @@ import type { OpportunitiesService } from './opportunities.service.ts'
 import type { OpportunityStatus, Stage } from './opportunities.table.ts'
 import { boardColumns, listPipeline, listPipelineJson, type PipelineFilter } from './pipeline.repository.ts'
 import { collaboratorsOf, timeline } from './timeline.repository.ts'
+
+const dealChoice = (o: { id: string; number: number; name: string; customer_name: string; stage: string }): Choice =>
+  ({ id: o.id, label: `#${o.number} ${o.name}`, detail: `${o.customer_name} · ${o.stage}` })
 
 /** Cards of each stage the board shows; the column totals count them all. */
 const boardCards = 20
@@ -55,6 +61,20 @@ export class PipelineService {
       partnerId: reach.partnerId, ownerId: reach.ownerId ?? (mine ? viewer.id : null), shared: !mine,
       status: query.status, stage: query.stage, search: query.search, accountId: query.accountId, after: query.after, limit
     }
+  }
+
+  /**
+   * A picker of the deals the viewer's company holds within their reach (later modules' forms: a case
+   * about a deal), matching q by name or customer. A chosen id out of reach, or only shared with
+   * the company, answers 404; a malformed one chooses nothing.
+   */
+  async dealPicker(viewer: PartnerViewer, q: unknown, chosenId: unknown): Promise<Picker> {
+    const text = pickerText(q)
+    const reach = reachOf(viewer, 'opportunities')
+    const found = await listPipeline(this.deps.db, { partnerId: reach.partnerId, ownerId: reach.ownerId, shared: false, search: text || undefined, limit: pickerSize + 1 })
+    const chosen = isId(chosenId) ? await this.deps.opportunities.forPartner(viewer, chosenId) : null
+    if (chosen && chosen.partner_id !== viewer.partnerId) throw new NotFound('The opportunity')
+    return pickerOf(text, found.map(dealChoice), chosen && dealChoice(chosen))
   }
 
   board(viewer: PartnerViewer) {

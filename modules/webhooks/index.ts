@@ -23,11 +23,11 @@ const deliveryTimeoutMs = 10_000
  */
 const webhooks: Feature = {
   name: 'webhooks',
-  dependsOn: ['partners', 'customers', 'opportunities', 'integrations'],
+  dependsOn: ['partners', 'customers', 'opportunities', 'cases', 'integrations'],
   register(container) {
-    const { db, jobs, events, mailer, config, opportunities, customersAdmin, partners } = container.cradle
+    const { db, jobs, events, mailer, config, opportunities, customersAdmin, partners, caseDesk } = container.cradle
     const allowPrivate = config.WEBHOOKS_ALLOW_PRIVATE
-    const delivery = new WebhookDelivery({ jobs, mailer, opportunities, customersAdmin, partners, allowPrivate, timeoutMs: deliveryTimeoutMs })
+    const delivery = new WebhookDelivery({ jobs, mailer, opportunities, customersAdmin, partners, caseDesk, allowPrivate, timeoutMs: deliveryTimeoutMs })
     for (const name of Object.keys(sources) as EventName[]) {
       events.subscribe(name, 'webhooks', (event, trx) => delivery.fanOut(event, trx), (event, trx) => delivery.wanted(event, trx))
     }

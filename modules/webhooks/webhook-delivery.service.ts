@@ -23,7 +23,7 @@ export const switchOffAfterMs = 72 * hour
 /** The wait after a failed attempt: 30 s, doubling, at most an hour. */
 export const backoffMs = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), hour)
 
-type Deps = Pick<Cradle, 'opportunities' | 'customersAdmin' | 'partners'> & { jobs: JobRunner; mailer: Mailer; allowPrivate: boolean; timeoutMs: number }
+type Deps = Pick<Cradle, 'opportunities' | 'customersAdmin' | 'partners' | 'caseDesk'> & { jobs: JobRunner; mailer: Mailer; allowPrivate: boolean; timeoutMs: number }
 
 /**
  * Sends events to endpoints. A domain event's subscriber job (after its commit) queues one delivery

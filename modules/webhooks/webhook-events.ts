@@ -2,11 +2,12 @@ import Type, { type TSchema } from 'typebox'
 import type { Cradle } from '../../core/container.ts'
 import type { DbOrTrx } from '../../core/data/database.ts'
 import type { DomainEvent, EventName } from '../../core/background/events/events.ts'
+import { Case, CaseReplied } from '../cases/index.ts'
 import { Account } from '../customers/index.ts'
 import { Offer, Opportunity } from '../opportunities/index.ts'
 import { Application } from '../partners/index.ts'
 
-type Services = Pick<Cradle, 'opportunities' | 'customersAdmin' | 'partners'>
+type Services = Pick<Cradle, 'opportunities' | 'customersAdmin' | 'partners' | 'caseDesk'>
 
 /** The events an endpoint may pick: label, what `data` holds, and whether a partner's endpoint may take it. */
 export const webhookTypes = {
@@ -22,6 +23,10 @@ export const webhookTypes = {
     label: 'Customer removed', staffOnly: false,
     data: Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() }, { description: 'The account that was removed.' })
   },
+  'case.created': { label: 'Support case opened', data: Case, staffOnly: false },
+  'case.replied': { label: 'Support case replied to (public replies only)', data: CaseReplied, staffOnly: false },
+  'case.status-changed': { label: 'Support case status changed', data: Case, staffOnly: false },
+  'case.breached': { label: 'Support case missed a service target', data: Case, staffOnly: false },
   'application.submitted': { label: 'Partner application submitted', data: Application, staffOnly: true },
   'application.decided': { label: 'Partner application approved or rejected', data: Application, staffOnly: true }
 } as const satisfies Record<string, { label: string; data: TSchema; staffOnly: boolean }>
@@ -62,6 +67,12 @@ const application = <N extends 'partner.applied' | 'partner.approved' | 'partner
   data: (s, event, _partnerId, db) => s.partners.applicationResource(event.payload.partnerId, db)
 })
 
+const supportCase = <N extends 'case.created' | 'case.status-changed' | 'case.breached'>(type: WebhookType): Source<N> => ({
+  type,
+  partnerOf: (event) => event.payload.partnerId,
+  data: (s, event, _partnerId, db) => s.caseDesk.resource(event.payload.caseId, db)
+})
+
 /** Which domain event becomes which webhook event. */
 export const sources: { [N in EventName]?: Source<N> } = {
   'opportunity.offered': offer('offer.created'),
@@ -78,6 +89,14 @@ export const sources: { [N in EventName]?: Source<N> } = {
     partnerOf: (event) => event.payload.partnerId,
     data: async (_s, event) => ({ id: event.payload.accountId, name: event.payload.name })
   },
+  'case.created': supportCase('case.created'),
+  'case.replied': {
+    type: 'case.replied',
+    partnerOf: (event) => event.payload.partnerId,
+    data: (s, event, _partnerId, db) => s.caseDesk.replyResource(event.payload.caseId, event.payload.eventId, db)
+  },
+  'case.status-changed': supportCase('case.status-changed'),
+  'case.breached': supportCase('case.breached'),
   'partner.applied': application('application.submitted'),
   'partner.approved': application('application.decided'),
   'partner.rejected': application('application.decided')

@@ -167,7 +167,7 @@ t.test('enabled later on an existing database, it migrates forward with the data
     t.match(grid, '<th scope="row">Sample notes</th>', 'the team page has its row')
     t.ok(grid.includes('name="sample_create"') && !grid.includes('name="sample_edit"') && !grid.includes('name="sample_delete"'), 'with the one action that applies')
     const saved = await admin.post(`/portal/team/${samId}/permissions`, {
-      customers_scope: 'own', customers_create: 'on', opportunities_scope: 'own', sample_scope: 'company', sample_create: 'on'
+      customers_scope: 'own', customers_create: 'on', opportunities_scope: 'own', cases_scope: 'own', sample_scope: 'company', sample_create: 'on'
     })
     t.equal(saved.statusCode, 303)
     t.match((await sam.get('/portal/sample')).body, 'company notes', 'the permission check reads the area')
@@ -177,7 +177,7 @@ t.test('enabled later on an existing database, it migrates forward with the data
     const admin = await signedIn(app, acme.email)
     const samId = (await findUserByEmail(app.diContainer.cradle.db, 'sam@acme.example'))!.id
     t.notMatch((await admin.get(`/portal/team/${samId}`)).body, 'sample_scope', 'the team page shows no row for a disabled add-on')
-    t.equal((await admin.post(`/portal/team/${samId}/permissions`, { customers_scope: 'company', opportunities_scope: 'own' })).statusCode, 303)
+    t.equal((await admin.post(`/portal/team/${samId}/permissions`, { customers_scope: 'company', opportunities_scope: 'own', cases_scope: 'own' })).statusCode, 303)
     t.match(await stored(app), { customers: { scope: 'company' }, sample: { scope: 'company', create: true } }, 'saving the page keeps its choices')
     const sam = await signedIn(app, 'sam@acme.example')
     t.notOk(mainNav((await sam.get('/portal')).body).includes('/portal/sample'))

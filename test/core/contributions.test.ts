@@ -13,9 +13,10 @@ const panel = (slot: string): Panel => ({ slot: slot as PanelSlot, id: 'visits',
 
 t.test('the core modules contribute without a clash; the areas are the ones they register', async (t) => {
   const contributions = new Contributions(coreModules)
-  t.same(contributions.areas.list.map((a) => a.name), ['customers', 'opportunities'], 'no cases until a cases module exists')
-  t.same([...contributions.panels.keys()], ['customer-account'])
+  t.same(contributions.areas.list.map((a) => a.name), ['customers', 'opportunities', 'cases'])
+  t.same([...contributions.panels.keys()], ['customer-account', 'opportunity'])
   t.same(contributions.panels.get('customer-account')!.map((p) => p.id), ['opportunities'])
+  t.same(contributions.panels.get('opportunity')!.map((p) => p.id), ['cases'])
 })
 
 t.test('two features registering one area stop start-up naming both', async (t) => {
@@ -25,7 +26,7 @@ t.test('two features registering one area stop start-up naming both', async (t) 
 
 t.test('a panel for a slot no enabled feature declares stops start-up naming the feature, the panel and the slot', async (t) => {
   t.throws(() => new Contributions([...coreModules, { name: 'field-service', panels: [panel('customer-acount')] }]),
-    { constructor: FeatureError, message: /"field-service" adds the panel "visits" to the slot "customer-acount", which no enabled feature declares \(declared: customer-account\)/ })
+    { constructor: FeatureError, message: /"field-service" adds the panel "visits" to the slot "customer-acount", which no enabled feature declares \(declared: customer-account, opportunity\)/ })
   t.throws(() => new Contributions([...coreModules, { name: 'field-service', panelSlots: ['customer-account'] as PanelSlot[] }]),
     { message: /"customers" and "field-service" both register the panel slot "customer-account"/ })
 })
@@ -37,8 +38,8 @@ t.test('a nav entry, widget or panel shown by an area no enabled feature registe
 
 t.test('suggestion providers come in their order; one id belongs to one feature', async (t) => {
   const provider = (id: string, order: number) => ({ id, label: id, order, find: async () => [] })
-  const contributions = new Contributions([...coreModules, { name: 'answers', suggestions: [provider('answers', 60)] }, { name: 'faq', suggestions: [provider('faq', 10)] }])
-  t.same(contributions.suggestions.map((p) => p.id), ['faq', 'forums', 'answers'], 'the core modules’ (forums, 20) among them')
+  const contributions = new Contributions([...coreModules, { name: 'answers', suggestions: [provider('answers', 60)] }, { name: 'faq', suggestions: [provider('faq', 5)] }])
+  t.same(contributions.suggestions.map((p) => p.id), ['faq', 'knowledge', 'forums', 'answers'], 'the core modules’ (knowledge 10, forums 20) among them')
   t.throws(() => new Contributions([...coreModules, { name: 'answers', suggestions: [provider('answers', 60)] }, { name: 'faq', suggestions: [provider('answers', 10)] }]),
     new FeatureError('"answers" and "faq" both register the suggestion provider "answers".'))
 })

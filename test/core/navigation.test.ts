@@ -15,8 +15,8 @@ const current = (items: NavItem[]) => items.flatMap((i) => ('links' in i ? i.lin
 t.test('staff settings and logs sit in one Settings menu; the longest match is current', async (t) => {
   const { app } = await buildTestApp(t)
   const admin = app.views.navItems(staff('admin'), '/admin/staff')
-  t.same(labels(admin), ['Home', 'Applications', 'Partners', 'Customers', 'Opportunities', 'Channel', 'Knowledge', 'Forums',
-    'Settings: Distribution rules, Program, Audit trail, Staff, Outbox, Background jobs, Integrations'])
+  t.same(labels(admin), ['Home', 'Applications', 'Partners', 'Customers', 'Opportunities', 'Channel', 'Cases', 'Knowledge', 'Forums',
+    'Settings: Distribution rules, Program, Case targets, Case assignment, Audit trail, Staff, Outbox, Background jobs, Integrations'])
   t.same(current(admin), ['Staff'])
   t.equal(admin.find((i) => 'links' in i)?.current, true, 'the menu holding the current page is marked too')
 

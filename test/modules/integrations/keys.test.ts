@@ -20,7 +20,7 @@ t.test('a partner admin issues a key, sees it once, lists it and revokes it', as
   t.equal(form.statusCode, 200)
   t.match(form.body, /name="customers_scope"/, 'the access grid, to narrow the key')
 
-  const issued = await agent.post('/portal/integrations/keys', { name: 'CRM sync', lifetime: '90', customers_scope: 'company', customers_create: 'on', opportunities_scope: 'own' })
+  const issued = await agent.post('/portal/integrations/keys', { name: 'CRM sync', lifetime: '90', customers_scope: 'company', customers_create: 'on', opportunities_scope: 'own', cases_scope: 'own' })
   t.equal(issued.statusCode, 201)
   t.equal(issued.headers['cache-control'], 'no-store', 'the page with the key is not cached')
   const token = tokenIn(issued.body)
@@ -48,7 +48,7 @@ t.test('the form refuses a missing name or lifetime with messages and keeps what
   const acme = await createActivePartner(app, 'acme')
   const agent = new Agent(app)
   await agent.signIn(acme.email, acme.password)
-  const res = await agent.post('/portal/integrations/keys', { name: '', lifetime: 'forever', customers_scope: 'own', opportunities_scope: 'company' })
+  const res = await agent.post('/portal/integrations/keys', { name: '', lifetime: 'forever', customers_scope: 'own', opportunities_scope: 'company', cases_scope: 'own' })
   t.equal(res.statusCode, 422)
   t.match(res.body, /Give the key a name that says what uses it/)
   t.match(res.body, /Choose how long the key works/)

@@ -16,7 +16,7 @@ t.test('a partner admin invites an employee who joins through the single-use lin
   await admin.signIn(acme.email, acme.password)
 
   const refused = await admin.post('/portal/team', {
-    name: 'Eve Employee', email: 'not-an-address', customers_scope: 'company', customers_create: 'on', opportunities_scope: 'own', grant_acceptOffers: 'on'
+    name: 'Eve Employee', email: 'not-an-address', customers_scope: 'company', customers_create: 'on', opportunities_scope: 'own', cases_scope: 'own', grant_acceptOffers: 'on'
   })
   t.equal(refused.statusCode, 422)
   t.match(refused.body, /<option value="company" selected>The whole company’s<\/option>/, 'the access chosen is shown again, not the defaults')
@@ -32,7 +32,7 @@ t.test('a partner admin invites an employee who joins through the single-use lin
   const eve = await db.selectFrom('users').selectAll().where('email', '=', 'eve@acme.example').executeTakeFirstOrThrow()
   t.match(eve, { status: 'invited', partner_id: acme.partner.id, role: 'member', password_hash: null })
   t.match(eve.permissions, { customers: { scope: 'company', create: true, edit: false }, opportunities: { scope: 'own' }, acceptOffers: true })
-  t.notOk('cases' in eve.permissions, 'no area that no enabled feature registers')
+  t.match(eve.permissions, { cases: { scope: 'none' } }, 'every enabled area as chosen')
 
   const link = await invitationLink(app, 'eve@acme.example')
   const token = await db.selectFrom('user_tokens').select('token_hash').where('user_id', '=', eve.id).executeTakeFirstOrThrow()
@@ -61,7 +61,7 @@ t.test('an expired invitation is refused', async (t) => {
   const acme = await createActivePartner(app, 'acme')
   const admin = new Agent(app)
   await admin.signIn(acme.email, acme.password)
-  await admin.post('/portal/team', { name: 'Late Larry', email: 'larry@acme.example', customers_scope: 'own', opportunities_scope: 'own' })
+  await admin.post('/portal/team', { name: 'Late Larry', email: 'larry@acme.example', customers_scope: 'own', opportunities_scope: 'own', cases_scope: 'own' })
   const link = await invitationLink(app, 'larry@acme.example')
   await app.diContainer.cradle.db.updateTable('user_tokens').set({ expires_at: sql`now() - interval '1 minute'` }).execute()
   t.equal((await new Agent(app).get(link)).statusCode, 404)
@@ -77,7 +77,7 @@ t.test('invite form validation changes nothing', async (t) => {
   const acme = await createActivePartner(app, 'acme')
   const admin = new Agent(app)
   await admin.signIn(acme.email, acme.password)
-  const base = { name: 'Val', email: 'val@acme.example', customers_scope: 'own', opportunities_scope: 'own' }
+  const base = { name: 'Val', email: 'val@acme.example', customers_scope: 'own', opportunities_scope: 'own', cases_scope: 'own' }
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ name: '' }, /Name is required/],
     [{ name: '<script>x</script>' }, /Name must not contain/],
@@ -129,11 +129,11 @@ t.test('permissions are edited per employee and apply on the next request', asyn
   await admin.signIn(acme.email, acme.password)
   const page = await admin.get(`/portal/team/${sam.id}`)
   t.match(page.body, /name="customers_scope"/)
-  const saved = await admin.post(`/portal/team/${sam.id}/permissions`, { customers_scope: 'none', opportunities_scope: 'company', opportunities_edit: 'on', grant_acceptOffers: 'on' })
+  const saved = await admin.post(`/portal/team/${sam.id}/permissions`, { customers_scope: 'none', opportunities_scope: 'company', cases_scope: 'own', opportunities_edit: 'on', grant_acceptOffers: 'on' })
   t.equal(saved.statusCode, 303)
   const row = await app.diContainer.cradle.db.selectFrom('users').select('permissions').where('id', '=', sam.id).executeTakeFirstOrThrow()
   t.match(row.permissions, { customers: { scope: 'none' }, opportunities: { scope: 'company', edit: true, create: false }, acceptOffers: true })
-  const bad = await admin.post(`/portal/team/${sam.id}/permissions`, { customers_scope: 'root', opportunities_scope: 'own' })
+  const bad = await admin.post(`/portal/team/${sam.id}/permissions`, { customers_scope: 'root', opportunities_scope: 'own', cases_scope: 'own' })
   t.equal(bad.statusCode, 422)
   const unchanged = await app.diContainer.cradle.db.selectFrom('users').select('permissions').where('id', '=', sam.id).executeTakeFirstOrThrow()
   t.same(unchanged.permissions, row.permissions)

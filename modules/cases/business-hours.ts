@@ -1,0 +1,73 @@
+/**
+ * Business time of a working calendar: working days (ISO weekdays, 1 = Monday), hours of the day
+ * (minutes after midnight) in the calendar's time zone, and holidays (local dates). Service targets
+ * are counted in it: 8 business hours from a Friday afternoon end on Monday.
+ */
+export interface Calendar {
+  timeZone: string
+  days: number[]
+  startMinute: number
+  endMinute: number
+  /** Local dates, YYYY-MM-DD. */
+  holidays: string[]
+}
+
+const minute = 60_000
+const day = 86_400_000
+
+/** The wall-clock parts of an instant in a time zone. */
+function localParts(at: number, timeZone: string) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'
+  }).formatToParts(new Date(at)).map((p) => [p.type, p.value]))
+  return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), minutes: Number(parts.hour) * 60 + Number(parts.minute) + Number(parts.second) / 60 }
+}
+
+/** The instant a local date and minute of the day fall on in a time zone. */
+function instantOf(date: { y: number; m: number; d: number }, minuteOfDay: number, timeZone: string): number {
+  const asUtc = Date.UTC(date.y, date.m - 1, date.d) + minuteOfDay * minute
+  const local = localParts(asUtc, timeZone)
+  const offset = Date.UTC(local.y, local.m - 1, local.d) + Math.round(local.minutes) * minute - asUtc
+  return asUtc - offset
+}
+
+const isoDate = (date: { y: number; m: number; d: number }) => `${date.y}-${String(date.m).padStart(2, '0')}-${String(date.d).padStart(2, '0')}`
+const weekday = (date: { y: number; m: number; d: number }) => ((new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay() + 6) % 7) + 1
+const nextDate = (date: { y: number; m: number; d: number }) => {
+  const next = new Date(Date.UTC(date.y, date.m - 1, date.d) + day)
+  return { y: next.getUTCFullYear(), m: next.getUTCMonth() + 1, d: next.getUTCDate() }
+}
+
+/** The working windows from the local day of `from` on, as [start, end) instants, for at most `limit` days. */
+function* windows(from: number, calendar: Calendar, limit = 800): Generator<[number, number]> {
+  let date: { y: number; m: number; d: number } = localParts(from, calendar.timeZone)
+  for (let i = 0; i < limit; i++) {
+    if (calendar.days.includes(weekday(date)) && !calendar.holidays.includes(isoDate(date)) && calendar.endMinute > calendar.startMinute) {
+      yield [instantOf(date, calendar.startMinute, calendar.timeZone), instantOf(date, calendar.endMinute, calendar.timeZone)]
+    }
+    date = nextDate(date)
+  }
+}
+
+/** The instant `minutes` business minutes after `from`. */
+export function addBusinessMinutes(from: Date, minutes: number, calendar: Calendar): Date {
+  let left = minutes * minute
+  for (const [start, end] of windows(from.getTime(), calendar)) {
+    const begin = Math.max(start, from.getTime())
+    if (begin >= end) continue
+    if (begin + left <= end) return new Date(begin + left)
+    left -= end - begin
+  }
+  throw new Error('The working calendar has no working time in the next two years.')
+}
+
+/** Business minutes between two instants (0 when `to` is not after `from`). */
+export function businessMinutesBetween(from: Date, to: Date, calendar: Calendar): number {
+  if (to <= from) return 0
+  let total = 0
+  for (const [start, end] of windows(from.getTime(), calendar)) {
+    if (start >= to.getTime()) break
+    total += Math.max(0, Math.min(end, to.getTime()) - Math.max(start, from.getTime()))
+  }
+  return Math.round(total / minute)
+}

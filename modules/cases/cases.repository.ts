@@ -1,0 +1,147 @@
+import { sql, type Insertable, type Updateable } from 'kysely'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
+import type { Reach } from '../../core/identity/reach.ts'
+import { partnerProfiles } from '../partners/index.ts'
+import type { CaseStatus, CasesTable } from './cases.table.ts'
+import type { QueueFilter, QueueSort } from './queue.ts'
+
+export async function insertCase(trx: DbOrTrx, values: Insertable<CasesTable>) {
+  return trx.insertInto('cases').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateCase(trx: DbOrTrx, id: string, changes: Updateable<CasesTable>) {
+  return trx.updateTable('cases').set({ ...changes, updated_at: sql`now()` }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+/** The partner's case within the reach (the company's, or under "own records" only those the viewer opened). */
+export function findForPartner(db: DbOrTrx, reach: Reach, id: string, lock = false) {
+  return db.selectFrom('cases').leftJoin('users as creator', 'creator.id', 'cases.created_by')
+    .selectAll('cases').select('creator.name as creator_name')
+    .where('cases.id', '=', id).where('cases.partner_id', '=', reach.partnerId)
+    .$if(reach.ownerId !== null, (q) => q.where('cases.created_by', '=', reach.ownerId!))
+    .$if(lock, (q) => q.forUpdate(['cases']))
+    .executeTakeFirst()
+}
+
+const listColumns = ['cases.id', 'cases.number', 'cases.subject', 'cases.type', 'cases.priority', 'cases.status', 'cases.account_name',
+  'cases.opportunity_name', 'cases.created_at', 'cases.updated_at', 'creator.name as creator_name'] as const
+
+export interface PartnerListFilter { status?: CaseStatus; active?: boolean; createdBy?: string; after?: { key: string; id: string } }
+
+/** The partner's cases within the reach, the latest activity first (`updated_key` is the cursor). */
+export function listForPartner(db: Db, reach: Reach, f: PartnerListFilter, limit: number) {
+  const createdBy = reach.ownerId ?? f.createdBy
+  return db.selectFrom('cases').leftJoin('users as creator', 'creator.id', 'cases.created_by')
+    .selectAll('cases').select(['creator.name as creator_name', sql<string>`cases.updated_at::text`.as('updated_key')])
+    .where('cases.partner_id', '=', reach.partnerId)
+    .$if(Boolean(createdBy), (q) => q.where('cases.created_by', '=', createdBy!))
+    .$if(Boolean(f.status), (q) => q.where('cases.status', '=', f.status!))
+    .$if(Boolean(f.active), (q) => q.where('cases.status', 'in', ['new', 'open', 'waiting']))
+    .$if(Boolean(f.after), (q) => q.where((eb) => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(sql<Date>`${f.after!.key}::timestamptz`, f.after!.id))))
+    .orderBy('cases.updated_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+}
+
+/** One case as staff read it: with its company, who opened it and who works on it. */
+export function findCase(db: DbOrTrx, id: string, lock = false) {
+  return db.selectFrom('cases')
+    .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'cases.partner_id')
+    .leftJoin('users as creator', 'creator.id', 'cases.created_by')
+    .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
+    .selectAll('cases')
+    .select(['partners.name as partner_name', 'partners.level_name', 'creator.name as creator_name', 'creator.email as creator_email',
+      'creator.status as creator_status', 'assignee.name as assignee_name'])
+    .where('cases.id', '=', id)
+    .$if(lock, (q) => q.forUpdate(['cases']))
+    .executeTakeFirst()
+}
+
+/** The keyset cursor of each sort: the sort's columns as text, then the id. */
+export type QueueCursor = { keys: string[]; id: string }
+
+const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
+
+function filtered(db: Db, f: QueueFilter) {
+  return db.selectFrom('cases')
+    .$if(Boolean(f.status), (q) => q.where('cases.status', '=', f.status!))
+    .$if(!f.status && Boolean(f.active), (q) => q.where('cases.status', 'in', ['new', 'open', 'waiting']))
+    .$if(Boolean(f.priority), (q) => q.where('cases.priority', '=', f.priority!))
+    .$if(Boolean(f.type), (q) => q.where('cases.type', '=', f.type!))
+    .$if(Boolean(f.partnerId), (q) => q.where('cases.partner_id', '=', f.partnerId!))
+    .$if(f.assignee === 'none', (q) => q.where('cases.assignee_id', 'is', null))
+    .$if(Boolean(f.assignee) && f.assignee !== 'none', (q) => q.where('cases.assignee_id', '=', f.assignee!))
+    .$if(f.target === 'breached', (q) => q.where('cases.breached_at', 'is not', null))
+    .$if(f.target === 'at_risk', (q) => q.where('cases.at_risk_at', 'is not', null).where('cases.breached_at', 'is', null))
+    .$if(Boolean(f.q), (q) => q.where((eb) => {
+      const number = /^(case-)?(\d{1,12})$/i.exec(f.q!)?.[2]
+      return eb.or([eb('cases.subject', 'ilike', like(f.q!)), ...(number ? [eb('cases.number', '=', Number(number))] : [])])
+    }))
+}
+
+/** A page of the staff queue in the chosen order; each row carries its cursor's keys. */
+export function queue(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCursor | undefined, limit: number) {
+  let q = filtered(db, f)
+    .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'cases.partner_id')
+    .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
+    .select([...listColumns.filter((c) => c !== 'creator.name as creator_name'), 'cases.partner_id', 'cases.assignee_id', 'cases.first_response_at',
+      'cases.first_response_due_at', 'cases.resolution_due_at', 'cases.paused_at', 'cases.at_risk_at', 'cases.breached_at',
+      'partners.name as partner_name', 'assignee.name as assignee_name',
+      sql<string>`cases.updated_at::text`.as('updated_key'), sql<string>`cases.created_at::text`.as('created_key'), sql<string>`cases.priority_rank::text`.as('rank_key')])
+  const at = (i: number) => sql<Date>`${after!.keys[i]}::timestamptz`
+  switch (sort) {
+    case 'activity':
+      if (after) q = q.where((eb) => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(at(0), after.id)))
+      return q.orderBy('cases.updated_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+    case 'newest':
+      if (after) q = q.where((eb) => eb(eb.refTuple('cases.created_at', 'cases.id'), '<', eb.tuple(at(0), after.id)))
+      return q.orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+    case 'oldest':
+      if (after) q = q.where((eb) => eb(eb.refTuple('cases.created_at', 'cases.id'), '>', eb.tuple(at(0), after.id)))
+      return q.orderBy('cases.created_at', 'asc').orderBy('cases.id', 'asc').limit(limit).execute()
+    case 'priority':
+      if (after) q = q.where((eb) => eb(eb.refTuple('cases.priority_rank', 'cases.created_at', 'cases.id'), '<', eb.tuple(Number(after.keys[0]), sql<Date>`${after.keys[1]}::timestamptz`, after.id)))
+      return q.orderBy('cases.priority_rank', 'desc').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+  }
+}
+
+/** How many cases of each status the queue's other filters leave. */
+export async function queueCounts(db: Db, f: QueueFilter): Promise<Record<string, number>> {
+  const rows = await filtered(db, f).select(['cases.status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('cases.status').execute()
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+}
+
+/** A deal's latest cases within a partner's reach (null: every case, for staff), each row carrying how many there are (`total`). */
+export function listForOpportunity(db: Db, opportunityId: string, reach: Reach | null, limit: number) {
+  return db.selectFrom('cases')
+    .select(['id', 'number', 'subject', 'status', 'priority', 'updated_at', sql<string>`count(*) over ()`.as('total')])
+    .where('opportunity_id', '=', opportunityId)
+    .$if(reach !== null, (q) => q.where('partner_id', '=', reach!.partnerId))
+    .$if(reach?.ownerId != null, (q) => q.where('created_by', '=', reach!.ownerId!))
+    .orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
+}
+
+/** Demo data only: puts a case's dates in the past. */
+export async function backdate(db: DbOrTrx, id: string, dates: { createdAt: Date; resolvedAt?: Date }): Promise<void> {
+  const shift = (column: 'first_response_due_at' | 'resolution_due_at') => sql<Date>`${sql.ref(column)} - (created_at - ${dates.createdAt}::timestamptz)`
+  await db.updateTable('cases').set({
+    created_at: dates.createdAt, updated_at: dates.resolvedAt ?? dates.createdAt, first_response_due_at: shift('first_response_due_at'),
+    resolution_due_at: shift('resolution_due_at'), ...(dates.resolvedAt ? { resolved_at: dates.resolvedAt } : {})
+  })
+    .where('id', '=', id).execute()
+  await db.updateTable('case_events').set({ created_at: dates.createdAt }).where('case_id', '=', id).where('kind', '=', 'opened').execute()
+}
+
+/** A case by its number, for staff (merging a duplicate into it). */
+export function findByNumber(db: DbOrTrx, number: number) {
+  return db.selectFrom('cases').selectAll().where('number', '=', number).forUpdate().executeTakeFirst()
+}
+
+/** Moves a duplicate's timeline and files to the case it is merged into: the history is kept there. */
+export async function moveTimeline(trx: DbOrTrx, fromId: string, toId: string): Promise<void> {
+  await trx.updateTable('case_events').set({ case_id: toId }).where('case_id', '=', fromId).where('kind', '<>', 'opened').execute()
+  await trx.updateTable('case_attachments').set({ case_id: toId }).where('case_id', '=', fromId).execute()
+}
+
+/** How many cases a queue filter holds (a saved view's count). */
+export async function countQueue(db: Db, f: QueueFilter): Promise<number> {
+  return Number((await filtered(db, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)
+}

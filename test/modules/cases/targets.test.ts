@@ -1,0 +1,90 @@
+import t from 'tap'
+import { JobRunner } from '../../../core/background/jobs/job-runner.ts'
+import { addBusinessMinutes, businessMinutesBetween } from '../../../modules/cases/business-hours.ts'
+import { Agent, buildTestApp, createUser } from '../../helper.ts'
+import { openCase, partnerWithDeal, staffAgent, staffPassword } from '../../fixtures/cases.ts'
+
+const berlin = { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1020, holidays: ['2026-12-25'] }
+const at = (iso: string) => new Date(iso)
+
+t.test('business time skips nights, weekends and holidays, in the calendar’s time zone and across a clock change', async (t) => {
+  // Thursday 24 December, 15:00 in Berlin: two hours that day, Friday a holiday, then the weekend.
+  t.equal(addBusinessMinutes(at('2026-12-24T14:00:00Z'), 240, berlin).toISOString(), '2026-12-28T10:00:00.000Z')
+  t.equal(businessMinutesBetween(at('2026-12-24T14:00:00Z'), at('2026-12-28T10:00:00Z'), berlin), 240)
+  t.equal(addBusinessMinutes(at('2026-12-26T14:00:00Z'), 60, berlin).toISOString(), '2026-12-28T09:00:00.000Z', 'from a Saturday: Monday’s first hour')
+  t.equal(addBusinessMinutes(at('2026-12-28T06:00:00Z'), 30, berlin).toISOString(), '2026-12-28T08:30:00.000Z', 'from before opening: from the opening')
+  const newYork = { timeZone: 'America/New_York', days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1020, holidays: [] }
+  t.equal(addBusinessMinutes(at('2026-03-06T21:30:00Z'), 60, newYork).toISOString(), '2026-03-09T13:30:00.000Z', 'Monday 9:30 in daylight saving time')
+  t.equal(businessMinutesBetween(at('2026-12-28T10:00:00Z'), at('2026-12-24T14:00:00Z'), berlin), 0)
+})
+
+t.test('targets with a controlled clock: due in business hours, paused while waiting on the partner, resumed on their reply; one at-risk and one breach notice under two runners', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db, clock, caseTargets, jobs } = app.diContainer.cradle
+  const realNow = clock.now
+  t.teardown(() => { clock.now = realNow })
+  const setClock = (iso: string) => { clock.now = () => Date.parse(iso) }
+
+  const admin = await createUser(app, { email: 'boss@staff.example', role: 'admin', password: staffPassword })
+  const boss = new Agent(app)
+  await boss.signIn(admin.email, staffPassword)
+  const refused = await boss.post('/admin/cases/targets', { first_high: '0', resolution_high: 'x', time_zone: 'Mars/Olympus', start: '17:00', end: '09:00', holidays: '2026-02-30' })
+  t.equal(refused.statusCode, 422)
+  for (const message of [/First response \(high\) must be a number of hours above 0/, /Time zone must be one like/, /End must be after the start/, /2026-02-30/, /Choose at least one working day/]) t.match(refused.body, message)
+  t.equal((await db.selectFrom('case_calendar').select('time_zone').executeTakeFirstOrThrow()).time_zone, 'UTC', 'nothing was saved')
+  const saved = await boss.post('/admin/cases/targets', {
+    first_urgent: '1', resolution_urgent: '8', first_high: '4', resolution_high: '8', first_normal: '8', resolution_normal: '40', first_low: '16', resolution_low: '80',
+    time_zone: 'Europe/Berlin', days: ['1', '2', '3', '4', '5'], start: '09:00', end: '17:00', holidays: '2026-12-25 Christmas Day'
+  })
+  t.equal(saved.statusCode, 303)
+  t.match((await boss.get('/admin/cases/targets')).body, '2026-12-25 Christmas Day')
+
+  const acme = await partnerWithDeal(app, 'acme')
+  setClock('2026-12-24T14:00:00Z')
+  const id = await openCase(acme.agent, { priority: 'high' })
+  const row = () => db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  t.match(await row(), { first_response_due_at: at('2026-12-28T10:00:00Z'), resolution_due_at: at('2026-12-28T14:00:00Z') }, 'four and eight business hours after Thursday 15:00 in Berlin')
+  t.match((await acme.agent.get(`/portal/cases/${id}`)).body, /We answer by[\s\S]*28 Dec 2026, 10:00/)
+
+  const desk = await staffAgent(app)
+  await desk.agent.post(`/admin/cases/${id}/take`)
+  setClock('2026-12-28T09:00:00Z')
+  await desk.agent.post(`/admin/cases/${id}/replies`, { body: 'Which licence server do you use?', next_status: 'waiting' })
+  t.match(await row(), { status: 'waiting', first_response_at: at('2026-12-28T09:00:00Z'), paused_at: at('2026-12-28T09:00:00Z') }, 'the clock stops while the case waits on the partner')
+  t.match((await acme.agent.get(`/portal/cases/${id}`)).body, 'Paused until you answer')
+
+  setClock('2026-12-29T09:00:00Z')
+  await acme.agent.post(`/portal/cases/${id}/replies`, { body: 'The old one.' })
+  t.match(await row(), { status: 'open', paused_at: null, paused_minutes: 480, resolution_due_at: at('2026-12-29T14:00:00Z') },
+    'the partner’s reply restarts it: eight business hours paused move the resolution to Tuesday 15:00')
+
+  const mails = () => db.selectFrom('mail_outbox').select(['to_address', 'subject']).where('to_address', '=', 'desk@staff.example').orderBy('created_at').execute()
+  const second = new JobRunner({ db, logger: app.log })
+  second.register('cases.targets', (_payload, trx) => caseTargets.sweep(trx))
+  const sweepTwice = async () => {
+    await db.transaction().execute(async (trx) => {
+      await jobs.enqueue(trx, 'cases.targets')
+      await jobs.enqueue(trx, 'cases.targets')
+    })
+    await Promise.all([jobs.runDue(), second.runDue()])
+  }
+
+  setClock('2026-12-29T10:00:00Z')
+  await sweepTwice()
+  t.same(await mails(), [], 'four of sixteen hours left: not yet at risk')
+  setClock('2026-12-29T11:30:00Z')
+  await sweepTwice()
+  t.match(await row(), { at_risk_at: at('2026-12-29T11:30:00Z'), breached_at: null })
+  t.match(await mails(), [{ subject: /is at risk/ }], 'one at-risk notice to the assignee')
+  t.match((await desk.agent.get('/admin/cases?target=at_risk')).body, 'Licence keys do not activate', 'the queue filters cases at risk')
+
+  setClock('2026-12-29T14:00:00Z')
+  await sweepTwice()
+  await sweepTwice()
+  t.match(await row(), { breached_at: at('2026-12-29T14:00:00Z') })
+  const sent = await mails()
+  t.equal(sent.length, 2, 'one breach notice, whatever the number of runners and sweeps')
+  t.match(sent[1], { subject: /missed its resolution target/ })
+  t.match((await desk.agent.get('/admin/cases?target=breached')).body, /Missed/)
+  t.notMatch((await desk.agent.get('/admin/cases?target=at_risk')).body, 'Licence keys do not activate', 'a missed case is no longer “at risk”')
+})
