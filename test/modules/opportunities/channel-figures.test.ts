@@ -197,6 +197,11 @@ t.test('the channel page and the staff list show the kept figures', async (t) =>
   const byAccount = await staff.get(`/admin/opportunities?account=${account.account_id}`)
   t.match(byAccount.body, new RegExp(`All <span class="tab-count">${ofAccount.n}<`), 'a customer account\'s deals counted')
 
+  const home = await staff.get('/admin')
+  t.match(home.body, new RegExp(`In the queue</dt><dd>${counts.queued}<`), 'the staff home\'s queue counted')
+  t.match(home.body, new RegExp(`Offered</dt><dd>${counts.offered}<`), 'and its offered deals')
+  t.match(home.body, new RegExp(`Registrations to approve</dt><dd>${counts.pending_approval}<`), 'and its registrations to approve')
+
   const channel = await staff.get('/admin/opportunities/channel?sort=name')
   t.equal(channel.statusCode, 200)
   const [top] = await channelFromDeals(db, 'USD').then((rows) => rows.filter((r) => Number(r.open_count) > 0))
