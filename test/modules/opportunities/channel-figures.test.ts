@@ -8,6 +8,7 @@ import { viewerFor } from '../../fixtures/customers.ts'
 import { createStaffDeal, partnerWithCustomer, registrationForm } from '../../fixtures/opportunities.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 import { statuses } from '../../../modules/opportunities/opportunities.table.ts'
+import * as channelFiguresMigration from '../../../migrations/20261208120000_channel_figures.ts'
 
 /** The kept status counts and offer records, and the same counted from the deals and offers themselves. */
 async function keptAndCounted(db: Db) {
@@ -230,3 +231,22 @@ t.test('deals moved between partners and the queue at once neither deadlock nor 
     t.same(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [], 'every change went through')
     await check(t, app, 'crossing moves')
   })
+
+t.test('the channel figures migrate down and back up, rebuilt from the deals', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  await seedDemo(app)
+  const before = await keptAndCounted(db)
+
+  await channelFiguresMigration.down(db)
+  const tables = await sql<{ name: string | null }>`select to_regclass('opportunity_status_figures')::text as name`.execute(db)
+  t.equal(tables.rows[0]!.name, null, 'down: the tables are gone')
+  await sql`select opportunity_figures_rebuild()`.execute(db)
+  const deal = await db.selectFrom('opportunities').select(['id', 'status']).where('status', '=', 'open').limit(1).executeTakeFirstOrThrow()
+  await db.updateTable('opportunities').set({ status: 'lost', closed_at: new Date() }).where('id', '=', deal.id).execute()
+
+  await channelFiguresMigration.up(db)
+  const after = await keptAndCounted(db)
+  t.same(after.kept, after.counted, 'up again: the figures counted from the deals, a change made meanwhile included')
+  t.not(JSON.stringify(after.kept), JSON.stringify(before.kept), 'which the change made differ from before')
+})
