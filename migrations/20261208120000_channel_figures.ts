@@ -10,9 +10,13 @@ const nil = '00000000-0000-0000-0000-000000000000'
  * pipeline and revenue won come from the dashboard figures' company rows (20261124100000).
  *
  * A deal whose status or partner changes moves between two status rows, taken in the order of
- * (status, partner) as the dashboard figures' trigger takes its rows; an offer moves between the
- * rows of two partners at most, taken in the order of partner. Offers are always written before
- * their deal in the same transaction, so an offer row is never waited for while a deal's is held.
+ * (status, partner) as the dashboard figures' trigger takes its rows. The staff queue's rows are
+ * shared by every offer, answer and return, and one transaction may cross them both ways (a deal
+ * given back is queued, then offered again): a change touching them first takes all of them, in
+ * status order (they always exist, deals 0 or not), so such transactions queue rather than
+ * deadlock. An offer moves between the rows of two partners at most, taken in the order of
+ * partner; offers are written before their deal in the same transaction, so an offer's row is
+ * never waited for while a deal's figures are held.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create table opportunity_status_figures (
@@ -35,6 +39,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     end $$`.execute(db)
   await sql`create function opportunity_status_figures() returns trigger language plpgsql as $$
     begin
+      if (tg_op <> 'DELETE' and new.partner_id is null) or (tg_op <> 'INSERT' and old.partner_id is null) then
+        perform 1 from opportunity_status_figures where partner_id is null order by status for update;
+      end if;
       if tg_op = 'INSERT' then
         perform opportunity_status_figures_apply(new.partner_id, new.status, 1);
       elsif tg_op = 'DELETE' then
@@ -98,6 +105,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       delete from opportunity_offer_figures;
       insert into opportunity_status_figures (partner_id, status, deals)
         select partner_id, status, count(*) from opportunities group by 1, 2;
+      insert into opportunity_status_figures (partner_id, status, deals)
+        select null, status, 0 from unnest(array['queued', 'offered', 'pending_approval', 'declined', 'open', 'won', 'lost']) as status
+        on conflict (partner_id, status) do nothing;
       insert into opportunity_offer_figures (partner_id, answered, accepted, returned, timed, response_hours)
         select partner_id,
           count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned')),

@@ -250,3 +250,34 @@ t.test('the channel figures migrate down and back up, rebuilt from the deals', a
   t.same(after.kept, after.counted, 'up again: the figures counted from the deals, a change made meanwhile included')
   t.not(JSON.stringify(after.kept), JSON.stringify(before.kept), 'which the change made differ from before')
 })
+
+t.test('deals given back and offers rejected at once, crossing the staff queue both ways, neither deadlock nor drift',
+  { skip: serverUrl ? false : 'concurrent connections need PostgreSQL (TEST_DATABASE_URL)' }, async (t) => {
+    const { app } = await buildTestApp(t)
+    const { db, distribution, opportunities } = app.diContainer.cradle
+    const viewers = new Map<string, Awaited<ReturnType<typeof viewerFor>>>()
+    for (const slug of ['alpha', 'bravo', 'charlie', 'delta']) {
+      const made = await createActivePartner(app, slug)
+      viewers.set(made.partner.id, await viewerFor(app, made.admin.id))
+    }
+    const held: Array<[string, string]> = []
+    const offered: Array<[string, string]> = []
+    for (let i = 0; i < 16; i++) {
+      const { deal } = await createStaffDeal(app, { distribution: 'auto' })
+      const offer = await pendingOffer(db, deal.id)
+      if (i % 2) {
+        await distribution.accept(viewers.get(offer.partner_id)!, offer.id)
+        held.push([offer.partner_id, deal.id])
+      } else {
+        await distribution.reject(viewers.get(offer.partner_id)!, offer.id, 'Not now.')
+        const next = await pendingOffer(db, deal.id)
+        offered.push([next.partner_id, next.id])
+      }
+    }
+    const results = await Promise.allSettled([
+      ...held.map(([partner, id]) => opportunities.giveBack(viewers.get(partner)!, id, 'No team free.')),
+      ...offered.map(([partner, id]) => distribution.reject(viewers.get(partner)!, id, 'Fully booked.'))
+    ])
+    t.same(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [], 'every answer went through')
+    await check(t, app, 'crossing returns and rejections')
+  })
