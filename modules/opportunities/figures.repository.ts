@@ -5,13 +5,13 @@ export const companyFigures = '00000000-0000-0000-0000-000000000000'
 
 export interface StaffQueue { queued: number; offered: number; pending_approval: number }
 
-/** Deals waiting for staff, as one JSON value for a page loader. */
+/** Deals waiting for staff, as one JSON value for a page loader, from the counts kept per partner and status. */
 export function staffQueueQuery(): RawBuilder<StaffQueue> {
   return sql<StaffQueue>`select json_build_object(
-      'queued', count(*) filter (where status = 'queued'),
-      'offered', count(*) filter (where status = 'offered'),
-      'pending_approval', count(*) filter (where status = 'pending_approval'))
-    from opportunities where status in ('queued', 'offered', 'pending_approval')`
+      'queued', coalesce(sum(deals) filter (where status = 'queued'), 0),
+      'offered', coalesce(sum(deals) filter (where status = 'offered'), 0),
+      'pending_approval', coalesce(sum(deals) filter (where status = 'pending_approval'), 0))
+    from opportunity_status_figures where status in ('queued', 'offered', 'pending_approval')`
 }
 
 export interface CurrencyFigures {

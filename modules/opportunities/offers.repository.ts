@@ -50,11 +50,8 @@ export async function partnersOffered(db: DbOrTrx, opportunityId: string): Promi
   return rows.map((r) => r.partner_id)
 }
 
-/** A partner's answers to offers (joined as f for partners p): answered, accepted, returned, response time. */
+/** A partner's answers to offers (joined as f for partners p): answered, accepted, returned, response time — as a trigger keeps them. */
 export const offerRecord = sql`left join lateral (
-      select count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned')) as answered,
-        count(*) filter (where status in ('accepted', 'returned')) as accepted, count(*) filter (where status = 'returned') as returned,
-        avg(extract(epoch from answered_at - offered_at) / 3600) filter (where answered_at is not null and status <> 'withdrawn') as avg_response_hours
-      from opportunity_offers where partner_id = p.id
+      select answered, accepted, returned, response_hours / nullif(timed, 0) as avg_response_hours
+      from opportunity_offer_figures where partner_id = p.id
     ) f on true`
-

@@ -112,6 +112,23 @@ export interface DistributionRulesTable {
   updated_at: Generated<Date>
 }
 
+/** Deals per partner and status, kept by a trigger (migration 20261208120000); the staff queue's under a null partner. */
+export interface OpportunityStatusFiguresTable {
+  partner_id: string | null
+  status: OpportunityStatus
+  deals: number
+}
+
+/** Each partner's answers to offers, kept by a trigger: response_hours sums the hours of the `timed` answers. */
+export interface OpportunityOfferFiguresTable {
+  partner_id: string
+  answered: number
+  accepted: number
+  returned: number
+  timed: number
+  response_hours: Numeric
+}
+
 export type OpportunityRow = Selectable<OpportunitiesTable>
 export type OfferRow = Selectable<OpportunityOffersTable>
 export type EventRow = Selectable<OpportunityEventsTable>
@@ -124,5 +141,7 @@ declare module '../../core/data/database.ts' {
     opportunity_collaborators: OpportunityCollaboratorsTable
     opportunity_events: OpportunityEventsTable
     distribution_rules: DistributionRulesTable
+    opportunity_status_figures: OpportunityStatusFiguresTable
+    opportunity_offer_figures: OpportunityOfferFiguresTable
   }
 }
