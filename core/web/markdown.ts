@@ -1,4 +1,4 @@
-import MarkdownIt from 'markdown-it'
+import MarkdownIt, { type Token } from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
 
 /**
@@ -28,6 +28,33 @@ export const sanitized = (html: string): string => sanitizeHtml(html, sanitizeOp
 
 /** Markdown as safe HTML, for a text with no links of the portal's own to resolve. */
 export const renderMarkdown = (text: string): string => sanitized(markdown.render(text))
+
+/** The first group of `address` in every link of a text that matches it: what a text links to (articles, threads). */
+export function linkedBy(text: string, address: RegExp): string[] {
+  const found = new Set<string>()
+  const visit = (tokens: Token[]) => {
+    for (const token of tokens) {
+      const key = token.type === 'link_open' ? address.exec(String(token.attrGet('href') ?? ''))?.[1] : undefined
+      if (key) found.add(key)
+      if (token.children) visit(token.children)
+    }
+  }
+  visit(markdown.parse(text, {}))
+  return [...found]
+}
+
+/** A link (`children[i]` its opening, `href` its address) without words of its own — empty, or its address — shows `title` instead. */
+export function showTitle(children: Token[], i: number, href: string, title: string | undefined): void {
+  const next = children[i + 1]
+  const bare = next?.type === 'link_close' || (next?.type === 'text' && children[i + 2]?.type === 'link_close' && next.content.trim() === href)
+  if (!title || !bare) return
+  if (next?.type === 'text') next.content = title
+  else {
+    const text = new (children[i]!.constructor as typeof Token)('text', '', 0)
+    text.content = title
+    children.splice(i + 1, 0, text)
+  }
+}
 
 export const slugOf = (text: string): string =>
   text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80)

@@ -61,7 +61,7 @@ const forums: Feature = {
   nav: [
     { audience: 'public', label: 'Community', href: '/forums', order: 30 },
     { audience: 'partner', label: 'Forums', href: '/portal/forums', order: 55 },
-    { audience: 'staff', label: 'Forums', href: '/admin/forums', order: 45 }
+    { audience: 'staff', label: 'Forums', href: '/admin/forums', order: 45, menu: 'Content' }
   ],
   suggestions: [answeredThreads],
   seed: seedForums

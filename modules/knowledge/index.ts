@@ -50,7 +50,7 @@ const knowledge: Feature = {
   nav: [
     { audience: 'public', label: 'Knowledge base', href: '/kb', order: 30 },
     { audience: 'partner', label: 'Knowledge', href: '/portal/knowledge', order: 50 },
-    { audience: 'staff', label: 'Knowledge', href: '/admin/knowledge', order: 40 }
+    { audience: 'staff', label: 'Knowledge', href: '/admin/knowledge', order: 40, menu: 'Content' }
   ],
   widgets: [knowledgeWidget],
   suggestions: [articleSuggestions],

@@ -1,5 +1,5 @@
 import type { Token } from 'markdown-it'
-import { markdown as md, sanitized, slugOf } from '../../core/web/markdown.ts'
+import { linkedBy, markdown as md, sanitized, showTitle, slugOf } from '../../core/web/markdown.ts'
 
 /** Articles' own Markdown: a table of contents, links between articles shown with their titles, attachments by the reader's address. */
 
@@ -13,18 +13,7 @@ const fileAddress = /^\/(?:kb|portal\/knowledge|admin\/knowledge)\/files\/([0-9a
 const articleAddress = /^\/(?:kb|portal\/knowledge)\/articles\/([a-z0-9-]+)\/?(?:#([\w-]*))?$/
 
 /** The slugs of the articles a text links to by their address. */
-export function linkedSlugs(markdown: string): string[] {
-  const slugs = new Set<string>()
-  const visit = (tokens: Token[]) => {
-    for (const token of tokens) {
-      const slug = token.type === 'link_open' ? articleAddress.exec(String(token.attrGet('href') ?? ''))?.[1] : undefined
-      if (slug) slugs.add(slug)
-      if (token.children) visit(token.children)
-    }
-  }
-  visit(md.parse(markdown, {}))
-  return [...slugs]
-}
+export const linkedSlugs = (text: string): string[] => linkedBy(text, articleAddress)
 
 /**
  * Renders an article for a reader. `base` is where that reader reads articles (/kb, /portal/knowledge),
@@ -61,15 +50,6 @@ function resolveLinks(children: Token[], options: { base: string; titles: Map<st
     if (!match) return
     const slug = match[1]!
     token.attrSet('href', `${options.base}/articles/${slug}${match[2] ? `#${match[2]}` : ''}`)
-    const title = options.titles.get(slug)
-    const next = children[i + 1]
-    const bare = next?.type === 'link_close' || (next?.type === 'text' && children[i + 2]?.type === 'link_close' && next.content.trim() === href)
-    if (!title || !bare) return
-    if (next?.type === 'text') next.content = title
-    else {
-      const text = new (token.constructor as typeof Token)('text', '', 0)
-      text.content = title
-      children.splice(i + 1, 0, text)
-    }
+    showTitle(children, i, href, options.titles.get(slug))
   })
 }
