@@ -13,6 +13,7 @@ import { ForumSearchService } from './search.service.ts'
 import { ForumFollowing } from './following.service.ts'
 import { sessionSecret } from '../../core/identity/session-secret.ts'
 import { answeredThreads } from './forums.suggestions.ts'
+import { webhookSources, webhookTypes } from './forums.webhooks.ts'
 
 declare module '../../core/config.ts' {
   interface Config {
@@ -64,6 +65,8 @@ const forums: Feature = {
     { audience: 'staff', label: 'Forums', href: '/admin/forums', order: 45, menu: 'Content' }
   ],
   suggestions: [answeredThreads],
+  webhookTypes,
+  webhookSources,
   seed: seedForums
 }
 

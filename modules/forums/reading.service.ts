@@ -1,4 +1,5 @@
-import type { Db } from '../../core/data/database.ts'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
+import type { Reader } from '../../core/identity/audience.ts'
 import type { Clock } from '../../core/lib/clock.ts'
 import { NotFound } from '../../core/lib/errors.ts'
 import { timeCursor, timePage } from '../../core/lib/pagination.ts'
@@ -8,6 +9,7 @@ import * as following from './following.repository.ts'
 import { companyShown, isStaffWho, quoteOf, shownPost, type Who } from './post-view.ts'
 import type { FollowLevel, ForumRow } from './forums.table.ts'
 import { linkedThreads } from './markdown.ts'
+import { toPost, toThread } from './forums.resource.ts'
 
 export const threadsPerPage = 25
 export const postsPerPage = 20
@@ -85,11 +87,24 @@ export class ForumReading {
     }
   }
 
+  /**
+   * A thread and one of its posts as the API shows them to a reader who is no author (a partner's
+   * webhook endpoint, or staff's): null when the reader may not read the forum, or the thread or
+   * the post is held, hidden or deleted — an event of it is then not sent.
+   */
+  async resource(reader: Reader, threadId: string, postId: string, db: DbOrTrx = this.deps.db) {
+    const who: Who = { viewer: null, reader }
+    const [thread, post] = await Promise.all([threads.readableThread(db, reader, threadId), threads.readablePost(db, reader, postId)])
+    if (!thread || thread.held || !post || post.thread_id !== thread.id || post.held || post.hidden || post.deleted) return null
+    const titles = await this.titles(who, linkedThreads(post.body), db)
+    return { thread: toThread(thread), post: toPost(shownPost(who, post, this.deps.clock.now(), titles)) }
+  }
+
   /** The titles of the threads the person may read among these, for the links between threads. */
-  private async titles(who: Who, ids: string[]): Promise<Map<string, string>> {
+  private async titles(who: Who, ids: string[], db: DbOrTrx = this.deps.db): Promise<Map<string, string>> {
     const unique = [...new Set(ids)].slice(0, 100)
     if (unique.length === 0) return new Map()
-    const rows = await threads.titlesOf(this.deps.db, who.reader, unique, isStaffWho(who) ? null : who.viewer?.id ?? '')
+    const rows = await threads.titlesOf(db, who.reader, unique, isStaffWho(who) ? null : who.viewer?.id ?? '')
     return new Map(rows.map((r) => [r.id, r.title]))
   }
 
