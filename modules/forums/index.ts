@@ -38,13 +38,13 @@ const forums: Feature = {
   name: 'forums',
   dependsOn: ['partners', 'knowledge'],
   register(container) {
-    const { db, clock, partners, config, mailer, jobs, events } = container.cradle
+    const { db, clock, partners, config, mailer, jobs, events, knowledgeReading } = container.cradle
     const posting = new ForumPosting({ db, clock, partners, events, rules: { postsPerHour: config.FORUM_POSTS_PER_HOUR, heldFirstPosts: config.FORUM_HELD_FIRST_POSTS } })
     const followingService = new ForumFollowing({ db, clock, mailer, jobs, secret: sessionSecret(config) })
     posting.onPosted(followingService.notify)
     container.register({
       forumStructure: asValue(new ForumStructure({ db, partners })),
-      forumReading: asValue(new ForumReading({ db, clock })),
+      forumReading: asValue(new ForumReading({ db, clock, articleTitles: (reader, slugs) => knowledgeReading.titles(reader, slugs) })),
       forumPosting: asValue(posting),
       forumFollowing: asValue(followingService),
       forumModeration: asValue(new ForumModeration({ db, clock, unansweredHours: config.FORUM_UNANSWERED_BUSINESS_HOURS })),

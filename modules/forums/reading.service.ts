@@ -8,7 +8,7 @@ import * as threads from './threads.repository.ts'
 import * as following from './following.repository.ts'
 import { companyShown, isStaffWho, quoteOf, shownPost, type Who } from './post-view.ts'
 import type { FollowLevel, ForumRow } from './forums.table.ts'
-import { linkedThreads } from './markdown.ts'
+import { linkedArticles, linkedThreads, type LinkTitles } from './markdown.ts'
 import { toPost, toThread } from './forums.resource.ts'
 
 export const threadsPerPage = 25
@@ -26,7 +26,7 @@ export function mayPostIn(who: Who, forum: Pick<ForumRow, 'posting'>, thread?: {
 
 /** The forums as readers see them: within their audience, with unread markers per person. */
 export class ForumReading {
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; articleTitles: (reader: Reader, slugs: string[]) => Promise<Map<string, string>> }) {}
 
   async forum(who: Who, id: string, after: unknown) {
     const forum = await structure.readableForum(this.deps.db, who.reader, id)
@@ -67,7 +67,7 @@ export class ForumReading {
       userId ? following.threadFollow(db, userId, thread.id) : Promise.resolve(undefined)
     ])
     const now = this.deps.clock.now()
-    const titles = await this.titles(who, [...rows, ...(answer ? [answer] : [])].flatMap((p) => linkedThreads(p.body)))
+    const titles = await this.titles(who, [...rows, ...(answer ? [answer] : [])].map((p) => p.body))
     const posts = rows.map((p) => shownPost(who, p, now, titles))
     const helpful = userId ? await threads.helpfulBy(db, userId, posts.map((p) => p.id)) : new Set<string>()
     const last = posts[posts.length - 1]?.number ?? 0
@@ -96,16 +96,19 @@ export class ForumReading {
     const who: Who = { viewer: null, reader }
     const [thread, post] = await Promise.all([threads.readableThread(db, reader, threadId), threads.readablePost(db, reader, postId)])
     if (!thread || thread.held || !post || post.thread_id !== thread.id || post.held || post.hidden || post.deleted) return null
-    const titles = await this.titles(who, linkedThreads(post.body), db)
+    const titles = await this.titles(who, [post.body], db)
     return { thread: toThread(thread), post: toPost(shownPost(who, post, this.deps.clock.now(), titles)) }
   }
 
-  /** The titles of the threads the person may read among these, for the links between threads. */
-  private async titles(who: Who, ids: string[], db: DbOrTrx = this.deps.db): Promise<Map<string, string>> {
-    const unique = [...new Set(ids)].slice(0, 100)
-    if (unique.length === 0) return new Map()
-    const rows = await threads.titlesOf(db, who.reader, unique, isStaffWho(who) ? null : who.viewer?.id ?? '')
-    return new Map(rows.map((r) => [r.id, r.title]))
+  /** The titles of the threads and knowledge articles these posts link to that the person may read. */
+  private async titles(who: Who, bodies: string[], db: DbOrTrx = this.deps.db): Promise<LinkTitles> {
+    const ids = [...new Set(bodies.flatMap(linkedThreads))].slice(0, 100)
+    const slugs = bodies.flatMap(linkedArticles)
+    const [rows, articles] = await Promise.all([
+      ids.length ? threads.titlesOf(db, who.reader, ids, isStaffWho(who) ? null : who.viewer?.id ?? '') : Promise.resolve([]),
+      slugs.length ? this.deps.articleTitles(who.reader, slugs) : Promise.resolve(new Map<string, string>())
+    ])
+    return { threads: new Map(rows.map((r) => [r.id, r.title])), articles }
   }
 
   private async quotable(who: Who, threadId: string, postId: string) {
@@ -138,6 +141,7 @@ export class ForumReading {
   async history(who: Who, postId: string) {
     const post = await threads.readablePost(this.deps.db, who.reader, postId)
     if (!post || !isStaffWho(who)) throw new NotFound('The post')
-    return { post: shownPost(who, post, this.deps.clock.now()), versions: await threads.versionsOf(this.deps.db, postId) }
+    const [titles, versions] = await Promise.all([this.titles(who, [post.body]), threads.versionsOf(this.deps.db, postId)])
+    return { post: shownPost(who, post, this.deps.clock.now(), titles), versions }
   }
 }
