@@ -4,6 +4,7 @@ import type { Db } from '../core/data/database.ts'
 import { benchPartner } from './bench-partner.ts'
 import { openMigrated, recreateDatabase } from './database.ts'
 import { seedCustomers } from './seed-customers.ts'
+import { seedForums } from './seed-forums.ts'
 import { seedKnowledge } from './seed-knowledge.ts'
 import { seedCollaborators, seedEvents, seedOffers } from './seed-history.ts'
 import { seedOpportunities } from './seed-opportunities.ts'
@@ -19,6 +20,9 @@ async function step(label: string, work: () => Promise<unknown>): Promise<void> 
 
 /** 10,000 articles beside 10,000 opportunities, 100,000 beside 1,000,000. */
 export const knowledgeArticles = (opportunities: number) => Math.max(10_000, Math.round(opportunities / 10))
+
+/** As many forum posts as opportunities: 10,000 beside 10,000, 1,000,000 beside 1,000,000 (in a tenth as many threads). */
+export const forumPosts = (opportunities: number) => Math.max(10_000, opportunities)
 
 /** Fills the bench database from empty with `total` opportunities; the bench partner holds 1,000 of them. */
 export async function generate(url: string, total: number): Promise<void> {
@@ -44,6 +48,7 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('collaborators', () => seedCollaborators(conn))
       // The bulk insert ran with triggers off, the ones keeping the dashboard figures included.
       await step('knowledge articles', () => seedKnowledge(conn, knowledgeArticles(total)))
+      await step('forum posts', () => seedForums(conn, forumPosts(total)))
       await step('dashboard figures', () => sql`select opportunity_figures_rebuild()`.execute(conn))
     })
     await step('vacuum analyze', () => sql`vacuum analyze`.execute(handle.db))
