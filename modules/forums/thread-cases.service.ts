@@ -39,7 +39,7 @@ export class ForumCases {
     const asker = await this.askerOf(thread.author_id)
     const [first] = await threads.listPosts(db, thread.id, 1, 1)
     const back = `\n\n*Asked in the forums: [${thread.title}](/portal/forums/t/${thread.id})*`
-    const question = (first?.body ?? '').slice(0, descriptionLimit - back.length - thread.title.length - 10)
+    const question = (first?.body ?? '').slice(0, descriptionLimit - back.length)
     if (!await links.claim(db, { thread_id: thread.id, opened_by: actor.id, opened_at: new Date(this.deps.clock.now()) })) {
       throw new Conflict('This question is a support case already.')
     }
