@@ -105,7 +105,7 @@ export class CasesService {
     const upload = this.deps.caseAttachments.checked(file)
     return this.deps.db.transaction().execute(async (trx) => {
       const now = new Date(this.deps.clock.now())
-      const due = await this.deps.caseTargets.opened(trx, { priority: form.priority, created_at: now })
+      const due = await this.deps.caseTargets.opened(trx, { partner_id: viewer.partnerId, priority: form.priority, created_at: now })
       const created = await repo.insertCase(trx, {
         created_at: now, ...due,
         partner_id: viewer.partnerId, subject: form.subject, body: form.body, type: form.type, priority: form.priority,

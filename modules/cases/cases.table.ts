@@ -64,6 +64,14 @@ export interface CaseTargetsTable {
   resolution_minutes: number
 }
 
+/** A partner level's own target for a priority; null: the priority's target. */
+export interface CaseLevelTargetsTable {
+  level_id: string
+  priority: Priority
+  first_response_minutes: number | null
+  resolution_minutes: number | null
+}
+
 export interface CaseCalendarTable {
   id: Generated<number>
   time_zone: string
@@ -151,6 +159,7 @@ declare module '../../core/data/database.ts' {
     case_files: CaseFilesTable
     case_deflections: CaseDeflectionsTable
     case_targets: CaseTargetsTable
+    case_level_targets: CaseLevelTargetsTable
     case_calendar: CaseCalendarTable
     case_holidays: CaseHolidaysTable
     case_canned_replies: CaseCannedRepliesTable
