@@ -30,7 +30,7 @@ const casesSettingsRoutes: FastifyPluginAsync = async (app) => {
 
   const assignmentPage = async (reply: FastifyReply, state: State = {}, status = 200) => {
     const [rule, staff] = await Promise.all([caseAssignment.rule(), caseDesk.staff()])
-    const values = state.values ?? { mode: rule.mode, team: rule.team }
+    const values = state.values ?? { mode: rule.mode, team: rule.team, raise_last_stage: rule.raise_last_stage }
     return reply.page('cases/admin-assignment', { values, staff, modes: assignmentModes, errors: state.errors ?? {}, message: state.message }, { title: 'Case assignment', status })
   }
 
@@ -38,11 +38,11 @@ const casesSettingsRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Body: Record<string, unknown> }>('/admin/cases/assignment', { config }, async (request, reply) => {
     try {
-      await caseAssignment.save(signedIn(request), { mode: request.body?.mode, team: request.body?.team })
+      await caseAssignment.save(signedIn(request), { mode: request.body?.mode, team: request.body?.team, raise: request.body?.raise_last_stage })
       return reply.flash('Assignment rule saved. It applies to cases opened from now on.').seeOther('/admin/cases/assignment')
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return assignmentPage(reply, { values: { mode: request.body?.mode, team: [request.body?.team ?? []].flat() }, errors: err.fields, message: err.message }, 422)
+      return assignmentPage(reply, { values: { mode: request.body?.mode, team: [request.body?.team ?? []].flat(), raise_last_stage: Boolean(request.body?.raise_last_stage) }, errors: err.fields, message: err.message }, 422)
     }
   })
 }

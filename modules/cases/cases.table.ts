@@ -44,6 +44,10 @@ export interface CasesTable {
   paused_minutes: Number
   at_risk_at: ColumnType<Date | null, Date | null | undefined, Date | null>
   breached_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** The linked deal's stage, kept as the deal moves (the queue filters by it). */
+  deal_stage: ColumnType<string | null, string | null | undefined, string | null>
+  /** The linked deal is open in its last stage: raised in the queue while the staff admins' rule is on. */
+  deal_raised: ColumnType<boolean, boolean | undefined, boolean>
   /** The case this duplicate was merged into. */
   merged_into: ColumnType<string | null, string | null | undefined, string | null>
 }
@@ -56,6 +60,8 @@ export interface CaseAssignmentTable {
   mode: AssignmentMode
   team: string[]
   last_assigned_id: string | null
+  /** Cases about a deal in its last stage come first in the queue. */
+  raise_last_stage: Generated<boolean>
 }
 
 export interface CaseTargetsTable {
