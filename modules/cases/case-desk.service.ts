@@ -49,17 +49,22 @@ function queueCursor(raw: unknown, sort: QueueSort, raise: boolean): repo.QueueC
 export class CaseDesk {
   constructor(private readonly deps: Deps) {}
 
-  /** A page of the queue; cases about a deal in its last stage come first while the staff admins' rule raises them (`raised`). */
+  /** A page of the queue with its counts per status. */
   async queue(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { counts: Record<string, number>; raised: boolean }> {
-    const raise = (await readRule(this.deps.db)).raise_last_stage
-    const [rows, counts] = await Promise.all([
-      repo.queue(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise),
-      repo.queueCounts(this.deps.db, { ...filter, status: undefined, active: undefined })
+    const [page, counts] = await Promise.all([
+      this.queueRows(filter, sort, after, limit), repo.queueCounts(this.deps.db, { ...filter, status: undefined, active: undefined })
     ])
+    return { ...page, counts }
+  }
+
+  /** A page of the queue's rows; cases about a deal in its last stage come first while the staff admins' rule raises them (`raised`). */
+  async queueRows(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { raised: boolean }> {
+    const raise = (await readRule(this.deps.db)).raise_last_stage
+    const rows = await repo.queue(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise)
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
     const keys = (r: QueueRow) => [...raise ? [r.deal_raised ? '1' : '0'] : [], ...cursorKeys[sort](r)].join('|')
-    return { items, next: rows.length > limit && last ? encodeCursor({ keys: keys(last), id: last.id }) : null, counts, raised: raise }
+    return { items, next: rows.length > limit && last ? encodeCursor({ keys: keys(last), id: last.id }) : null, raised: raise }
   }
 
   async get(id: string, db: DbOrTrx = this.deps.db, lock = false): Promise<Found> {
@@ -195,12 +200,15 @@ export class CaseDesk {
     })
   }
 
-  /** The figures page: open cases by status and priority, and times, misses and ratings overall, per partner and per assignee. */
-  async figures(days: number) {
+  /**
+   * The figures page: open cases by status and priority, and times, misses and ratings overall, per
+   * partner and per assignee (the busiest `limit` of each; the export takes them all).
+   */
+  async figures(days: number, limit = 20) {
     const since = new Date(this.deps.clock.now() - days * 86_400_000)
     const [open, overall, partners, assignees] = await Promise.all([
       figures.openByStatusAndPriority(this.deps.db), figures.outcomes(this.deps.db, since, 'all'),
-      figures.outcomes(this.deps.db, since, 'partner'), figures.outcomes(this.deps.db, since, 'assignee')
+      figures.outcomes(this.deps.db, since, 'partner', limit), figures.outcomes(this.deps.db, since, 'assignee', limit)
     ])
     return { open: open.map((r) => ({ ...r, n: Number(r.n) })), overall: overall[0]!, partners, assignees }
   }
