@@ -1,23 +1,10 @@
 import t from 'tap'
 import { JobRunner } from '../../../core/background/jobs/job-runner.ts'
 import { systemActor } from '../../../core/data/audit/audit.service.ts'
-import { addBusinessMinutes, businessMinutesBetween } from '../../../modules/cases/business-hours.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { openCase, partnerWithDeal, staffAgent, staffPassword } from '../../fixtures/cases.ts'
 
-const berlin = { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1020, holidays: ['2026-12-25'] }
 const at = (iso: string) => new Date(iso)
-
-t.test('business time skips nights, weekends and holidays, in the calendar’s time zone and across a clock change', async (t) => {
-  // Thursday 24 December, 15:00 in Berlin: two hours that day, Friday a holiday, then the weekend.
-  t.equal(addBusinessMinutes(at('2026-12-24T14:00:00Z'), 240, berlin).toISOString(), '2026-12-28T10:00:00.000Z')
-  t.equal(businessMinutesBetween(at('2026-12-24T14:00:00Z'), at('2026-12-28T10:00:00Z'), berlin), 240)
-  t.equal(addBusinessMinutes(at('2026-12-26T14:00:00Z'), 60, berlin).toISOString(), '2026-12-28T09:00:00.000Z', 'from a Saturday: Monday’s first hour')
-  t.equal(addBusinessMinutes(at('2026-12-28T06:00:00Z'), 30, berlin).toISOString(), '2026-12-28T08:30:00.000Z', 'from before opening: from the opening')
-  const newYork = { timeZone: 'America/New_York', days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1020, holidays: [] }
-  t.equal(addBusinessMinutes(at('2026-03-06T21:30:00Z'), 60, newYork).toISOString(), '2026-03-09T13:30:00.000Z', 'Monday 9:30 in daylight saving time')
-  t.equal(businessMinutesBetween(at('2026-12-28T10:00:00Z'), at('2026-12-24T14:00:00Z'), berlin), 0)
-})
 
 t.test('targets with a controlled clock: due in business hours, paused while waiting on the partner, resumed on their reply; one at-risk and one breach notice under two runners', async (t) => {
   const { app } = await buildTestApp(t)
