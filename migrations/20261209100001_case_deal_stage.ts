@@ -14,7 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     from opportunities o where o.id = cases.opportunity_id`.execute(db)
   await db.schema.createIndex('cases_raised_queue_idx').on('cases').columns(['deal_raised desc', 'updated_at desc', 'id desc'])
     .where(sql.ref('status'), 'in', ['new', 'open', 'waiting']).execute()
-  await db.schema.createIndex('cases_deal_stage_idx').on('cases').columns(['deal_stage', 'updated_at desc', 'id desc'])
+  await db.schema.createIndex('cases_deal_stage_idx').on('cases').columns(['deal_stage', 'deal_raised desc', 'updated_at desc', 'id desc'])
     .where('deal_stage', 'is not', null).execute()
   await db.schema.alterTable('case_assignment').addColumn('raise_last_stage', 'boolean', (c) => c.notNull().defaultTo(true)).execute()
 }
