@@ -3,6 +3,7 @@ import { hashPassword } from '../core/identity/auth/passwords.ts'
 import type { Db } from '../core/data/database.ts'
 import { benchPartner } from './bench-partner.ts'
 import { openMigrated, recreateDatabase } from './database.ts'
+import { seedCases } from './seed-cases.ts'
 import { seedCustomers } from './seed-customers.ts'
 import { seedKnowledge } from './seed-knowledge.ts'
 import { seedCollaborators, seedEvents, seedOffers } from './seed-history.ts'
@@ -20,7 +21,10 @@ async function step(label: string, work: () => Promise<unknown>): Promise<void> 
 /** 10,000 articles beside 10,000 opportunities, 100,000 beside 1,000,000. */
 export const knowledgeArticles = (opportunities: number) => Math.max(10_000, Math.round(opportunities / 10))
 
-/** Fills the bench database from empty with `total` opportunities; the bench partner holds 1,000 of them. */
+/**
+ * Fills the bench database from empty with `total` opportunities and as many support cases; the
+ * bench partner holds 1,000 of each.
+ */
 export async function generate(url: string, total: number): Promise<void> {
   const minimum = benchPartner.opportunities + benchPartner.pendingOffers + 1000
   if (!Number.isInteger(total) || total < minimum) throw new Error(`--opportunities must be a whole number of at least ${minimum}`)
@@ -44,6 +48,7 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('collaborators', () => seedCollaborators(conn))
       // The bulk insert ran with triggers off, the ones keeping the dashboard figures included.
       await step('knowledge articles', () => seedKnowledge(conn, knowledgeArticles(total)))
+      await step('support cases', () => seedCases(conn, total))
       await step('dashboard figures', () => sql`select opportunity_figures_rebuild()`.execute(conn))
     })
     await step('vacuum analyze', () => sql`vacuum analyze`.execute(handle.db))

@@ -10,6 +10,8 @@ import { seedOpportunities } from './opportunities.seed.ts'
 import { PipelineService } from './pipeline.service.ts'
 import { offersWidget, pipelineWidget, revenueWidget, stalledWidget, staffQueueWidget } from './opportunities.widgets.ts'
 
+/** A deal's stages in their order: the last is the one before it is won. */
+export { stages as dealStages } from './opportunities.table.ts'
 /** Opportunities and offers as the API shows them (webhooks carry them too). */
 export { Offer, Opportunity } from './opportunities.resource.ts'
 
