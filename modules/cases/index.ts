@@ -42,14 +42,19 @@ const cases: Feature = {
     const caseAttachments = new CaseAttachments({ db })
     const caseTargets = new CaseTargets({ db, clock, jobs, mailer, events })
     const caseAssignment = new CaseAssignment({ db })
+    const casesService = new CasesService({
+      db, clock, mailer, events, caseAttachments, caseTargets, caseAssignment,
+      links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
+    })
+    events.on('opportunity.stage-changed', (event, trx) => casesService.dealChanged(trx, event.payload.opportunityId, { stage: event.payload.to, status: 'open' }))
+    for (const ended of ['opportunity.won', 'opportunity.lost', 'opportunity.returned'] as const) {
+      events.on(ended, (event, trx) => casesService.dealChanged(trx, event.payload.opportunityId, { closed: true }))
+    }
     container.register({
       caseAttachments: asValue(caseAttachments),
       caseTargets: asValue(caseTargets),
       caseAssignment: asValue(caseAssignment),
-      cases: asValue(new CasesService({
-        db, clock, mailer, events, caseAttachments, caseTargets, caseAssignment,
-        links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
-      })),
+      cases: asValue(casesService),
       caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, caseTargets, deals: opportunities })),
       caseSuggestions: asValue(new CaseSuggestions(container.cradle)),
       cannedReplies: asValue(new CannedReplies({ db })),

@@ -11,6 +11,9 @@ import { PipelineService } from './pipeline.service.ts'
 import { webhookSources, webhookTypes } from './opportunities.webhooks.ts'
 import { offersWidget, pipelineWidget, revenueWidget, stalledWidget, staffQueueWidget } from './opportunities.widgets.ts'
 
+/** A deal's stages in their order: the last is the one before it is won. */
+export { stages as dealStages } from './opportunities.table.ts'
+
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
     opportunities: true
