@@ -5,6 +5,8 @@ export const benchPartner = {
   password: 'bench-password-1',
   opportunities: 1000,
   pendingOffers: 20,
+  /** Its support cases, the same at every size. */
+  cases: 1000,
   sharedWithIt: 10
 } as const
 

@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely'
 import type { DbOrTrx } from '../data/database.ts'
-import type { Reader } from './audience.ts'
+import type { Reader, ReaderRef } from './audience.ts'
 
 /**
  * The audience rule of audience.ts as a condition on a table's audience columns (`audience`,
@@ -21,6 +21,9 @@ export function readableBy(reader: Reader, table: string): Expression<SqlBool> {
 const coveredLevels = (partnerId: string | Expression<string | null>) => sql<{ id: string }>`select l.id from partners p
   join partner_levels own on own.id = p.level_id join partner_levels l on l.rank <= own.rank where p.id = ${partnerId}`
 
+/** The same levels as one value for the page loader. */
+export const levelsCoveredQuery = (partnerId: string) => sql<string[]>`select array(${coveredLevels(partnerId)})::text[]`
+
 export async function levelsCoveredBy(db: DbOrTrx, partnerId: string): Promise<string[]> {
   return (await coveredLevels(partnerId).execute(db)).rows.map((r) => r.id)
 }
@@ -35,4 +38,9 @@ export function readableByPartner(partnerId: string | Expression<string | null>,
   return sql<SqlBool>`(${column('audience')} in ('public', 'partners')
     or (${column('audience')} = 'levels' and ${column('audience_level_id')} in (${coveredLevels(partnerId)}))
     or (${column('audience')} = 'companies' and ${partnerId}::uuid = any(${column('audience_partner_ids')})))`
+}
+
+/** The rule for a reader whose levels are not read yet: a partner's worked out in the query. */
+export function readableByRef(reader: ReaderRef, table: string): Expression<SqlBool> {
+  return reader.kind === 'partner' ? readableByPartner(reader.partnerId, table) : readableBy(reader, table)
 }

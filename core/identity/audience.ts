@@ -17,3 +17,6 @@ export type Reader =
   | { kind: 'partner'; partnerId: string; levelIds: string[] }
 
 export const visitor: Reader = { kind: 'visitor' }
+
+/** A reader before their levels are read: a page reads those in the same round trip as its content. */
+export type ReaderRef = { kind: 'visitor' } | { kind: 'staff' } | { kind: 'partner'; partnerId: string }

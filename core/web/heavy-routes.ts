@@ -46,16 +46,20 @@ export class Gate {
 
 /**
  * Routes marked `config: { heavy: true }` (reports over every partner's data) share a few places
- * per instance, so a burst of them cannot take every database connection from the other pages. The
+ * per instance, so a burst of them cannot take every database connection from the other pages; a
+ * route heavy only for some requests (a list whose indexes serve every filter but a text search)
+ * names them with a function. The
  * place is held for as long as the handler runs — its queries included, even when the client has
  * gone away meanwhile — and given back however the handler ends.
  */
 export default fp<{ limit: number; waitSeconds: number }>(async (app, { limit, waitSeconds }) => {
   const gate = new Gate(limit, limit * 4, waitSeconds * 1000)
   app.addHook('onRoute', (route) => {
-    if (!route.config?.heavy) return
+    const heavy = route.config?.heavy
+    if (!heavy) return
     const handler = route.handler
     route.handler = async function (this: FastifyInstance, request, reply) {
+      if (typeof heavy === 'function' && !heavy(request)) return handler.call(this, request, reply)
       if (!await gate.enter()) {
         reply.header('retry-after', '5')
         throw new Busy()
@@ -71,7 +75,7 @@ export default fp<{ limit: number; waitSeconds: number }>(async (app, { limit, w
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** A report over every partner's data: it waits for one of the instance's few places for such pages. */
-    heavy?: boolean
+    /** A report over every partner's data: it waits for one of the instance's few places for such pages (a function: for the requests it picks). */
+    heavy?: boolean | ((request: FastifyRequest) => boolean)
   }
 }

@@ -5,7 +5,7 @@ export function readRule(db: DbOrTrx, lock = false) {
   return db.selectFrom('case_assignment').selectAll().where('id', '=', 1).$if(lock, (q) => q.forUpdate()).executeTakeFirstOrThrow()
 }
 
-export async function saveRule(trx: DbOrTrx, rule: { mode: AssignmentMode; team: string[] }): Promise<void> {
+export async function saveRule(trx: DbOrTrx, rule: { mode: AssignmentMode; team: string[]; raise_last_stage: boolean }): Promise<void> {
   await trx.updateTable('case_assignment').set(rule).where('id', '=', 1).execute()
 }
 

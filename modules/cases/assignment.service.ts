@@ -6,7 +6,8 @@ import { assignmentModes, type AssignmentMode } from './cases.table.ts'
 
 /**
  * The staff admins' rule that gives each new case to a member of a team: in turn (round-robin), or
- * to whoever holds the fewest open cases. The rule's row is locked while one case is given, so two
+ * to whoever holds the fewest open cases; and their switch that raises cases about a deal in its
+ * last stage in the queue. The rule's row is locked while one case is given, so two
  * cases opened at once go to two people in turn.
  */
 export class CaseAssignment {
@@ -17,16 +18,18 @@ export class CaseAssignment {
     return { ...rule, members: await repo.activeStaff(this.deps.db, rule.team) }
   }
 
-  async save(actor: Actor, form: { mode: unknown; team: unknown }): Promise<void> {
+  /** The rule, and whether cases about a deal in its last stage come first in the queue (a box ticked or not). */
+  async save(actor: Actor, form: { mode: unknown; team: unknown; raise: unknown }): Promise<void> {
     const mode = form.mode as AssignmentMode
     if (!assignmentModes.includes(mode)) throw new Invalid({ mode: 'Choose how new cases are assigned.' })
     const chosen = [...new Set([form.team ?? []].flat().map(String))]
     const team = (await repo.activeStaff(this.deps.db, chosen.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))).map((s) => s.id)
     if (team.length !== chosen.length) throw new Invalid({ team: 'Choose colleagues from the list.' })
     if (mode !== 'off' && team.length === 0) throw new Invalid({ team: 'Choose at least one colleague to assign cases to.' })
+    const raise = Boolean(form.raise)
     await this.deps.db.transaction().execute(async (trx) => {
-      await repo.saveRule(trx, { mode, team })
-      await audit(trx, actor, { action: 'cases.assignment-rule-changed', entity: 'case-assignment', after: { mode, team } })
+      await repo.saveRule(trx, { mode, team, raise_last_stage: raise })
+      await audit(trx, actor, { action: 'cases.assignment-rule-changed', entity: 'case-assignment', after: { mode, team, raise_last_stage: raise } })
     })
   }
 

@@ -10,6 +10,7 @@ import type { CaseAttachments } from './attachments.service.ts'
 import type { CaseTargets } from './targets.service.ts'
 import { caseMail } from './case-mail.ts'
 import { caseNumber, statusTimes } from './case-rules.ts'
+import { readRule } from './assignment.repository.ts'
 import * as repo from './cases.repository.ts'
 import type { CaseEventKind, CaseEventRow, CaseStatus, Priority } from './cases.table.ts'
 import { deflectionsByAnswer } from './deflections.repository.ts'
@@ -31,29 +32,39 @@ const cursorKeys: Record<QueueSort, (r: QueueRow) => string[]> = {
   activity: (r) => [r.updated_key], newest: (r) => [r.created_key], oldest: (r) => [r.created_key], priority: (r) => [r.rank_key, r.created_key]
 }
 
-/** A queue cursor as the browser sends it back; a tampered one is ignored. */
-function queueCursor(raw: unknown, sort: QueueSort): repo.QueueCursor | undefined {
+/** A queue cursor as the browser sends it back (raised first when the rule is on); a tampered one is ignored. */
+function queueCursor(raw: unknown, sort: QueueSort, raise: boolean): repo.QueueCursor | undefined {
   const decoded = decodeCursor<{ keys: string; id: string }>(raw, { keys: 'string', id: 'string' })
   if (!decoded || !isId(decoded.id)) return undefined
-  const keys = decoded.keys.split('|')
+  const all = decoded.keys.split('|')
+  if (raise && !['0', '1'].includes(all[0]!)) return undefined
+  const keys = raise ? all.slice(1) : all
   const times = sort === 'priority' ? keys.slice(1) : keys
   if (keys.length !== (sort === 'priority' ? 2 : 1) || times.some((k) => Number.isNaN(new Date(k).getTime()))) return undefined
   if (sort === 'priority' && !/^[1-4]$/.test(keys[0]!)) return undefined
-  return { keys, id: decoded.id }
+  return { keys: all, id: decoded.id }
 }
 
 /** The staff's help desk: the queue, a case with its whole timeline, replies, internal notes, assignment and status. */
 export class CaseDesk {
   constructor(private readonly deps: Deps) {}
 
-  async queue(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { counts: Record<string, number> }> {
-    const [rows, counts] = await Promise.all([
-      repo.queue(this.deps.db, filter, sort, queueCursor(after, sort), limit + 1),
-      repo.queueCounts(this.deps.db, { ...filter, status: undefined, active: undefined })
+  /** A page of the queue with its counts per status. */
+  async queue(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { counts: Record<string, number>; raised: boolean }> {
+    const [page, counts] = await Promise.all([
+      this.queueRows(filter, sort, after, limit), repo.queueCounts(this.deps.db, { ...filter, status: undefined, active: undefined })
     ])
+    return { ...page, counts }
+  }
+
+  /** A page of the queue's rows; cases about a deal in its last stage come first while the staff admins' rule raises them (`raised`). */
+  async queueRows(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { raised: boolean }> {
+    const raise = (await readRule(this.deps.db)).raise_last_stage
+    const rows = await repo.queue(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise)
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
-    return { items, next: rows.length > limit && last ? encodeCursor({ keys: cursorKeys[sort](last).join('|'), id: last.id }) : null, counts }
+    const keys = (r: QueueRow) => [...raise ? [r.deal_raised ? '1' : '0'] : [], ...cursorKeys[sort](r)].join('|')
+    return { items, next: rows.length > limit && last ? encodeCursor({ keys: keys(last), id: last.id }) : null, raised: raise }
   }
 
   async get(id: string, db: DbOrTrx = this.deps.db, lock = false): Promise<Found> {
@@ -189,12 +200,15 @@ export class CaseDesk {
     })
   }
 
-  /** The figures page: open cases by status and priority, and times, misses and ratings overall, per partner and per assignee. */
-  async figures(days: number) {
+  /**
+   * The figures page: open cases by status and priority, and times, misses and ratings overall, per
+   * partner and per assignee (the busiest `limit` of each; the export takes them all).
+   */
+  async figures(days: number, limit = 20) {
     const since = new Date(this.deps.clock.now() - days * 86_400_000)
     const [open, overall, partners, assignees] = await Promise.all([
       figures.openByStatusAndPriority(this.deps.db), figures.outcomes(this.deps.db, since, 'all'),
-      figures.outcomes(this.deps.db, since, 'partner'), figures.outcomes(this.deps.db, since, 'assignee')
+      figures.outcomes(this.deps.db, since, 'partner', limit), figures.outcomes(this.deps.db, since, 'assignee', limit)
     ])
     return { open: open.map((r) => ({ ...r, n: Number(r.n) })), overall: overall[0]!, partners, assignees }
   }

@@ -1,3 +1,4 @@
+import { dealStages } from '../opportunities/index.ts'
 import type { CaseStatus } from './cases.table.ts'
 
 /** How long after its resolution a partner may reopen a case; later they open a follow-up linked to it. */
@@ -25,3 +26,6 @@ export function statusTimes(to: CaseStatus, now: Date, before: { resolved_at: Da
     default: return { resolved_at: null, closed_at: null }
   }
 }
+
+/** A case about this deal is raised in the queue: the deal is still open and in its last stage. */
+export const raisesCase = (deal: { stage: string; status: string }) => deal.status === 'open' && deal.stage === dealStages[dealStages.length - 1]

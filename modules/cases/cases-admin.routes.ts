@@ -10,6 +10,7 @@ import { caseNumber } from './case-rules.ts'
 import { queueFromQuery, queueSorts, viewQueryOf } from './queue.ts'
 import { AssignForm, MergeForm, NoteForm, ViewForm, PriorityForm, StaffReplyForm, StatusForm } from './cases.schemas.ts'
 import { caseStatuses, caseTypes, priorities } from './cases.table.ts'
+import { dealStages } from '../opportunities/index.ts'
 import { sendFile } from './files.ts'
 import { uploadOf, withUpload, type FormBody } from './uploads.ts'
 
@@ -30,7 +31,7 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
       caseDesk.queue(filter, sort, query.after, pageSize), caseDesk.staff(), partners.partnerNames({ status: 'active' }), caseViews.usable(viewer)
     ])
     return reply.page('cases/admin-queue', {
-      page, counts: page.counts, filters, views, viewQuery: viewQueryOf(filters), mayShare: viewer.role === 'admin', staff, partners: partnerNames, statuses: caseStatuses, priorities, caseTypes, sorts: queueSorts, paged: Boolean(query.after)
+      page, counts: page.counts, filters, views, viewQuery: viewQueryOf(filters), mayShare: viewer.role === 'admin', staff, partners: partnerNames, statuses: caseStatuses, priorities, caseTypes, dealStages, sorts: queueSorts, paged: Boolean(query.after)
     }, { title: 'Cases' })
   })
 

@@ -69,6 +69,7 @@ function filtered(db: Db, f: QueueFilter) {
     .$if(Boolean(f.partnerId), (q) => q.where('cases.partner_id', '=', f.partnerId!))
     .$if(f.assignee === 'none', (q) => q.where('cases.assignee_id', 'is', null))
     .$if(Boolean(f.assignee) && f.assignee !== 'none', (q) => q.where('cases.assignee_id', '=', f.assignee!))
+    .$if(Boolean(f.dealStage), (q) => q.where('cases.deal_stage', '=', f.dealStage!))
     .$if(f.target === 'breached', (q) => q.where('cases.breached_at', 'is not', null))
     .$if(f.target === 'at_risk', (q) => q.where('cases.at_risk_at', 'is not', null).where('cases.breached_at', 'is', null))
     .$if(Boolean(f.q), (q) => q.where((eb) => {
@@ -77,29 +78,40 @@ function filtered(db: Db, f: QueueFilter) {
     }))
 }
 
-/** A page of the staff queue in the chosen order; each row carries its cursor's keys. */
-export function queue(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCursor | undefined, limit: number) {
+/**
+ * A page of the staff queue in the chosen order; each row carries its cursor's keys. With `raise`,
+ * cases about a deal in its last stage come first, then the rest, each in the chosen order (the
+ * cursor's first key is then whether its row was raised).
+ */
+export function queue(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCursor | undefined, limit: number, raise: boolean) {
   let q = filtered(db, f)
     .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'cases.partner_id')
     .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
     .select([...listColumns.filter((c) => c !== 'creator.name as creator_name'), 'cases.partner_id', 'cases.assignee_id', 'cases.first_response_at',
-      'cases.first_response_due_at', 'cases.resolution_due_at', 'cases.paused_at', 'cases.at_risk_at', 'cases.breached_at',
+      'cases.first_response_due_at', 'cases.resolution_due_at', 'cases.paused_at', 'cases.at_risk_at', 'cases.breached_at', 'cases.deal_stage', 'cases.deal_raised',
       'partners.name as partner_name', 'assignee.name as assignee_name',
       sql<string>`cases.updated_at::text`.as('updated_key'), sql<string>`cases.created_at::text`.as('created_key'), sql<string>`cases.priority_rank::text`.as('rank_key')])
-  const at = (i: number) => sql<Date>`${after!.keys[i]}::timestamptz`
+  if (after) {
+    const keys = raise ? after.keys.slice(1) : after.keys
+    const at = (i: number) => sql<Date>`${keys[i]}::timestamptz`
+    q = q.where((eb) => {
+      const inOrder = {
+        activity: () => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(at(0), after.id)),
+        newest: () => eb(eb.refTuple('cases.created_at', 'cases.id'), '<', eb.tuple(at(0), after.id)),
+        oldest: () => eb(eb.refTuple('cases.created_at', 'cases.id'), '>', eb.tuple(at(0), after.id)),
+        priority: () => eb(eb.refTuple('cases.priority_rank', 'cases.created_at', 'cases.id'), '<', eb.tuple(Number(keys[0]), at(1), after.id))
+      }[sort]()
+      if (!raise) return inOrder
+      const raised = after.keys[0] === '1'
+      return eb.or([eb('cases.deal_raised', '<', raised), eb.and([eb('cases.deal_raised', '=', raised), inOrder])])
+    })
+  }
+  if (raise) q = q.orderBy('cases.deal_raised', 'desc')
   switch (sort) {
-    case 'activity':
-      if (after) q = q.where((eb) => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(at(0), after.id)))
-      return q.orderBy('cases.updated_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
-    case 'newest':
-      if (after) q = q.where((eb) => eb(eb.refTuple('cases.created_at', 'cases.id'), '<', eb.tuple(at(0), after.id)))
-      return q.orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
-    case 'oldest':
-      if (after) q = q.where((eb) => eb(eb.refTuple('cases.created_at', 'cases.id'), '>', eb.tuple(at(0), after.id)))
-      return q.orderBy('cases.created_at', 'asc').orderBy('cases.id', 'asc').limit(limit).execute()
-    case 'priority':
-      if (after) q = q.where((eb) => eb(eb.refTuple('cases.priority_rank', 'cases.created_at', 'cases.id'), '<', eb.tuple(Number(after.keys[0]), sql<Date>`${after.keys[1]}::timestamptz`, after.id)))
-      return q.orderBy('cases.priority_rank', 'desc').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+    case 'activity': return q.orderBy('cases.updated_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+    case 'newest': return q.orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+    case 'oldest': return q.orderBy('cases.created_at', 'asc').orderBy('cases.id', 'asc').limit(limit).execute()
+    case 'priority': return q.orderBy('cases.priority_rank', 'desc').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
   }
 }
 
@@ -128,6 +140,11 @@ export async function backdate(db: DbOrTrx, id: string, dates: { createdAt: Date
   })
     .where('id', '=', id).execute()
   await db.updateTable('case_events').set({ created_at: dates.createdAt }).where('case_id', '=', id).where('kind', '=', 'opened').execute()
+}
+
+/** Sets what the cases about a deal keep of it (its stage, whether they are raised); their activity time stays. */
+export async function followDeal(trx: DbOrTrx, opportunityId: string, changes: { deal_stage?: string; deal_raised: boolean }): Promise<void> {
+  await trx.updateTable('cases').set(changes).where('opportunity_id', '=', opportunityId).execute()
 }
 
 /** A case by its number, for staff (merging a duplicate into it). */

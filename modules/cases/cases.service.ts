@@ -13,7 +13,7 @@ import type { CaseAttachments } from './attachments.service.ts'
 import type { CaseTargets } from './targets.service.ts'
 import type { CaseAssignment } from './assignment.service.ts'
 import { caseMail } from './case-mail.ts'
-import { isActive, rateable, reopenable, statusTimes } from './case-rules.ts'
+import { isActive, raisesCase, rateable, reopenable, statusTimes } from './case-rules.ts'
 import * as repo from './cases.repository.ts'
 import type { CaseForm, RatingForm } from './cases.schemas.ts'
 import type { CaseEventRow, CaseRow, CaseStatus } from './cases.table.ts'
@@ -23,7 +23,7 @@ import './cases.events.ts'
 /** What cases need of the customers and opportunities modules' public services: a record by id within the viewer's reach. */
 export interface CaseLinks {
   account(viewer: PartnerViewer, id: string): Promise<{ id: string; name: string }>
-  opportunity(viewer: PartnerViewer, id: string): Promise<{ id: string; name: string; partner_id: string | null }>
+  opportunity(viewer: PartnerViewer, id: string): Promise<{ id: string; name: string; partner_id: string | null; stage: string; status: string }>
 }
 
 type Deps = Pick<Cradle, 'db' | 'clock' | 'mailer'> & { events: EventBus; links: CaseLinks; caseAttachments: CaseAttachments; caseTargets: CaseTargets; caseAssignment: CaseAssignment }
@@ -105,12 +105,12 @@ export class CasesService {
     const upload = this.deps.caseAttachments.checked(file)
     return this.deps.db.transaction().execute(async (trx) => {
       const now = new Date(this.deps.clock.now())
-      const due = await this.deps.caseTargets.opened(trx, { priority: form.priority, created_at: now })
+      const due = await this.deps.caseTargets.opened(trx, { partner_id: viewer.partnerId, priority: form.priority, created_at: now })
       const created = await repo.insertCase(trx, {
         created_at: now, ...due,
         partner_id: viewer.partnerId, subject: form.subject, body: form.body, type: form.type, priority: form.priority,
         account_id: account?.id ?? null, account_name: account?.name ?? null, opportunity_id: deal?.id ?? null, opportunity_name: deal?.name ?? null,
-        follow_up_of: earlier?.id ?? null, created_by: viewer.id, assignee_id: null, first_response_at: null, resolved_at: null, closed_at: null,
+        deal_stage: deal?.stage ?? null, deal_raised: deal ? raisesCase(deal) : false, follow_up_of: earlier?.id ?? null, created_by: viewer.id, assignee_id: null, first_response_at: null, resolved_at: null, closed_at: null,
         rating: null, rating_comment: null
       })
       await this.event(trx, viewer, created.id, { kind: 'opened' })
@@ -120,6 +120,15 @@ export class CasesService {
       await submission?.record(trx, created.id)
       return created
     })
+  }
+
+  /**
+   * Keeps the cases about a deal in step with it, inside the deal's own transaction: its stage as it
+   * moves (the queue filters by it), raised while it is open in its last stage, no longer once it is
+   * won, lost or given back.
+   */
+  async dealChanged(trx: DbOrTrx, opportunityId: string, deal: { stage: string; status: string } | { closed: true }): Promise<void> {
+    await repo.followDeal(trx, opportunityId, 'closed' in deal ? { deal_raised: false } : { deal_stage: deal.stage, deal_raised: raisesCase(deal) })
   }
 
   /** The public replies of a case, oldest first: the partner's and the staff's, never an internal note. */

@@ -44,6 +44,10 @@ export interface CasesTable {
   paused_minutes: Number
   at_risk_at: ColumnType<Date | null, Date | null | undefined, Date | null>
   breached_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  /** The linked deal's stage, kept as the deal moves (the queue filters by it). */
+  deal_stage: ColumnType<string | null, string | null | undefined, string | null>
+  /** The linked deal is open in its last stage: raised in the queue while the staff admins' rule is on. */
+  deal_raised: ColumnType<boolean, boolean | undefined, boolean>
   /** The case this duplicate was merged into. */
   merged_into: ColumnType<string | null, string | null | undefined, string | null>
 }
@@ -56,12 +60,22 @@ export interface CaseAssignmentTable {
   mode: AssignmentMode
   team: string[]
   last_assigned_id: string | null
+  /** Cases about a deal in its last stage come first in the queue. */
+  raise_last_stage: Generated<boolean>
 }
 
 export interface CaseTargetsTable {
   priority: Priority
   first_response_minutes: number
   resolution_minutes: number
+}
+
+/** A partner level's own target for a priority; null: the priority's target. */
+export interface CaseLevelTargetsTable {
+  level_id: string
+  priority: Priority
+  first_response_minutes: number | null
+  resolution_minutes: number | null
 }
 
 export interface CaseCalendarTable {
@@ -151,6 +165,7 @@ declare module '../../core/data/database.ts' {
     case_files: CaseFilesTable
     case_deflections: CaseDeflectionsTable
     case_targets: CaseTargetsTable
+    case_level_targets: CaseLevelTargetsTable
     case_calendar: CaseCalendarTable
     case_holidays: CaseHolidaysTable
     case_canned_replies: CaseCannedRepliesTable

@@ -13,9 +13,7 @@ import { seedCases } from './cases.seed.ts'
 import { CasesService } from './cases.service.ts'
 import { CaseSuggestions } from './suggestions.service.ts'
 import { CaseTargets } from './targets.service.ts'
-
-/** A case and a reply as the API shows them (webhooks carry them too). */
-export { Case, CaseReplied } from './cases.resource.ts'
+import { webhookSources, webhookTypes } from './cases.webhooks.ts'
 
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
@@ -44,14 +42,19 @@ const cases: Feature = {
     const caseAttachments = new CaseAttachments({ db })
     const caseTargets = new CaseTargets({ db, clock, jobs, mailer, events })
     const caseAssignment = new CaseAssignment({ db })
+    const casesService = new CasesService({
+      db, clock, mailer, events, caseAttachments, caseTargets, caseAssignment,
+      links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
+    })
+    events.on('opportunity.stage-changed', (event, trx) => casesService.dealChanged(trx, event.payload.opportunityId, { stage: event.payload.to, status: 'open' }))
+    for (const ended of ['opportunity.won', 'opportunity.lost', 'opportunity.returned'] as const) {
+      events.on(ended, (event, trx) => casesService.dealChanged(trx, event.payload.opportunityId, { closed: true }))
+    }
     container.register({
       caseAttachments: asValue(caseAttachments),
       caseTargets: asValue(caseTargets),
       caseAssignment: asValue(caseAssignment),
-      cases: asValue(new CasesService({
-        db, clock, mailer, events, caseAttachments, caseTargets, caseAssignment,
-        links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
-      })),
+      cases: asValue(casesService),
       caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, caseTargets, deals: opportunities })),
       caseSuggestions: asValue(new CaseSuggestions(container.cradle)),
       cannedReplies: asValue(new CannedReplies({ db })),
@@ -69,6 +72,8 @@ const cases: Feature = {
   ],
   assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['cases.css'] },
   panels: [dealPanel],
+  webhookTypes,
+  webhookSources,
   seed: seedCases
 }
 

@@ -1,4 +1,5 @@
 import { isId } from '../../core/lib/validation.ts'
+import { dealStages } from '../opportunities/index.ts'
 import { caseStatuses, caseTypes, priorities, type CaseStatus, type CaseType, type Priority } from './cases.table.ts'
 
 /** The staff queue's orders and filters. */
@@ -17,6 +18,8 @@ export interface QueueFilter {
   q?: string
   /** Cases past a target, or near one. */
   target?: 'breached' | 'at_risk'
+  /** The linked deal's stage. */
+  dealStage?: string
 }
 
 const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' => (allowed.includes(value as T) ? value as T : '')
@@ -32,12 +35,13 @@ export function queueFromQuery(query: Record<string, unknown>, viewerId: string)
   const filters = {
     status: query.status === 'all' ? 'all' : pick(query.status, caseStatuses), priority: pick(query.priority, priorities), type: pick(query.type, caseTypes),
     partner: isId(query.partner) ? query.partner : '', assignee: query.assignee === 'me' ? 'me' : assignee, q: String(query.q ?? '').trim().slice(0, 100),
-    sort: pick(query.sort, queueSorts) || 'activity', target: pick(query.target, targets)
+    sort: pick(query.sort, queueSorts) || 'activity', target: pick(query.target, targets), stage: pick(query.stage, dealStages)
   }
   const filter: QueueFilter = {
     status: filters.status && filters.status !== 'all' ? filters.status as CaseStatus : undefined, active: !filters.status,
     priority: (filters.priority || undefined) as Priority | undefined, type: (filters.type || undefined) as CaseType | undefined,
-    partnerId: filters.partner || undefined, assignee: assignee || undefined, q: filters.q || undefined, target: filters.target || undefined
+    partnerId: filters.partner || undefined, assignee: assignee || undefined, q: filters.q || undefined, target: filters.target || undefined,
+    dealStage: filters.stage || undefined
   }
   return { filters, filter, sort: filters.sort as QueueSort }
 }

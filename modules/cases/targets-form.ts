@@ -1,6 +1,10 @@
 import { Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { priorities, type Priority } from './cases.table.ts'
-import type { Settings } from './targets.service.ts'
+import type { Settings, TargetsForm } from './targets.service.ts'
+
+type Level = { id: string; name: string }
+/** A level's field for a kind of target and a priority, like `first_high_<level id>`. */
+export const levelField = (kind: 'first' | 'resolution', priority: Priority, levelId: string) => `${kind}_${priority}_${levelId}`
 
 export const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const
 
@@ -16,6 +20,10 @@ export function targetsFormValues(s: Settings): Record<string, string | string[]
   for (const t of s.targets) {
     values[`first_${t.priority}`] = hoursText(t.first_response_minutes)
     values[`resolution_${t.priority}`] = hoursText(t.resolution_minutes)
+  }
+  for (const t of s.levelTargets) {
+    if (t.first_response_minutes !== null) values[levelField('first', t.priority, t.level_id)] = hoursText(t.first_response_minutes)
+    if (t.resolution_minutes !== null) values[levelField('resolution', t.priority, t.level_id)] = hoursText(t.resolution_minutes)
   }
   return values
 }
@@ -33,8 +41,8 @@ const minutesOf = (text: unknown) => {
   return match ? Number(match[1]) * 60 + Number(match[2]) : null
 }
 
-/** Reads the targets form, or throws Invalid with a message per field and changes nothing. */
-export function parseTargetsForm(body: Record<string, unknown>) {
+/** Reads the targets form (a level's empty fields keep the priority's targets), or throws Invalid with a message per field and changes nothing. */
+export function parseTargetsForm(body: Record<string, unknown>, levels: Level[]): TargetsForm {
   const errors: FieldErrors = {}
   const hours = (name: string, label: string) => {
     const text = String(body[name] ?? '').trim()
@@ -45,6 +53,13 @@ export function parseTargetsForm(body: Record<string, unknown>) {
     }
     return Math.round(value * 60)
   }
+  const optionalHours = (name: string, label: string) => (String(body[name] ?? '').trim() === '' ? null : hours(name, label))
+  const levelTargets = levels.flatMap((level) => priorities.map((priority: Priority) => ({
+    level_id: level.id,
+    priority,
+    first_response_minutes: optionalHours(levelField('first', priority, level.id), `First response (${priority}, ${level.name})`),
+    resolution_minutes: optionalHours(levelField('resolution', priority, level.id), `Resolution (${priority}, ${level.name})`)
+  }))).filter((t) => t.first_response_minutes !== null || t.resolution_minutes !== null)
   const targets = priorities.map((priority: Priority) => ({
     priority,
     first_response_minutes: hours(`first_${priority}`, `First response (${priority})`),
@@ -69,5 +84,5 @@ export function parseTargetsForm(body: Record<string, unknown>) {
     if (!holidays.some((h) => h.day === match[1])) holidays.push({ day: match[1]!, name: match[2]!.slice(0, 100) })
   }
   if (Object.keys(errors).length) throw new Invalid(errors)
-  return { targets, calendar: { time_zone: timeZone, days: [...new Set(days)].sort(), start_minute: start!, end_minute: end! }, holidays }
+  return { targets, levelTargets, calendar: { time_zone: timeZone, days: [...new Set(days)].sort(), start_minute: start!, end_minute: end! }, holidays }
 }

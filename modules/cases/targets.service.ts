@@ -3,7 +3,7 @@ import type { EventBus } from '../../core/background/events/events.ts'
 import type { Actor } from '../../core/data/audit/audit.service.ts'
 import { audit } from '../../core/data/audit/audit.service.ts'
 import type { DbOrTrx } from '../../core/data/database.ts'
-import { addBusinessMinutes, businessMinutesBetween, type Calendar } from './business-hours.ts'
+import { addBusinessMinutes, businessMinutesBetween, type Calendar } from '../../core/lib/business-hours.ts'
 import { caseMail } from './case-mail.ts'
 import type { CaseStatus, Priority } from './cases.table.ts'
 import * as repo from './targets.repository.ts'
@@ -16,15 +16,33 @@ const atRiskShare = 0.25
 const sweepJob = 'cases.targets'
 
 export type Settings = Awaited<ReturnType<typeof repo.readSettings>>
-type Timed = { priority: Priority; created_at: Date; status: CaseStatus; paused_at: Date | null; paused_minutes: number; first_response_at: Date | null }
+type Timed = { partner_id: string; priority: Priority; created_at: Date; status: CaseStatus; paused_at: Date | null; paused_minutes: number; first_response_at: Date | null }
+
+export type TargetsForm = {
+  targets: Array<{ priority: Priority; first_response_minutes: number; resolution_minutes: number }>
+  levelTargets: Array<{ level_id: string; priority: Priority; first_response_minutes: number | null; resolution_minutes: number | null }>
+  calendar: { time_zone: string; days: number[]; start_minute: number; end_minute: number }
+  holidays: Array<{ day: string; name: string }>
+}
+
+/** A priority's targets for a partner level: the level's own where it sets one, else the priority's. */
+export function targetFor(s: Settings, priority: Priority, levelId: string | null) {
+  const base = s.targets.find((t) => t.priority === priority)
+  if (!base) return undefined
+  const own = levelId ? s.levelTargets.find((t) => t.level_id === levelId && t.priority === priority) : undefined
+  return {
+    first_response_minutes: own?.first_response_minutes ?? base.first_response_minutes,
+    resolution_minutes: own?.resolution_minutes ?? base.resolution_minutes
+  }
+}
 
 export const calendarOf = (s: Settings): Calendar => ({
   timeZone: s.calendar.time_zone, days: s.calendar.days, startMinute: s.calendar.start_minute, endMinute: s.calendar.end_minute, holidays: s.holidays.map((h) => h.day)
 })
 
 /**
- * Service targets: staff admins set first-response and resolution targets per priority, in business
- * minutes of one calendar. The clock stands still while a case waits on the partner (or is resolved)
+ * Service targets: staff admins set first-response and resolution targets per priority, optionally
+ * overridden per partner level, in business minutes of one calendar. The clock stands still while a case waits on the partner (or is resolved)
  * and runs again when it is open; a sweep marks cases at risk and breached, once each, and e-mails the assignee.
  */
 export class CaseTargets {
@@ -36,17 +54,18 @@ export class CaseTargets {
     return repo.readSettings(db)
   }
 
-  async save(actor: Actor, form: { targets: Array<{ priority: Priority; first_response_minutes: number; resolution_minutes: number }>; calendar: { time_zone: string; days: number[]; start_minute: number; end_minute: number }; holidays: Array<{ day: string; name: string }> }): Promise<void> {
+  async save(actor: Actor, form: TargetsForm): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       await repo.saveTargets(trx, form.targets)
+      await repo.saveLevelTargets(trx, form.levelTargets)
       await repo.saveCalendar(trx, form.calendar, form.holidays)
       await audit(trx, actor, { action: 'cases.targets-changed', entity: 'case-targets', after: form })
     })
   }
 
-  /** The due times of a case from its creation, its priority's targets and the business minutes it has been paused. */
-  dueTimes(settings: Settings, c: Pick<Timed, 'priority' | 'created_at' | 'paused_minutes'>) {
-    const target = settings.targets.find((t) => t.priority === c.priority)
+  /** The due times of a case from its creation, its priority's targets (its partner level's) and the business minutes it has been paused. */
+  dueTimes(settings: Settings, levelId: string | null, c: Pick<Timed, 'priority' | 'created_at' | 'paused_minutes'>) {
+    const target = targetFor(settings, c.priority, levelId)
     if (!target) return { first_response_due_at: null, resolution_due_at: null }
     const calendar = calendarOf(settings)
     return {
@@ -56,8 +75,8 @@ export class CaseTargets {
   }
 
   /** What a new case's row starts with, and its sweeps queued for when its targets near and pass. */
-  async opened(trx: DbOrTrx, c: { priority: Priority; created_at: Date }) {
-    const due = this.dueTimes(await this.settings(trx), { ...c, paused_minutes: 0 })
+  async opened(trx: DbOrTrx, c: { partner_id: string; priority: Priority; created_at: Date }) {
+    const due = this.dueTimes(await this.settings(trx), await repo.levelOf(trx, c.partner_id), { ...c, paused_minutes: 0 })
     await this.schedule(trx, c.created_at, due)
     return due
   }
@@ -75,7 +94,7 @@ export class CaseTargets {
     const settings = await this.settings(trx)
     if (!wasPaused && paused) return { paused_at: now }
     const pausedMinutes = before.paused_minutes + (wasPaused && !paused && before.paused_at ? businessMinutesBetween(before.paused_at, now, calendarOf(settings)) : 0)
-    const due = this.dueTimes(settings, { priority: after.priority, created_at: before.created_at, paused_minutes: pausedMinutes })
+    const due = this.dueTimes(settings, await repo.levelOf(trx, before.partner_id), { priority: after.priority, created_at: before.created_at, paused_minutes: pausedMinutes })
     if (!paused) await this.schedule(trx, now, due)
     return { ...due, paused_minutes: pausedMinutes, ...(wasPaused && !paused ? { paused_at: null, at_risk_at: null } : {}) }
   }
@@ -100,7 +119,7 @@ export class CaseTargets {
     const calendar = calendarOf(settings)
     const horizon = new Date(now.getTime() + 60 * 86_400_000)
     for (const c of await repo.casesToCheck(trx, horizon)) {
-      const target = settings.targets.find((t) => t.priority === c.priority)
+      const target = targetFor(settings, c.priority, c.level_id)
       const pending = [
         ...(c.first_response_at === null && c.first_response_due_at ? [{ due: c.first_response_due_at, minutes: target?.first_response_minutes ?? 0, what: 'first response' }] : []),
         ...(c.resolution_due_at ? [{ due: c.resolution_due_at, minutes: (target?.resolution_minutes ?? 0) + c.paused_minutes, what: 'resolution' }] : [])

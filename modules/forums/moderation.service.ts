@@ -10,7 +10,7 @@ import * as structure from './structure.repository.ts'
 import * as threads from './threads.repository.ts'
 import type { ModerateForm } from './forums.schemas.ts'
 import type { Who } from './post-view.ts'
-import { businessHoursBefore } from './business-hours.ts'
+import { businessHoursBefore } from '../../core/lib/business-hours.ts'
 
 const states: Record<Static<typeof ModerateForm>['action'], { pinned?: boolean; locked?: boolean; closed?: boolean }> = {
   pin: { pinned: true }, unpin: { pinned: false }, lock: { locked: true }, unlock: { locked: false }, close: { closed: true }, reopen: { closed: false }

@@ -12,10 +12,6 @@ export async function addViews(trx: DbOrTrx, counts: Array<[articleId: string, v
   }
 }
 
-export function findAcknowledgement(db: DbOrTrx, articleId: string, userId: string) {
-  return db.selectFrom('knowledge_acknowledgements').select(['version', 'acknowledged_at']).where('article_id', '=', articleId).where('user_id', '=', userId).executeTakeFirst()
-}
-
 export async function acknowledge(trx: DbOrTrx, articleId: string, userId: string, version: number): Promise<void> {
   await trx.insertInto('knowledge_acknowledgements').values({ article_id: articleId, user_id: userId, version })
     .onConflict((oc) => oc.columns(['article_id', 'user_id']).doUpdateSet({ version, acknowledged_at: sql`now()` }))

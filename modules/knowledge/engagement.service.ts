@@ -38,10 +38,6 @@ export class KnowledgeEngagement {
     }
   }
 
-  acknowledgementOf(viewer: PartnerViewer, articleId: string) {
-    return repo.findAcknowledgement(this.deps.db, articleId, viewer.id)
-  }
-
   /** The partner user confirms they read the article's current version. */
   async acknowledge(viewer: PartnerViewer, reader: Reader, slug: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {

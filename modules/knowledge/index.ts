@@ -16,6 +16,8 @@ import { articleSuggestions } from './knowledge.suggestions.ts'
 
 /** Who a viewer reads as under the audience rule (core/identity/audience.ts), for other features with audiences. */
 export { Readers } from './audience.service.ts'
+/** Links to articles in other features' Markdown: which a text makes, and how each shows (with the title the reader may read). */
+export { linkedSlugs, resolveArticleLink } from './markdown.ts'
 
 declare module '../../core/container.ts' {
   interface Cradle {
@@ -33,12 +35,13 @@ const knowledge: Feature = {
   name: 'knowledge',
   dependsOn: ['partners'],
   register(container) {
-    const { db, jobs, mailer, partners } = container.cradle
+    const { db, jobs, mailer, partners, pageLoader } = container.cradle
+    const readers = new Readers({ db })
     container.register({
-      knowledgeReaders: asValue(new Readers({ db })),
+      knowledgeReaders: asValue(readers),
       knowledgeCategories: asValue(new CategoriesService({ db })),
       knowledgeArticles: asValue(new ArticlesService({ db, jobs, mailer, partners })),
-      knowledgeReading: asValue(new KnowledgeReading({ db })),
+      knowledgeReading: asValue(new KnowledgeReading({ db, readers, pageLoader })),
       knowledgeVotes: asValue(new KnowledgeVotes({ db })),
       knowledgeEngagement: asValue(new KnowledgeEngagement({ db })),
       knowledgeAttachments: asValue(new KnowledgeAttachments({ db }))

@@ -54,7 +54,7 @@ const knowledgeApi: FastifyPluginAsync = async (app) => {
     config,
     schema: { summary: 'List or search knowledge articles', tags, querystring: ListQuery, response: { 200: described(PageOf(ArticleSummary), 'A page of articles: ranked for a search, else newest first.') } }
   }, async (request) => {
-    const reader = await knowledgeReaders.of(signedIn(request))
+    const reader = knowledgeReaders.ref(signedIn(request))
     const { q, category, tag, limit = 50, cursor } = request.query
     const page = Number(decodeCursor<{ page: string }>(cursor, { page: 'string' })?.page ?? 1) || 1
     const found = await knowledgeReading.list(reader, { q: q ?? '', category, tag, page, perPage: limit })
@@ -70,7 +70,7 @@ const knowledgeApi: FastifyPluginAsync = async (app) => {
     config,
     schema: { summary: 'Get a knowledge article', tags, params: SlugParams, response: { 200: described(Article, 'The article, if the key may read it (else 404).') } }
   }, async (request) => {
-    const page = await knowledgeReading.article(await knowledgeReaders.of(signedIn(request)), request.params.slug, '/portal/knowledge')
+    const page = await knowledgeReading.article(knowledgeReaders.ref(signedIn(request)), request.params.slug, '/portal/knowledge')
     const a = page.article
     return {
       slug: a.slug, title: a.title, tags: a.tags, category: page.breadcrumbs.map((c) => ({ id: c.id, name: c.name })), markdown: a.body, html: page.html,
@@ -82,7 +82,7 @@ const knowledgeApi: FastifyPluginAsync = async (app) => {
     config,
     schema: { summary: 'List knowledge categories', tags, response: { 200: described(Type.Object({ items: Type.Array(Category) }), 'The categories holding articles the key may read, each after its parent.') } }
   }, async (request) => {
-    const { flat, counts } = await knowledgeReading.categories(await knowledgeReaders.of(signedIn(request)))
+    const { flat, counts } = await knowledgeReading.categories(knowledgeReaders.ref(signedIn(request)))
     return { items: flat.map((c) => ({ id: c.id, parentId: c.parent_id, name: c.name, description: c.description, articles: counts.get(c.id) ?? 0 })) }
   })
 }

@@ -1,8 +1,9 @@
-import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely'
+import { sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely'
 import type { Database, DbOrTrx } from '../../core/data/database.ts'
-import { readableBy } from '../../core/identity/audience.repository.ts'
-import type { Reader } from '../../core/identity/audience.ts'
-import type { KnowledgeArticlesTable } from './knowledge.table.ts'
+import { readableBy, readableByRef } from '../../core/identity/audience.repository.ts'
+import type { Reader, ReaderRef } from '../../core/identity/audience.ts'
+import type { Selectable } from 'kysely'
+import type { KnowledgeArticlesTable, KnowledgeCategoriesTable } from './knowledge.table.ts'
 import { plannedEachTime, searchConfig, searchHeadline, searchRank, webQuery } from '../../core/data/search.repository.ts'
 
 /**
@@ -11,8 +12,12 @@ import { plannedEachTime, searchConfig, searchHeadline, searchRank, webQuery } f
  */
 type Articles = SelectQueryBuilder<Database & { a: KnowledgeArticlesTable }, 'a', object>
 
-function published(db: DbOrTrx, reader: Reader): Articles {
-  return db.selectFrom('knowledge_articles as a').where('a.status', '=', 'published').where(readableBy(reader, 'a'))
+/** The audience rule for a reader whose levels are known, or worked out in the query for one whose are not. */
+const readable = (reader: Reader | ReaderRef, table: string) =>
+  (reader.kind === 'partner' && 'levelIds' in reader ? readableBy(reader, table) : readableByRef(reader, table))
+
+function published(db: DbOrTrx, reader: Reader | ReaderRef): Articles {
+  return db.selectFrom('knowledge_articles as a').where('a.status', '=', 'published').where(readable(reader, 'a'))
 }
 
 const summaryColumns = ['a.id', 'a.slug', 'a.title', 'a.tags', 'a.category_id', 'a.published_at', 'a.updated_at', 'a.views', 'a.helpful', 'a.unhelpful'] as const
@@ -22,22 +27,64 @@ export function readableArticle(db: DbOrTrx, reader: Reader, slug: string) {
     .select([...summaryColumns, 'a.body', 'a.required', 'a.material_version', 'a.version']).executeTakeFirst()
 }
 
-/** Published articles the reader may read, per category (the category's own, not its subcategories'), from the counts a trigger keeps. */
-export function countsByCategory(db: DbOrTrx, reader: Reader) {
-  return db.selectFrom('knowledge_category_counts as c').where(readableBy(reader, 'c')).where('c.articles', '>', 0)
-    .select(['c.category_id', sql<number>`sum(c.articles)`.as('articles')]).groupBy('c.category_id').execute()
+export type ReadableArticle = NonNullable<Awaited<ReturnType<typeof readableArticle>>>
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] }
+
+export type ArticleSummary = Awaited<ReturnType<typeof listReadable>>[number]
+type CategoryRow = Selectable<KnowledgeCategoriesTable>
+
+/** A row as PostgreSQL writes it in JSON, and the same with its times read back as dates. */
+const withDates = <T extends { published_at: string | null; updated_at: string }>(row: T) =>
+  ({ ...row, published_at: row.published_at === null ? null : new Date(row.published_at), updated_at: new Date(row.updated_at) })
+export const summaryOf = (row: Json<ArticleSummary>): ArticleSummary => withDates(row)
+export const articleOf = (row: Json<ReadableArticle>): ReadableArticle => withDates(row)
+export const categoryOf = (row: Json<CategoryRow>): CategoryRow => ({ ...row, created_at: new Date(row.created_at) })
+
+/**
+ * What the reader pages read, each a value for the page loader, so that a page's values go to the
+ * database together with the reader's levels (which a partner's rule works out in the query). An
+ * article's files, vote and acknowledgement are found by its slug and shown only with the article.
+ */
+export const readerPage = {
+  version: (): RawBuilder<string> => sql`select version::text from knowledge_version`,
+  categories: (): RawBuilder<Array<Json<CategoryRow>>> =>
+    sql`select array(select row_to_json(c) from (select * from knowledge_categories order by position, name) c)`,
+  counts: (reader: Reader | ReaderRef): RawBuilder<Array<{ category_id: string; articles: number }>> => sql`select array(select row_to_json(x) from (
+    select c.category_id, sum(c.articles)::int as articles from knowledge_category_counts c
+    where ${readable(reader, 'c')} and c.articles > 0 group by c.category_id) x)`,
+  list: (db: DbOrTrx, reader: ReaderRef, filter: ListFilter, limit: number): RawBuilder<Array<Json<ArticleSummary>>> =>
+    sql`select array(select row_to_json(x) from (${readableList(db, reader, filter, limit, 0)}) x)`,
+  article: (reader: ReaderRef, slug: string): RawBuilder<Json<ReadableArticle> | null> => sql`select row_to_json(x) from (
+    select a.id, a.slug, a.title, a.tags, a.category_id, a.published_at, a.updated_at, a.views, a.helpful, a.unhelpful,
+      a.body, a.required, a.material_version, a.version
+    from knowledge_articles a where a.slug = ${slug} and a.status = 'published' and ${readableByRef(reader, 'a')}) x`,
+  attachments: (slug: string): RawBuilder<Array<{ id: string; file_name: string; content_type: string; size: number; created_at: string }>> =>
+    sql`select array(select row_to_json(x) from (
+      select t.id, t.file_name, t.content_type, t.size, t.created_at from knowledge_attachments t join knowledge_articles a on a.id = t.article_id
+      where a.slug = ${slug} order by t.created_at) x)`,
+  vote: (slug: string, userId: string): RawBuilder<{ helpful: boolean; comment: string | null; voted_at: string } | null> =>
+    sql`select row_to_json(x) from (select v.helpful, v.comment, v.voted_at from knowledge_votes v join knowledge_articles a on a.id = v.article_id
+      where a.slug = ${slug} and v.user_id = ${userId}) x`,
+  acknowledgement: (slug: string, userId: string): RawBuilder<{ version: number; acknowledged_at: string } | null> =>
+    sql`select row_to_json(x) from (select k.version, k.acknowledged_at from knowledge_acknowledgements k join knowledge_articles a on a.id = k.article_id
+      where a.slug = ${slug} and k.user_id = ${userId}) x`
 }
 
 export interface ListFilter { categoryIds?: string[]; tag?: string; sort: 'latest' | 'helpful' }
 
-export async function listReadable(db: DbOrTrx, reader: Reader, filter: ListFilter, limit: number, offset: number) {
+/** A page of the articles the reader may read; the numbers in the text, as the query may be read inside another (the page loader's). */
+function readableList(db: DbOrTrx, reader: Reader | ReaderRef, filter: ListFilter, limit: number, offset: number) {
   let query = published(db, reader)
   if (filter.categoryIds) query = query.where('a.category_id', 'in', filter.categoryIds.length ? filter.categoryIds : [null as unknown as string])
   if (filter.tag) query = query.where(sql<boolean>`${filter.tag} = any(a.tags)`)
   const ordered = filter.sort === 'helpful'
     ? query.orderBy(sql`a.helpful - a.unhelpful`, 'desc').orderBy('a.helpful', 'desc')
     : query.orderBy('a.published_at', 'desc')
-  return ordered.orderBy('a.id').select(summaryColumns).limit(limit).offset(offset).execute()
+  return ordered.orderBy('a.id').select(summaryColumns).limit(sql.lit(limit)).offset(sql.lit(offset))
+}
+
+export function listReadable(db: DbOrTrx, reader: Reader | ReaderRef, filter: ListFilter, limit: number, offset: number) {
+  return readableList(db, reader, filter, limit, offset).execute()
 }
 
 export interface SearchFilter { text: string; corrected: string | null; categoryIds?: string[]; tag?: string }
@@ -81,7 +128,8 @@ export function titlesOf(db: DbOrTrx, reader: Reader, slugs: string[]) {
 /**
  * Articles like this one that the reader may read, chosen among a few candidates of each kind —
  * sharing a tag, the newest sharing words of its title ("more like this" from the search), in its
- * category's newest — and ordered by the tags shared, then sharing words of its title, then helpfulness.
+ * category's newest — and ordered by the tags shared, then sharing words of its title, then the newest: nothing a vote changes, so the
+ * choice stays right under the knowledge version (votes do not raise it).
  */
 export function related(db: DbOrTrx, reader: Reader, article: { id: string; title: string; tags: string[]; category_id: string }, limit: number) {
   const tags = sql`${article.tags}::text[]`
@@ -96,12 +144,7 @@ export function related(db: DbOrTrx, reader: Reader, article: { id: string; titl
   return db.selectFrom(candidates.as('k')).innerJoin('knowledge_articles as a', 'a.id', 'k.id')
     .select(['a.slug', 'a.title'])
     .orderBy(sql`cardinality(array(select unnest(a.tags) intersect select unnest(${tags})))`, 'desc')
-    .orderBy('k.alike', 'desc').orderBy('a.helpful', 'desc').orderBy('a.id').limit(limit).execute()
-}
-
-/** The number every change to what readers can find raises (see VersionedCache). */
-export async function knowledgeVersion(db: DbOrTrx): Promise<string> {
-  return (await db.selectFrom('knowledge_version').select('version').executeTakeFirstOrThrow()).version
+    .orderBy('k.alike', 'desc').orderBy('a.published_at', 'desc').orderBy('a.id').limit(limit).execute()
 }
 
 export interface LoggedSearch { id: string; query: string; results: number; searched_at: Date; clicked_at: Date | null }

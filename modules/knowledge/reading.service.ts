@@ -1,14 +1,16 @@
 import type { Db } from '../../core/data/database.ts'
 import { corrections } from '../../core/data/search.repository.ts'
-import type { Reader } from '../../core/identity/audience.ts'
+import type { Reader, ReaderRef } from '../../core/identity/audience.ts'
 import { NotFound } from '../../core/lib/errors.ts'
 import { VersionedCache } from '../../core/lib/versioned-cache.ts'
 import * as reading from './reading.repository.ts'
+import { articleOf, categoryOf, readerPage, summaryOf, type ReadableArticle } from './reading.repository.ts'
 import * as repo from './knowledge.repository.ts'
-import { listAttachments } from './attachments.repository.ts'
 import { buildTree, subtreeIds, type CategoryNode } from './categories.service.ts'
 import { linkedSlugs, renderArticle, type RenderedArticle } from './markdown.ts'
 import { SearchLog } from './search-log.ts'
+import type { Readers } from './audience.service.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 
 export const resultsPerPage = 10
 
@@ -30,17 +32,24 @@ export class KnowledgeReading {
   // An article's Markdown parsed and rendered once per saved version (and reader's area and linked titles), not on every view.
   readonly #links = new VersionedCache<string[]>(1000)
   readonly #rendered = new VersionedCache<RenderedArticle>(1000)
+  readonly #context = new VersionedCache<Awaited<ReturnType<KnowledgeReading['context']>>>(2000)
 
   readonly #log: SearchLog
 
-  constructor(private readonly deps: { db: Db; flushMs?: number }) {
+  constructor(private readonly deps: { db: Db; readers: Readers; pageLoader: () => PageLoader; flushMs?: number }) {
     this.#log = new SearchLog(deps)
   }
 
+  /** The titles of the articles with these slugs that the reader may read, for links to them from elsewhere (forum posts). */
+  async titles(reader: Reader, slugs: string[]): Promise<Map<string, string>> {
+    const rows = await reading.titlesOf(this.deps.db, reader, [...new Set(slugs)].slice(0, 100))
+    return new Map(rows.map((r) => [r.slug, r.title]))
+  }
+
   /** The categories with the number of articles the reader may read in each and below; empty branches left out. */
-  async categories(reader: Reader): Promise<{ roots: CategoryNode[]; flat: CategoryNode[]; counts: Map<string, number>; byId: Map<string, CategoryNode> }> {
-    const [rows, own] = await Promise.all([repo.listCategories(this.deps.db), reading.countsByCategory(this.deps.db, reader)])
-    const tree = buildTree(rows)
+  async categories(ref: Reader | ReaderRef, load = this.deps.pageLoader()): Promise<{ roots: CategoryNode[]; flat: CategoryNode[]; counts: Map<string, number>; byId: Map<string, CategoryNode> }> {
+    const [rows, own] = await Promise.all([load('categories', readerPage.categories), load('counts', () => readerPage.counts(ref))])
+    const tree = buildTree(rows.map(categoryOf))
     const ownCount = new Map(own.map((c) => [c.category_id, Number(c.articles)]))
     const counts = new Map(tree.flat.map((node) => [node.id, subtreeIds(node).reduce((n, id) => n + (ownCount.get(id) ?? 0), 0)]))
     const visible = (node: CategoryNode): CategoryNode => ({ ...node, children: node.children.filter((c) => counts.get(c.id)).map(visible) })
@@ -48,17 +57,19 @@ export class KnowledgeReading {
     return { roots, flat: tree.flat.filter((c) => counts.get(c.id)), counts, byId: tree.byId }
   }
 
-  async home(reader: Reader) {
+  /** The knowledge base's front page, in one round trip. */
+  async home(ref: ReaderRef) {
+    const load = this.deps.pageLoader()
     const [categories, latest, helpful] = await Promise.all([
-      this.categories(reader),
-      reading.listReadable(this.deps.db, reader, { sort: 'latest' }, 5, 0),
-      reading.listReadable(this.deps.db, reader, { sort: 'helpful' }, 5, 0)
+      this.categories(ref, load),
+      load('latest', () => readerPage.list(this.deps.db, ref, { sort: 'latest' }, 5)),
+      load('helpful', () => readerPage.list(this.deps.db, ref, { sort: 'helpful' }, 5))
     ])
-    return { categories, latest, helpful: helpful.filter((a) => a.helpful > 0) }
+    return { categories, latest: latest.map(summaryOf), helpful: helpful.map(summaryOf).filter((a) => a.helpful > 0) }
   }
 
   /** A category's articles and those of its subcategories; a category with none for the reader is not found. */
-  async category(reader: Reader, id: string, page: number) {
+  async category(reader: ReaderRef, id: string, page: number) {
     const categories = await this.categories(reader)
     const node = categories.byId.get(id)
     if (!node || !categories.counts.get(id)) throw new NotFound('The category')
@@ -67,37 +78,64 @@ export class KnowledgeReading {
     return { category: node, children, counts: categories.counts, results: paged(rows, page, categories.counts.get(id) ?? 0) }
   }
 
-  /** The article for a reader who reads articles under `base`, rendered, with its place in the tree and related articles. */
-  async article(reader: Reader, slug: string, base: string) {
-    const article = await reading.readableArticle(this.deps.db, reader, slug)
-    if (!article) throw new NotFound('The article')
+  /**
+   * The article for a reader who reads articles under `base`, rendered, with its place in the tree and
+   * related articles, and with `userId` that user's vote and acknowledgement. The article, its files,
+   * the vote, the reader's levels and the knowledge version are read in one round trip; what depends
+   * only on what readers can find (related articles, linked titles, the breadcrumbs) is kept under
+   * that version, and the rendering per saved version of the article.
+   */
+  async article(ref: ReaderRef, slug: string, base: string, userId?: string) {
+    const load = this.deps.pageLoader()
+    const none = Promise.resolve(null)
+    const [reader, version, row, attachments, vote, acknowledgement] = await Promise.all([
+      this.deps.readers.withLevels(ref, load),
+      load('version', readerPage.version), load('article', () => readerPage.article(ref, slug)), load('attachments', () => readerPage.attachments(slug)),
+      userId ? load('vote', () => readerPage.vote(slug, userId)) : none,
+      userId ? load('acknowledgement', () => readerPage.acknowledgement(slug, userId)) : none
+    ])
+    if (!row) throw new NotFound('The article')
+    const article = articleOf(row)
     const saved = `${article.version}:${article.updated_at.getTime()}`
     let links = this.#links.get(article.id, saved)
     if (!links) this.#links.set(article.id, saved, links = linkedSlugs(article.body))
-    const [titles, related, categories, attachments] = await Promise.all([
-      reading.titlesOf(this.deps.db, reader, links), reading.related(this.deps.db, reader, article, 5), repo.listCategories(this.deps.db),
-      listAttachments(this.deps.db, article.id)
-    ])
-    const key = JSON.stringify([article.id, base, titles.map((t) => [t.slug, t.title])])
+    const contextKey = JSON.stringify([readerKey(reader), article.id, links])
+    let context = this.#context.get(contextKey, version)
+    if (!context) this.#context.set(contextKey, version, context = await this.context(reader, article, links))
+    const key = JSON.stringify([article.id, base, context.titles])
     let rendered = this.#rendered.get(key, saved)
-    if (!rendered) this.#rendered.set(key, saved, rendered = renderArticle(article.body, { base, titles: new Map(titles.map((t) => [t.slug, t.title])) }))
-    const category = buildTree(categories).byId.get(article.category_id)
-    return { article, ...rendered, related, attachments, breadcrumbs: category?.path ?? [] }
+    if (!rendered) this.#rendered.set(key, saved, rendered = renderArticle(article.body, { base, titles: new Map(context.titles) }))
+    return {
+      article, ...rendered, related: context.related, breadcrumbs: context.breadcrumbs,
+      attachments: attachments.map((a) => ({ ...a, created_at: new Date(a.created_at) })),
+      vote: vote && { ...vote, voted_at: new Date(vote.voted_at) },
+      acknowledged: acknowledgement && { ...acknowledgement, acknowledged_at: new Date(acknowledgement.acknowledged_at) }
+    }
+  }
+
+  /** What an article's page shows around it for a reader: the titles of the articles it links to, related articles, its category's path. */
+  private async context(reader: Reader, article: ReadableArticle, links: string[]) {
+    const [titles, related, categories] = await Promise.all([
+      reading.titlesOf(this.deps.db, reader, links), reading.related(this.deps.db, reader, article, 5), repo.listCategories(this.deps.db)
+    ])
+    const breadcrumbs = buildTree(categories).byId.get(article.category_id)?.path ?? []
+    return { titles: titles.map((t): [string, string] => [t.slug, t.title]), related, breadcrumbs }
   }
 
   /**
    * For the API: a search when there is a query (not logged for staff's insight, which is about
    * people), else the newest articles; numbered pages of `perPage`.
    */
-  async list(reader: Reader, input: { q: string; category?: string; tag?: string; page: number; perPage: number }) {
-    const categories = await this.categories(reader)
+  async list(ref: ReaderRef, input: { q: string; category?: string; tag?: string; page: number; perPage: number }) {
+    const load = this.deps.pageLoader()
+    const [reader, categories, version] = await Promise.all([this.deps.readers.withLevels(ref, load), this.categories(ref, load), load('version', readerPage.version)])
     const node = input.category ? categories.byId.get(input.category) : undefined
     if (input.category && !node) return { items: [], next: false }
     const filter = { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined }
     const offset = (input.page - 1) * input.perPage
     const text = input.q.trim().slice(0, 200)
     if (text) {
-      const rows = await this.ranked(reader, text, filter, input.perPage, offset)
+      const rows = await this.ranked(reader, version, text, filter, input.perPage, offset)
       return { items: rows, next: Math.min(rows[0]?.total ?? 0, reading.searchRanked) > offset + rows.length }
     }
     const rows = await reading.listReadable(this.deps.db, reader, { ...filter, sort: 'latest' }, input.perPage + 1, offset)
@@ -109,9 +147,8 @@ export class KnowledgeReading {
    * a change committed meanwhile only makes the next search look again): the same search by a reader
    * of the same audience is answered from memory until anything a reader can find changes.
    */
-  private async ranked(reader: Reader, text: string, filter: { categoryIds?: string[]; tag?: string }, limit: number, offset: number) {
+  private async ranked(reader: Reader, version: string, text: string, filter: { categoryIds?: string[]; tag?: string }, limit: number, offset: number) {
     const key = JSON.stringify([readerKey(reader), text, filter.categoryIds ?? null, filter.tag ?? null, limit, offset])
-    const version = await reading.knowledgeVersion(this.deps.db)
     const kept = this.#results.get(key, version)
     if (kept) return kept
     const rows = await reading.searchReadable(this.deps.db, reader, { text, corrected: await this.corrected(text), ...filter }, limit, offset)
@@ -126,12 +163,13 @@ export class KnowledgeReading {
   }
 
   /** Ranked, highlighted results of what the reader may read; every search is logged with its number of results for staff. */
-  async search(reader: Reader, input: SearchInput) {
+  async search(ref: ReaderRef, input: SearchInput) {
     const text = input.q.trim().slice(0, 200)
-    const categories = await this.categories(reader)
+    const load = this.deps.pageLoader()
+    const [reader, categories, version] = await Promise.all([this.deps.readers.withLevels(ref, load), this.categories(ref, load), load('version', readerPage.version)])
     if (!text) return { categories, results: paged([], 1, 0), text }
     const node = input.category ? categories.byId.get(input.category) : undefined
-    const rows = await this.ranked(reader, text, { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined },
+    const rows = await this.ranked(reader, version, text, { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined },
       resultsPerPage, (input.page - 1) * resultsPerPage)
     const searchId = input.page === 1 ? this.#log.logged(text, rows[0]?.total ?? 0) : input.searchId
     const found = rows[0]?.total ?? 0

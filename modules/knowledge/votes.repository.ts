@@ -1,10 +1,6 @@
 import { sql } from 'kysely'
 import type { DbOrTrx } from '../../core/data/database.ts'
 
-export function findVote(db: DbOrTrx, articleId: string, userId: string) {
-  return db.selectFrom('knowledge_votes').select(['helpful', 'comment', 'voted_at']).where('article_id', '=', articleId).where('user_id', '=', userId).executeTakeFirst()
-}
-
 /** One vote per person and article: a second replaces the first, and the article's tallies are counted again. */
 export async function saveVote(trx: DbOrTrx, vote: { article_id: string; user_id: string; helpful: boolean; comment: string | null }): Promise<void> {
   await trx.insertInto('knowledge_votes').values(vote)

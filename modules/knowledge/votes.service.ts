@@ -11,10 +11,6 @@ import * as repo from './votes.repository.ts'
 export class KnowledgeVotes {
   constructor(private readonly deps: { db: Db }) {}
 
-  voteOf(viewer: PartnerViewer, articleId: string) {
-    return repo.findVote(this.deps.db, articleId, viewer.id)
-  }
-
   async vote(viewer: PartnerViewer, reader: Reader, slug: string, form: Static<typeof VoteForm>): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const article = await reading.readableArticle(trx, reader, slug)

@@ -12,5 +12,5 @@ import type { DbOrTrx } from '../../core/data/database.ts'
 export function partnerProfiles(db: DbOrTrx) {
   return db.selectFrom('partners').leftJoin('partner_levels', 'partner_levels.id', 'partners.level_id')
     .select(['partners.id', 'partners.name', 'partners.status', 'partners.territories', 'partners.expertise', 'partners.capacity',
-      'partner_levels.name as level_name', 'partner_levels.rank as level_rank'])
+      'partners.level_id', 'partner_levels.name as level_name', 'partner_levels.rank as level_rank'])
 }

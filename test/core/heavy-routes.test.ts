@@ -94,4 +94,25 @@ if (!serverUrl) {
     t.same((await Promise.all(burst)).map((r) => r.statusCode).sort(), [200, 200, 200, 200, 503],
       'once its query ends the place is freed, and the four waiting take it in turn')
   })
+
+  t.test('a list heavy only when searched: its plain pages pass a full gate, a search waits for a place', async (t) => {
+    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: '1', DATABASE_STATEMENT_TIMEOUT_MS: '0' })
+    await createUser(app, { email: 'ops@example.com', role: 'admin' })
+    const staff = new Agent(app)
+    await staff.signIn('ops@example.com', 'correct-horse-battery')
+
+    const holder = new pg.Client({ connectionString: env.DATABASE_URL })
+    await holder.connect()
+    t.teardown(() => holder.end())
+    await holder.query('begin')
+    await holder.query('lock table customer_accounts in access exclusive mode')
+    const first = staff.get('/admin/customers/duplicates')
+    while (await waitingForLock(holder) === 0) await pause(20)
+
+    t.equal((await staff.get('/admin/opportunities?status=open')).statusCode, 200, 'a filtered page of the list is served while the one place is taken')
+    t.equal((await staff.get('/admin/opportunities?q=acme')).statusCode, 503, 'a search of it waits for the place, and gives up when the wait runs out')
+    await holder.query('rollback')
+    t.equal((await first).statusCode, 200)
+    t.equal((await staff.get('/admin/opportunities?q=acme')).statusCode, 200, 'with the place free the search is served')
+  })
 }

@@ -1,22 +1,10 @@
 import t from 'tap'
 import { JobRunner } from '../../../core/background/jobs/job-runner.ts'
-import { addBusinessMinutes, businessMinutesBetween } from '../../../modules/cases/business-hours.ts'
+import { systemActor } from '../../../core/data/audit/audit.service.ts'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { openCase, partnerWithDeal, staffAgent, staffPassword } from '../../fixtures/cases.ts'
 
-const berlin = { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1020, holidays: ['2026-12-25'] }
 const at = (iso: string) => new Date(iso)
-
-t.test('business time skips nights, weekends and holidays, in the calendar’s time zone and across a clock change', async (t) => {
-  // Thursday 24 December, 15:00 in Berlin: two hours that day, Friday a holiday, then the weekend.
-  t.equal(addBusinessMinutes(at('2026-12-24T14:00:00Z'), 240, berlin).toISOString(), '2026-12-28T10:00:00.000Z')
-  t.equal(businessMinutesBetween(at('2026-12-24T14:00:00Z'), at('2026-12-28T10:00:00Z'), berlin), 240)
-  t.equal(addBusinessMinutes(at('2026-12-26T14:00:00Z'), 60, berlin).toISOString(), '2026-12-28T09:00:00.000Z', 'from a Saturday: Monday’s first hour')
-  t.equal(addBusinessMinutes(at('2026-12-28T06:00:00Z'), 30, berlin).toISOString(), '2026-12-28T08:30:00.000Z', 'from before opening: from the opening')
-  const newYork = { timeZone: 'America/New_York', days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1020, holidays: [] }
-  t.equal(addBusinessMinutes(at('2026-03-06T21:30:00Z'), 60, newYork).toISOString(), '2026-03-09T13:30:00.000Z', 'Monday 9:30 in daylight saving time')
-  t.equal(businessMinutesBetween(at('2026-12-28T10:00:00Z'), at('2026-12-24T14:00:00Z'), berlin), 0)
-})
 
 t.test('targets with a controlled clock: due in business hours, paused while waiting on the partner, resumed on their reply; one at-risk and one breach notice under two runners', async (t) => {
   const { app } = await buildTestApp(t)
@@ -87,4 +75,57 @@ t.test('targets with a controlled clock: due in business hours, paused while wai
   t.match(sent[1], { subject: /missed its resolution target/ })
   t.match((await desk.agent.get('/admin/cases?target=breached')).body, /Missed/)
   t.notMatch((await desk.agent.get('/admin/cases?target=at_risk')).body, 'Licence keys do not activate', 'a missed case is no longer “at risk”')
+})
+
+t.test('a partner level’s own targets replace the priority’s for its partners’ cases; an empty field keeps the priority’s', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db, clock, partners, jobs } = app.diContainer.cradle
+  const realNow = clock.now
+  t.teardown(() => { clock.now = realNow })
+  const setClock = (iso: string) => { clock.now = () => Date.parse(iso) }
+
+  const acme = await partnerWithDeal(app, 'acme')
+  const beta = await partnerWithDeal(app, 'beta')
+  const silver = (await partners.levels())[0]!
+  const gold = await partners.saveLevel(systemActor, null, { name: 'Gold', rank: 9, benefits: '' })
+  await db.updateTable('partners').set({ level_id: gold.id }).where('id', '=', beta.partner.id).execute()
+
+  const admin = await createUser(app, { email: 'boss@staff.example', role: 'admin', password: staffPassword })
+  const boss = new Agent(app)
+  await boss.signIn(admin.email, staffPassword)
+  const form = {
+    first_urgent: '1', resolution_urgent: '8', first_high: '4', resolution_high: '16', first_normal: '8', resolution_normal: '40', first_low: '16', resolution_low: '80',
+    time_zone: 'UTC', days: ['1', '2', '3', '4', '5'], start: '09:00', end: '17:00', holidays: ''
+  }
+  const page = await boss.get('/admin/cases/targets')
+  t.match(page.body, /Targets per partner level[\s\S]*Gold[\s\S]*/)
+  t.match(page.body, `name="first_high_${silver.id}"`)
+
+  const refused = await boss.post('/admin/cases/targets', { ...form, [`first_high_${silver.id}`]: 'soon' })
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, `First response (high, ${silver.name}) must be a number of hours above 0`)
+  t.equal((await db.selectFrom('case_level_targets').selectAll().execute()).length, 0, 'nothing was saved')
+
+  t.equal((await boss.post('/admin/cases/targets', { ...form, [`first_high_${silver.id}`]: '2', [`resolution_high_${silver.id}`]: '' })).statusCode, 303)
+  t.same(await db.selectFrom('case_level_targets').selectAll().execute(),
+    [{ level_id: silver.id, priority: 'high', first_response_minutes: 120, resolution_minutes: null }], 'only what the level sets is kept')
+  t.match((await boss.get('/admin/cases/targets')).body, new RegExp(`name="first_high_${silver.id}" value="2"`))
+
+  setClock('2026-12-07T09:00:00Z')
+  const row = (id: string) => db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  const silverCase = await openCase(acme.agent, { priority: 'high' })
+  const goldCase = await openCase(beta.agent, { priority: 'high' })
+  t.match(await row(silverCase), { first_response_due_at: at('2026-12-07T11:00:00Z'), resolution_due_at: at('2026-12-08T17:00:00Z') },
+    'Silver’s two hours to answer, the priority’s sixteen to resolve')
+  t.match(await row(goldCase), { first_response_due_at: at('2026-12-07T13:00:00Z'), resolution_due_at: at('2026-12-08T17:00:00Z') }, 'Gold sets nothing: the priority’s')
+
+  setClock('2026-12-07T10:40:00Z')
+  await db.transaction().execute((trx) => jobs.enqueue(trx, 'cases.targets'))
+  await jobs.runDue()
+  t.match(await row(silverCase), { at_risk_at: at('2026-12-07T10:40:00Z') }, 'twenty minutes of the level’s two hours left: at risk')
+  t.match(await row(goldCase), { at_risk_at: null }, 'two hours twenty of four left: not at risk')
+
+  const desk = await staffAgent(app)
+  await desk.agent.post(`/admin/cases/${goldCase}/priority`, { priority: 'urgent' })
+  t.match(await row(goldCase), { first_response_due_at: at('2026-12-07T10:00:00Z') }, 'a new priority takes that priority’s target')
 })

@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 import { createForums, createModerator, idIn } from '../../fixtures/forums.ts'
-import { businessHoursBefore } from '../../../modules/forums/business-hours.ts'
+import { businessHoursBefore } from '../../../core/lib/business-hours.ts'
 
 const signedIn = async (app: FastifyInstance, who: { email: string; password: string }) => {
   const agent = new Agent(app)

@@ -1,6 +1,8 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createArticle, createCategory, createStaffPair } from '../../fixtures/knowledge.ts'
+import { systemActor } from '../../../core/data/audit/audit.service.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 
 t.test('partners browse by category, latest and most helpful, and read an article with its place, contents and related articles', async (t) => {
@@ -77,4 +79,36 @@ t.test('one vote per person and article, changeable, with a comment for staff', 
   t.match((await a.get('/portal/knowledge/articles/import-guide')).body, /You answered <strong>yes<\/strong>/)
   t.match((await a.get('/portal/knowledge')).body, /Most helpful[\s\S]*Import guide/)
   t.equal((await a.post('/portal/knowledge/articles/no-such-article/vote', { helpful: 'yes' })).statusCode, 404)
+})
+
+t.test('what an article page shows around it follows every change readers can find on the very next view, and the reader’s level', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { knowledgeArticles, partners, db } = app.diContainer.cradle
+  const staff = await createStaffPair(app)
+  const sso = await createCategory(app, staff.author, 'Single sign-on')
+  await partners.saveLevel(systemActor, null, { name: 'Registered', rank: 1, benefits: '' })
+  const gold = await partners.saveLevel(systemActor, null, { name: 'Gold', rank: 3, benefits: '' })
+  await createArticle(app, staff, sso.id, { title: 'Okta setup', body: 'Before: [](/kb/articles/entra-id-setup).', tags: 'sso' })
+  const entra = await createArticle(app, staff, sso.id, { title: 'Entra ID setup', tags: 'sso' })
+  await createArticle(app, staff, sso.id, { title: 'Gold SSO extras', tags: 'sso', audience: 'levels', levelId: gold.id })
+  const partner = await createActivePartner(app, 'north')
+  const agent = new Agent(app)
+  await agent.signIn(partner.email, partner.password)
+  const related = async () => /Related articles[\s\S]*?<\/ul>/.exec((await agent.get('/portal/knowledge/articles/okta-setup')).body)?.[0] ?? ''
+
+  const first = await related()
+  t.match(first, /Entra ID setup/)
+  t.notMatch(first, /Gold SSO extras/, 'an article outside the partner’s level is not offered')
+  t.equal(await related(), first, 'the same on a second view')
+
+  await sql`update knowledge_articles set title = 'Microsoft Entra setup' where id = ${entra.id}`.execute(db)
+  const page = (await agent.get('/portal/knowledge/articles/okta-setup')).body
+  t.match(page, /Related articles[\s\S]*Microsoft Entra setup/, 'a renamed article shows its new title among related ones at once')
+  t.match(page, /<a href="\/portal\/knowledge\/articles\/entra-id-setup">Microsoft Entra setup<\/a>/, 'and where the article links to it')
+
+  await knowledgeArticles.archive(staff.reviewer, entra.id)
+  t.notMatch(await related(), /Entra/, 'an archived article is no longer offered')
+
+  await sql`update partners set level_id = ${gold.id} where id = ${partner.partner.id}`.execute(db)
+  t.match(await related(), /Gold SSO extras/, 'the partner’s new level is read on the next view')
 })

@@ -11,10 +11,10 @@ t.test('the published fragment reads each partner with its level, and these colu
   const level = (await partners.levels())[0]!
 
   const rows = await partnerProfiles(db).orderBy('partners.name').execute()
-  t.same(Object.keys(rows[0]!).sort(), ['capacity', 'expertise', 'id', 'level_name', 'level_rank', 'name', 'status', 'territories'])
+  t.same(Object.keys(rows[0]!).sort(), ['capacity', 'expertise', 'id', 'level_id', 'level_name', 'level_rank', 'name', 'status', 'territories'])
   t.match(rows, [
-    { id: active.partner.id, name: 'alpha Ltd', status: 'active', territories: ['DE', 'AT'], expertise: ['Training'], level_name: level.name, level_rank: level.rank },
-    { id: applied.partner.id, name: 'beta Ltd', status: 'applied', level_name: null, level_rank: null }
+    { id: active.partner.id, name: 'alpha Ltd', status: 'active', territories: ['DE', 'AT'], expertise: ['Training'], level_id: level.id, level_name: level.name, level_rank: level.rank },
+    { id: applied.partner.id, name: 'beta Ltd', status: 'applied', level_id: null, level_name: null, level_rank: null }
   ])
 })
 

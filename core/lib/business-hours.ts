@@ -1,7 +1,8 @@
 /**
  * Business time of a working calendar: working days (ISO weekdays, 1 = Monday), hours of the day
- * (minutes after midnight) in the calendar's time zone, and holidays (local dates). Service targets
- * are counted in it: 8 business hours from a Friday afternoon end on Monday.
+ * (minutes after midnight) in the calendar's time zone, and holidays (local dates). Cases count
+ * their service targets in the staff admins' calendar (8 business hours from a Friday afternoon end
+ * on Monday); the forums count how long a question has waited in the default one.
  */
 export interface Calendar {
   timeZone: string
@@ -11,6 +12,9 @@ export interface Calendar {
   /** Local dates, YYYY-MM-DD. */
   holidays: string[]
 }
+
+/** Monday to Friday, 9:00 to 17:00 UTC, no holidays. */
+export const defaultCalendar: Calendar = { timeZone: 'UTC', days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1020, holidays: [] }
 
 const minute = 60_000
 const day = 86_400_000
@@ -33,19 +37,22 @@ function instantOf(date: { y: number; m: number; d: number }, minuteOfDay: numbe
 
 const isoDate = (date: { y: number; m: number; d: number }) => `${date.y}-${String(date.m).padStart(2, '0')}-${String(date.d).padStart(2, '0')}`
 const weekday = (date: { y: number; m: number; d: number }) => ((new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay() + 6) % 7) + 1
-const nextDate = (date: { y: number; m: number; d: number }) => {
-  const next = new Date(Date.UTC(date.y, date.m - 1, date.d) + day)
+const dateAfter = (date: { y: number; m: number; d: number }, days: number) => {
+  const next = new Date(Date.UTC(date.y, date.m - 1, date.d) + days * day)
   return { y: next.getUTCFullYear(), m: next.getUTCMonth() + 1, d: next.getUTCDate() }
 }
 
-/** The working windows from the local day of `from` on, as [start, end) instants, for at most `limit` days. */
-function* windows(from: number, calendar: Calendar, limit = 800): Generator<[number, number]> {
+/**
+ * The working windows from the local day of `from` on (or back, with `step` -1), as [start, end)
+ * instants, for at most `limit` days.
+ */
+function* windows(from: number, calendar: Calendar, step: 1 | -1 = 1, limit = 800): Generator<[number, number]> {
   let date: { y: number; m: number; d: number } = localParts(from, calendar.timeZone)
   for (let i = 0; i < limit; i++) {
     if (calendar.days.includes(weekday(date)) && !calendar.holidays.includes(isoDate(date)) && calendar.endMinute > calendar.startMinute) {
       yield [instantOf(date, calendar.startMinute, calendar.timeZone), instantOf(date, calendar.endMinute, calendar.timeZone)]
     }
-    date = nextDate(date)
+    date = dateAfter(date, step)
   }
 }
 
@@ -70,4 +77,16 @@ export function businessMinutesBetween(from: Date, to: Date, calendar: Calendar)
     total += Math.max(0, Math.min(end, to.getTime()) - Math.max(start, from.getTime()))
   }
   return Math.round(total / minute)
+}
+
+/** The instant `hours` business hours before `now`: a question asked before it has waited longer than that. */
+export function businessHoursBefore(now: number, hours: number, calendar: Calendar = defaultCalendar): Date {
+  let left = hours * 60 * minute
+  for (const [start, end] of windows(now, calendar, -1)) {
+    const finish = Math.min(end, now)
+    if (finish <= start) continue
+    if (finish - left >= start) return new Date(finish - left)
+    left -= finish - start
+  }
+  throw new Error('The working calendar has no working time in the last two years.')
 }
