@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { signedIn } from '../../core/identity/access.ts'
 import { Conflict, Invalid } from '../../core/lib/errors.ts'
-import { pageSize } from '../../core/lib/pagination.ts'
 import { idParams, isId, parseForm } from '../../core/lib/validation.ts'
 import { renderMarkdown } from '../../core/web/markdown.ts'
 import { alreadySaved } from '../../core/web/submissions/submissions.ts'
@@ -18,6 +17,8 @@ type QueueQuery = Record<string, string | undefined>
 type IdRequest = { Params: { id: string }; Body: FormBody }
 
 const config = { access: 'staff' as const }
+/** Cases a queue page shows: fewer than a table's 25, so the page stays within 20 kB of HTML (issue 18). */
+const queuePageSize = 12
 
 /** The staff's help desk: the queue, a case with replies and internal notes, assignment, status and priority, and deflections. */
 const casesAdminRoutes: FastifyPluginAsync = async (app) => {
@@ -27,12 +28,18 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
     const viewer = signedIn(request)
     const query = request.query
     const { filters, filter, sort } = queueFromQuery(query, viewer.id)
-    const [page, staff, partnerNames, views] = await Promise.all([
-      caseDesk.queue(filter, sort, query.after, pageSize), caseDesk.staff(), partners.partnerNames({ status: 'active' }), caseViews.usable(viewer)
+    const [page, staff, partnerPicker, views] = await Promise.all([
+      caseDesk.queue(filter, sort, query.after, queuePageSize), caseDesk.staff(), partners.partnerPicker(query.partner_q, filters.partner, { active: true, typed: true }), caseViews.usable(viewer)
     ])
     return reply.page('cases/admin-queue', {
-      page, counts: page.counts, filters, views, viewQuery: viewQueryOf(filters), mayShare: viewer.role === 'admin', staff, partners: partnerNames, statuses: caseStatuses, priorities, caseTypes, dealStages, sorts: queueSorts, paged: Boolean(query.after)
+      page, counts: page.counts, filters, views, viewQuery: viewQueryOf(filters), mayShare: viewer.role === 'admin', staff, partnerPicker, statuses: caseStatuses, priorities, caseTypes, dealStages, sorts: queueSorts, paged: Boolean(query.after)
     }, { title: 'Cases' })
+  })
+
+  /** The queue's partner filter: its choices for htmx, matching the typed name (partner_q), the chosen partner kept. */
+  app.get<{ Querystring: QueueQuery }>('/admin/cases/partners', { config }, async (request, reply) => {
+    const picker = await partners.partnerPicker(request.query.partner_q, request.query.partner, { active: true, typed: true })
+    return reply.page('cases/partner-options', { picker, fragment: true }, { title: 'Partners' })
   })
 
   app.post<{ Body: Record<string, unknown> }>('/admin/cases/views', { config }, async (request, reply) => {

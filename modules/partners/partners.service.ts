@@ -61,11 +61,12 @@ export class PartnersService {
 
   /**
    * A staff picker of partners: the first matching q by name or domain (active ones only when `active`), leaving out
-   * `exceptIds`; the chosen one stays listed. A chosen id that is no partner chooses nothing.
+   * `exceptIds`; the chosen one stays listed. A chosen id that is no partner chooses nothing. With `typed`, nothing
+   * is listed but the chosen one until a name is typed: for a page that must stay light, such as a filter.
    */
-  async partnerPicker(q: unknown, chosenId: unknown, f: { active?: boolean; exceptIds?: string[] } = {}): Promise<Picker> {
+  async partnerPicker(q: unknown, chosenId: unknown, f: { active?: boolean; exceptIds?: string[]; typed?: boolean } = {}): Promise<Picker> {
     const text = pickerText(q)
-    const found = await repo.searchPartnerNames(this.deps.db, text, pickerSize + 1, { status: f.active ? 'active' : undefined, exceptIds: f.exceptIds })
+    const found = f.typed && !text ? [] : await repo.searchPartnerNames(this.deps.db, text, pickerSize + 1, { status: f.active ? 'active' : undefined, exceptIds: f.exceptIds })
     const named = isId(chosenId) ? await repo.findPartner(this.deps.db, chosenId) : undefined
     return pickerOf(text, found.map(partnerChoice), named ? partnerChoice(named) : null)
   }

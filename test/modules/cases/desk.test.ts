@@ -124,3 +124,30 @@ t.test('figures: open cases by status and priority, response and resolution time
   t.match(text, /acme Ltd 2 3 h/, 'per partner')
   t.match(text, /Nobody yet 2 3 h/, 'per assignee')
 })
+
+t.test('the queue filters by a partner found by name: the page lists no partner until one is typed, the chosen one stays ticked', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await partnerWithDeal(app, 'acme')
+  const other = await partnerWithDeal(app, 'other')
+  const desk = await staffAgent(app)
+  await openCase(acme.agent, { subject: 'Acme keys fail' })
+  await openCase(other.agent, { subject: 'Other keys fail' })
+
+  const queue = (await desk.agent.get('/admin/cases')).body
+  t.match(queue, 'Type a name to find a partner.')
+  t.notMatch(queue, `value="${acme.partner.id}"`, 'no partner is listed unasked')
+
+  const found = await desk.agent.get('/admin/cases/partners?partner_q=acm')
+  t.equal(found.statusCode, 200)
+  t.match(found.body, `name="partner" value="${acme.partner.id}"`, 'a typed name finds the partner')
+  t.notMatch(found.body, other.partner.id)
+
+  const searched = (await desk.agent.get('/admin/cases?partner_q=other')).body
+  t.match(searched, `name="partner" value="${other.partner.id}"`, 'without JavaScript the search reloads the page with the matches')
+
+  const filtered = (await desk.agent.get(`/admin/cases?partner=${acme.partner.id}`)).body
+  t.match(filtered, 'Acme keys fail')
+  t.notMatch(filtered, 'Other keys fail', 'only the chosen partner’s cases')
+  t.match(filtered, new RegExp(`value="${acme.partner.id}" checked`), 'the chosen partner stays ticked')
+  t.equal((await acme.agent.get('/admin/cases/partners?partner_q=acm')).statusCode, 403, 'staff only')
+})
