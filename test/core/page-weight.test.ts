@@ -52,6 +52,23 @@ t.test('the heaviest pages stay within 20 kB of HTML with full lists behind them
   // Acme's customers: more than one page.
   for (let i = 0; i < 30; i++) await createCustomer(app, acme.admin.id, `Globex Corporation ${String(i).padStart(2, '0')}`)
 
+  // 300 cases over the partners, open and answered, resolved and rated, assigned over 15 staff, a third of them about one of the deals.
+  const desk = await Promise.all(Array.from({ length: 15 }, (_, i) => createUser(app, { email: `desk${i}@staff.example`, name: `Desk Colleague ${i}`, role: 'member' })))
+  await sql`insert into cases (partner_id, subject, body, type, priority, status, assignee_id, opportunity_id, opportunity_name, deal_stage,
+      first_response_due_at, resolution_due_at, at_risk_at, breached_at, created_at, updated_at)
+    select (${sql.val([acme.partner.id, ...applicants.rows.map((r) => r.id)])}::uuid[])[1 + n % 201], 'Licence keys do not activate for the Lakeshore stores ' || n,
+      'The keys we got yesterday fail with error 42.', (array['question', 'problem', 'request', 'deal_support'])[1 + n % 4],
+      (array['low', 'normal', 'high', 'urgent'])[1 + n % 4], (array['new', 'open', 'waiting', 'resolved', 'closed'])[1 + n % 5],
+      (${sql.val(desk.map((u) => u.id))}::uuid[])[1 + n % 15], case when n % 3 = 0 then ${template.id}::uuid end,
+      case when n % 3 = 0 then 'Point of sale rollout for Lakeshore Retail Group' end, case when n % 3 = 0 then 'develop' end,
+      now() + interval '1 day', now() + interval '5 days', case when n % 7 = 0 then now() end, case when n % 11 = 0 then now() end,
+      now() - n * interval '1 hour', now() - n * interval '1 hour'
+    from generate_series(1, 300) n`.execute(db)
+  await sql`update cases set first_response_at = created_at + (number % 9) * interval '20 minutes',
+      resolved_at = case when status in ('resolved', 'closed') then created_at + (number % 13) * interval '3 hours' end,
+      rating = case when status in ('resolved', 'closed') and number % 2 = 0 then 1 + number % 5 end
+    where status <> 'new'`.execute(db)
+
   const partner = new Agent(app)
   await partner.signIn(acme.email, acme.password)
   const staffEmail = 'weigher@staff.example'
@@ -69,7 +86,9 @@ t.test('the heaviest pages stay within 20 kB of HTML with full lists behind them
     [partner, '/portal/opportunities/offers', /Next page/],
     [partner, '/portal/opportunities/board', /All 20 in Qualify/],
     [partner, '/portal/company/edit', /Territories served/],
-    [partner, '/portal/customers', /Next page/]
+    [partner, '/portal/customers', /Next page/],
+    [staffAgent, '/admin/cases', /Next page/],
+    [staffAgent, '/admin/cases/figures', /Desk Colleague 14/]
   ]
   for (const [agent, path, full] of pages) {
     const res = await agent.get(path)
