@@ -16,7 +16,7 @@ import type { CaseEventKind, CaseEventRow, CaseStatus, Priority } from './cases.
 import { deflectionsByAnswer } from './deflections.repository.ts'
 import * as figures from './figures.repository.ts'
 import type { QueueFilter, QueueSort } from './queue.ts'
-import { findEvent, insertEvent, timelineOf } from './timeline.repository.ts'
+import { findEvent, insertEvent, timelineOf, timelinePage } from './timeline.repository.ts'
 import { toCase, toReply } from './cases.resource.ts'
 import './cases.events.ts'
 
@@ -96,11 +96,11 @@ export class CaseDesk {
     return (await this.deps.users.staff({ limit: 500 })).filter((s) => s.status === 'active').map((s) => ({ id: s.id, name: s.name }))
   }
 
-  /** The case page: the case, its whole timeline (internal notes marked), its deal as it stands now, and the staff to assign. */
-  async detail(id: string) {
+  /** The case page: the case, a page of its timeline after `after` (internal notes marked), its deal as it stands now, and the staff to assign. */
+  async detail(id: string, after?: unknown) {
     const found = await this.get(id)
     const [timeline, staff, deal] = await Promise.all([
-      timelineOf(this.deps.db, id, true),
+      timelinePage(this.deps.db, id, true, after),
       this.staff(),
       found.opportunity_id ? this.deps.deals.staffGet(found.opportunity_id).catch((err: unknown) => {
         if (err instanceof NotFound) return null

@@ -69,21 +69,22 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('cases/admin-deflections', { rows }, { title: 'Questions answered without a case' })
   })
 
-  const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string; canned?: unknown } = {}, status = 200) => {
+  const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string; canned?: unknown; after?: string } = {}, status = 200) => {
     const viewer = signedIn(reply.request)
-    const [{ case: c, timeline, deal, staff }, canned] = await Promise.all([caseDesk.detail(id), cannedReplies.usable(viewer)])
+    const [{ case: c, timeline, deal, staff }, canned] = await Promise.all([caseDesk.detail(id, state.after), cannedReplies.usable(viewer)])
     // A canned reply chosen (a GET of the page, so it works without JavaScript) fills in the reply for this case.
     const chosen = isId(state.canned) ? canned.find((r) => r.id === state.canned) : undefined
     if (chosen) Object.assign(state, { failed: 'replies', values: { body: fillCanned(chosen.body, c) } })
     return reply.page('cases/admin-case', {
       canned, cannedId: chosen?.id ?? '',
-      c, body: renderMarkdown(c.body), timeline: timeline.map((e) => ({ ...e, html: e.kind === 'reply' || e.kind === 'note' ? renderMarkdown(e.body) : '' })),
+      c, body: renderMarkdown(c.body), timeline: timeline.items.map((e) => ({ ...e, html: e.kind === 'reply' || e.kind === 'note' ? renderMarkdown(e.body) : '' })),
+      earlier: timeline.next, paged: Boolean(state.after),
       deal, staff, statuses: caseStatuses, priorities, errors: state.errors ?? {}, failed: state.failed, values: state.values ?? {}, message: state.message
     }, { title: `${caseNumber(c)} ${c.subject}`, status })
   }
 
-  app.get<IdRequest & { Querystring: { canned?: string } }>('/admin/cases/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    detail(reply, request.params.id, { canned: request.query.canned }))
+  app.get<IdRequest & { Querystring: { canned?: string; after?: string } }>('/admin/cases/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    detail(reply, request.params.id, { canned: request.query.canned, after: request.query.after }))
 
   /** The case page's forms: the case first (404), then the form (422 on the page), then the change. */
   const action = (path: string, run: (actor: ReturnType<typeof signedIn>, id: string, body: FormBody) => Promise<unknown>, done: string, upload = false) =>

@@ -110,16 +110,16 @@ const casesPortalRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  const detail = async (reply: FastifyReply, viewer: PartnerViewer, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string } = {}, status = 200) => {
-    const { case: c, timeline, can } = await cases.detail(viewer, id)
+  const detail = async (reply: FastifyReply, viewer: PartnerViewer, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string; after?: string } = {}, status = 200) => {
+    const { case: c, timeline, can } = await cases.detail(viewer, id, state.after)
     return reply.page('cases/case', {
-      c, body: renderMarkdown(c.body), timeline: timeline.map((e) => ({ ...e, html: e.kind === 'reply' ? renderMarkdown(e.body) : '' })), can, reopenDays,
+      c, body: renderMarkdown(c.body), timeline: timeline.items.map((e) => ({ ...e, html: e.kind === 'reply' ? renderMarkdown(e.body) : '' })), earlier: timeline.next, paged: Boolean(state.after), can, reopenDays,
       errors: state.errors ?? {}, failed: state.failed, values: state.values ?? {}, message: state.message
     }, { title: `${caseNumber(c)} ${c.subject}`, status })
   }
 
-  app.get<IdRequest>('/portal/cases/:id', { config, schema: { params: idParams } }, async (request, reply) =>
-    detail(reply, partnerViewer(request), request.params.id))
+  app.get<IdRequest & { Querystring: { after?: string } }>('/portal/cases/:id', { config, schema: { params: idParams } }, async (request, reply) =>
+    detail(reply, partnerViewer(request), request.params.id, { after: request.query.after }))
 
   app.post<IdRequest>('/portal/cases/:id/replies', { config: { ...config, csrf: false }, schema: { params: idParams }, ...withUpload(app) }, async (request, reply) => {
     const viewer = partnerViewer(request)

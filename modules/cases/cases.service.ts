@@ -17,7 +17,7 @@ import { isActive, raisesCase, rateable, reopenable, statusTimes } from './case-
 import * as repo from './cases.repository.ts'
 import type { CaseForm, RatingForm } from './cases.schemas.ts'
 import type { CaseEventRow, CaseRow, CaseStatus } from './cases.table.ts'
-import { insertEvent, timelineOf } from './timeline.repository.ts'
+import { insertEvent, timelineOf, timelinePage } from './timeline.repository.ts'
 import './cases.events.ts'
 
 /** What cases need of the customers and opportunities modules' public services: a record by id within the viewer's reach. */
@@ -66,10 +66,10 @@ export class CasesService {
     return found
   }
 
-  /** The case page: the case and its public timeline, with what the viewer may do now. */
-  async detail(viewer: PartnerViewer, id: string) {
+  /** The case page: the case and a page of its public timeline after `after`, with what the viewer may do now. */
+  async detail(viewer: PartnerViewer, id: string, after?: unknown) {
     const found = await this.forPartner(viewer, id)
-    const timeline = await timelineOf(this.deps.db, found.id, false)
+    const timeline = await timelinePage(this.deps.db, found.id, false, after)
     const { edit, create } = permissionsOf(viewer).cases
     const now = this.deps.clock.now()
     return {

@@ -69,6 +69,15 @@ t.test('the heaviest pages stay within 20 kB of HTML with full lists behind them
       rating = case when status in ('resolved', 'closed') and number % 2 = 0 then 1 + number % 5 end
     where status <> 'new'`.execute(db)
 
+  // A long case of Acme's: 60 replies back and forth, a note between them.
+  const long = await sql<{ id: string }>`select id from cases where partner_id = ${acme.partner.id} order by number limit 1`.execute(db)
+  const longCase = long.rows[0]!.id
+  await sql`insert into case_events (case_id, kind, internal, body, actor_name, actor_kind, created_at)
+    select ${longCase}, case when n % 10 = 0 then 'note' else 'reply' end, n % 10 = 0,
+      'Reply ' || n || E': we tried the keys again on the **Lakeshore** tills this morning.\n\nThree of the twelve stores still show error 42 after the restart; the others activate. Could you check the licence pool for those stores?',
+      case when n % 2 = 0 then 'Sam Staff' else 'Ann Acme' end, case when n % 2 = 0 then 'staff' else 'partner' end, now() - (100 - n) * interval '1 minute'
+    from generate_series(1, 60) n`.execute(db)
+
   const partner = new Agent(app)
   await partner.signIn(acme.email, acme.password)
   const staffEmail = 'weigher@staff.example'
@@ -88,7 +97,9 @@ t.test('the heaviest pages stay within 20 kB of HTML with full lists behind them
     [partner, '/portal/company/edit', /Territories served/],
     [partner, '/portal/customers', /Next page/],
     [staffAgent, '/admin/cases', /Next page/],
-    [staffAgent, '/admin/cases/figures', /Desk Colleague 14/]
+    [staffAgent, '/admin/cases/figures', /Desk Colleague 14/],
+    [staffAgent, `/admin/cases/${longCase}`, /Earlier events/],
+    [partner, `/portal/cases/${longCase}`, /Earlier events/]
   ]
   for (const [agent, path, full] of pages) {
     const res = await agent.get(path)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildTestApp } from '../../helper.ts'
-import { openCase, partnerWithDeal, staffAgent } from '../../fixtures/cases.ts'
+import { openCase, partnerWithDeal, postWithFile, staffAgent } from '../../fixtures/cases.ts'
 
 t.test('a partner opens a case about a deal; staff reply and note; the partner sees the reply, never the note', async (t) => {
   const { app } = await buildTestApp(t)
@@ -85,4 +85,36 @@ t.test('a resolved case reopens within 14 days; later a follow-up case is offere
   t.match(followForm.body, /Follow-up to CASE-\d+/)
   const followUp = await openCase(acme.agent, { follow_up_of: id, subject: 'Follow-up: keys fail again' })
   t.equal((await db.selectFrom('cases').select('follow_up_of').where('id', '=', followUp).executeTakeFirstOrThrow()).follow_up_of, id, 'linked to the earlier case')
+})
+
+t.test('a long case shows its latest events, the earlier ones a page away; the partner’s pages never hold a note', async (t) => {
+  const { app } = await buildTestApp(t)
+  const acme = await partnerWithDeal(app, 'acme')
+  const desk = await staffAgent(app)
+  const id = await openCase(acme.agent)
+  for (let i = 1; i <= 16; i++) {
+    t.equal((await postWithFile(acme.agent, `/portal/cases/${id}/replies`, { body: `Partner reply ${i}.` })).statusCode, 303)
+    if (i % 4 === 0) t.equal((await desk.agent.post(`/admin/cases/${id}/notes`, { note: `Staff note ${i}.` })).statusCode, 303)
+  }
+  const earlierLink = (body: string) => /href="([^"]*after=[^"#]+)#timeline-title">Earlier events/.exec(body)?.[1]?.replaceAll('&amp;', '&')
+
+  const staffLatest = (await desk.agent.get(`/admin/cases/${id}`)).body
+  t.match(staffLatest, 'Staff note 16.')
+  t.match(staffLatest, 'Partner reply 5.', 'the latest 15 of 21 events')
+  t.notMatch(staffLatest, 'Partner reply 4.')
+  const staffEarlier = (await desk.agent.get(earlierLink(staffLatest)!)).body
+  t.match(staffEarlier, 'Staff note 4.')
+  t.match(staffEarlier, 'Partner reply 1.')
+  t.notMatch(staffEarlier, 'Partner reply 5.', 'each event on one page')
+  t.match(staffEarlier, 'Latest events')
+  t.notOk(earlierLink(staffEarlier), 'nothing earlier than the opening')
+
+  const partnerLatest = (await acme.agent.get(`/portal/cases/${id}`)).body
+  t.match(partnerLatest, 'Partner reply 16.')
+  t.match(partnerLatest, 'Partner reply 2.', 'the latest 15 of 17 public events')
+  t.notMatch(partnerLatest, 'Partner reply 1.')
+  const partnerEarlier = (await acme.agent.get(earlierLink(partnerLatest)!)).body
+  t.match(partnerEarlier, 'Partner reply 1.')
+  t.notMatch(partnerEarlier + partnerLatest, 'Staff note', 'no note on either page')
+  t.match((await acme.agent.get(`/portal/cases/${id}?after=nonsense`)).body, 'Partner reply 16.', 'a bad cursor shows the latest events')
 })
