@@ -5,6 +5,7 @@ import { benchPartner } from './bench-partner.ts'
 import { openMigrated, recreateDatabase } from './database.ts'
 import { seedCases } from './seed-cases.ts'
 import { seedCustomers } from './seed-customers.ts'
+import { seedForums } from './seed-forums.ts'
 import { seedKnowledge } from './seed-knowledge.ts'
 import { seedCollaborators, seedEvents, seedOffers } from './seed-history.ts'
 import { seedOpportunities } from './seed-opportunities.ts'
@@ -21,9 +22,12 @@ async function step(label: string, work: () => Promise<unknown>): Promise<void> 
 /** 10,000 articles beside 10,000 opportunities, 100,000 beside 1,000,000. */
 export const knowledgeArticles = (opportunities: number) => Math.max(10_000, Math.round(opportunities / 10))
 
+/** As many forum posts as opportunities: 10,000 beside 10,000, 1,000,000 beside 1,000,000 (in a tenth as many threads). */
+export const forumPosts = (opportunities: number) => Math.max(10_000, opportunities)
+
 /**
- * Fills the bench database from empty with `total` opportunities and as many support cases; the
- * bench partner holds 1,000 of each.
+ * Fills the bench database from empty with `total` opportunities, as many support cases and forum
+ * posts; the bench partner holds 1,000 opportunities and 1,000 cases.
  */
 export async function generate(url: string, total: number): Promise<void> {
   const minimum = benchPartner.opportunities + benchPartner.pendingOffers + 1000
@@ -48,6 +52,7 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('collaborators', () => seedCollaborators(conn))
       // The bulk insert ran with triggers off, the ones keeping the dashboard figures included.
       await step('knowledge articles', () => seedKnowledge(conn, knowledgeArticles(total)))
+      await step('forum posts', () => seedForums(conn, forumPosts(total)))
       await step('support cases', () => seedCases(conn, total))
       await step('dashboard figures', () => sql`select opportunity_figures_rebuild()`.execute(conn))
     })

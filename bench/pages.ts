@@ -4,6 +4,7 @@ import { loadConfig } from '../core/config.ts'
 import type { RouteEntry } from '../core/identity/auth/session.ts'
 import { benchPartner } from './bench-partner.ts'
 import { searchTerms } from './seed-knowledge.ts'
+import { benchThread } from './seed-forums.ts'
 
 /** Who loads a page: the bench partner's admin (session or API key) or a staff admin. */
 export type Caller = 'partner' | 'api' | 'staff'
@@ -19,9 +20,11 @@ export interface BenchPage {
 
 export const reference: BenchPage = { name: 'reference', path: '/portal/company', caller: 'partner', heavy: false }
 
-/** Pages whose work is in their query string (a search), each measured with these queries instead of bare. */
+/** Pages whose work is in their query string (a search, a thread's last page), each measured with these queries instead of bare. */
 const queries: Record<string, string[]> = {
-  '/portal/knowledge/search': [`q=${searchTerms.common}`, `q=${searchTerms.rare}`]
+  '/portal/knowledge/search': [`q=${searchTerms.common}`, `q=${searchTerms.rare}`],
+  '/portal/forums/t/:id': ['last'],
+  '/admin/forums/t/:id': ['last']
 }
 
 /** Who loads a route of each access: the partner admin also takes the pages every signed-in person (or applicant) reaches, the dashboard among them. */
@@ -56,7 +59,10 @@ async function idGroups(databaseUrl: string): Promise<string[][]> {
       order by table_name, ordinal_position`)
     const byTable = new Map<string, string[]>()
     for (const c of columns) byTable.set(c.table_name, [...byTable.get(c.table_name) ?? [], c.column_name])
-    const groups: string[][] = [[partner!.id]]
+    // The bench thread and its forum first: the thread pages are measured on its 2,000 replies, the forum's on its threads.
+    const { rows: bench } = await client.query<{ id: string; forum_id: string }>(
+      'select id::text, forum_id::text from forum_threads where title = $1', [benchThread.title])
+    const groups: string[][] = [...bench.map((t) => [t.id, t.forum_id]), [partner!.id]]
     for (const [table, names] of byTable) {
       if (!names.includes('id')) continue
       const where = names.includes('partner_id') ? 'where partner_id = $1' : table === 'partners' ? 'where id = $1' : ''
@@ -107,28 +113,21 @@ export async function discoverPages(origin: string, databaseUrl: string, credent
     const caller = route.url.startsWith('/api/') ? 'api' : callerOf[route.access]
     if (!caller || route.url === reference.path || route.url.startsWith('/api/docs') || route.url.endsWith('openapi.json')) continue
     if (only && !only.test(route.url)) continue
-    const asked = queries[route.url]
-    if (asked) {
-      for (const query of asked) {
-        const path = `${route.url}?${query}`
+    for (const query of queries[route.url] ?? ['']) {
+      const name = query ? `${route.url}?${query}` : route.url
+      let found: string | undefined
+      for (const filled of fillings(route.url, groups)) {
+        const path = query ? `${filled}?${query}` : filled
         const response = await fetch(origin + path, { headers: credentials[caller], redirect: 'manual' })
         await response.arrayBuffer()
-        if (response.status === 200) pages.push({ name: path, path, caller, heavy: route.heavy })
-        else missed.push(path)
+        if (response.status === 200) {
+          found = path
+          break
+        }
       }
-      continue
+      if (found) pages.push({ name, path: found, caller, heavy: route.heavy })
+      else missed.push(name)
     }
-    let found: string | undefined
-    for (const path of fillings(route.url, groups)) {
-      const response = await fetch(origin + path, { headers: credentials[caller], redirect: 'manual' })
-      await response.arrayBuffer()
-      if (response.status === 200) {
-        found = path
-        break
-      }
-    }
-    if (found) pages.push({ name: route.url, path: found, caller, heavy: route.heavy })
-    else missed.push(route.url)
   }
   return { pages, missed }
 }

@@ -48,7 +48,7 @@ const api: FastifyPluginAsync<ApiOptions> = async (app, options) => {
         description: 'The partner portal for programs: partners, customers and opportunities. Authenticate with an API key: `Authorization: Bearer <key>`.'
       },
       servers: [{ url: options.publicUrl }],
-      webhooks: Object.assign({}, ...options.features.map((feature) => feature.apiWebhooks ?? {})),
+      webhooks: Object.assign({}, ...options.features.map((feature) => feature.apiWebhooks?.(app.diContainer.cradle.contributions) ?? {})),
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, issued under Integrations.' } } },
       security: [{ apiKey: [] }]
     },

@@ -1,6 +1,6 @@
 import { ChannelAreas, type Area } from '../identity/access.ts'
 import type { MigrationsFolder } from '../data/migrator.ts'
-import { FeatureError, type Audience, type Feature, type NavEntry, type Panel, type PanelSlot, type SuggestionProvider, type Widget } from './features.ts'
+import { FeatureError, type Audience, type Feature, type NavEntry, type Panel, type PanelSlot, type SuggestionProvider, type Widget, type WebhookSources, type WebhookType } from './features.ts'
 
 declare module '../container.ts' {
   interface Cradle {
@@ -34,6 +34,9 @@ export class Contributions {
   readonly widgets: Record<Audience, Widget[]>
   readonly panels: ReadonlyMap<PanelSlot, Panel[]>
   readonly suggestions: SuggestionProvider[]
+  /** Every feature's webhook events by name, and which domain event becomes which. */
+  readonly webhookTypes: Readonly<Record<string, WebhookType>>
+  readonly webhookSources: WebhookSources
   readonly areas: ChannelAreas
   readonly migrations: MigrationsFolder[]
 
@@ -68,6 +71,15 @@ export class Contributions {
     this.panels = panels
     ownedOnce(features, 'suggestion provider', (f) => f.suggestions?.map((p) => p.id))
     this.suggestions = features.flatMap((f) => f.suggestions ?? []).sort(byOrder)
+    ownedOnce(features, 'webhook event', (f) => Object.keys(f.webhookTypes ?? {}))
+    ownedOnce(features, 'webhook source of the domain event', (f) => Object.keys(f.webhookSources ?? {}))
+    this.webhookTypes = Object.assign({}, ...features.map((f) => f.webhookTypes ?? {})) as Record<string, WebhookType>
+    this.webhookSources = Object.assign({}, ...features.map((f) => f.webhookSources ?? {})) as WebhookSources
+    for (const feature of features) {
+      for (const [event, source] of Object.entries(feature.webhookSources ?? {})) {
+        if (!this.webhookTypes[source.type]) throw new FeatureError(`"${feature.name}" sends the domain event "${event}" as the webhook event "${source.type}", which no enabled feature offers.`)
+      }
+    }
     this.migrations = features.flatMap((f) => (f.migrations ? [{ dir: f.migrations, feature: f.name }] : []))
   }
 }

@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
-import type { TObject } from 'typebox'
+import type { TObject, TSchema } from 'typebox'
+import type { DbOrTrx } from '../data/database.ts'
+import type { DomainEvent, EventName } from '../background/events/events.ts'
 import type { Access, Area, AreaDefinition, GrantDefinition, Viewer } from '../identity/access.ts'
 import type { AppContainer, Cradle } from '../container.ts'
 import type { PageLoader } from '../web/page-loader.ts'
+import type { Contributions } from './contributions.ts'
 
 /** The signed-in audiences, each with its own navigation and dashboard. */
 export type Audience = 'partner' | 'staff'
@@ -87,6 +90,27 @@ export interface SuggestionProvider {
   find(cradle: Cradle, viewer: Viewer, text: string, limit: number): Promise<Suggestion[]>
 }
 
+/** One kind of event a feature sends to webhook endpoints, e.g. 'case.created'. */
+export interface WebhookType {
+  label: string
+  /** What the event's `data` holds (the API's own schema of the resource), for the OpenAPI document. */
+  data: TSchema
+  /** Only staff endpoints may take it. */
+  staffOnly: boolean
+}
+
+/** How one domain event becomes a webhook event of the feature's own types. */
+export interface WebhookSource<N extends EventName = EventName> {
+  type: string
+  /** The partners whose endpoints also get it — none, one, or every partner who may read it; staff endpoints get every event. */
+  partnersOf(cradle: Cradle, event: DomainEvent<N>, db: DbOrTrx): Promise<string[]>
+  /** The resource as the API shows it to that partner (null: to staff); null when it is gone or not theirs to see (nothing is sent). */
+  data(cradle: Cradle, event: DomainEvent<N>, partnerId: string | null, db: DbOrTrx): Promise<unknown>
+}
+
+/** Which domain event becomes which webhook event. */
+export type WebhookSources = { [N in EventName]?: WebhookSource<N> }
+
 /** Static files of a feature's own, served under /assets/<feature>/ with hashed, year-long cached URLs. */
 export interface FeatureAssets {
   dir: string
@@ -115,7 +139,10 @@ export interface Feature {
    */
   api?: FastifyPluginAsync
   /** What it sends out to other systems: OpenAPI 3.1 `webhooks` entries (path items) by event name, for the API's document. */
-  apiWebhooks?: Record<string, Record<string, unknown>>
+  apiWebhooks?(contributions: Contributions): Record<string, Record<string, unknown>>
+  /** The webhook events it offers endpoints, by name, and the domain events they come from; the webhooks feature sends them. */
+  webhookTypes?: Record<string, WebhookType>
+  webhookSources?: WebhookSources
   nav?: NavEntry[]
   widgets?: Widget[]
   /** Answers it offers while someone writes a question elsewhere (a case's subject). */

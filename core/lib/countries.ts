@@ -9,7 +9,9 @@ const codes = ('AD AE AF AG AI AL AM AO AR AS AT AU AW AX AZ BA BB BD BE BF BG B
 
 const names = new Intl.DisplayNames(['en'], { type: 'region' })
 
-export const countries: ReadonlyArray<{ code: string; name: string }> = codes
+export interface Country { code: string; name: string }
+
+export const countries: readonly Country[] = codes
   .map((code) => ({ code, name: names.of(code) ?? code }))
   .sort((a, b) => a.name.localeCompare(b.name))
 
@@ -18,3 +20,6 @@ export const countryCodes: readonly string[] = codes
 const nameOf = new Map(countries.map((c) => [c.code, c.name]))
 
 export const countryName = (code: string | null | undefined): string => (code ? nameOf.get(code) ?? names.of(code) ?? code : '—')
+
+/** The countries of these codes, by name as the full list is; codes that are no country are left out. */
+export const countriesOf = (codes: readonly string[]): Country[] => countries.filter((c) => codes.includes(c.code))

@@ -1,4 +1,4 @@
-import { countryName } from '../lib/countries.ts'
+import { countries, countryName, type Country } from '../lib/countries.ts'
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => escapes[c]!)
@@ -22,6 +22,19 @@ const months = Array.from({ length: 12 }, (_, m) =>
   new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' }).format(Date.UTC(2000, m, 1)))
 const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n))
 const day = (d: Date) => `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}`
+
+/**
+ * Countries as a select's options, the chosen ones selected, as raw HTML for `<%~`. A list of every country is
+ * the largest part of a form's page: the options leave out their optional end tags (issue 18: page weight), and
+ * the full list is assembled once.
+ */
+const optionsOf = (list: readonly Country[]) => list.map((c) => `<option value="${c.code}">${escapeHtml(c.name)}`).join('')
+const everyCountry = optionsOf(countries)
+function countryOptions(chosen: string | readonly string[] | null | undefined, list?: readonly Country[]): string {
+  let html = list ? optionsOf(list) : everyCountry
+  for (const code of [chosen ?? []].flat()) if (/^[A-Z]{2}$/.test(code)) html = html.replace(`value="${code}">`, `value="${code}" selected>`)
+  return html
+}
 
 /** Formatting helpers available in every template as `h`. */
 export const helpers = {
@@ -51,5 +64,6 @@ export const helpers = {
   linkify: (text: string): string =>
     escapeHtml(text).replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}">${url}</a>`),
   country: countryName,
+  countryOptions,
   label: (value: string): string => value.replace(/[-_]/g, ' ').replace(/^./, (c) => c.toUpperCase())
 }

@@ -100,7 +100,8 @@ function templateResolver(features: Map<string, string>): (template: string, fro
 
 /** Eta with each template's path resolved once: Eta resolves it again on every render and include. */
 function createEta(features: Map<string, string>): Eta {
-  const eta = new Eta({ views: viewsDir, cache: true, functionHeader: 'const h = it.h;' })
+  // Indentation is for reading templates; the pages leave it out (issue 18: page weight).
+  const eta = new Eta({ views: viewsDir, cache: true, rmWhitespace: true, functionHeader: 'const h = it.h;' })
   const resolve = templateResolver(features)
   const paths = new Map<string, string>()
   eta.resolvePath = (template, options) => {

@@ -13,9 +13,7 @@ import { seedCases } from './cases.seed.ts'
 import { CasesService } from './cases.service.ts'
 import { CaseSuggestions } from './suggestions.service.ts'
 import { CaseTargets } from './targets.service.ts'
-
-/** A case and a reply as the API shows them (webhooks carry them too). */
-export { Case, CaseReplied } from './cases.resource.ts'
+import { webhookSources, webhookTypes } from './cases.webhooks.ts'
 
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
@@ -74,6 +72,8 @@ const cases: Feature = {
   ],
   assets: { dir: path.join(import.meta.dirname, 'assets'), stylesheets: ['cases.css'] },
   panels: [dealPanel],
+  webhookTypes,
+  webhookSources,
   seed: seedCases
 }
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer } from '../../core/identity/access.ts'
-import { countries } from '../../core/lib/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { pageSize } from '../../core/lib/pagination.ts'
 import { alreadySaved } from '../../core/web/submissions/submissions.ts'
@@ -20,7 +19,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
 
   async function formPage(reply: FastifyReply, viewer: PartnerViewer, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
     const owners = customers.seesCompany(viewer) ? await customers.owners(viewer) : []
-    return reply.page('customers/account-form', { ...state, errors: state.errors ?? {}, countries, owners }, {
+    return reply.page('customers/account-form', { ...state, errors: state.errors ?? {}, owners }, {
       title: state.id ? 'Edit customer account' : 'New customer account', status: state.status
     })
   }
@@ -56,7 +55,7 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
     const seesCompany = customers.seesCompany(viewer)
     const { filters, filter, paged } = accountFilter(request.query, viewer, seesCompany)
     const page = await customers.listAccounts(viewer, filter, pageSize)
-    const data = { page, filters, paged, seesCompany, countries, can: customers.abilities(viewer) }
+    const data = { page, filters, paged, seesCompany, can: customers.abilities(viewer) }
     return reply.page(wantsFragment(request) ? 'customers/account-results' : 'customers/accounts', data, { title: 'Customers' })
   })
 

@@ -8,9 +8,7 @@ import { CustomerImportService, importJob } from './customer-import.service.ts'
 import { CustomerPickers } from './customer-pickers.service.ts'
 import { CustomersAdminService } from './customers-admin.service.ts'
 import { CustomersService } from './customers.service.ts'
-
-/** A customer account as the API shows it (webhooks carry it too). */
-export { Account } from './customers.resource.ts'
+import { webhookSources, webhookTypes } from './customers.webhooks.ts'
 
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
@@ -60,6 +58,8 @@ const customers: Feature = {
     { audience: 'partner', label: 'Customers', href: '/portal/customers', order: 20, area: 'customers' },
     { audience: 'staff', label: 'Customers', href: '/admin/customers', order: 20 }
   ],
+  webhookTypes,
+  webhookSources,
   seed: seedCustomers
 }
 

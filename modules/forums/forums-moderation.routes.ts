@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { signedIn } from '../../core/identity/access.ts'
-import { Invalid, type FieldErrors } from '../../core/lib/errors.ts'
+import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { idParams, parseForm } from '../../core/lib/validation.ts'
 import { ModerateForm, MoveForm, MuteForm, ReasonForm } from './forums.schemas.ts'
 
@@ -14,7 +14,7 @@ const said: Record<string, string> = {
 
 /** Staff moderate under /admin/forums: thread states and moves, hidden posts, the report queue, unanswered questions, edit history. */
 const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
-  const { forumModeration, forumReading, forumPosting } = app.diContainer.cradle
+  const { forumModeration, forumReading, forumPosting, forumCases } = app.diContainer.cradle
   const config = { access: 'staff' as const }
   const schema = { params: idParams }
   const staffWho = (request: { viewer: Parameters<typeof signedIn>[0]['viewer'] }) => ({ viewer: signedIn(request), reader: { kind: 'staff' as const } })
@@ -105,6 +105,18 @@ const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
   app.post<ById>('/admin/forums/reports/:id/dismiss', { config, schema }, async (request, reply) => {
     await forumModeration.dismissReports(signedIn(request), request.params.id)
     return reply.flash('The post is kept; its reports are settled.').seeOther('/admin/forums/queue')
+  })
+
+  // One action, from the thread, the queue or the unanswered list; staff go back where they were.
+  app.post<ById & Form>('/admin/forums/t/:id/case', { config, schema }, async (request, reply) => {
+    const back = request.body?.back === 'queue' ? '/admin/forums/queue' : request.body?.back === 'unanswered' ? '/admin/forums/unanswered' : `/admin/forums/t/${request.params.id}`
+    try {
+      await forumCases.open(signedIn(request), request.params.id)
+      return reply.flash('The question is a support case now: the reply that resolves it will be posted in the thread as its answer.').seeOther(back)
+    } catch (err) {
+      if (!(err instanceof Conflict)) throw err
+      return reply.flash(err.message).seeOther(back)
+    }
   })
 
   app.get<{ Querystring: { after?: string } }>('/admin/forums/unanswered', { config }, async (request, reply) => {

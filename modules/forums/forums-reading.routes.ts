@@ -35,7 +35,7 @@ function startOf(query: ThreadQuery): ThreadStart {
  */
 export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
   return async (app) => {
-    const { forumStructure, forumReading, forumPosting, forumModeration, forumSearch, submissions } = app.diContainer.cradle
+    const { forumStructure, forumReading, forumPosting, forumModeration, forumSearch, forumCases, submissions } = app.diContainer.cradle
     const config = { access: area.access }
     const schema = { params: idParams }
     const view = { base: area.base, writes: area.writes, staff: area.staff }
@@ -44,9 +44,9 @@ export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
       state: { quote?: string; values?: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number } = {}) {
       const who = await area.who(request)
       const page = await forumReading.thread(who, id, start, state.quote)
-      const forums = area.staff ? await forumStructure.allForums() : []
+      const [forums, caseId] = area.staff ? await Promise.all([forumStructure.allForums(), forumCases.caseOf(page.thread.id)]) : [[], null]
       return reply.page('forums/thread', {
-        ...view, ...page, forums, values: state.values ?? { body: page.quote }, errors: state.errors ?? {}, message: state.message
+        ...view, ...page, forums, caseId, values: state.values ?? { body: page.quote }, errors: state.errors ?? {}, message: state.message
       }, { title: page.thread.title, status: state.status })
     }
 

@@ -2,18 +2,13 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import Type, { type Static } from 'typebox'
 import { signedIn } from '../../core/identity/access.ts'
 import { apiKeyOf } from '../../core/identity/api-keys/api-keys.service.ts'
-import { described, IdempotencyHeaders, IdParams, iso, isoOrNull, Nullable, NullableId, NullableString, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
+import { described, IdempotencyHeaders, IdParams, isoOrNull, Nullable, OneOf, PageOf, PageQuery, Timestamp } from '../../core/api/schemas.ts'
 import { fingerprintOf } from '../../core/api/requests.ts'
 import { parseForm } from '../../core/lib/validation.ts'
 import { timeCursor } from '../../core/lib/pagination.ts'
 import { ReplyForm, ThreadForm } from './forums.schemas.ts'
-import type { ShownPost, Who } from './post-view.ts'
-
-const Author = Type.Object({
-  name: Type.String(),
-  staff: Type.Boolean(),
-  company: NullableString
-}, { description: 'Who wrote it; the company is null for staff, and for a partner who hid it from other partners (staff keys and the author’s own company still see it).' })
+import type { Who } from './post-view.ts'
+import { Post, Thread, toPost, toThread } from './forums.resource.ts'
 
 const Forum = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -24,34 +19,6 @@ const Forum = Type.Object({
   threads: Type.Integer(),
   posts: Type.Integer(),
   lastPostAt: Nullable(Timestamp)
-})
-
-const Thread = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  forumId: Type.String({ format: 'uuid' }),
-  kind: OneOf(['discussion', 'question'] as const),
-  title: Type.String(),
-  pinned: Type.Boolean(),
-  locked: Type.Boolean(),
-  closed: Type.Boolean(),
-  answerPostId: NullableId,
-  posts: Type.Integer({ description: 'The number of its last post (posts are numbered from 1).' }),
-  lastPostAt: Timestamp,
-  createdAt: Timestamp
-})
-
-const Post = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  number: Type.Integer(),
-  author: Author,
-  markdown: Type.String({ description: 'As written; empty when deleted, or hidden or held and not the key’s own.' }),
-  html: Type.String({ description: 'Rendered and sanitised.' }),
-  deleted: Type.Boolean(),
-  hidden: Type.Boolean(),
-  held: Type.Boolean({ description: 'Waiting for a moderator’s approval.' }),
-  helpful: Type.Integer(),
-  editedAt: Nullable(Timestamp),
-  createdAt: Timestamp
 })
 
 // Checked once the forum is found (so an unknown forum answers 404 whatever is sent): each field is required.
@@ -70,16 +37,6 @@ const ReplyInput = Type.Object({
 const PostsQuery = Type.Object({ cursor: PageQuery.cursor })
 const tags = ['Forums']
 const config = { access: 'signed-in' as const }
-
-const toPost = (p: ShownPost) => ({
-  id: p.id, number: p.number, author: { name: p.author_name, staff: p.staff, company: p.company }, markdown: p.body, html: p.html,
-  deleted: p.deleted, hidden: p.hidden, held: p.held, helpful: p.helpful, editedAt: isoOrNull(p.edited_at), createdAt: iso(p.created_at)
-})
-
-const toThread = (t: { id: string; forum_id: string; kind: 'discussion' | 'question'; title: string; pinned: boolean; locked: boolean; closed: boolean; answer_post_id: string | null; post_count: number; last_post_at: Date; created_at: Date }) => ({
-  id: t.id, forumId: t.forum_id, kind: t.kind, title: t.title, pinned: t.pinned, locked: t.locked, closed: t.closed, answerPostId: t.answer_post_id,
-  posts: t.post_count, lastPostAt: iso(t.last_post_at), createdAt: iso(t.created_at)
-})
 
 /** The forums, threads and posts the key's issuer may read; partners' and staff keys start threads and reply as their issuer. */
 const forumsApi: FastifyPluginAsync = async (app) => {

@@ -138,6 +138,15 @@ export interface ForumMutesTable {
   created_at: Generated<Date>
 }
 
+/** A question turned into a support case; `posted_reply_id`: the case's last reply posted back into the thread. */
+export interface ForumThreadCasesTable {
+  thread_id: string
+  case_id: string | null
+  opened_by: string | null
+  opened_at: Generated<Date>
+  posted_reply_id: string | null
+}
+
 export type ForumCategoryRow = Selectable<ForumCategoriesTable>
 export type ForumRow = Selectable<ForumsTable>
 export type ThreadRow = Omit<Selectable<ForumThreadsTable>, 'search'>
@@ -159,5 +168,6 @@ declare module '../../core/data/database.ts' {
     forum_digest_items: ForumDigestItemsTable
     forum_digests: ForumDigestsTable
     forum_mutes: ForumMutesTable
+    forum_thread_cases: ForumThreadCasesTable
   }
 }

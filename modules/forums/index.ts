@@ -11,8 +11,10 @@ import { ForumPosting } from './posting.service.ts'
 import { ForumModeration } from './moderation.service.ts'
 import { ForumSearchService } from './search.service.ts'
 import { ForumFollowing } from './following.service.ts'
+import { ForumCases } from './thread-cases.service.ts'
 import { sessionSecret } from '../../core/identity/session-secret.ts'
 import { answeredThreads } from './forums.suggestions.ts'
+import { webhookSources, webhookTypes } from './forums.webhooks.ts'
 
 declare module '../../core/config.ts' {
   interface Config {
@@ -30,22 +32,26 @@ declare module '../../core/container.ts' {
     forumModeration: ForumModeration
     forumSearch: ForumSearchService
     forumFollowing: ForumFollowing
+    forumCases: ForumCases
   }
 }
 
 const forums: Feature = {
   name: 'forums',
-  dependsOn: ['partners', 'knowledge'],
+  dependsOn: ['partners', 'knowledge', 'cases'],
   register(container) {
-    const { db, clock, partners, config, mailer, jobs, events } = container.cradle
+    const { db, clock, partners, config, mailer, jobs, events, knowledgeReading, cases, caseDesk, channelAreas } = container.cradle
     const posting = new ForumPosting({ db, clock, partners, events, rules: { postsPerHour: config.FORUM_POSTS_PER_HOUR, heldFirstPosts: config.FORUM_HELD_FIRST_POSTS } })
     const followingService = new ForumFollowing({ db, clock, mailer, jobs, secret: sessionSecret(config) })
     posting.onPosted(followingService.notify)
+    const forumCases = new ForumCases({ db, clock, channelAreas, cases, caseDesk, posting })
+    events.subscribe('case.replied', 'forums', (event, trx) => forumCases.replied(event, trx), (event, trx) => forumCases.wanted(event, trx))
     container.register({
       forumStructure: asValue(new ForumStructure({ db, partners })),
-      forumReading: asValue(new ForumReading({ db, clock })),
+      forumReading: asValue(new ForumReading({ db, clock, articleTitles: (reader, slugs) => knowledgeReading.titles(reader, slugs) })),
       forumPosting: asValue(posting),
       forumFollowing: asValue(followingService),
+      forumCases: asValue(forumCases),
       forumModeration: asValue(new ForumModeration({ db, clock, unansweredHours: config.FORUM_UNANSWERED_BUSINESS_HOURS })),
       forumSearch: asValue(new ForumSearchService({ db }))
     })
@@ -64,6 +70,8 @@ const forums: Feature = {
     { audience: 'staff', label: 'Forums', href: '/admin/forums', order: 45, menu: 'Content' }
   ],
   suggestions: [answeredThreads],
+  webhookTypes,
+  webhookSources,
   seed: seedForums
 }
 

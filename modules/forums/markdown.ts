@@ -1,5 +1,6 @@
 import type { Token } from 'markdown-it'
 import { linkedBy, markdown as md, sanitized, showTitle } from '../../core/web/markdown.ts'
+import { linkedSlugs, resolveArticleLink } from '../knowledge/index.ts'
 
 /** A thread by any area's address of it: /forums/t/<id>, /portal/forums/t/<id>, /admin/forums/t/<id>, with an optional page or post. */
 const threadAddress = /^\/(?:forums|portal\/forums|admin\/forums)\/t\/([0-9a-f-]{36})(\?[\w=&]*)?(#[\w-]*)?$/
@@ -7,24 +8,38 @@ const threadAddress = /^\/(?:forums|portal\/forums|admin\/forums)\/t\/([0-9a-f-]
 /** The ids of the threads a text links to by their address. */
 export const linkedThreads = (text: string): string[] => linkedBy(text, threadAddress)
 
+/** The slugs of the knowledge articles a text links to by their address. */
+export const linkedArticles = (text: string): string[] => linkedSlugs(text)
+
+/** The titles a reader may see of what posts link to: threads by id, knowledge articles by slug. */
+export interface LinkTitles { threads: Map<string, string>; articles: Map<string, string> }
+
+export const noTitles = (): LinkTitles => ({ threads: new Map(), articles: new Map() })
+
+/** Where the reader is: threads under `base`, knowledge articles under `articles`. */
+interface RenderOptions { base: string; articles: string; titles: LinkTitles }
+
 /**
- * A post for a reader who reads the forums under `base`: a link to a thread points there, and a
- * link without words of its own (empty, or its address) shows the thread's title — from `titles`,
- * which holds only the threads the reader may read. Sanitised like every text people write.
+ * A post for a reader: a link to a thread or an article points where they read it, and a link
+ * without words of its own (empty, or its address) shows its title — from `titles`, which holds
+ * only what the reader may read. Sanitised like every text people write.
  */
-export function renderPost(markdown: string, options: { base: string; titles: Map<string, string> }): string {
+export function renderPost(markdown: string, options: RenderOptions): string {
   const tokens = md.parse(markdown, {})
   for (const token of tokens) if (token.type === 'inline') resolveLinks(token.children ?? [], options)
   return sanitized(md.renderer.render(tokens, md.options, {}))
 }
 
-function resolveLinks(children: Token[], options: { base: string; titles: Map<string, string> }): void {
+function resolveLinks(children: Token[], options: RenderOptions): void {
   children.forEach((token, i) => {
     if (token.type !== 'link_open') return
     const href = String(token.attrGet('href') ?? '')
     const match = threadAddress.exec(href)
-    if (!match) return
+    if (!match) {
+      resolveArticleLink(children, i, { base: options.articles, titles: options.titles.articles })
+      return
+    }
     token.attrSet('href', `${options.base}/t/${match[1]}${match[2] ?? ''}${match[3] ?? ''}`)
-    showTitle(children, i, href, options.titles.get(match[1]!))
+    showTitle(children, i, href, options.titles.threads.get(match[1]!))
   })
 }

@@ -48,8 +48,8 @@ export async function resolveReports(db: DbOrTrx, postId: string, userId: string
 
 /** Questions without a marked answer, oldest first (a keyset page). */
 export function unanswered(db: DbOrTrx, filter: { after?: { key: string; id: string }; before?: Date; limit: number }) {
-  let query = db.selectFrom('forum_threads as t').innerJoin('forums as f', 'f.id', 't.forum_id')
-    .select(['t.id', 't.title', 't.created_at', 't.post_count', 't.locked', 't.closed', 'f.name as forum_name', sql<string>`t.created_at::text`.as('cursor_at')])
+  let query = db.selectFrom('forum_threads as t').innerJoin('forums as f', 'f.id', 't.forum_id').leftJoin('forum_thread_cases as c', 'c.thread_id', 't.id')
+    .select(['t.id', 't.title', 't.created_at', 't.post_count', 't.locked', 't.closed', 't.held', 'f.name as forum_name', 'c.case_id', sql<string>`t.created_at::text`.as('cursor_at')])
     .where('t.kind', '=', 'question').where('t.answer_post_id', 'is', null)
   if (filter.after) query = query.where(sql<boolean>`(t.created_at, t.id) > (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)`)
   if (filter.before) query = query.where('t.created_at', '<', filter.before).where('t.held', '=', false).where('t.closed', '=', false)

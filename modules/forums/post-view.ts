@@ -1,6 +1,6 @@
 import type { Reader } from '../../core/identity/audience.ts'
 import type { Viewer } from '../../core/identity/access.ts'
-import { renderPost } from './markdown.ts'
+import { noTitles, renderPost, type LinkTitles } from './markdown.ts'
 import type { PostRow } from './forums.table.ts'
 
 /** Who is at a forum page: the person (none for a visitor or on the public pages) and how they read. */
@@ -17,6 +17,9 @@ export const isStaffWho = (who: Who) => who.reader.kind === 'staff'
 /** Where the person reads the forums: staff under /admin, partners under /portal, everyone else on the public pages. */
 export const baseOf = (who: Who) => (who.reader.kind === 'staff' ? '/admin/forums' : who.reader.kind === 'partner' ? '/portal/forums' : '/forums')
 
+/** Where the person reads knowledge articles a post links to. */
+const articlesBaseOf = (who: Who) => (who.reader.kind === 'staff' ? '/admin/knowledge/by-address' : who.reader.kind === 'partner' ? '/portal/knowledge' : '/kb')
+
 /**
  * The company shown with a post: a partner's, unless they hid it from other partners — staff and
  * the author's own company still see it.
@@ -31,17 +34,17 @@ export const isAuthor = (who: Who, post: Pick<PostRow, 'author_id'>) => who.view
 
 /**
  * A post as a reader sees it: a deleted one as a placeholder, a hidden one's text only to its
- * author and staff (with the reason), Markdown rendered and sanitised, links to threads the reader
- * may read shown with their `titles`.
+ * author and staff (with the reason), Markdown rendered and sanitised, links to threads and
+ * articles the reader may read shown with their `titles`.
  */
-export function shownPost(who: Who, post: PostRow, now: number, titles: Map<string, string> = new Map()) {
+export function shownPost(who: Who, post: PostRow, now: number, titles: LinkTitles = noTitles()) {
   const own = isAuthor(who, post)
   const staff = isStaffWho(who)
   const readable = !post.deleted && ((!post.hidden && !post.held) || own || staff)
   return {
     ...post,
     body: readable ? post.body : '',
-    html: readable ? renderPost(post.body, { base: baseOf(who), titles }) : '',
+    html: readable ? renderPost(post.body, { base: baseOf(who), articles: articlesBaseOf(who), titles }) : '',
     company: companyShown(who, post),
     companyHidden: post.hide_company && staff,
     own,

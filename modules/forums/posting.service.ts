@@ -105,6 +105,28 @@ export class ForumPosting {
     return heldFirstPosts > 0 && await threads.approvedPostsBy(this.deps.db, viewer.id) < heldFirstPosts
   }
 
+  /**
+   * A staff member's answer written elsewhere (a support case's resolving reply) posted into the
+   * thread inside the caller's transaction, and marked as the question's answer if it has none yet:
+   * staff pass every rule and lock. Undefined if the thread is gone.
+   */
+  async postStaffAnswer(trx: DbOrTrx, staff: Viewer, threadId: string, body: string): Promise<{ id: string; number: number } | undefined> {
+    const thread = await threads.readableThread(trx, { kind: 'staff' }, threadId)
+    const locked = thread && await threads.lockThread(trx, thread.id)
+    if (!thread || !locked) return undefined
+    const author = await this.author(staff, false, trx)
+    const post = await threads.insertPost(trx, thread.forum_id, { ...author, thread_id: thread.id, body, created_at: new Date(this.deps.clock.now()), held: false })
+    await threads.markRead(trx, staff.id, thread.id, post.number)
+    await following.autoFollow(trx, staff.id, thread.id)
+    await this.tell({ trx, kind: 'reply', forum: { id: thread.forum_id, name: thread.forum_name }, thread, post: { ...post, author_id: staff.id, author_name: author.author_name, body } })
+    if (thread.kind === 'question' && !locked.answer_post_id) {
+      await threads.setAnswer(trx, thread.id, post.id)
+      await audit(trx, staff, { action: 'forums.answer-marked', entity: 'forum-thread', entityId: thread.id, after: { post: post.id } })
+      await this.deps.events.emit(trx, 'forum.answer-accepted', thread.id, { threadId: thread.id, forumId: thread.forum_id, postId: post.id, by: staff.id })
+    }
+    return post
+  }
+
   /** Staff let a held post through: it shows, and its followers are told now. */
   async approve(actor: Viewer, postId: string) {
     const post = await this.postFor({ viewer: actor, reader: { kind: 'staff' } }, postId)
@@ -226,8 +248,8 @@ export class ForumPosting {
    * The author's name (the person's own, also when an API key of theirs posts) and company (a
    * partner's, as named now), and whether the company is hidden from other partners.
    */
-  private async author(viewer: Viewer, hideCompany: boolean) {
-    const name = await threads.personName(this.deps.db, viewer.id) ?? viewer.name
+  private async author(viewer: Viewer, hideCompany: boolean, db: DbOrTrx = this.deps.db) {
+    const name = await threads.personName(db, viewer.id) ?? viewer.name
     if (viewer.kind === 'staff' || !viewer.partnerId) {
       return { author_id: viewer.id, author_name: name, staff: true, partner_id: null, company_name: null, hide_company: false }
     }

@@ -1,4 +1,5 @@
-import type { Db } from '../../core/data/database.ts'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
+import type { Reader } from '../../core/identity/audience.ts'
 import type { Clock } from '../../core/lib/clock.ts'
 import { NotFound } from '../../core/lib/errors.ts'
 import { timeCursor, timePage } from '../../core/lib/pagination.ts'
@@ -7,7 +8,8 @@ import * as threads from './threads.repository.ts'
 import * as following from './following.repository.ts'
 import { companyShown, isStaffWho, quoteOf, shownPost, type Who } from './post-view.ts'
 import type { FollowLevel, ForumRow } from './forums.table.ts'
-import { linkedThreads } from './markdown.ts'
+import { linkedArticles, linkedThreads, type LinkTitles } from './markdown.ts'
+import { toPost, toThread } from './forums.resource.ts'
 
 export const threadsPerPage = 25
 export const postsPerPage = 20
@@ -24,7 +26,7 @@ export function mayPostIn(who: Who, forum: Pick<ForumRow, 'posting'>, thread?: {
 
 /** The forums as readers see them: within their audience, with unread markers per person. */
 export class ForumReading {
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; articleTitles: (reader: Reader, slugs: string[]) => Promise<Map<string, string>> }) {}
 
   async forum(who: Who, id: string, after: unknown) {
     const forum = await structure.readableForum(this.deps.db, who.reader, id)
@@ -65,7 +67,7 @@ export class ForumReading {
       userId ? following.threadFollow(db, userId, thread.id) : Promise.resolve(undefined)
     ])
     const now = this.deps.clock.now()
-    const titles = await this.titles(who, [...rows, ...(answer ? [answer] : [])].flatMap((p) => linkedThreads(p.body)))
+    const titles = await this.titles(who, [...rows, ...(answer ? [answer] : [])].map((p) => p.body))
     const posts = rows.map((p) => shownPost(who, p, now, titles))
     const helpful = userId ? await threads.helpfulBy(db, userId, posts.map((p) => p.id)) : new Set<string>()
     const last = posts[posts.length - 1]?.number ?? 0
@@ -85,12 +87,28 @@ export class ForumReading {
     }
   }
 
-  /** The titles of the threads the person may read among these, for the links between threads. */
-  private async titles(who: Who, ids: string[]): Promise<Map<string, string>> {
-    const unique = [...new Set(ids)].slice(0, 100)
-    if (unique.length === 0) return new Map()
-    const rows = await threads.titlesOf(this.deps.db, who.reader, unique, isStaffWho(who) ? null : who.viewer?.id ?? '')
-    return new Map(rows.map((r) => [r.id, r.title]))
+  /**
+   * A thread and one of its posts as the API shows them to a reader who is no author (a partner's
+   * webhook endpoint, or staff's): null when the reader may not read the forum, or the thread or
+   * the post is held, hidden or deleted — an event of it is then not sent.
+   */
+  async resource(reader: Reader, threadId: string, postId: string, db: DbOrTrx = this.deps.db) {
+    const who: Who = { viewer: null, reader }
+    const [thread, post] = await Promise.all([threads.readableThread(db, reader, threadId), threads.readablePost(db, reader, postId)])
+    if (!thread || thread.held || !post || post.thread_id !== thread.id || post.held || post.hidden || post.deleted) return null
+    const titles = await this.titles(who, [post.body], db)
+    return { thread: toThread(thread), post: toPost(shownPost(who, post, this.deps.clock.now(), titles)) }
+  }
+
+  /** The titles of the threads and knowledge articles these posts link to that the person may read. */
+  private async titles(who: Who, bodies: string[], db: DbOrTrx = this.deps.db): Promise<LinkTitles> {
+    const ids = [...new Set(bodies.flatMap(linkedThreads))].slice(0, 100)
+    const slugs = bodies.flatMap(linkedArticles)
+    const [rows, articles] = await Promise.all([
+      ids.length ? threads.titlesOf(db, who.reader, ids, isStaffWho(who) ? null : who.viewer?.id ?? '') : Promise.resolve([]),
+      slugs.length ? this.deps.articleTitles(who.reader, slugs) : Promise.resolve(new Map<string, string>())
+    ])
+    return { threads: new Map(rows.map((r) => [r.id, r.title])), articles }
   }
 
   private async quotable(who: Who, threadId: string, postId: string) {
@@ -123,6 +141,7 @@ export class ForumReading {
   async history(who: Who, postId: string) {
     const post = await threads.readablePost(this.deps.db, who.reader, postId)
     if (!post || !isStaffWho(who)) throw new NotFound('The post')
-    return { post: shownPost(who, post, this.deps.clock.now()), versions: await threads.versionsOf(this.deps.db, postId) }
+    const [titles, versions] = await Promise.all([this.titles(who, [post.body]), threads.versionsOf(this.deps.db, postId)])
+    return { post: shownPost(who, post, this.deps.clock.now(), titles), versions }
   }
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { DbOrTrx } from '../../core/data/database.ts'
-import { readableBy } from '../../core/identity/audience.repository.ts'
+import { readableBy, readableByPartner } from '../../core/identity/audience.repository.ts'
+import { partnerProfiles } from '../partners/index.ts'
 import type { AudienceKind, Reader } from '../../core/identity/audience.ts'
 import type { Posting } from './forums.table.ts'
 
@@ -76,4 +77,11 @@ export function readableForums(db: DbOrTrx, reader: Reader, userId: string | nul
 /** A forum if the reader may read it. */
 export function readableForum(db: DbOrTrx, reader: Reader, id: string) {
   return db.selectFrom('forums as f').selectAll('f').where('f.id', '=', id).where(readableBy(reader, 'f')).executeTakeFirst()
+}
+
+/** The active partners whose people may read the forum: who hears of what happens in it. */
+export async function partnersReading(db: DbOrTrx, forumId: string): Promise<string[]> {
+  const rows = await db.selectFrom(partnerProfiles(db).as('p')).innerJoin('forums as f', (j) => j.on('f.id', '=', forumId))
+    .select('p.id').where('p.status', '=', 'active').where(readableByPartner(sql.ref<string>('p.id'), 'f')).execute()
+  return rows.map((r) => r.id)
 }

@@ -16,6 +16,8 @@ import { articleSuggestions } from './knowledge.suggestions.ts'
 
 /** Who a viewer reads as under the audience rule (core/identity/audience.ts), for other features with audiences. */
 export { Readers } from './audience.service.ts'
+/** Links to articles in other features' Markdown: which a text makes, and how each shows (with the title the reader may read). */
+export { linkedSlugs, resolveArticleLink } from './markdown.ts'
 
 declare module '../../core/container.ts' {
   interface Cradle {

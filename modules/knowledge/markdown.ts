@@ -44,12 +44,22 @@ function resolveLinks(children: Token[], options: { base: string; titles: Map<st
   children.forEach((token, i) => {
     const file = token.type === 'image' || token.type === 'link_open' ? fileAddress.exec(String(token.attrGet(token.type === 'image' ? 'src' : 'href') ?? '')) : null
     if (file) token.attrSet(token.type === 'image' ? 'src' : 'href', `${options.files ?? options.base}/files/${file[1]}`)
-    if (token.type !== 'link_open') return
-    const href = String(token.attrGet('href') ?? '')
-    const match = articleAddress.exec(href)
-    if (!match) return
-    const slug = match[1]!
-    token.attrSet('href', `${options.base}/articles/${slug}${match[2] ? `#${match[2]}` : ''}`)
-    showTitle(children, i, href, options.titles.get(slug))
+    if (token.type === 'link_open') resolveArticleLink(children, i, options)
   })
+}
+
+/**
+ * A link (`children[i]`, its opening) to an article by its address: it points where the reader
+ * reads articles (`base`), and without words of its own shows the article's title from `titles`
+ * (only what the reader may read). For other features' texts too (forum posts). False if it is no such link.
+ */
+export function resolveArticleLink(children: Token[], i: number, options: { base: string; titles: Map<string, string> }): boolean {
+  const token = children[i]!
+  const href = String(token.attrGet('href') ?? '')
+  const match = articleAddress.exec(href)
+  if (!match) return false
+  const slug = match[1]!
+  token.attrSet('href', `${options.base}/articles/${slug}${match[2] ? `#${match[2]}` : ''}`)
+  showTitle(children, i, href, options.titles.get(slug))
+  return true
 }

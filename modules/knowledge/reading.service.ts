@@ -40,6 +40,12 @@ export class KnowledgeReading {
     this.#log = new SearchLog(deps)
   }
 
+  /** The titles of the articles with these slugs that the reader may read, for links to them from elsewhere (forum posts). */
+  async titles(reader: Reader, slugs: string[]): Promise<Map<string, string>> {
+    const rows = await reading.titlesOf(this.deps.db, reader, [...new Set(slugs)].slice(0, 100))
+    return new Map(rows.map((r) => [r.slug, r.title]))
+  }
+
   /** The categories with the number of articles the reader may read in each and below; empty branches left out. */
   async categories(ref: Reader | ReaderRef, load = this.deps.pageLoader()): Promise<{ roots: CategoryNode[]; flat: CategoryNode[]; counts: Map<string, number>; byId: Map<string, CategoryNode> }> {
     const [rows, own] = await Promise.all([load('categories', readerPage.categories), load('counts', () => readerPage.counts(ref))])

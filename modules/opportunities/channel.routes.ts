@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { pageSize } from '../../core/lib/pagination.ts'
 import { currencies } from './opportunities.schemas.ts'
 import { channelSorts } from './opportunities.table.ts'
 
@@ -11,7 +12,8 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 const channelRoutes: FastifyPluginAsync = async (app) => {
   const { channel } = app.diContainer.cradle
   const config = { access: 'staff' as const, heavy: true }
-  const limit = 50
+  // A ranking, searched by name for the rest: a list's page of rows keeps it light (issue 18: page weight).
+  const limit = pageSize
 
   app.get<{ Querystring: ChannelQuery }>('/admin/opportunities/channel', { config }, async (request, reply) => {
     const q = request.query

@@ -8,12 +8,11 @@ import opportunitiesApi from './opportunities.api.ts'
 import { accountPanel } from './opportunities.panels.ts'
 import { seedOpportunities } from './opportunities.seed.ts'
 import { PipelineService } from './pipeline.service.ts'
+import { webhookSources, webhookTypes } from './opportunities.webhooks.ts'
 import { offersWidget, pipelineWidget, revenueWidget, stalledWidget, staffQueueWidget } from './opportunities.widgets.ts'
 
 /** A deal's stages in their order: the last is the one before it is won. */
 export { stages as dealStages } from './opportunities.table.ts'
-/** Opportunities and offers as the API shows them (webhooks carry them too). */
-export { Offer, Opportunity } from './opportunities.resource.ts'
 
 declare module '../../core/identity/access.ts' {
   interface ChannelAreaNames {
@@ -68,6 +67,8 @@ const opportunities: Feature = {
   widgets: [revenueWidget, pipelineWidget, offersWidget, stalledWidget, staffQueueWidget],
   panelSlots: ['opportunity'],
   panels: [accountPanel],
+  webhookTypes,
+  webhookSources,
   seed: seedOpportunities
 }
 

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { type PartnerViewer, partnerViewer, permissionsOf } from '../../core/identity/access.ts'
 import { Invalid } from '../../core/lib/errors.ts'
-import { pageSize, timeCursor } from '../../core/lib/pagination.ts'
+import { timeCursor } from '../../core/lib/pagination.ts'
 import { idParams, parseForm } from '../../core/lib/validation.ts'
 import { ReasonForm } from './opportunities.schemas.ts'
+
+/** Offers a page of the inbox shows: each is a card with its answer forms, so fewer than a list's rows keep the page light. */
+const offersPageSize = 10
 
 const offersRoutes: FastifyPluginAsync = async (app) => {
   const { distribution } = app.diContainer.cradle
@@ -14,7 +17,7 @@ const offersRoutes: FastifyPluginAsync = async (app) => {
   const inbox = async (viewer: PartnerViewer, cursor: string | undefined, extra: Record<string, unknown> = {}) => {
     const after = timeCursor(cursor)
     return {
-      page: await distribution.inbox(viewer, after, pageSize), after: after ? cursor : undefined, paged: Boolean(after),
+      page: await distribution.inbox(viewer, after, offersPageSize), after: after ? cursor : undefined, paged: Boolean(after),
       canAnswer: permissionsOf(viewer).acceptOffers, errors: {}, ...extra
     }
   }

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { renderPanels } from '../../core/features/widgets.ts'
-import { countries } from '../../core/lib/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { csvStream, sendCsv } from '../../core/web/csv-download.ts'
 import { pageSize, timeCursor } from '../../core/lib/pagination.ts'
@@ -47,7 +46,7 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   async function showNew(reply: FastifyReply, state: PageState = {}) {
     const rules = await distribution.rules()
     const page = {
-      countries, currencies, expertiseOptions: (await partners.program()).expertise_options,
+      currencies, expertiseOptions: (await partners.program()).expertise_options,
       values: state.values ?? { currency: 'USD', distribution: rules.auto_distribute ? 'auto' : 'manual', expertise: [] },
       errors: state.errors ?? {}, message: state.message
     }

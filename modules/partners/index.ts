@@ -4,12 +4,11 @@ import partnersRoutes from './partners.routes.ts'
 import partnersApi from './partners.api.ts'
 import { seedPartners } from './partners.seed.ts'
 import { PartnersService } from './partners.service.ts'
+import { webhookSources, webhookTypes } from './partners.webhooks.ts'
 import { companyWidget, recruitmentWidget, teamWidget } from './partners.widgets.ts'
 
 /** A read-only query fragment of the partners, for other modules' statements (see its file). */
 export { partnerProfiles } from './partner-profiles.repository.ts'
-/** A partner application as the API shows it (webhooks carry it). */
-export { Application } from './partners.resource.ts'
 
 declare module '../../core/container.ts' {
   interface Cradle {
@@ -37,6 +36,8 @@ const partners: Feature = {
     { audience: 'staff', label: 'Program', href: '/admin/program', order: 89, access: 'staff-admin', menu: 'Settings' }
   ],
   widgets: [companyWidget, teamWidget, recruitmentWidget],
+  webhookTypes,
+  webhookSources,
   seed: seedPartners
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
-import { countries, countryCodes } from '../../core/lib/countries.ts'
+import { countryCodes } from '../../core/lib/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { decodeCursor } from '../../core/lib/pagination.ts'
 import { alreadySaved } from '../../core/web/submissions/submissions.ts'
@@ -31,7 +31,7 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
   async function showPartner(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
     const partner = await partners.partner(id)
     const page = {
-      partner, countries,
+      partner,
       contacts: await partnerUsers.list(id),
       application: await partners.applicationOfPartner(id),
       notes: await partners.notes(id),
@@ -65,11 +65,11 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
     }
     const cursor = decodeCursor<{ name: string; id: string }>(q.after, { name: 'string', id: 'string' })
     const after = cursor && isId(cursor.id) ? cursor : undefined
-    const page = await partners.list({
+    const [page, inUse] = await Promise.all([partners.list({
       search: filters.q || undefined, status: filters.status || undefined, levelId: filters.level || undefined,
       country: filters.country || undefined, territory: filters.territory || undefined, expertise: filters.expertise || undefined, after
-    })
-    return reply.page('partners/admin-partners', { page, filters, paged: Boolean(after), levels, expertiseOptions, countries, statuses }, { title: 'Partners' })
+    }), partners.filterCountries(filters)])
+    return reply.page('partners/admin-partners', { page, filters, paged: Boolean(after), levels, expertiseOptions, ...inUse, statuses }, { title: 'Partners' })
   })
 
   /** A staff form's partner picker (active partners, the comma-separated ids of `except` left out): its choices for htmx. */

@@ -3,6 +3,7 @@ import type { ChannelPermissions } from '../../core/identity/access.ts'
 import { audit, systemActor, type Actor } from '../../core/data/audit/audit.service.ts'
 import type { Transaction } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
+import { countriesOf, type Country } from '../../core/lib/countries.ts'
 import { domainOf } from '../../core/lib/domains.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
@@ -303,6 +304,15 @@ export class PartnersService {
       const user = await this.deps.partnerUsers.member(partnerId, userId, trx)
       await this.deps.users.resendInvitation(trx, actor, user, partner.name)
     })
+  }
+
+  /**
+   * The countries a staff filter of partners (or of their applications) offers, by name: those partners are in and
+   * those they serve, and the one the filter has chosen.
+   */
+  async filterCountries(chosen: { country: string; territory: string }): Promise<{ countries: Country[]; territories: Country[] }> {
+    const used = await repo.countriesInUse(this.deps.db)
+    return { countries: countriesOf([...used.countries, chosen.country]), territories: countriesOf([...used.territories, chosen.territory]) }
   }
 
   // Levels and the program page (staff admins)

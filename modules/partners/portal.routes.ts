@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { countries } from '../../core/lib/countries.ts'
 import { Invalid } from '../../core/lib/errors.ts'
 import { renderWidgets } from '../../core/features/widgets.ts'
 import { CompanyForm, parseForm } from './partners.schemas.ts'
@@ -24,7 +23,7 @@ const portalRoutes: FastifyPluginAsync = async (app) => {
   })
 
   const editPage = async (values: Record<string, unknown>, errors: Record<string, string> = {}, message?: string) => ({
-    values, errors, message, countries, expertiseOptions: (await partners.program()).expertise_options
+    values, errors, message, expertiseOptions: (await partners.program()).expertise_options
   })
 
   app.get('/portal/company/edit', { config: { access: 'partner-admin' } }, async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { countries, countryCodes } from '../../core/lib/countries.ts'
+import { countryCodes } from '../../core/lib/countries.ts'
 import { Invalid } from '../../core/lib/errors.ts'
 import { decodeCursor } from '../../core/lib/pagination.ts'
 import { publicActor } from '../../core/web/submissions/submissions.ts'
@@ -20,7 +20,7 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
   })
 
   const applyPage = async (values: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-    values, countries, companySizes, expertiseOptions: (await partners.program()).expertise_options, errors: {}, ...extra
+    values, companySizes, expertiseOptions: (await partners.program()).expertise_options, errors: {}, ...extra
   })
 
   app.get('/apply', { config: { access: 'public' } }, async (request, reply) => {
@@ -60,7 +60,7 @@ const publicRoutes: FastifyPluginAsync = async (app) => {
       search: filters.q || undefined, country: filters.country || undefined, territory: filters.territory || undefined,
       expertise: filters.expertise || undefined, levelId: filters.level || undefined, after
     })
-    return reply.page('partners/directory', { page, filters, countries, levels, expertiseOptions: program.expertise_options, paged: Boolean(after) }, { title: 'Find a partner' })
+    return reply.page('partners/directory', { page, filters, levels, expertiseOptions: program.expertise_options, paged: Boolean(after) }, { title: 'Find a partner' })
   })
 
   app.get('/portal/application', { config: { access: 'applicant' } }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { signedIn } from '../../core/identity/access.ts'
-import { countries, countryCodes, countryName } from '../../core/lib/countries.ts'
+import { countryCodes, countryName } from '../../core/lib/countries.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { decodeCursor } from '../../core/lib/pagination.ts'
 import { alreadySaved } from '../../core/web/submissions/submissions.ts'
@@ -28,6 +28,9 @@ function cursorOf(after: unknown, sort: ApplicationSort) {
   if (!cursor || !isId(cursor.id) || (sort !== 'company' && !timestamp.test(cursor.key))) return undefined
   return cursor
 }
+
+/** Applications a page of the list shows: the figures and charts above it share the page (issue 18: page weight). */
+const applicationsPageSize = 20
 
 const recruitmentRoutes: FastifyPluginAsync = async (app) => {
   const { partners, partnerUsers, submissions, auditTrail } = app.diContainer.cradle
@@ -77,12 +80,12 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
       expertise: pick(q.expertise, expertiseOptions), sort: pick(q.sort, sorts) || 'newest'
     }
     const after = cursorOf(q.after, filters.sort)
-    const page = await partners.applications({
+    const [page, inUse] = await Promise.all([partners.applications({
       status: filters.status || undefined, country: filters.country || undefined, territory: filters.territory || undefined,
       expertise: filters.expertise || undefined, sort: filters.sort, after
-    })
+    }, applicationsPageSize), partners.filterCountries(filters)])
     return reply.page('partners/admin-applications', {
-      ...(await dashboard()), page, filters, paged: Boolean(after), countries, expertiseOptions, statuses
+      ...(await dashboard()), page, filters, paged: Boolean(after), ...inUse, expertiseOptions, statuses
     }, { title: 'Applications' })
   })
 

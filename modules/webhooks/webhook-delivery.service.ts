@@ -3,8 +3,8 @@ import type { DbOrTrx } from '../../core/data/database.ts'
 import type { DomainEvent, EventName } from '../../core/background/events/events.ts'
 import type { JobAttempt, JobRunner, RetryAt } from '../../core/background/jobs/job-runner.ts'
 import type { Mailer } from '../../core/background/mail/mailer.ts'
+import type { WebhookSource, WebhookSources } from '../../core/features/features.ts'
 import * as repo from './webhooks.repository.ts'
-import { sources } from './webhook-events.ts'
 import { postJson } from './webhook-request.ts'
 import { signatureHeader } from './webhook-signature.ts'
 
@@ -23,7 +23,8 @@ export const switchOffAfterMs = 72 * hour
 /** The wait after a failed attempt: 30 s, doubling, at most an hour. */
 export const backoffMs = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), hour)
 
-type Deps = Pick<Cradle, 'opportunities' | 'customersAdmin' | 'partners' | 'caseDesk'> & { jobs: JobRunner; mailer: Mailer; allowPrivate: boolean; timeoutMs: number }
+/** `cradle`: the services the features' sources read their resources with. */
+type Deps = { cradle: Cradle; sources: WebhookSources; jobs: JobRunner; mailer: Mailer; allowPrivate: boolean; timeoutMs: number }
 
 /**
  * Sends events to endpoints. A domain event's subscriber job (after its commit) queues one delivery
@@ -36,24 +37,31 @@ export class WebhookDelivery {
 
   constructor(private readonly deps: Deps) {}
 
+  private sourceOf<N extends EventName>(event: DomainEvent<N>): WebhookSource<N> | undefined {
+    return this.deps.sources[event.name] as WebhookSource<N> | undefined
+  }
+
+  private async endpointsFor<N extends EventName>(source: WebhookSource<N>, event: DomainEvent<N>, trx: DbOrTrx) {
+    return repo.endpointsFor(trx, source.type, await source.partnersOf(this.deps.cradle, event, trx), new Date(event.occurredAt))
+  }
+
+  /** Whether any endpoint would take the event now: without one, no fan-out job is queued for it. */
+  async wanted<N extends EventName>(event: DomainEvent<N>, trx: DbOrTrx): Promise<boolean> {
+    const source = this.sourceOf(event)
+    return source !== undefined && (await this.endpointsFor(source, event, trx)).length > 0
+  }
+
   /**
    * Queues the event's deliveries, with the resource as the API shows it to each endpoint's owner
    * now, right after the commit (two quick changes of one record may both carry the later state).
    */
-  /** Whether any endpoint would take the event now: without one, no fan-out job is queued for it. */
-  async wanted<N extends EventName>(event: DomainEvent<N>, trx: DbOrTrx): Promise<boolean> {
-    const source = sources[event.name]
-    if (!source) return false
-    return (await repo.endpointsFor(trx, source.type, source.partnerOf(event), new Date(event.occurredAt))).length > 0
-  }
-
   async fanOut<N extends EventName>(event: DomainEvent<N>, trx: DbOrTrx): Promise<void> {
-    const source = sources[event.name]
+    const source = this.sourceOf(event)
     if (!source) return
-    const endpoints = await repo.endpointsFor(trx, source.type, source.partnerOf(event), new Date(event.occurredAt))
+    const endpoints = await this.endpointsFor(source, event, trx)
     const views = new Map<string | null, unknown>()
     for (const endpoint of endpoints) {
-      if (!views.has(endpoint.partner_id)) views.set(endpoint.partner_id, await source.data(this.deps, event, endpoint.partner_id, trx))
+      if (!views.has(endpoint.partner_id)) views.set(endpoint.partner_id, await source.data(this.deps.cradle, event, endpoint.partner_id, trx))
       const data = views.get(endpoint.partner_id)
       if (data === null) continue
       const body = JSON.stringify({ id: event.id, type: source.type, time: event.occurredAt, data })

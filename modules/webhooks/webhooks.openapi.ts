@@ -1,6 +1,7 @@
 import Type, { type TSchema } from 'typebox'
 import { OneOf, Timestamp } from '../../core/api/schemas.ts'
-import { testType, typeNames, webhookTypes } from './webhook-events.ts'
+import type { Contributions } from '../../core/features/contributions.ts'
+import { testType } from './webhook-events.ts'
 
 const signature = {
   name: 'Portal-Signature', in: 'header', required: true, schema: { type: 'string' },
@@ -23,8 +24,8 @@ const entry = (type: string, summary: string, data: TSchema) => ({
   }
 })
 
-/** The events the portal sends, for the OpenAPI document's `webhooks`: one entry per event type, its body from the API's own schemas. */
-export const apiWebhooks: Record<string, Record<string, unknown>> = {
-  ...Object.fromEntries(typeNames.map((type) => [type, entry(type, webhookTypes[type].label, webhookTypes[type].data)])),
+/** The events the portal sends, for the OpenAPI document's `webhooks`: one entry per event type the features offer, its body from the API's own schemas. */
+export const apiWebhooks = (contributions: Contributions): Record<string, Record<string, unknown>> => ({
+  ...Object.fromEntries(Object.entries(contributions.webhookTypes).map(([name, type]) => [name, entry(name, type.label, type.data)])),
   [testType]: entry(testType, 'Test event (the “Send a test event” button)', Type.Object({ endpointId: Type.String({ format: 'uuid' }), message: Type.String() }))
-}
+})

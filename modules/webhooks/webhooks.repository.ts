@@ -56,7 +56,7 @@ export function deleteEndpoint(trx: DbOrTrx, partnerId: string | null, id: strin
  * The enabled endpoints that take this event type: the staff's, and the given partner's (none but
  * the staff's when null) — those that existed when it happened, not one added while it waited.
  */
-export function endpointsFor(db: DbOrTrx, eventType: string, partnerId: string | null, occurredAt: Date) {
+export function endpointsFor(db: DbOrTrx, eventType: string, partnerIds: string[], occurredAt: Date) {
   return db.selectFrom('webhook_endpoints')
     // A suspended company's endpoints hear nothing, as its keys stop.
     .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'webhook_endpoints.partner_id')
@@ -64,8 +64,8 @@ export function endpointsFor(db: DbOrTrx, eventType: string, partnerId: string |
     .where('webhook_endpoints.enabled', '=', true)
     .where('webhook_endpoints.created_at', '<=', occurredAt)
     .where(sql<boolean>`${eventType} = any(webhook_endpoints.events)`)
-    .where((eb) => partnerId === null ? eb('webhook_endpoints.partner_id', 'is', null)
-      : eb.or([eb('webhook_endpoints.partner_id', 'is', null), eb.and([eb('webhook_endpoints.partner_id', '=', partnerId), eb('partners.status', '=', 'active')])]))
+    .where((eb) => partnerIds.length === 0 ? eb('webhook_endpoints.partner_id', 'is', null)
+      : eb.or([eb('webhook_endpoints.partner_id', 'is', null), eb.and([eb('webhook_endpoints.partner_id', '=', sql<string>`any(${partnerIds}::uuid[])`), eb('partners.status', '=', 'active')])]))
     .orderBy('webhook_endpoints.created_at').execute()
 }
 

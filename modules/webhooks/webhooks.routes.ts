@@ -3,7 +3,6 @@ import { signedIn, type Access, type Viewer } from '../../core/identity/access.t
 import { Invalid } from '../../core/lib/errors.ts'
 import { pageSize } from '../../core/lib/pagination.ts'
 import { idParams } from '../../core/lib/validation.ts'
-import { webhookTypes } from './webhook-events.ts'
 import { rotationOverlapHours, type EndpointForm } from './webhooks.service.ts'
 
 /** The two places endpoints are managed, beside the API keys: a company's (its admins) and the staff's (staff admins). */
@@ -26,7 +25,7 @@ const webhooksRoutes: FastifyPluginAsync = async (app) => {
     const config = { access: place.access }
     const base = `${place.base}/webhooks`
     const byId = { config, schema: { params: idParams } }
-    const choices = (viewer: Viewer) => webhooks.typesFor(viewer).map((type) => ({ value: type, label: webhookTypes[type].label }))
+    const choices = (viewer: Viewer) => webhooks.typesFor(viewer)
 
     const formPage = (reply: FastifyReply, viewer: Viewer, data: { values: EndpointForm; id?: string; errors?: Record<string, string>; message?: string }, status = 200) =>
       reply.page('webhooks/form', { ...data, place, base, choices: choices(viewer), errors: data.errors ?? {} },

@@ -7,7 +7,8 @@ import { Invalid, NotFound } from '../../core/lib/errors.ts'
 import { timeCursor, timePage } from '../../core/lib/pagination.ts'
 import * as repo from './webhooks.repository.ts'
 import type { EndpointRow } from './webhooks.table.ts'
-import { testType, typeNames, webhookTypes, type WebhookType } from './webhook-events.ts'
+import type { WebhookType } from '../../core/features/features.ts'
+import { testType } from './webhook-events.ts'
 import { urlProblem } from './webhook-request.ts'
 import { newSecret } from './webhook-signature.ts'
 import { deliverJob, type Delivery } from './webhook-delivery.service.ts'
@@ -28,11 +29,11 @@ const snapshot = (e: Pick<EndpointRow, 'url' | 'description' | 'events' | 'enabl
  * Each change is audited; the secret is shown once, when it is made.
  */
 export class WebhooksService {
-  constructor(private readonly deps: { db: Db; jobs: JobRunner; allowPrivate: boolean }) {}
+  constructor(private readonly deps: { db: Db; jobs: JobRunner; allowPrivate: boolean; types: Readonly<Record<string, WebhookType>> }) {}
 
   /** The event types this viewer may pick. */
-  typesFor(viewer: Viewer): WebhookType[] {
-    return typeNames.filter((type) => viewer.kind === 'staff' || !webhookTypes[type].staffOnly)
+  typesFor(viewer: Viewer): Array<{ value: string; label: string }> {
+    return Object.entries(this.deps.types).filter(([, type]) => viewer.kind === 'staff' || !type.staffOnly).map(([value, type]) => ({ value, label: type.label }))
   }
 
   private check(viewer: Viewer, form: EndpointForm): EndpointForm {
@@ -40,7 +41,7 @@ export class WebhooksService {
     const description = form.description.trim()
     const events = [...new Set(form.events)]
     const errors: Record<string, string> = {}
-    const allowed = this.typesFor(viewer)
+    const allowed = this.typesFor(viewer).map((type) => type.value)
     if (!url) errors.url = 'Enter the address that receives the events.'
     else if (url.length > 2000) errors.url = 'Keep the address to 2,000 characters.'
     else {
@@ -49,7 +50,7 @@ export class WebhooksService {
     }
     if (description.length > 200) errors.description = 'Keep the description to 200 characters.'
     if (events.length === 0) errors.events = 'Choose at least one event.'
-    else if (events.some((e) => !allowed.includes(e as WebhookType))) errors.events = 'Choose among the events listed.'
+    else if (events.some((e) => !allowed.includes(e))) errors.events = 'Choose among the events listed.'
     if (Object.keys(errors).length) throw new Invalid(errors)
     return { url, description, events }
   }

@@ -44,6 +44,22 @@ t.test('suggestion providers come in their order; one id belongs to one feature'
     new FeatureError('"answers" and "faq" both register the suggestion provider "answers".'))
 })
 
+t.test('webhook events: each feature offers its own, one name belongs to one feature, and a source sends only an offered type', async (t) => {
+  const contributions = new Contributions(coreModules)
+  for (const name of ['offer.created', 'customer.removed', 'case.replied', 'application.decided', 'thread.created', 'post.created', 'answer.accepted']) {
+    t.ok(contributions.webhookTypes[name], `${name} is offered`)
+  }
+  t.equal(contributions.webhookSources['forum.post-created']?.type, 'post.created')
+  t.equal(contributions.webhookSources['partner.approved']?.type, 'application.decided')
+  const visit = { label: 'Visit booked', data: Type.Object({}), staffOnly: false }
+  t.throws(() => new Contributions([...coreModules, { name: 'field-service', webhookTypes: { 'case.created': visit } }]),
+    { constructor: FeatureError, message: /"cases" and "field-service" both register the webhook event "case.created"/ })
+  t.throws(() => new Contributions([...coreModules, { name: 'field-service', webhookSources: { 'customer.reassigned': { type: 'visit.booked', partnersOf: async () => [], data: async () => null } } }]),
+    { constructor: FeatureError, message: /"field-service" sends the domain event "customer.reassigned" as the webhook event "visit.booked", which no enabled feature offers/ })
+  t.throws(() => new Contributions([...coreModules, { name: 'field-service', webhookTypes: { 'visit.booked': visit }, webhookSources: { 'case.created': { type: 'visit.booked', partnersOf: async () => [], data: async () => null } } }]),
+    { constructor: FeatureError, message: /"cases" and "field-service" both register the webhook source of the domain event "case.created"/ })
+})
+
 t.test('a config variable belongs to one feature, with a description', async (t) => {
   const variable = (name: string, description = 'Where the visits are sent.') => Type.Object({ [name]: Type.String({ default: 'x', description }) })
   const config = testConfig({})

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { countries } from '../../core/lib/countries.ts'
 import { helpers } from '../../core/web/view-helpers.ts'
 
 t.test('dates read as Intl writes them in British English, in UTC', async (t) => {
@@ -13,4 +14,16 @@ t.test('dates read as Intl writes them in British English, in UTC', async (t) =>
   t.equal(helpers.dateTime(new Date(Date.UTC(2026, 0, 5, 7, 4))), '5 Jan 2026, 07:04 UTC')
   t.equal(helpers.date(null), '—')
   t.equal(helpers.dateTime(undefined), '—')
+})
+
+t.test('country options: every country once, the chosen ones selected, names escaped, or only the countries given', async (t) => {
+  const all = helpers.countryOptions('')
+  t.equal(all.match(/<option /g)?.length, countries.length, 'one option a country')
+  t.notMatch(all, /selected/, 'nothing chosen, nothing selected')
+  t.match(helpers.countryOptions('DE'), '<option value="DE" selected>Germany')
+  const two = helpers.countryOptions(['FR', 'AT', '<x>'])
+  t.equal(two.match(/selected/g)?.length, 2, 'several chosen (a multiple select), what is no country ignored')
+  t.match(all, '<option value="BA">Bosnia &amp; Herzegovina', 'names are escaped')
+  t.equal(helpers.countryOptions('JP', [{ code: 'FR', name: 'France' }, { code: 'JP', name: 'Japan' }]),
+    '<option value="FR">France<option value="JP" selected>Japan', 'a subset, in its own order')
 })

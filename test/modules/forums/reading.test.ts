@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 import { createForums, createModerator } from '../../fixtures/forums.ts'
+import { createArticle, createCategory, createStaffPair } from '../../fixtures/knowledge.ts'
 
 const signedIn = async (app: FastifyInstance, who: { email: string; password: string }) => {
   const agent = new Agent(app)
@@ -94,4 +95,29 @@ t.test('a link to a thread shows its title to those who may read it, and points 
   t.notMatch(asNorth, /South strategy/)
   t.match(asNorth, new RegExp(`<a href="/portal/forums/t/${open.split('/').pop()}\\?from=1">my words</a>`), 'the author’s own words stay')
   t.match((await southAgent.get(linking)).body, />South strategy<\/a>/, 'its own company sees it')
+})
+
+t.test('a link to a knowledge article shows its title to those who may read it, and points to their own knowledge pages', async (t) => {
+  const { app } = await buildTestApp(t)
+  const staff = await createModerator(app)
+  const north = await createActivePartner(app, 'north')
+  const south = await createActivePartner(app, 'south')
+  const writers = await createStaffPair(app)
+  const guides = await createCategory(app, writers.author, 'Guides')
+  const open = await createArticle(app, writers, guides.id, { title: 'Pricing handbook', audience: 'public' })
+  const secret = await createArticle(app, writers, guides.id, { title: 'South playbook', audience: 'companies', partnerIds: [south.partner.id] })
+  const { forums: [lounge] } = await createForums(app, staff, 'Community', [{ name: 'Lounge', audience: 'public' }])
+  const southAgent = await signedIn(app, south)
+  const linking = String((await southAgent.post(`/portal/forums/f/${lounge!.id}/threads`, {
+    kind: 'discussion', title: 'Reading list', body: `See [](/kb/articles/${open.slug}), <https://portal.example/x> and /portal/knowledge/articles/${secret.slug} as [](/portal/knowledge/articles/${secret.slug}).`
+  })).headers.location)
+  const asNorth = (await (await signedIn(app, north)).get(linking)).body
+  t.match(asNorth, new RegExp(`<a href="/portal/knowledge/articles/${open.slug}">Pricing handbook</a>`), 'a bare link shows the article’s title, in the reader’s area')
+  t.match(asNorth, new RegExp(`<a href="/portal/knowledge/articles/${secret.slug}"></a>`), 'an article the reader may not read lends no title')
+  t.notMatch(asNorth, /South playbook/)
+  t.match((await southAgent.get(linking)).body, />South playbook<\/a>/, 'its audience sees it')
+  const threadId = linking.split('/').pop()
+  t.match((await app.inject(`/forums/t/${threadId}`)).body, new RegExp(`<a href="/kb/articles/${open.slug}">Pricing handbook</a>`), 'a visitor’s link points to the public knowledge base')
+  const staffAgent = await signedIn(app, staff)
+  t.match((await staffAgent.get(`/admin/forums/t/${threadId}`)).body, new RegExp(`<a href="/admin/knowledge/by-address/articles/${secret.slug}">South playbook</a>`), 'staff see every title')
 })

@@ -253,7 +253,7 @@ t.test('the board shows each stage’s soonest deals, its count and total, and l
   const board = (await agent.get('/portal/opportunities/board')).body
   t.match(board, /Qualify <span class="muted small">\(22\)<\/span>/, 'the column counts all 22 qualifying deals')
   t.match(board, /\$46,000/, 'and totals their value (25,000 + 21 × 1,000)')
-  t.equal((board.match(/class="board-card"/g) ?? []).length, 21, '20 cards in Qualify and 1 in Develop')
+  t.equal((board.match(/class="board-card"/g) ?? []).length, 16, '15 cards in Qualify and 1 in Develop')
   t.match(board, /All 22 in Qualify/, 'with a link to the rest')
-  t.notMatch(board, /Deal 21/, 'the latest-closing qualifying deal is the one left out')
+  t.notMatch(board, /Deal (1[6-9]|2[01])/, 'the latest-closing qualifying deals are the ones left out')
 })

@@ -9,7 +9,7 @@ import { parseForm } from '../../../core/lib/validation.ts'
 import { RegistrationForm } from '../../../modules/opportunities/opportunities.schemas.ts'
 import { Receiver } from '../../fixtures/receiver.ts'
 import { addEndpoint, runJobs } from '../../fixtures/webhooks.ts'
-import { typeNames } from '../../../modules/webhooks/webhook-events.ts'
+import { typeNames } from '../../fixtures/webhooks.ts'
 
 type Webhooks = Record<string, { post: { requestBody: { content: { 'application/json': { schema: object } } } } }>
 
