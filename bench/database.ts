@@ -1,6 +1,14 @@
 import pg from 'pg'
 import { openDatabase, type DatabaseHandle } from '../core/data/database.ts'
 import { coreMigrationsDir, migrateToLatest } from '../core/data/migrator.ts'
+import { defaultBenchUrl } from './bench-partner.ts'
+
+/** A bench database of its own beside DATABASE_URL's (default pp_bench): its name with `_suffix` (pp_bench_10000, pp_bench_soak). */
+export function benchUrl(suffix: string): string {
+  const url = new URL(process.env.DATABASE_URL ?? defaultBenchUrl)
+  url.pathname = `${url.pathname}_${suffix}`
+  return url.toString()
+}
 
 function split(url: string): { server: string; name: string } {
   const parsed = new URL(url)

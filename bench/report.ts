@@ -33,7 +33,7 @@ const fixed = (n: number, digits = 1) => n.toFixed(digits)
 const kilobytes = (bytes: number) => bytes / 1024
 const isHtml = (page: BenchPage) => page.caller !== 'api' && !page.path.endsWith('.csv')
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length / 2
   return Number.isInteger(middle) ? (sorted[middle - 1]! + sorted[middle]!) / 2 : sorted[Math.floor(middle)]!

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
-import { benchPartner, benchStaff, defaultBenchUrl } from './bench-partner.ts'
-import { firstValue } from './database.ts'
+import { benchPartner, benchStaff } from './bench-partner.ts'
+import { benchUrl, firstValue } from './database.ts'
 import { generate } from './generator.ts'
 import { load } from './load.ts'
 import { discoverPages, reference, type BenchPage, type Credentials } from './pages.ts'
@@ -34,11 +34,7 @@ const [seconds, rounds] = [Number(values.seconds), Number(values.rounds)]
 const encodings = values['accept-encoding'].split(',')
 
 /** One database per size (pp_bench_10000, …), so that the sizes can be measured side by side. */
-function urlFor(size: number): string {
-  const url = new URL(process.env.DATABASE_URL ?? defaultBenchUrl)
-  url.pathname = `${url.pathname}_${size}`
-  return url.toString()
-}
+const urlFor = (size: number) => benchUrl(String(size))
 
 interface Target {
   size: number

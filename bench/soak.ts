@@ -3,9 +3,9 @@ import { appendFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchPartner, defaultBenchUrl } from './bench-partner.ts'
+import { benchPartner } from './bench-partner.ts'
 import { generate } from './generator.ts'
-import { firstValue } from './database.ts'
+import { benchUrl, firstValue } from './database.ts'
 import { freePort, startServer } from './server.ts'
 import { issueApiKey, signIn } from './sign-in.ts'
 
@@ -36,11 +36,7 @@ const maxInFlight = 100
 /** Growth of the old space's floor after the warm-up, in MB a minute, under which memory counts as flat. */
 const flatMbPerMinute = 0.5
 
-const url = (() => {
-  const u = new URL(process.env.DATABASE_URL ?? defaultBenchUrl)
-  u.pathname = `${u.pathname}_soak`
-  return u.toString()
-})()
+const url = benchUrl('soak')
 
 interface Sample { at: number; rss: number; heap: number; old: number; fullGcs: number }
 

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Busy } from '../lib/errors.ts'
 
 /**
@@ -14,6 +14,11 @@ export class Gate {
 
   get inside(): number {
     return this.#inside
+  }
+
+  /** Whether every place is taken and the queue too: the next to come would be turned away. */
+  get full(): boolean {
+    return this.#inside >= this.limit && this.#waiting.length >= this.queue
   }
 
   /** Resolves true once in, false when the queue is full or the wait runs out. */
@@ -48,12 +53,24 @@ export class Gate {
  * Routes marked `config: { heavy: true }` (reports over every partner's data) share a few places
  * per instance, so a burst of them cannot take every database connection from the other pages; a
  * route heavy only for some requests (a list whose indexes serve every filter but a text search)
- * names them with a function. The
+ * names them with a function. This plugin is registered before the session's. The
  * place is held for as long as the handler runs — its queries included, even when the client has
  * gone away meanwhile — and given back however the handler ends.
  */
 export default fp<{ limit: number; waitSeconds: number }>(async (app, { limit, waitSeconds }) => {
   const gate = new Gate(limit, limit * 4, waitSeconds * 1000)
+  const isHeavy = (request: FastifyRequest) => {
+    const heavy = request.routeOptions.config?.heavy
+    return typeof heavy === 'function' ? heavy(request) : heavy === true
+  }
+  // Registered before the session: a request the gate would turn away is answered before its session
+  // is read, so a burst of refusals takes no database connection from the other pages.
+  app.addHook('onRequest', async (request, reply) => {
+    if (gate.full && isHeavy(request)) {
+      reply.header('retry-after', '5')
+      throw new Busy()
+    }
+  })
   app.addHook('onRoute', (route) => {
     const heavy = route.config?.heavy
     if (!heavy) return

@@ -22,12 +22,12 @@ const forumsAdminRoutes: FastifyPluginAsync = async (app) => {
     })
   }
 
-  async function forumPage(reply: FastifyReply, id: string | null, state: State = {}) {
-    const [forum, categories, levels, partnerList] = await Promise.all([
-      id ? forumStructure.forum(id) : Promise.resolve(null), forumStructure.categories(), partners.levels(), partners.partnerNames({ status: 'active' })
-    ])
+  /** A forum's form; `q` searches the partner picker of its audience (its search without JavaScript sends the whole form here). */
+  async function forumPage(reply: FastifyReply, id: string | null, state: State & { q?: unknown } = {}) {
+    const [forum, categories, levels] = await Promise.all([id ? forumStructure.forum(id) : Promise.resolve(null), forumStructure.categories(), partners.levels()])
     const values = state.values ?? forum ?? { audience: 'partners', posting: 'audience', position: 0, audience_partner_ids: [] }
-    return reply.page('forums/admin-forum', { forum, categories, levels, partners: partnerList, values, errors: state.errors ?? {}, message: state.message }, {
+    const picker = await partners.partnersPicker(state.q, values.audience_partner_ids)
+    return reply.page('forums/admin-forum', { forum, categories, levels, picker, values, errors: state.errors ?? {}, message: state.message }, {
       title: forum ? forum.name : 'New forum', status: state.status
     })
   }
@@ -67,7 +67,9 @@ const forumsAdminRoutes: FastifyPluginAsync = async (app) => {
     return reply.flash(`Category ${category.name} removed.`).seeOther('/admin/forums/manage')
   })
 
-  app.get('/admin/forums/manage/new', { config }, async (_request, reply) => forumPage(reply, null))
+  const searched = (query: Record<string, unknown>) => ('q' in query ? { q: query.q, values: query } : {})
+
+  app.get<{ Querystring: Record<string, unknown> }>('/admin/forums/manage/new', { config }, async (request, reply) => forumPage(reply, null, searched(request.query)))
 
   app.post<Form>('/admin/forums/manage', { config }, async (request, reply) => {
     const viewer = signedIn(request)
@@ -81,7 +83,8 @@ const forumsAdminRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  app.get<ById>('/admin/forums/manage/:id', { config, schema }, async (request, reply) => forumPage(reply, request.params.id))
+  app.get<ById & { Querystring: Record<string, unknown> }>('/admin/forums/manage/:id', { config, schema }, async (request, reply) =>
+    forumPage(reply, request.params.id, searched(request.query)))
 
   app.post<ById & Form>('/admin/forums/manage/:id', { config, schema }, async (request, reply) => {
     const forum = await forumStructure.forum(request.params.id)

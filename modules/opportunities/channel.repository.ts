@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../core/data/database.ts'
+import { olderThan } from '../../core/data/keyset.ts'
 import { partnerProfiles } from '../partners/index.ts'
 import { companyFigures } from './figures.repository.ts'
 import type { ChannelSort, OpportunityStatus, Stage } from './opportunities.table.ts'
@@ -37,13 +38,7 @@ export function listAll(db: Db, f: StaffFilter) {
       ...(number ? [eb('opportunities.number', '=', Number(number))] : [])
     ]))
   }
-  if (f.after) {
-    const at = sql<Date>`${f.after.key}::timestamptz`
-    query = query.where((eb) => eb.or([
-      eb('opportunities.updated_at', '<', at),
-      eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', f.after!.id)])
-    ]))
-  }
+  if (f.after) query = query.where(olderThan('opportunities.updated_at', 'opportunities.id', f.after))
   return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
 }
 

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely'
 import type { Database, Db } from '../../core/data/database.ts'
+import { olderThan } from '../../core/data/keyset.ts'
 import { companyFigures } from './figures.repository.ts'
 import { stages, type OpportunityStatus, type Stage } from './opportunities.table.ts'
 
@@ -31,10 +32,7 @@ function pipelineRows(db: Db, f: PipelineFilter) {
     if (f.stage) q = q.where('opportunities.stage', '=', f.stage) as Q
     if (f.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))])) as Q
     if (f.accountId) q = q.where('opportunities.account_id', '=', f.accountId) as Q
-    if (f.after) {
-      const at = sql<Date>`${f.after.key}::timestamptz`
-      q = q.where((eb) => eb.or([eb('opportunities.updated_at', '<', at), eb.and([eb('opportunities.updated_at', '=', at), eb('opportunities.id', '<', f.after!.id)])])) as Q
-    }
+    if (f.after) q = q.where(olderThan('opportunities.updated_at', 'opportunities.id', f.after)) as Q
     return q.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit) as Q
   }
   return db

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import pg from 'pg'
 import t from 'tap'
+import type { Test } from 'tap'
 import { Gate } from '../../core/web/heavy-routes.ts'
 import { Agent, buildTestApp, createUser, serverUrl } from '../helper.ts'
 
@@ -34,21 +35,28 @@ t.test('a gate lets its limit in, queues a few in order, turns the rest away, an
   t.equal(gate.inside, 0, 'leaving with nobody waiting frees the place')
 })
 
+/**
+ * An app with one place for heavy reports (waits of `waitSeconds`), a staff admin signed in, and a
+ * transaction holding customer_accounts locked, so the customer reports wait inside the gate.
+ */
+async function withLockedCustomers(t: Test, waitSeconds: string) {
+  const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: waitSeconds, DATABASE_STATEMENT_TIMEOUT_MS: '0' })
+  await createUser(app, { email: 'ops@example.com', role: 'admin' })
+  const staff = new Agent(app)
+  await staff.signIn('ops@example.com', 'correct-horse-battery')
+  const holder = new pg.Client({ connectionString: env.DATABASE_URL })
+  await holder.connect()
+  t.teardown(() => holder.end())
+  await holder.query('begin')
+  await holder.query('lock table customer_accounts in access exclusive mode')
+  return { app, staff, holder }
+}
+
 if (!serverUrl) {
   t.test('heavy staff reports under load', { skip: 'needs PostgreSQL (TEST_DATABASE_URL): PGlite has one connection, so there is no other session to hold a lock' }, () => {})
 } else {
   t.test('a burst of heavy staff reports waits for a few places; other pages are served meanwhile', async (t) => {
-    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: '120', DATABASE_STATEMENT_TIMEOUT_MS: '0' })
-    await createUser(app, { email: 'ops@example.com', role: 'admin' })
-    const staff = new Agent(app)
-    await staff.signIn('ops@example.com', 'correct-horse-battery')
-
-    const holder = new pg.Client({ connectionString: env.DATABASE_URL })
-    await holder.connect()
-    t.teardown(() => holder.end())
-    await holder.query('begin')
-    await holder.query('lock table customer_accounts in access exclusive mode')
-
+    const { app, staff, holder } = await withLockedCustomers(t, '120')
     const first = staff.get('/admin/customers/duplicates')
     while (await waitingForLock(holder) === 0) await pause(20)
 
@@ -58,8 +66,10 @@ if (!serverUrl) {
     // Which of the five reaches the gate last is up to the database's answers to their session checks.
     const burst = Array.from({ length: 5 }, () => staff.get('/admin/customers/duplicates'))
     const turnedAway = await Promise.race(burst)
+    const stranger = await new Agent(app).get('/admin/customers/duplicates')
     await holder.query('rollback')
     t.equal(turnedAway.statusCode, 503, 'beyond the place and its queue of four, a report is turned away at once')
+    t.equal(stranger.statusCode, 503, 'while they are full, a report is turned away before its session is read: a signed-out request is not even sent to sign in')
     t.equal(turnedAway.headers['retry-after'], '5')
     t.match(turnedAway.body, /large reports are being prepared/)
 
@@ -68,17 +78,8 @@ if (!serverUrl) {
   })
 
   t.test('a report whose client went away keeps its place while its query runs, then frees it', async (t) => {
-    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: '120', DATABASE_STATEMENT_TIMEOUT_MS: '0' })
-    await createUser(app, { email: 'ops@example.com', role: 'admin' })
-    const staff = new Agent(app)
-    await staff.signIn('ops@example.com', 'correct-horse-battery')
+    const { app, staff, holder } = await withLockedCustomers(t, '120')
     const origin = await app.listen({ port: 0, host: '127.0.0.1' })
-
-    const holder = new pg.Client({ connectionString: env.DATABASE_URL })
-    await holder.connect()
-    t.teardown(() => holder.end())
-    await holder.query('begin')
-    await holder.query('lock table customer_accounts in access exclusive mode')
 
     const gone = httpRequest(`${origin}/admin/customers/duplicates`, { headers: { cookie: staff.cookieHeader } })
     gone.on('error', () => {})
@@ -96,16 +97,7 @@ if (!serverUrl) {
   })
 
   t.test('a list heavy only when searched: its plain pages pass a full gate, a search waits for a place', async (t) => {
-    const { app, env } = await buildTestApp(t, { HEAVY_PAGES_AT_ONCE: '1', HEAVY_PAGES_WAIT_SECONDS: '1', DATABASE_STATEMENT_TIMEOUT_MS: '0' })
-    await createUser(app, { email: 'ops@example.com', role: 'admin' })
-    const staff = new Agent(app)
-    await staff.signIn('ops@example.com', 'correct-horse-battery')
-
-    const holder = new pg.Client({ connectionString: env.DATABASE_URL })
-    await holder.connect()
-    t.teardown(() => holder.end())
-    await holder.query('begin')
-    await holder.query('lock table customer_accounts in access exclusive mode')
+    const { staff, holder } = await withLockedCustomers(t, '1')
     const first = staff.get('/admin/customers/duplicates')
     while (await waitingForLock(holder) === 0) await pause(20)
 
