@@ -78,6 +78,8 @@ t.test('the heaviest pages stay within 20 kB of HTML with full lists behind them
       case when n % 2 = 0 then 'Sam Staff' else 'Ann Acme' end, case when n % 2 = 0 then 'staff' else 'partner' end, now() - (100 - n) * interval '1 minute'
     from generate_series(1, 60) n`.execute(db)
 
+  await sql`insert into forum_categories (name) values ('Selling together')`.execute(db)
+
   const partner = new Agent(app)
   await partner.signIn(acme.email, acme.password)
   const staffEmail = 'weigher@staff.example'
@@ -99,7 +101,8 @@ t.test('the heaviest pages stay within 20 kB of HTML with full lists behind them
     [staffAgent, '/admin/cases', /Next page/],
     [staffAgent, '/admin/cases/figures', /Desk Colleague 14/],
     [staffAgent, `/admin/cases/${longCase}`, /Earlier events/],
-    [partner, `/portal/cases/${longCase}`, /Earlier events/]
+    [partner, `/portal/cases/${longCase}`, /Earlier events/],
+    [staffAgent, '/admin/forums/manage/new', /Find partners \(for chosen companies\)/]
   ]
   for (const [agent, path, full] of pages) {
     const res = await agent.get(path)
