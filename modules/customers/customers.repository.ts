@@ -370,10 +370,17 @@ export function accountsWithDomain(db: DbOrTrx, domain: string, exceptPartnerId?
   return query.orderBy('created_at').limit(50).execute()
 }
 
-/** Pairs of accounts at different partners with the same domain or the same name key. */
+/**
+ * Pairs of accounts at different partners with the same domain or the same name key. Only accounts
+ * under a key more than one partner holds are read: those keys are kept by a trigger
+ * (customer_duplicate_keys), so the list costs what it shows, not a probe of every account.
+ */
 export function possibleDuplicates(db: Db, limit: number) {
-  return db.selectFrom('customer_accounts as a')
-    .innerJoin('customer_accounts as b', (join) => join
+  const shared = (kind: 'domain' | 'name') => sql<string>`(select key from customer_duplicate_keys where kind = ${sql.lit(kind)} and partners > 1)`
+  const candidates = db.selectFrom('customer_accounts').selectAll().where('domain', 'in', shared('domain'))
+    .union(db.selectFrom('customer_accounts').selectAll().where('name_key', 'in', shared('name')))
+  return db.with('c', () => candidates).selectFrom('c as a')
+    .innerJoin('c as b', (join) => join
       .onRef('a.partner_id', '<>', 'b.partner_id').onRef('a.id', '<', 'b.id')
       .on((eb) => eb.or([eb('a.domain', '=', eb.ref('b.domain')), eb('a.name_key', '=', eb.ref('b.name_key'))])))
     .select([

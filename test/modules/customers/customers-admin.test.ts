@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 import { createCustomer } from '../../fixtures/customers.ts'
@@ -55,6 +56,45 @@ t.test('staff see every partner’s customers, possible duplicates, and reassign
   t.match(audit.before, { partner_id: north.partner.id })
   t.match(audit.after, { partner_id: south.partner.id })
 
+  const after = (await staff.get('/admin/customers/duplicates')).body
+  t.notMatch(after, /Same domain/, 'both Adatum accounts now at one partner: no longer possible duplicates')
+  t.match(after, /Similar name/)
+
   t.equal((await northAgent.get('/admin/customers')).statusCode, 403, 'partners never reach the staff pages')
   t.equal((await northAgent.get('/admin/customers/duplicates')).statusCode, 403)
+})
+
+t.test('the keys partners share are kept through every new account, rename, new domain, move and removal', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  const north = await createActivePartner(app, 'north')
+  const south = await createActivePartner(app, 'south')
+  const kept = async () => (await sql<{ kind: string; key: string; partners: number }>`
+    select kind, key, partners from customer_duplicate_keys order by kind, key`.execute(db)).rows
+  const fresh = async () => (await sql<{ kind: string; key: string; partners: number }>`
+    select kind, key, count(distinct partner_id)::int as partners from (
+      select 'domain' as kind, domain as key, partner_id from customer_accounts where domain is not null
+      union all select 'name', name_key, partner_id from customer_accounts) k group by 1, 2 order by 1, 2`.execute(db)).rows
+  const agree = async (when: string) => t.same(await kept(), await fresh(), when)
+
+  const a = await createCustomer(app, north.admin.id, 'Adatum Corporation', { domain: 'adatum.example' })
+  await createCustomer(app, north.admin.id, 'Adatum', { domain: 'adatum.example' })
+  const b = await createCustomer(app, south.admin.id, 'Contoso', { domain: 'contoso.example' })
+  await agree('created')
+  t.notOk((await kept()).some((k) => k.partners > 1), 'nothing shared yet')
+
+  await sql`update customer_accounts set domain = 'adatum.example' where id = ${b.accountId}`.execute(db)
+  await agree('a new domain')
+  t.same((await kept()).filter((k) => k.partners > 1).map((k) => k.key), ['adatum.example'])
+  await sql`update customer_accounts set name = 'Adatum Corp', name_key = 'adatum' where id = ${b.accountId}`.execute(db)
+  await agree('renamed')
+  await sql`update customer_accounts set partner_id = ${north.partner.id} where id = ${b.accountId}`.execute(db)
+  await agree('moved')
+  t.notOk((await kept()).some((k) => k.partners > 1), 'moved to the same partner: nothing shared')
+  await sql`delete from customer_accounts where id = ${a.accountId}`.execute(db)
+  await agree('removed')
+
+  const before = await kept()
+  await sql`select customer_match_keys_rebuild()`.execute(db)
+  t.same(await kept(), before, 'a rebuild gives the same keys')
 })
