@@ -56,6 +56,7 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('support cases', () => seedCases(conn, total))
       await step('dashboard figures', () => sql`select opportunity_figures_rebuild()`.execute(conn))
       await step('customer duplicate keys', () => sql`select customer_match_keys_rebuild()`.execute(conn))
+      await step('case counts', () => sql`select case_status_counts_rebuild()`.execute(conn))
     })
     await step('vacuum analyze', () => sql`vacuum analyze`.execute(handle.db))
   } finally {

@@ -115,10 +115,17 @@ export function queue(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCurso
   }
 }
 
-/** How many cases of each status the queue's other filters leave. */
+/**
+ * How many cases of each status the queue's other filters leave: with none but a partner, from the
+ * counts a trigger keeps per partner and status (case_status_counts); otherwise counted.
+ */
 export async function queueCounts(db: Db, f: QueueFilter): Promise<Record<string, number>> {
-  const rows = await filtered(db, f).select(['cases.status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('cases.status').execute()
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+  const kept = (Object.keys(f) as Array<keyof QueueFilter>).every((k) => ['partnerId', 'status', 'active'].includes(k) || !f[k])
+  const rows = kept
+    ? (await sql<{ status: string; n: string }>`select status, sum(cases) as n from case_status_counts
+        where ${f.partnerId ? sql`partner_id = ${f.partnerId}` : sql`true`} group by status`.execute(db)).rows
+    : await filtered(db, f).select(['cases.status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('cases.status').execute()
+  return Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.status, Number(r.n)]))
 }
 
 /** A deal's latest cases within a partner's reach (null: every case, for staff), each row carrying how many there are (`total`). */
