@@ -72,11 +72,10 @@ export default fp<{ limit: number; waitSeconds: number }>(async (app, { limit, w
     }
   })
   app.addHook('onRoute', (route) => {
-    const heavy = route.config?.heavy
-    if (!heavy) return
+    if (!route.config?.heavy) return
     const handler = route.handler
     route.handler = async function (this: FastifyInstance, request, reply) {
-      if (typeof heavy === 'function' && !heavy(request)) return handler.call(this, request, reply)
+      if (!isHeavy(request)) return handler.call(this, request, reply)
       if (!await gate.enter()) {
         reply.header('retry-after', '5')
         throw new Busy()

@@ -122,13 +122,19 @@ export class KnowledgeReading {
     return { titles: titles.map((t): [string, string] => [t.slug, t.title]), related, breadcrumbs }
   }
 
+  /** What a search starts from, in one round trip: the reader with their levels, the categories they may read, the knowledge version. */
+  private async searchContext(ref: ReaderRef) {
+    const load = this.deps.pageLoader()
+    const [reader, categories, version] = await Promise.all([this.deps.readers.withLevels(ref, load), this.categories(ref, load), load('version', readerPage.version)])
+    return { reader, categories, version }
+  }
+
   /**
    * For the API: a search when there is a query (not logged for staff's insight, which is about
    * people), else the newest articles; numbered pages of `perPage`.
    */
   async list(ref: ReaderRef, input: { q: string; category?: string; tag?: string; page: number; perPage: number }) {
-    const load = this.deps.pageLoader()
-    const [reader, categories, version] = await Promise.all([this.deps.readers.withLevels(ref, load), this.categories(ref, load), load('version', readerPage.version)])
+    const { reader, categories, version } = await this.searchContext(ref)
     const node = input.category ? categories.byId.get(input.category) : undefined
     if (input.category && !node) return { items: [], next: false }
     const filter = { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined }
@@ -165,8 +171,7 @@ export class KnowledgeReading {
   /** Ranked, highlighted results of what the reader may read; every search is logged with its number of results for staff. */
   async search(ref: ReaderRef, input: SearchInput) {
     const text = input.q.trim().slice(0, 200)
-    const load = this.deps.pageLoader()
-    const [reader, categories, version] = await Promise.all([this.deps.readers.withLevels(ref, load), this.categories(ref, load), load('version', readerPage.version)])
+    const { reader, categories, version } = await this.searchContext(ref)
     if (!text) return { categories, results: paged([], 1, 0), text }
     const node = input.category ? categories.byId.get(input.category) : undefined
     const rows = await this.ranked(reader, version, text, { categoryIds: node ? subtreeIds(node) : undefined, tag: input.tag || undefined },
