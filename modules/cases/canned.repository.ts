@@ -10,7 +10,7 @@ export type CannedReply = Awaited<ReturnType<typeof listUsable>>[number]
 
 /** The same as one JSON value for a page loader. */
 export function usableQuery(db: Db, staffId: string): RawBuilder<Array<Record<string, unknown>>> {
-  return sql`select array(select row_to_json(x) from (${usableSelect(db, staffId)}) x)`
+  return sql`select to_json(array(select row_to_json(x) from (${usableSelect(db, staffId)}) x))`
 }
 
 function usableSelect(db: Db, staffId: string) {

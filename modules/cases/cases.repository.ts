@@ -142,7 +142,7 @@ export type QueueRow = Awaited<ReturnType<ReturnType<typeof queueQuery>['execute
  * both and PostgreSQL runs the one the rule stands for, in the same round trip as the rule.
  */
 export function queueWhileRule(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCursor | undefined, limit: number, raise: boolean): RawBuilder<Array<Record<string, unknown>> | null> {
-  return sql`select array(select row_to_json(x) from (${queueQuery(db, f, sort, after, limit, raise)}) x)
+  return sql`select to_json(array(select row_to_json(x) from (${queueQuery(db, f, sort, after, limit, raise)}) x))
     where (select raise_last_stage from case_assignment where id = 1) = ${raise}`
 }
 
@@ -167,9 +167,9 @@ export function queueCountsQuery(db: Db, filter: QueueFilter): RawBuilder<Array<
     counts = sql`select status, sum(cases) as n from case_queue_counts
       where ${f.priority ? sql`priority = ${f.priority}` : sql`true`} and ${f.type ? sql`type = ${f.type}` : sql`true`} and ${assignee} group by status`
   } else {
-    return sql`select array(select row_to_json(x) from (${filtered(db, f).select(['cases.status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('cases.status')}) x)`
+    return sql`select to_json(array(select row_to_json(x) from (${filtered(db, f).select(['cases.status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('cases.status')}) x))`
   }
-  return sql`select array(select row_to_json(x) from (${counts}) x)`
+  return sql`select to_json(array(select row_to_json(x) from (${counts}) x))`
 }
 
 /** The counts as the page shows them: statuses with cases, by status. */

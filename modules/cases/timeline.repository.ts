@@ -33,7 +33,7 @@ export function timelineQuery(db: DbOrTrx, caseId: string, includeInternal: bool
   const rows = timelineSelect(db, caseId, includeInternal, after)
     .$if(Boolean(reach), (q) => q.where((eb) => eb.exists(eb.selectFrom('cases').select('cases.id').where('cases.id', '=', caseId).where('cases.partner_id', '=', reach!.partnerId)
       .$if(reach!.ownerId !== null, (c) => c.where('cases.created_by', '=', reach!.ownerId!)))))
-  return sql`select array(select row_to_json(x) from (${rows}) x)`
+  return sql`select to_json(array(select row_to_json(x) from (${rows}) x))`
 }
 
 type TimelineRow = Awaited<ReturnType<ReturnType<typeof timelineSelect>['execute']>>[number]

@@ -4,8 +4,8 @@ import type { CaseViewsTable } from './cases.table.ts'
 
 /** A staff member's saved views and the shared ones, shared first, by name, as one JSON value for a page loader. */
 export function usableQuery(staffId: string): RawBuilder<Array<Json<CaseView>>> {
-  return sql`select array(select row_to_json(v) from (
-    select * from case_views where owner_id is null or owner_id = ${staffId} order by owner_id is null desc, name limit 30) v)`
+  return sql`select to_json(array(select row_to_json(v) from (
+    select * from case_views where owner_id is null or owner_id = ${staffId} order by owner_id is null desc, name limit 30) v))`
 }
 
 type CaseView = Selectable<CaseViewsTable>

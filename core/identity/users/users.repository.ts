@@ -139,8 +139,8 @@ export function teamSummaryQuery(partnerId: string, shown: number): RawBuilder<T
  * Invited and deactivated staff are left out in the query, so former colleagues never crowd the active out of `limit`.
  */
 export function activeStaffQuery(limit: number): RawBuilder<Array<{ id: string; name: string }>> {
-  return sql`select array(select row_to_json(s) from (
-    select id, name from users where kind = 'staff' and status = 'active' order by name, id limit ${sql.lit(limit)}) s)`
+  return sql`select to_json(array(select row_to_json(s) from (
+    select id, name from users where kind = 'staff' and status = 'active' order by name, id limit ${sql.lit(limit)}) s))`
 }
 
 export function findPartnerUser(db: DbOrTrx, partnerId: string, userId: string): Promise<UserRow | undefined> {
