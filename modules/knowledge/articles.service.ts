@@ -14,13 +14,14 @@ import { slugOf } from '../../core/web/markdown.ts'
 import { linkedSlugs, renderArticle } from './markdown.ts'
 import * as reading from './reading.repository.ts'
 import { buildTree } from './categories.service.ts'
+import { articleOf, staffArticlePage } from './staff-page.repository.ts'
 
 export const publishJob = 'knowledge.publish'
 export const reviewDueJob = 'knowledge.review-due'
 
 /** The staff side of articles: writing (every save a version), review, publishing, audience, versions. */
 export class ArticlesService {
-  constructor(private readonly deps: { db: Db; jobs: JobRunner; mailer: Mailer; partners: Cradle['partners'] }) {
+  constructor(private readonly deps: { db: Db; jobs: JobRunner; mailer: Mailer; partners: Cradle['partners']; pageLoader: Cradle['pageLoader'] }) {
     deps.jobs.register(publishJob, (payload, trx) => this.publishDue(trx, String(payload.articleId)))
     deps.jobs.register(reviewDueJob, (payload, trx) => this.remindReview(trx, String(payload.articleId), String(payload.reviewBy)))
   }
@@ -35,15 +36,26 @@ export class ArticlesService {
     return article
   }
 
-  /** The staff's page of an article: its preview (links resolved as staff read them), its place in the tree and its versions. */
-  async page(id: string) {
-    const article = await this.article(id)
-    const staff = { kind: 'staff' } as const
-    const [titles, categories, versions] = await Promise.all([
-      reading.titlesOf(this.deps.db, staff, linkedSlugs(article.body)), repo.listCategories(this.deps.db), repo.listVersions(this.deps.db, id)
+  /**
+   * The staff's page of an article: its preview (links resolved as staff read them), its place in the tree, its latest
+   * versions, files, acknowledgements with their companies' names, the levels and the audience's partner picker (`q`
+   * and `chosen` as the form sent them, if it did) — in one round trip, and one more for the titles of the articles it links to.
+   */
+  async page(id: string, picker: { q?: unknown; chosen?: unknown } = {}) {
+    const load = this.deps.pageLoader()
+    const [row, categories, versions, attachments, acknowledgements, partnerName, levels, audience] = await Promise.all([
+      load('article', () => staffArticlePage.article(id)), load('categories', staffArticlePage.categories),
+      load('versions', () => staffArticlePage.versions(id, 5)), load('attachments', () => staffArticlePage.attachments(id)),
+      load('acknowledgements', () => staffArticlePage.acknowledgements(id)),
+      this.deps.partners.namesOn(load, 'readers', staffArticlePage.readerPartners(id)), this.deps.partners.levelChoices(load),
+      this.deps.partners.partnersPickerOn(load, picker.q, picker.chosen, staffArticlePage.audiencePartners(id))
     ])
+    if (!row) throw new NotFound('The article')
+    const article = articleOf(row)
+    const titles = await reading.titlesOf(this.deps.db, { kind: 'staff' }, linkedSlugs(article.body))
     const preview = renderArticle(article.body, { base: '/admin/knowledge/by-address', files: '/admin/knowledge', titles: new Map(titles.map((t) => [t.slug, t.title])) })
-    return { article, preview, versions, breadcrumbs: buildTree(categories).byId.get(article.category_id)?.path ?? [] }
+    const breadcrumbs = buildTree(categories.map((c) => ({ ...c, created_at: new Date(c.created_at) }))).byId.get(article.category_id)?.path ?? []
+    return { article, preview, versions, attachments, acknowledgements, partnerName, levels, picker: audience, breadcrumbs }
   }
 
   async bySlug(slug: string) {

@@ -6,11 +6,6 @@ export function insertAttachment(trx: DbOrTrx, attachment: { article_id: string;
   return trx.insertInto('knowledge_attachments').values(attachment).returningAll().executeTakeFirstOrThrow()
 }
 
-export function listAttachments(db: DbOrTrx, articleId: string) {
-  return db.selectFrom('knowledge_attachments').select(['id', 'file_name', 'content_type', 'size', 'created_at'])
-    .where('article_id', '=', articleId).orderBy('created_at').execute()
-}
-
 export async function deleteAttachment(trx: DbOrTrx, articleId: string, id: string): Promise<boolean> {
   const result = await trx.deleteFrom('knowledge_attachments').where('id', '=', id).where('article_id', '=', articleId).executeTakeFirst()
   return result.numDeletedRows > 0n

@@ -28,10 +28,6 @@ export class KnowledgeAttachments {
     })
   }
 
-  list(articleId: string) {
-    return repo.listAttachments(this.deps.db, articleId)
-  }
-
   async remove(actor: Actor, articleId: string, id: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       if (!await repo.deleteAttachment(trx, articleId, id)) throw new NotFound('The attachment')

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely'
+import { sql, type Compilable, type InferResult, type RawBuilder } from 'kysely'
 import type { DbOrTrx } from '../../core/data/database.ts'
 import { readableByPartner } from '../../core/identity/audience.repository.ts'
 
@@ -39,24 +39,21 @@ export function dashboardCardQuery(partnerId: string, userId: string, limits: { 
       order by a.published_at desc, a.id limit ${sql.lit(limits.newest)}) x))`
 }
 
-/** Who acknowledged an article, newest first, and whether that covers its current material version. */
-export function acknowledgements(db: DbOrTrx, articleId: string) {
-  return db.selectFrom('knowledge_acknowledgements as k').innerJoin('users as u', 'u.id', 'k.user_id')
-    .innerJoin('knowledge_articles as a', 'a.id', 'k.article_id')
-    .where('k.article_id', '=', articleId)
-    .select(['u.name', 'u.email', 'u.partner_id', 'k.version', 'k.acknowledged_at', sql<boolean>`k.version >= a.material_version`.as('current')])
-    .orderBy('k.acknowledged_at', 'desc').limit(500).execute()
-}
-
 // Insight for staff, over the last `days` days
 
 const since = (days: number) => sql<Date>`now() - make_interval(days => ${days})`
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] }
+
+/** One of the lists below as one value for the page loader (its times as text). */
+export const listValue = <Q extends Compilable<object>>(query: Q): RawBuilder<Array<Json<InferResult<Q>[number]>>> =>
+  sql`select to_json(array(select row_to_json(x) from (${query}) x))`
 
 export function mostRead(db: DbOrTrx, days: number, limit: number) {
   return db.selectFrom('knowledge_views as v').innerJoin('knowledge_articles as a', 'a.id', 'v.article_id')
     .where('v.day', '>=', sql<string>`(${since(days)})::date`)
     .select(['a.id', 'a.title', (eb) => eb.fn.sum<number>('v.views').as('views')])
-    .groupBy(['a.id', 'a.title']).orderBy('views', 'desc').orderBy('a.title').limit(limit).execute()
+    .groupBy(['a.id', 'a.title']).orderBy('views', 'desc').orderBy('a.title').limit(limit)
 }
 
 export function votesByArticle(db: DbOrTrx, days: number, limit: number, order: 'helpful' | 'unhelpful') {
@@ -67,7 +64,7 @@ export function votesByArticle(db: DbOrTrx, days: number, limit: number, order: 
     .select(['a.id', 'a.title', helpful.as('helpful'), unhelpful.as('unhelpful')])
     .groupBy(['a.id', 'a.title'])
     .having(order === 'helpful' ? helpful : unhelpful, '>', 0)
-    .orderBy(order === 'helpful' ? helpful : unhelpful, 'desc').orderBy('a.title').limit(limit).execute()
+    .orderBy(order === 'helpful' ? helpful : unhelpful, 'desc').orderBy('a.title').limit(limit)
 }
 
 export function feedback(db: DbOrTrx, days: number, limit: number) {
@@ -75,13 +72,13 @@ export function feedback(db: DbOrTrx, days: number, limit: number) {
     .innerJoin('users as u', 'u.id', 'v.user_id')
     .where('v.voted_at', '>=', since(days)).where('v.comment', 'is not', null)
     .select(['a.id', 'a.title', 'v.helpful', 'v.comment', 'v.voted_at', 'u.name'])
-    .orderBy('v.voted_at', 'desc').limit(limit).execute()
+    .orderBy('v.voted_at', 'desc').limit(limit)
 }
 
 export function unansweredSearches(db: DbOrTrx, days: number, limit: number) {
   return db.selectFrom('knowledge_searches').where('searched_at', '>=', since(days)).where('results', '=', 0)
     .select(['query', (eb) => eb.fn.countAll<number>().as('searches'), (eb) => eb.fn.max('searched_at').as('last')])
-    .groupBy('query').orderBy('searches', 'desc').orderBy('query').limit(limit).execute()
+    .groupBy('query').orderBy('searches', 'desc').orderBy('query').limit(limit)
 }
 
 /** Searches that found articles of which the reader opened none, most often first, with how often they were searched in all. */
@@ -89,5 +86,5 @@ export function unclickedSearches(db: DbOrTrx, days: number, limit: number) {
   const unclicked = sql<number>`count(*) filter (where clicked_at is null)`
   return db.selectFrom('knowledge_searches').where('searched_at', '>=', since(days)).where('results', '>', 0)
     .select(['query', unclicked.as('unclicked'), (eb) => eb.fn.countAll<number>().as('searches')])
-    .groupBy('query').having(unclicked, '>', 0).orderBy('unclicked', 'desc').orderBy('query').limit(limit).execute()
+    .groupBy('query').having(unclicked, '>', 0).orderBy('unclicked', 'desc').orderBy('query').limit(limit)
 }

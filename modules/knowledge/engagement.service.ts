@@ -15,7 +15,7 @@ export class KnowledgeEngagement {
   private pending = new Map<string, number>()
   private timer: NodeJS.Timeout | undefined
 
-  constructor(private readonly deps: { db: Db; flushMs?: number }) {}
+  constructor(private readonly deps: { db: Db; pageLoader: () => PageLoader; flushMs?: number }) {}
 
   /** Counts a view; the count reaches the database with the next batch. */
   viewed(articleId: string): void {
@@ -52,16 +52,18 @@ export class KnowledgeEngagement {
     return load('knowledge-card', () => repo.dashboardCardQuery(viewer.partnerId, viewer.id, { toRead: 5, newest: 3 }))
   }
 
-  acknowledgements(articleId: string) {
-    return repo.acknowledgements(this.deps.db, articleId)
-  }
-
+  /** What staff's insight shows over the last `days` days, its six lists read in one round trip. */
   async insight(days: number) {
+    const load = this.deps.pageLoader()
+    const { db } = this.deps
     const limit = 10
     const [read, helpful, unhelpful, comments, unanswered, unclicked] = await Promise.all([
-      repo.mostRead(this.deps.db, days, limit), repo.votesByArticle(this.deps.db, days, limit, 'helpful'),
-      repo.votesByArticle(this.deps.db, days, limit, 'unhelpful'), repo.feedback(this.deps.db, days, 20), repo.unansweredSearches(this.deps.db, days, 20),
-      repo.unclickedSearches(this.deps.db, days, 20)
+      load('read', () => repo.listValue(repo.mostRead(db, days, limit))),
+      load('helpful', () => repo.listValue(repo.votesByArticle(db, days, limit, 'helpful'))),
+      load('unhelpful', () => repo.listValue(repo.votesByArticle(db, days, limit, 'unhelpful'))),
+      load('comments', () => repo.listValue(repo.feedback(db, days, 20))),
+      load('unanswered', () => repo.listValue(repo.unansweredSearches(db, days, 20))),
+      load('unclicked', () => repo.listValue(repo.unclickedSearches(db, days, 20)))
     ])
     return { read, helpful, unhelpful, comments, unanswered, unclicked }
   }

@@ -40,10 +40,10 @@ const knowledge: Feature = {
     container.register({
       knowledgeReaders: asValue(readers),
       knowledgeCategories: asValue(new CategoriesService({ db })),
-      knowledgeArticles: asValue(new ArticlesService({ db, jobs, mailer, partners })),
+      knowledgeArticles: asValue(new ArticlesService({ db, jobs, mailer, partners, pageLoader })),
       knowledgeReading: asValue(new KnowledgeReading({ db, readers, pageLoader })),
       knowledgeVotes: asValue(new KnowledgeVotes({ db })),
-      knowledgeEngagement: asValue(new KnowledgeEngagement({ db })),
+      knowledgeEngagement: asValue(new KnowledgeEngagement({ db, pageLoader })),
       knowledgeAttachments: asValue(new KnowledgeAttachments({ db }))
     })
   },

@@ -16,7 +16,7 @@ const versionParams = Type.Object({ id: Type.String({ format: 'uuid' }), version
 
 /** Staff write, review, publish and target articles under /admin/knowledge. */
 const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { knowledgeArticles, knowledgeCategories, knowledgeEngagement, knowledgeAttachments, partners } = app.diContainer.cradle
+  const { knowledgeArticles, knowledgeCategories } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   async function formPage(reply: FastifyReply, state: { id?: string; values: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number }) {
@@ -28,15 +28,10 @@ const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
 
   /** The article's page; `q` searches the audience's partner picker (its search without JavaScript sends the audience form here). */
   async function articlePage(reply: FastifyReply, id: string, state: { errors?: FieldErrors; message?: string; status?: number; values?: Record<string, unknown>; q?: unknown } = {}) {
-    const page = await knowledgeArticles.page(id)
-    const [levels, picker, acknowledgements, attachments] = await Promise.all([
-      partners.levels(), partners.partnersPicker(state.q, state.values?.audience_partner_ids ?? page.article.audience_partner_ids),
-      page.article.required ? knowledgeEngagement.acknowledgements(id) : [], knowledgeAttachments.list(id)
-    ])
-    const readers = await partners.partnerNames({ ids: [...new Set(acknowledgements.flatMap((k) => (k.partner_id ? [k.partner_id] : [])))] })
+    const page = await knowledgeArticles.page(id, { q: state.q, chosen: state.values?.audience_partner_ids })
     const viewer = signedIn(reply.request)
     return reply.page('knowledge/admin-article', {
-      ...page, levels, picker, acknowledgements, attachments, partnerName: new Map(readers.map((p) => [p.id, p.name])), statusLabel, viewerId: viewer.id, errors: state.errors ?? {}, message: state.message, values: state.values ?? {}
+      ...page, statusLabel, viewerId: viewer.id, errors: state.errors ?? {}, message: state.message, values: state.values ?? {}
     }, { title: page.article.title, status: state.status })
   }
 

@@ -37,7 +37,7 @@ export async function categoryContents(db: DbOrTrx, id: string): Promise<{ child
 
 // Articles (staff)
 
-const articleColumns = ['id', 'slug', 'category_id', 'title', 'body', 'tags', 'status', 'audience', 'audience_level_id', 'audience_partner_ids',
+export const articleColumns = ['id', 'slug', 'category_id', 'title', 'body', 'tags', 'status', 'audience', 'audience_level_id', 'audience_partner_ids',
   'required', 'publish_at', 'published_at', 'review_by', 'author_id', 'author_name', 'submitted_by', 'review_comment', 'version',
   'material_version', 'views', 'helpful', 'unhelpful', 'created_at', 'updated_at'] as const
 

@@ -22,6 +22,11 @@ export function listLevels(db: DbOrTrx) {
     .orderBy('rank').execute()
 }
 
+/** The levels by rank, their ids and names only: a form's choices, as one value for the page loader. */
+export function levelChoicesValue(): RawBuilder<Array<{ id: string; name: string }>> {
+  return sql`select to_json(array(select row_to_json(x) from (select id, name from partner_levels order by rank) x))`
+}
+
 export function findLevel(db: DbOrTrx, id: string) {
   return db.selectFrom('partner_levels').selectAll().where('id', '=', id).executeTakeFirst()
 }
@@ -106,12 +111,31 @@ export function partnerNames(db: DbOrTrx, f: { ids?: string[]; status?: PartnerS
 
 /** Partners whose name or domain holds `text`, by name: a staff picker's matches. */
 export function searchPartnerNames(db: DbOrTrx, text: string, limit: number, f: { status?: PartnerStatus; exceptIds?: string[]; ids?: string[] }) {
+  return partnerNamesMatching(db, text, limit, f).execute()
+}
+
+/** The same as one value for the page loader; `idsIn` and `exceptIn` are queries of ids, such as the audience a record keeps. */
+export function partnerNamesValue(db: DbOrTrx, text: string, limit: number, f: { status?: PartnerStatus; exceptIds?: string[]; ids?: string[]; idsIn?: RawBuilder<string[]>; exceptIn?: RawBuilder<string[]> }): RawBuilder<PartnerName[]> {
+  let query = partnerNamesMatching(db, text, limit, f)
+  if (f.idsIn) query = query.where(sql<boolean>`id = any(${f.idsIn}::uuid[])`)
+  if (f.exceptIn) query = query.where(sql<boolean>`not (id = any(coalesce(${f.exceptIn}::uuid[], '{}')))`)
+  return sql`select to_json(array(select row_to_json(x) from (${query}) x))`
+}
+
+export interface PartnerName { id: string; name: string; domain: string | null; city: string | null; country: string }
+
+function partnerNamesMatching(db: DbOrTrx, text: string, limit: number, f: { status?: PartnerStatus; exceptIds?: string[]; ids?: string[] }) {
   let query = db.selectFrom('partners').select(['id', 'name', 'domain', 'city', 'country'])
   if (f.ids) query = query.where('id', 'in', f.ids.length ? f.ids : ['00000000-0000-0000-0000-000000000000'])
   if (text) query = query.where((eb) => eb.or([eb('name', 'ilike', like(text)), eb('domain', 'ilike', like(text))]))
   if (f.status) query = query.where('status', '=', f.status)
   if (f.exceptIds?.length) query = query.where('id', 'not in', f.exceptIds)
-  return query.orderBy('name').orderBy('id').limit(limit).execute()
+  return query.orderBy('name').orderBy('id').limit(limit)
+}
+
+/** The names of the partners among `ids` (a query of ids), as one value for the page loader. */
+export function partnerNamesIn(ids: RawBuilder<string[]>): RawBuilder<Array<{ id: string; name: string }>> {
+  return sql`select to_json(array(select row_to_json(x) from (select id, name from partners where id = any(${ids}::uuid[])) x))`
 }
 
 export interface PartnerFilter {

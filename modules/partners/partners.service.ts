@@ -1,7 +1,7 @@
 import type { Static } from 'typebox'
 import type { ChannelPermissions } from '../../core/identity/access.ts'
 import { audit, systemActor, type Actor } from '../../core/data/audit/audit.service.ts'
-import type { Transaction } from 'kysely'
+import type { RawBuilder, Transaction } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
 import { countriesOf, type Country } from '../../core/lib/countries.ts'
 import { domainOf } from '../../core/lib/domains.ts'
@@ -80,6 +80,34 @@ export class PartnersService {
       ids.length ? repo.searchPartnerNames(this.deps.db, '', ids.length, { ids }) : []
     ])
     return pickerOfMany(text, found.map(partnerChoice), chosen.map(partnerChoice))
+  }
+
+  /**
+   * partnersPicker read with a page's other values, in the same round trip: `chosen` is the ids the form sent,
+   * or, where it sent none, a query of those the record keeps.
+   */
+  async partnersPickerOn(load: PageLoader, q: unknown, chosen: unknown, kept: RawBuilder<string[]>): Promise<Picker> {
+    const text = pickerText(q)
+    const sent = chosen === undefined ? undefined : [chosen].flat().filter(isId).slice(0, 500)
+    const [found, picked] = await Promise.all([
+      load('partners.picker.found', () => sent
+        ? repo.partnerNamesValue(this.deps.db, text, pickerSize + 1, { status: 'active', exceptIds: sent })
+        : repo.partnerNamesValue(this.deps.db, text, pickerSize + 1, { status: 'active', exceptIn: kept })),
+      load('partners.picker.chosen', () => sent
+        ? repo.partnerNamesValue(this.deps.db, '', 500, { ids: sent })
+        : repo.partnerNamesValue(this.deps.db, '', 500, { idsIn: kept }))
+    ])
+    return pickerOfMany(text, found.map(partnerChoice), picked.map(partnerChoice))
+  }
+
+  /** The names of the partners among `ids` (a query of ids), read with a page's other values. */
+  async namesOn(load: PageLoader, key: string, ids: RawBuilder<string[]>): Promise<Map<string, string>> {
+    return new Map((await load(key, () => repo.partnerNamesIn(ids))).map((p) => [p.id, p.name]))
+  }
+
+  /** The levels' ids and names by rank, read with a page's other values. */
+  levelChoices(load: PageLoader): Promise<Array<{ id: string; name: string }>> {
+    return load('partners.levels', repo.levelChoicesValue)
   }
 
   /** What the partner home shows of the company, read with the page's other values. */
