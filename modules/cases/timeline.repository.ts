@@ -38,6 +38,12 @@ export async function timelinePage(db: DbOrTrx, caseId: string, includeInternal:
   return { items: page.items.reverse(), next: page.next }
 }
 
+/** The newest public reply staff wrote on a case. */
+export function latestStaffReply(db: DbOrTrx, caseId: string) {
+  return db.selectFrom('case_events').select(['id', 'created_at']).where('case_id', '=', caseId).where('kind', '=', 'reply')
+    .where('internal', '=', false).where('actor_kind', '=', 'staff').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+}
+
 export function findEvent(db: DbOrTrx, caseId: string, id: string) {
   return db.selectFrom('case_events').selectAll().where('id', '=', id).where('case_id', '=', caseId).executeTakeFirst()
 }

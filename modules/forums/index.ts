@@ -46,6 +46,7 @@ const forums: Feature = {
     posting.onPosted(followingService.notify)
     const forumCases = new ForumCases({ db, clock, channelAreas, cases, caseDesk, posting })
     events.subscribe('case.replied', 'forums', (event, trx) => forumCases.replied(event, trx), (event, trx) => forumCases.wanted(event, trx))
+    events.subscribe('case.status-changed', 'forums', (event, trx) => forumCases.resolved(event, trx), (event, trx) => forumCases.wantedStatus(event, trx))
     container.register({
       forumStructure: asValue(new ForumStructure({ db, partners })),
       forumReading: asValue(new ForumReading({ db, clock, readers: knowledgeReaders, pageLoader, articleTitles: (reader, slugs) => knowledgeReading.titles(reader, slugs) })),
