@@ -111,7 +111,7 @@ const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
     const back = request.body?.back === 'queue' ? '/admin/forums/queue' : request.body?.back === 'unanswered' ? '/admin/forums/unanswered' : `/admin/forums/t/${request.params.id}`
     try {
       await forumCases.open(signedIn(request), request.params.id)
-      return reply.flash('The question is a support case now: the reply that resolves it will be posted in the thread as its answer.').seeOther(back)
+      return reply.flash('The question is a support case now: the reply that resolves it will be posted in the thread as its answer (resolved without one, the thread is told it was resolved).').seeOther(back)
     } catch (err) {
       if (!(err instanceof Conflict)) throw err
       return reply.flash(err.message).seeOther(back)
