@@ -8,7 +8,8 @@ import { listThreads, type ListedThread } from './threads.repository.ts'
 /**
  * What a forum's page and a thread's page read, each a value for the page loader, so a page's values
  * go to the database in one round trip with the reader's levels (a partner's audience rule works
- * them out in the query). Rows come back as PostgreSQL writes them in JSON: times as text.
+ * them out in the query). Rows come back as PostgreSQL writes them in JSON (times as text), a list as
+ * one JSON text (`to_json(array(…))`), which node parses natively.
  */
 
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] }
@@ -26,7 +27,7 @@ export const forumPage = {
   forum: (reader: ReaderRef, id: string): RawBuilder<Json<ForumRow> | null> =>
     sql`select row_to_json(f) from forums f where f.id = ${id} and ${readableByRef(reader, 'f')}`,
   threads: (db: DbOrTrx, forumId: string, userId: string | null, filter: Parameters<typeof listThreads>[3]): RawBuilder<Array<Json<ListedThread>>> =>
-    sql`select array(select row_to_json(x) from (${listThreads(db, forumId, userId, filter)}) x)`,
+    sql`select to_json(array(select row_to_json(x) from (${listThreads(db, forumId, userId, filter)}) x))`,
   follow: (userId: string, forumId: string): RawBuilder<FollowLevel | null> =>
     sql`select level from forum_follows where user_id = ${userId} and forum_id = ${forumId}`
 }
@@ -52,8 +53,8 @@ export const threadPage = {
   /** A page of posts from `start`, each with whether the person found it helpful. */
   posts: (threadId: string, userId: string | null, start: PageStart, size: number): RawBuilder<Array<Json<PagePost>>> => {
     const voted = userId ? sql`exists (select 1 from forum_votes v where v.post_id = p.id and v.user_id = ${userId})` : sql`false`
-    return sql`select array(select row_to_json(x) from (select ${postColumns}, ${voted} as voted from forum_posts p
-      where p.thread_id = ${threadId} and p.number >= ${firstOf(threadId, userId, start, size)} order by p.number limit ${sql.lit(size)}) x)`
+    return sql`select to_json(array(select row_to_json(x) from (select ${postColumns}, ${voted} as voted from forum_posts p
+      where p.thread_id = ${threadId} and p.number >= ${firstOf(threadId, userId, start, size)} order by p.number limit ${sql.lit(size)}) x))`
   },
   /** The post marked as the question's answer, wherever in the thread it is. */
   answer: (threadId: string): RawBuilder<Json<PostRow> | null> => sql`select row_to_json(x) from (select ${postColumns}
@@ -62,7 +63,7 @@ export const threadPage = {
     sql`select following from forum_thread_follows where user_id = ${userId} and thread_id = ${threadId}`,
   /** For staff: the forums a thread may move to, and the case the question became. */
   forums: (): RawBuilder<Array<{ id: string; name: string }>> =>
-    sql`select array(select row_to_json(x) from (select id, name from forums order by position, name) x)`,
+    sql`select to_json(array(select row_to_json(x) from (select id, name from forums order by position, name) x))`,
   caseOf: (threadId: string): RawBuilder<string | null> => sql`select case_id from forum_thread_cases where thread_id = ${threadId}`
 }
 
