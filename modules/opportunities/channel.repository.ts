@@ -82,14 +82,14 @@ export interface ChannelFigures {
   avgResponseHours: number | null
 }
 
-/** The first day of this year (UTC), the first month of the revenue won this year in the kept figures. */
+/** The first day of this year (UTC): the revenue won this year is in the kept years from it on. */
 const thisYear = sql`date_trunc('year', now() at time zone 'UTC')::date`
 
 /**
  * Each partner's pipeline and track record from the figures the triggers keep (deals per status,
- * the company's open and won figures, the record of answers to offers), each summed per partner
- * once and joined: at a thousand partners that takes half the time of a lookup per partner and
- * figure. Values count deals in the given currency.
+ * the company's open figures, revenue won per year, the record of answers to offers), each summed
+ * per partner once and joined: about a thousand partners' rows each, at any number of deals.
+ * Values count deals in the given currency.
  */
 export async function channelFigures(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): Promise<ChannelFigures[]> {
   const rows = await sql<Record<string, unknown>>`
@@ -103,15 +103,15 @@ export async function channelFigures(db: Db, f: { currency: string; search?: str
     left join (
       select partner_id, coalesce(sum(deals) filter (where status = 'open'), 0) as open_count,
         coalesce(sum(deals) filter (where status = 'won'), 0) as won, coalesce(sum(deals) filter (where status = 'lost'), 0) as lost
-      from opportunity_status_figures where partner_id is not null group by partner_id
+      from opportunity_status_figures where partner_id is not null and status in ('open', 'won', 'lost') group by partner_id
     ) s on s.partner_id = p.id
     left join (
       select partner_id, sum(value) as open_value from opportunity_open_figures
       where owner_key = ${companyFigures} and currency = ${f.currency} group by partner_id
     ) o on o.partner_id = p.id
     left join (
-      select partner_id, sum(deals) as won_count, sum(revenue) filter (where currency = ${f.currency}) as won_value from opportunity_won_figures
-      where owner_key = ${companyFigures} and month >= ${thisYear} group by partner_id
+      select partner_id, sum(deals) as won_count, sum(revenue) filter (where currency = ${f.currency}) as won_value from opportunity_won_years
+      where year >= ${thisYear} group by partner_id
     ) w on w.partner_id = p.id
     left join opportunity_offer_figures f on f.partner_id = p.id
     where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
@@ -124,11 +124,11 @@ export async function channelFigures(db: Db, f: { currency: string; search?: str
   }))
 }
 
-/** The partners with the most revenue won this year, in the given currency, from the company's kept won figures. */
+/** The partners with the most revenue won this year, in the given currency, from the kept years. */
 export async function topWonPartners(db: Db, currency: string, limit: number) {
   const rows = await sql<{ name: string; value: string }>`
-    select p.name, sum(w.revenue) as value from opportunity_won_figures w join ${partnerProfiles(db)} p on p.id = w.partner_id
-    where w.owner_key = ${companyFigures} and w.currency = ${currency} and w.month >= ${thisYear}
+    select p.name, sum(w.revenue) as value from opportunity_won_years w join ${partnerProfiles(db)} p on p.id = w.partner_id
+    where w.currency = ${currency} and w.year >= ${thisYear}
     group by p.id, p.name having sum(w.deals) > 0 order by value desc, p.name limit ${limit}`.execute(db)
   return rows.rows.map((r) => ({ name: r.name, value: Number(r.value) }))
 }
