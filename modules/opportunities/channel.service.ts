@@ -5,11 +5,12 @@ import { timePage } from '../../core/lib/pagination.ts'
 import { channelFigures, listAll, statusCounts, topWonPartners, type StaffFilter } from './channel.repository.ts'
 import type { DistributionService } from './distribution.service.ts'
 import { staffQueueQuery, type StaffQueue } from './figures.repository.ts'
+import { dealPage, dealRows } from './deal-page.repository.ts'
 import { offersOf } from './offers.repository.ts'
 import { conflictsFor } from './opportunities.repository.ts'
 import type { OpportunitiesService } from './opportunities.service.ts'
 import type { ChannelSort } from './opportunities.table.ts'
-import { collaboratorsOf, timeline } from './timeline.repository.ts'
+import { timelinePage } from './timeline.repository.ts'
 
 /** The channel as staff see it: every deal, a deal's whole story, and each partner's pipeline and track record. */
 export class ChannelService {
@@ -45,21 +46,27 @@ export class ChannelService {
   }
 
   /**
-   * A deal's staff page: the deal with its collaborators, offers and whole timeline; the live deals
-   * it conflicts with while its registration waits; the partners ranked for it while it is queued.
+   * A deal's staff page: the deal with its collaborators, offers, latest events and the rules, read
+   * together; the live deals it conflicts with while its registration waits; the partners ranked for
+   * it while it is queued.
    */
-  async opportunity(id: string, after?: { key: string; id: string }) {
-    const opportunity = await this.deps.opportunities.staffGet(id)
-    const collaborators = await collaboratorsOf(this.deps.db, id)
+  async opportunity(load: PageLoader, id: string, after?: { key: string; id: string }) {
+    const { db } = this.deps
+    const [found, collaborators, offers, events, rules] = await Promise.all([
+      load('deal', () => dealPage.deal(db, id)), load('collaborators', () => dealPage.collaborators(db, id)),
+      load('offers', () => dealPage.offers(db, id)), load('events', () => dealPage.events(db, id, after, timelinePage)),
+      load('rules', () => dealPage.rules(db))
+    ])
+    if (!found) throw new NotFound('The opportunity')
+    const opportunity = dealRows.deal(found)
     return {
-      opportunity, collaborators,
-      offers: await offersOf(this.deps.db, id),
+      opportunity, collaborators: collaborators.map(dealRows.collaborator), offers: offers.map(dealRows.offer),
       conflicts: opportunity.status === 'pending_approval'
-        ? await conflictsFor(this.deps.db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
+        ? await conflictsFor(db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
         : [],
-      ranking: opportunity.status === 'queued' ? await this.deps.distribution.ranking(this.deps.db, opportunity) : [],
-      timeline: await timeline(this.deps.db, id, null, after),
-      rules: await this.deps.distribution.rules()
+      ranking: opportunity.status === 'queued' ? await this.deps.distribution.ranking(db, opportunity) : [],
+      timeline: timePage(events.map(dealRows.event), timelinePage, (e) => e.at_key),
+      rules: dealRows.rules(rules)
     }
   }
 
