@@ -8,7 +8,7 @@ import { domainOf } from '../../core/lib/domains.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import type { Mailer } from '../../core/background/mail/mailer.ts'
-import { createPageLoader, type PageLoader } from '../../core/web/page-loader.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import { pageSize, toPage } from '../../core/lib/pagination.ts'
 import { pickerOf, pickerOfMany, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
 import { isId } from '../../core/lib/validation.ts'
@@ -18,6 +18,7 @@ import { teamSummaryQuery, type TeamSummary } from '../../core/identity/users/us
 import type { UsersService } from '../../core/identity/users/users.service.ts'
 import './partners.events.ts'
 import { toApplication } from './partners.resource.ts'
+import { recruitmentPage } from './recruitment-page.repository.ts'
 import * as repo from './partners.repository.ts'
 import { checkChoices, type ApplicationForm, type CompanyForm, type StaffPartnerForm } from './partners.schemas.ts'
 import type { PartnerRow, PartnerStatus } from './partners.table.ts'
@@ -166,11 +167,20 @@ export class PartnersService {
     return toPage(rows, size, (a) => ({ key: filter.sort === 'company' ? a.company : a.submitted_key, id: a.id }))
   }
 
-  /** Applications by status and age, per week over the last `weeks` weeks, and pending ones by country. */
-  async recruitment(weeks: number) {
-    const weekly = await repo.applicationsPerWeek(this.deps.db, weeks)
-    const byCountry = await repo.applicationsByCountry(this.deps.db)
-    return { ...await this.applicationSummary(createPageLoader(this.deps.db)), weekly, byCountry }
+  /**
+   * What the applications page shows beside its list, read together: applications by status and
+   * age, per week over the last `weeks` weeks, pending ones by country; the countries its filters
+   * offer (with the chosen ones) and the program's expertise options.
+   */
+  async recruitment(load: PageLoader, weeks: number, chosen: { country: string; territory: string }) {
+    const [summary, weekly, byCountry, used, expertiseOptions] = await Promise.all([
+      this.applicationSummary(load), load('weekly', () => recruitmentPage.weekly(weeks)), load('by-country', recruitmentPage.byCountry),
+      load('countries', recruitmentPage.countriesInUse), load('expertise', recruitmentPage.expertiseOptions)
+    ])
+    return {
+      ...summary, weekly: weekly.map((w) => ({ week: new Date(w.week), count: w.count })), byCountry, expertiseOptions,
+      countries: countriesOf([...used.countries, chosen.country]), territories: countriesOf([...used.territories, chosen.territory])
+    }
   }
 
   /** Applications by status and the pending ones by age, read with the page's other values. */
