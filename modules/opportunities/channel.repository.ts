@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../../core/data/database.ts'
 import { olderThan } from '../../core/data/keyset.ts'
 import { partnerProfiles } from '../partners/index.ts'
@@ -21,7 +21,7 @@ export interface StaffFilter {
  * All opportunities, latest change first. `updated_key` is updated_at as Postgres prints it: a
  * cursor cut to a JavaScript Date's milliseconds would skip or repeat rows changed within one.
  */
-export function listAll(db: Db, f: StaffFilter) {
+function listAllQuery(db: Db, f: StaffFilter) {
   let query = db.selectFrom('opportunities').leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'opportunities.partner_id')
     .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
       'opportunities.stage', 'opportunities.source', 'opportunities.territory', 'opportunities.estimated_revenue', 'opportunities.currency',
@@ -39,22 +39,52 @@ export function listAll(db: Db, f: StaffFilter) {
     ]))
   }
   if (f.after) query = query.where(olderThan('opportunities.updated_at', 'opportunities.id', f.after))
-  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
+  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit)
 }
+
+export function listAll(db: Db, f: StaffFilter) {
+  return listAllQuery(db, f).execute()
+}
+
+export type StaffListRow = Awaited<ReturnType<typeof listAll>>[number]
+
+type StaffListJson = { [K in keyof StaffListRow]: StaffListRow[K] extends Date ? string : StaffListRow[K] }
+
+/** A page of the list as one JSON value for a page loader, its rows read back with `staffListRow`. */
+export function listAllJson(db: Db, f: StaffFilter): RawBuilder<StaffListJson[]> {
+  return sql`select array(select row_to_json(x) from (${listAllQuery(db, f)}) x)`
+}
+
+/** A row of the JSON list as listAll returns it: times as Dates, the value (a JSON number) as text. */
+export const staffListRow = (r: StaffListJson): StaffListRow => ({
+  ...r, estimated_revenue: String(r.estimated_revenue), expected_close: new Date(r.expected_close), updated_at: new Date(r.updated_at)
+})
 
 /**
  * How many deals are in each status: of one customer account counted from its deals (an account
  * has few), otherwise read from the counts kept per partner (the staff queue's under no partner).
  */
-export async function statusCounts(db: Db, of: { partnerId?: string; accountId?: string } = {}): Promise<Record<OpportunityStatus, number>> {
-  const rows = of.accountId
-    ? await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('account_id', '=', of.accountId)
-      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status').execute()
-    : await db.selectFrom('opportunity_status_figures').select(['status', (eb) => eb.fn.sum<string>('deals').as('n')])
-      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status').execute()
+function statusCountsQuery(db: Db, of: { partnerId?: string; accountId?: string }) {
+  return of.accountId
+    ? db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('account_id', '=', of.accountId)
+      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status')
+    : db.selectFrom('opportunity_status_figures').select(['status', (eb) => eb.fn.sum<string>('deals').as('n')])
+      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status')
+}
+
+export function countsOf(rows: Array<{ status: OpportunityStatus; n: string | number }>): Record<OpportunityStatus, number> {
   const counts = { queued: 0, offered: 0, pending_approval: 0, declined: 0, open: 0, won: 0, lost: 0 }
   for (const row of rows) counts[row.status] = Number(row.n)
   return counts
+}
+
+export async function statusCounts(db: Db, of: { partnerId?: string; accountId?: string } = {}): Promise<Record<OpportunityStatus, number>> {
+  return countsOf(await statusCountsQuery(db, of).execute())
+}
+
+/** The same counts as one JSON value for a page loader. */
+export function statusCountsJson(db: Db, of: { partnerId?: string; accountId?: string }): RawBuilder<Array<{ status: OpportunityStatus; n: number }>> {
+  return sql`select array(select row_to_json(x) from (${statusCountsQuery(db, of)}) x)`
 }
 
 const channelOrder: Record<ChannelSort, ReturnType<typeof sql>> = {

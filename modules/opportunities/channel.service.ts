@@ -2,7 +2,9 @@ import type { Db } from '../../core/data/database.ts'
 import { Conflict, NotFound } from '../../core/lib/errors.ts'
 import type { PageLoader } from '../../core/web/page-loader.ts'
 import { timePage } from '../../core/lib/pagination.ts'
-import { channelFigures, listAll, statusCounts, topWonPartners, type StaffFilter } from './channel.repository.ts'
+import {
+  channelFigures, countsOf, listAll, listAllJson, staffListRow, statusCounts, statusCountsJson, topWonPartners, type StaffFilter
+} from './channel.repository.ts'
 import type { DistributionService } from './distribution.service.ts'
 import { staffQueueQuery, type StaffQueue } from './figures.repository.ts'
 import { dealPage, dealRows } from './deal-page.repository.ts'
@@ -19,6 +21,16 @@ export class ChannelService {
   /** A page of every opportunity, latest change first. */
   async list(filter: Omit<StaffFilter, 'limit'>, limit: number) {
     return timePage(await listAll(this.deps.db, { ...filter, limit: limit + 1 }), limit, (o) => o.updated_key)
+  }
+
+  /** The staff list's page and the deals per status beside it (of its partner or customer account), read together. */
+  async listWithCounts(load: PageLoader, filter: Omit<StaffFilter, 'limit'>, limit: number) {
+    const { db } = this.deps
+    const [rows, counts] = await Promise.all([
+      load('list', () => listAllJson(db, { ...filter, limit: limit + 1 })),
+      load('counts', () => statusCountsJson(db, { partnerId: filter.partnerId, accountId: filter.accountId }))
+    ])
+    return { page: timePage(rows.map(staffListRow), limit, (o) => o.updated_key), counts: countsOf(counts) }
   }
 
   /** The partners ranked for a deal in the staff queue, with their reasons, as its page shows them. */

@@ -94,11 +94,9 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config: searched }, async (request, reply) => {
     const { filters, filter } = staffFilter(request.query)
     const after = timeCursor(request.query.after)
-    const page = await channel.list({ ...filter, after }, pageSize)
+    const { page, counts } = await channel.listWithCounts(pageLoader(), { ...filter, after }, pageSize)
     const partner = filters.partner ? (await partners.partnerNames({ ids: [filters.partner] }))[0] : undefined
-    return reply.page('opportunities/admin-list', {
-      page, filters, paged: Boolean(after), counts: await channel.counts({ partnerId: filter.partnerId, accountId: filter.accountId }), partner, statuses, stages
-    }, { title: 'Opportunities' })
+    return reply.page('opportunities/admin-list', { page, filters, paged: Boolean(after), counts, partner, statuses, stages }, { title: 'Opportunities' })
   })
 
   app.get<{ Querystring: ListQuery }>('/admin/opportunities/export.csv', { config: report }, async (request, reply) => {
