@@ -58,14 +58,6 @@ export function findPartner(db: DbOrTrx, id: string) {
     .where('partners.id', '=', id).executeTakeFirst()
 }
 
-/** The countries partners are based in and those they serve: a filter offers only these, not every country there is. */
-export async function countriesInUse(db: DbOrTrx): Promise<{ countries: string[]; territories: string[] }> {
-  const { rows: [row] } = await sql<{ countries: string[] | null; territories: string[] | null }>`select
-    (select array_agg(distinct country) from partners) as countries,
-    (select array_agg(distinct t) from partners, unnest(territories) t) as territories`.execute(db)
-  return { countries: row?.countries ?? [], territories: row?.territories ?? [] }
-}
-
 export interface PartnerSummary {
   name: string
   status: PartnerStatus

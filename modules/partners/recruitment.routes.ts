@@ -33,7 +33,7 @@ function cursorOf(after: unknown, sort: ApplicationSort) {
 const applicationsPageSize = 20
 
 const recruitmentRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, auditTrail, pageLoader } = app.diContainer.cradle
+  const { partners, submissions, auditTrail, pageLoader } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   /** The figures and charts above the list, with the choices its filters offer, read together. */
@@ -48,18 +48,9 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
 
   /** The application's page, also re-rendered with the messages of a refused decision or note. */
   async function showApplication(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
-    const application = await partners.application(id)
-    const partner = await partners.partner(application.partner_id)
-    const page = {
-      application, partner,
-      applicant: await partnerUsers.member(partner.id, application.applicant_id),
-      duplicates: await partners.duplicatesOf(application),
-      notes: await partners.notes(partner.id),
-      history: await auditTrail.history(partner.id),
-      levels: await partners.levels(),
-      errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
-    }
-    return reply.page('partners/admin-application', page, { title: `Application: ${application.company}`, status: state.status })
+    const read = await partners.applicationPage(pageLoader(), id)
+    const page = { ...read, history: await auditTrail.history(read.partner.id), errors: state.errors ?? {}, values: state.values ?? {}, message: state.message }
+    return reply.page('partners/admin-application', page, { title: `Application: ${read.application.company}`, status: state.status })
   }
 
   /** Refusals re-render the page: field messages with 422, a decision already taken with 409. */
