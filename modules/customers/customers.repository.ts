@@ -1,6 +1,7 @@
 import { sql, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
 import type { Reach } from '../../core/identity/reach.ts'
+import { partnerProfiles } from '../partners/index.ts'
 import type {
   AccountFields, AccountInsert, AccountRow, CheckedLine, ContactFields, ContactInsert, ContactRow, CustomerImportsTable, ImportError, ImportFields
 } from './customers.table.ts'
@@ -330,8 +331,10 @@ export interface StaffAccountFilter {
   after?: { key: string; id: string }
 }
 
+/** Every partner's accounts by name, each with its partner's name; the cursor a row comparison the (name, id) indexes start reading at. */
 export function listAllAccounts(db: Db, f: StaffAccountFilter, limit: number) {
-  let query = db.selectFrom('customer_accounts').selectAll()
+  let query = db.selectFrom('customer_accounts').innerJoin(partnerProfiles(db).as('partners'), 'partners.id', 'customer_accounts.partner_id')
+    .selectAll('customer_accounts').select('partners.name as partner_name')
   if (f.search) {
     const pattern = like(f.search)
     query = query.where((eb) => eb.or([
@@ -339,12 +342,7 @@ export function listAllAccounts(db: Db, f: StaffAccountFilter, limit: number) {
     ]))
   }
   if (f.partnerId) query = query.where('customer_accounts.partner_id', '=', f.partnerId)
-  if (f.after) {
-    const { key, id } = f.after
-    query = query.where((eb) => eb.or([
-      eb('customer_accounts.name', '>', key), eb.and([eb('customer_accounts.name', '=', key), eb('customer_accounts.id', '>', id)])
-    ]))
-  }
+  if (f.after) query = query.where(sql<boolean>`(customer_accounts.name, customer_accounts.id) > (${f.after.key}, ${f.after.id}::uuid)`)
   return query.orderBy('customer_accounts.name').orderBy('customer_accounts.id').limit(limit).execute()
 }
 
@@ -352,6 +350,15 @@ export function findAccountForStaff(db: DbOrTrx, id: string) {
   return db.selectFrom('customer_accounts')
     .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
     .selectAll('customer_accounts').select('owner.name as owner_name')
+    .where('customer_accounts.id', '=', id).executeTakeFirst()
+}
+
+/** An account as staff read it, with its partner's name. */
+export function findAccountWithPartner(db: Db, id: string) {
+  return db.selectFrom('customer_accounts')
+    .innerJoin(partnerProfiles(db).as('partners'), 'partners.id', 'customer_accounts.partner_id')
+    .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
+    .selectAll('customer_accounts').select(['owner.name as owner_name', 'partners.name as partner_name'])
     .where('customer_accounts.id', '=', id).executeTakeFirst()
 }
 

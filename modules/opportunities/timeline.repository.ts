@@ -22,7 +22,8 @@ export async function insertEvent(db: DbOrTrx, event: { opportunity_id: string; 
   await db.insertInto('opportunity_events').values(event).execute()
 }
 
-const timelinePage = 50
+/** Events a page of a deal's timeline shows. */
+export const timelinePage = 50
 
 /**
  * The timeline, newest first, `size` events a page (the pages show 50) after `after`. Staff (null) see everything; a partner sees general events and those of the
