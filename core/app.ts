@@ -84,7 +84,7 @@ export async function buildApp(coreConfig: Config, options: BuildOptions = {}): 
     }
     const secret = sessionSecret(config)
     await app.register(security, { config, secret })
-    await app.register(heavyRoutes, { limit: config.HEAVY_PAGES_AT_ONCE, waitSeconds: config.HEAVY_PAGES_WAIT_SECONDS })
+    await app.register(heavyRoutes, { limit: config.HEAVY_PAGES_AT_ONCE, waitSeconds: config.HEAVY_PAGES_WAIT_SECONDS, refusalDelayMs: 1000 })
     await app.register(session, { config, secret, db: database.db, areas: contributions.areas })
     await app.register(compression)
     await app.register(views, { features, nav: [...contributions.nav, ...coreNav] })

@@ -20,7 +20,7 @@ export const ConfigSchema = Type.Object({
   }),
   HEAVY_PAGES_AT_ONCE: Type.Integer({
     default: 2, minimum: 1, maximum: 100,
-    description: 'Reports over every partner\'s data (staff figures, lists, duplicates, exports) one instance prepares at once; four times as many more wait, the rest answer 503 at once.'
+    description: 'Reports over every partner\'s data (staff figures, lists, duplicates, exports) one instance prepares at once; four times as many more wait, the rest answer 503 after a second.'
   }),
   HEAVY_PAGES_WAIT_SECONDS: Type.Integer({
     default: 10, minimum: 0, maximum: 300,

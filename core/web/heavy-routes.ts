@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Busy } from '../lib/errors.ts'
 
 /**
  * Lets at most `limit` holders in at once; up to `queue` more wait their turn for `waitMs`, and
- * anyone beyond is turned away at once, so a burst is answered quickly instead of piling up.
+ * anyone beyond is turned away at once.
  */
 export class Gate {
   #inside = 0
@@ -57,25 +57,31 @@ export class Gate {
  * place is held for as long as the handler runs — its queries included, even when the client has
  * gone away meanwhile — and given back however the handler ends.
  */
-export default fp<{ limit: number; waitSeconds: number }>(async (app, { limit, waitSeconds }) => {
+export default fp<{ limit: number; waitSeconds: number; refusalDelayMs: number }>(async (app, { limit, waitSeconds, refusalDelayMs }) => {
   const gate = new Gate(limit, limit * 4, waitSeconds * 1000)
   const isHeavy = (request: FastifyRequest) => {
     const heavy = request.routeOptions.config?.heavy
     return typeof heavy === 'function' ? heavy(request) : heavy === true
   }
+  // A refusal answered at once is asked again at once by a client that retries (a script, a load
+  // test): hundreds a second, each rendered, take the event loop from every other page. Held back
+  // on a timer, each such client costs next to nothing until its 503.
+  const turnAway = async (reply: FastifyReply): Promise<never> => {
+    await new Promise((resolve) => setTimeout(resolve, refusalDelayMs))
+    reply.header('retry-after', '5')
+    throw new Busy()
+  }
   // Registered before the session: a request the gate would turn away is answered before its session
   // is read, so a burst of refusals takes no database connection from the other pages.
   app.addHook('onRequest', async (request, reply) => {
-    if (gate.full && isHeavy(request)) {
-      reply.header('retry-after', '5')
-      throw new Busy()
-    }
+    if (gate.full && isHeavy(request)) await turnAway(reply)
   })
   app.addHook('onRoute', (route) => {
     if (!route.config?.heavy) return
     const handler = route.handler
     route.handler = async function (this: FastifyInstance, request, reply) {
       if (!isHeavy(request)) return handler.call(this, request, reply)
+      if (gate.full) return turnAway(reply)
       if (!await gate.enter()) {
         reply.header('retry-after', '5')
         throw new Busy()

@@ -66,10 +66,13 @@ if (!serverUrl) {
     // Which of the five reaches the gate last is up to the database's answers to their session checks.
     const burst = Array.from({ length: 5 }, () => staff.get('/admin/customers/duplicates'))
     const turnedAway = await Promise.race(burst)
+    const asked = Date.now()
     const stranger = await new Agent(app).get('/admin/customers/duplicates')
+    const held = Date.now() - asked
     await holder.query('rollback')
-    t.equal(turnedAway.statusCode, 503, 'beyond the place and its queue of four, a report is turned away at once')
+    t.equal(turnedAway.statusCode, 503, 'beyond the place and its queue of four, a report is turned away')
     t.equal(stranger.statusCode, 503, 'while they are full, a report is turned away before its session is read: a signed-out request is not even sent to sign in')
+    t.ok(held >= 900, `the refusal is held back a second, so a client asking again at once cannot flood the server (held ${held} ms)`)
     t.equal(turnedAway.headers['retry-after'], '5')
     t.match(turnedAway.body, /large reports are being prepared/)
 
