@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely'
 import type { Database, DbOrTrx } from '../../core/data/database.ts'
+import { olderThan } from '../../core/data/keyset.ts'
 import { timePage } from '../../core/lib/pagination.ts'
 import { partnerProfiles } from '../partners/index.ts'
 
@@ -45,9 +46,6 @@ export function timelineQuery(db: DbOrTrx, opportunityId: string, involvedPartne
     .where('opportunity_id', '=', opportunityId)
     .$if(involvedPartners !== null, (q) => q.where('staff_only', '=', false)
       .where((eb) => eb.or([eb('partner_id', 'is', null), ...involved(eb)])))
-    .$if(after !== undefined, (q) => q.where((eb) => {
-      const at = sql<Date>`${after!.key}::timestamptz`
-      return eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', after!.id)])])
-    }))
+    .$if(after !== undefined, (q) => q.where(olderThan('at', 'id', after!)))
     .orderBy('at', 'desc').orderBy('id', 'desc').limit(sql.lit(size + 1))
 }
