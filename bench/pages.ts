@@ -23,6 +23,8 @@ export const reference: BenchPage = { name: 'reference', path: '/portal/company'
 /** Pages whose work is in their query string (a search, a thread's last page), each measured with these queries instead of bare. */
 const queries: Record<string, string[]> = {
   '/portal/knowledge/search': [`q=${searchTerms.common}`, `q=${searchTerms.rare}`],
+  // The staff queue bare and as staff filter it most: one status and priority, and their own cases (issue 14).
+  '/admin/cases': ['', 'status=open&priority=high', 'assignee=me'],
   '/portal/forums/t/:id': ['last'],
   '/admin/forums/t/:id': ['last']
 }

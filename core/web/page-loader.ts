@@ -8,8 +8,10 @@ import type { Db } from '../data/database.ts'
  * costs one round trip instead of one per card — on a busy server the round trips, not the
  * queries, are most of what such a page costs (bench/RESULTS.md). The query is passed as a
  * function, built only for a key not asked for yet: cards sharing a value do not each build it.
- * Build lists inside a value with `array(select row_to_json(x) from (…) x)` rather than json_agg,
- * whose aggregate PostgreSQL sets up again on every run of the cached plan.
+ * Build lists inside a value with `to_json(array(select row_to_json(x) from (…) x))` rather than json_agg,
+ * whose aggregate PostgreSQL sets up again on every run of the cached plan; the to_json makes it one
+ * JSON text, which node parses natively (a bare json[] is read by core/data/json-array.ts with
+ * JSON.parse too, not pg's parser, which walks it a character at a time, but each element twice).
  */
 export type PageLoader = <T>(key: string, query: () => RawBuilder<T>) => Promise<T>
 

@@ -4,8 +4,10 @@ import type { Db } from '../../core/data/database.ts'
 import type { Viewer } from '../../core/identity/access.ts'
 import { Forbidden, NotFound } from '../../core/lib/errors.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import * as repo from './canned.repository.ts'
 import { caseNumber } from './case-rules.ts'
+import { withDates } from './json-rows.ts'
 import type { CannedForm } from './cases.schemas.ts'
 
 /** The variables a canned reply may hold, each with what it stands for. */
@@ -27,10 +29,11 @@ export function fillCanned(body: string, c: { number: number; subject: string; p
 
 /** Canned replies: each staff member's own, and shared ones that only staff admins write. */
 export class CannedReplies {
-  constructor(private readonly deps: { db: Db }) {}
+  constructor(private readonly deps: { db: Db; pageLoader: () => PageLoader }) {}
 
-  usable(viewer: Viewer) {
-    return repo.listUsable(this.deps.db, viewer.id)
+  /** The replies the viewer may use, read with the page's other values. */
+  async usable(viewer: Viewer, load = this.deps.pageLoader()): Promise<repo.CannedReply[]> {
+    return (await load(`canned:${viewer.id}`, () => repo.usableQuery(this.deps.db, viewer.id))).map((r) => withDates<repo.CannedReply>(r))
   }
 
   async get(viewer: Viewer, id: string) {

@@ -1,10 +1,12 @@
+import type { RawBuilder } from 'kysely'
 import type { Cradle } from '../../core/container.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import type { Actor } from '../../core/data/audit/audit.service.ts'
-import type { DbOrTrx } from '../../core/data/database.ts'
+import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import { decodeCursor, encodeCursor, type Page } from '../../core/lib/pagination.ts'
 import type { Upload } from '../../core/lib/uploads.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import { isId } from '../../core/lib/validation.ts'
 import type { CaseAttachments } from './attachments.service.ts'
 import type { CaseTargets } from './targets.service.ts'
@@ -16,17 +18,18 @@ import type { CaseEventKind, CaseEventRow, CaseStatus, Priority } from './cases.
 import { deflectionsByAnswer } from './deflections.repository.ts'
 import * as figures from './figures.repository.ts'
 import type { QueueFilter, QueueSort } from './queue.ts'
-import { findEvent, insertEvent, timelineOf, timelinePage } from './timeline.repository.ts'
+import { findEvent, insertEvent, timelineOf, timelinePageOf, timelineQuery } from './timeline.repository.ts'
 import { toCase, toReply } from './cases.resource.ts'
+import { withDates } from './json-rows.ts'
 import './cases.events.ts'
 
 type StaffActor = Actor & { id: string }
-type Deps = Pick<Cradle, 'db' | 'clock' | 'mailer' | 'users'> & {
+type Deps = Pick<Cradle, 'db' | 'clock' | 'mailer' | 'users' | 'pageLoader'> & {
   events: EventBus; caseAttachments: CaseAttachments; caseTargets: CaseTargets
-  deals: { staffGet(id: string): Promise<{ id: string; number: number; name: string; stage: string; status: string; estimated_revenue: string; currency: string; partner_id: string | null }> }
+  deals: { staffDeal(load: PageLoader, key: string, id: RawBuilder<string | null>): Promise<{ id: string; number: number; name: string; stage: string; status: string; estimated_revenue: string; currency: string; partner_id: string | null } | null> }
 }
-type Found = NonNullable<Awaited<ReturnType<typeof repo.findCase>>>
-export type QueueRow = Awaited<ReturnType<typeof repo.queue>>[number]
+type Found = repo.StaffCase
+export type QueueRow = repo.QueueRow
 
 const cursorKeys: Record<QueueSort, (r: QueueRow) => string[]> = {
   activity: (r) => [r.updated_key], newest: (r) => [r.created_key], oldest: (r) => [r.created_key], priority: (r) => [r.rank_key, r.created_key]
@@ -45,22 +48,37 @@ function queueCursor(raw: unknown, sort: QueueSort, raise: boolean): repo.QueueC
   return { keys: all, id: decoded.id }
 }
 
+/** How many cases of each status a queue filter leaves whatever its status, read with the page's other values (a view's filter and the page's alike read once). */
+export async function queueCounts(load: PageLoader, db: Db, filter: QueueFilter): Promise<Record<string, number>> {
+  const rest = { ...filter, status: undefined, active: undefined }
+  return repo.countsOf(await load(`queue-counts:${JSON.stringify(rest)}`, () => repo.queueCountsQuery(db, rest)))
+}
+
 /** The staff's help desk: the queue, a case with its whole timeline, replies, internal notes, assignment and status. */
 export class CaseDesk {
   constructor(private readonly deps: Deps) {}
 
-  /** A page of the queue with its counts per status. */
-  async queue(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { counts: Record<string, number>; raised: boolean }> {
-    const [page, counts] = await Promise.all([
-      this.queueRows(filter, sort, after, limit), repo.queueCounts(this.deps.db, { ...filter, status: undefined, active: undefined })
+  /**
+   * A page of the queue with its counts per status, in one round trip with whatever else the page
+   * reads through `load`: the rule that may raise cases about a deal in its last stage, the rows in
+   * the order it stands for, and the counts.
+   */
+  async queue(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number, load = this.deps.pageLoader()): Promise<Page<QueueRow> & { counts: Record<string, number>; raised: boolean }> {
+    const rows = (raise: boolean) => load(`queue:${raise}`, () => repo.queueWhileRule(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise))
+    const [raise, raised, plain, counts] = await Promise.all([
+      load('raise', repo.raiseRule), rows(true), rows(false), queueCounts(load, this.deps.db, filter)
     ])
-    return { ...page, counts }
+    return { ...this.pageOf(((raise ? raised : plain) ?? []).map((r) => withDates<QueueRow>(r)), sort, limit, raise), counts }
   }
 
   /** A page of the queue's rows; cases about a deal in its last stage come first while the staff admins' rule raises them (`raised`). */
   async queueRows(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { raised: boolean }> {
     const raise = (await readRule(this.deps.db)).raise_last_stage
-    const rows = await repo.queue(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise)
+    const rows = await repo.queueQuery(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise).execute()
+    return this.pageOf(rows, sort, limit, raise)
+  }
+
+  private pageOf(rows: QueueRow[], sort: QueueSort, limit: number, raise: boolean): Page<QueueRow> & { raised: boolean } {
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
     const keys = (r: QueueRow) => [...raise ? [r.deal_raised ? '1' : '0'] : [], ...cursorKeys[sort](r)].join('|')
@@ -91,23 +109,22 @@ export class CaseDesk {
     return (await timelineOf(this.deps.db, id, true)).filter((e) => e.kind === 'reply' || e.kind === 'note')
   }
 
-  /** The active staff, to assign cases to and filter the queue by. */
-  async staff(): Promise<Array<{ id: string; name: string }>> {
-    return (await this.deps.users.staff({ limit: 500 })).filter((s) => s.status === 'active').map((s) => ({ id: s.id, name: s.name }))
+  /** The staff who can work cases (the active ones: staff access is the case desk's), to assign cases to and filter the queue by. */
+  staff(load = this.deps.pageLoader()): Promise<Array<{ id: string; name: string }>> {
+    return this.deps.users.activeStaff(load, 500)
   }
 
-  /** The case page: the case, a page of its timeline after `after` (internal notes marked), its deal as it stands now, and the staff to assign. */
-  async detail(id: string, after?: unknown) {
-    const found = await this.get(id)
-    const [timeline, staff, deal] = await Promise.all([
-      timelinePage(this.deps.db, id, true, after),
-      this.staff(),
-      found.opportunity_id ? this.deps.deals.staffGet(found.opportunity_id).catch((err: unknown) => {
-        if (err instanceof NotFound) return null
-        throw err
-      }) : null
+  /**
+   * The case page: the case, a page of its timeline after `after` (internal notes marked), its deal as
+   * it stands now and the staff to assign, in one round trip with whatever else the page reads through `load`.
+   */
+  async detail(id: string, after?: unknown, load = this.deps.pageLoader()) {
+    const [found, events, staff, deal] = await Promise.all([
+      load(`case:${id}`, () => repo.caseQuery(this.deps.db, id)), load(`timeline:${id}`, () => timelineQuery(this.deps.db, id, true, after)),
+      this.staff(load), this.deps.deals.staffDeal(load, id, repo.caseDealId(id))
     ])
-    return { case: found, timeline, deal, staff }
+    if (!found) throw new NotFound('The case')
+    return { case: withDates<Found>(found), timeline: timelinePageOf(events), deal, staff }
   }
 
   /** A public reply: the first one is the first response; it may leave the case waiting on the partner or resolved. The partner is e-mailed. */

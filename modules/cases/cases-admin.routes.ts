@@ -22,14 +22,15 @@ const queuePageSize = 12
 
 /** The staff's help desk: the queue, a case with replies and internal notes, assignment, status and priority, and deflections. */
 const casesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { caseDesk, caseAttachments, cannedReplies, caseViews, partners, submissions } = app.diContainer.cradle
+  const { caseDesk, caseAttachments, cannedReplies, caseViews, partners, submissions, pageLoader } = app.diContainer.cradle
 
   app.get<{ Querystring: QueueQuery }>('/admin/cases', { config }, async (request, reply) => {
     const viewer = signedIn(request)
     const query = request.query
     const { filters, filter, sort } = queueFromQuery(query, viewer.id)
+    const load = pageLoader()
     const [page, staff, partnerPicker, views] = await Promise.all([
-      caseDesk.queue(filter, sort, query.after, queuePageSize), caseDesk.staff(), partners.partnerPicker(query.partner_q, filters.partner, { active: true, typed: true }), caseViews.usable(viewer)
+      caseDesk.queue(filter, sort, query.after, queuePageSize, load), caseDesk.staff(load), partners.partnerPicker(query.partner_q, filters.partner, { active: true, typed: true }), caseViews.usable(viewer, load)
     ])
     return reply.page('cases/admin-queue', {
       page, counts: page.counts, filters, views, viewQuery: viewQueryOf(filters), mayShare: viewer.role === 'admin', staff, partnerPicker, statuses: caseStatuses, priorities, caseTypes, dealStages, sorts: queueSorts, paged: Boolean(query.after)
@@ -71,7 +72,8 @@ const casesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   const detail = async (reply: FastifyReply, id: string, state: { errors?: Record<string, string>; failed?: string; values?: Record<string, unknown>; message?: string; canned?: unknown; after?: string } = {}, status = 200) => {
     const viewer = signedIn(reply.request)
-    const [{ case: c, timeline, deal, staff }, canned] = await Promise.all([caseDesk.detail(id, state.after), cannedReplies.usable(viewer)])
+    const load = pageLoader()
+    const [{ case: c, timeline, deal, staff }, canned] = await Promise.all([caseDesk.detail(id, state.after, load), cannedReplies.usable(viewer, load)])
     // A canned reply chosen (a GET of the page, so it works without JavaScript) fills in the reply for this case.
     const chosen = isId(state.canned) ? canned.find((r) => r.id === state.canned) : undefined
     if (chosen) Object.assign(state, { failed: 'replies', values: { body: fillCanned(chosen.body, c) } })

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Updateable } from 'kysely'
+import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely'
 import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import type { Reach } from '../../core/identity/reach.ts'
 import { partnerProfiles } from '../partners/index.ts'
@@ -15,12 +15,19 @@ export async function updateCase(trx: DbOrTrx, id: string, changes: Updateable<C
 
 /** The partner's case within the reach (the company's, or under "own records" only those the viewer opened). */
 export function findForPartner(db: DbOrTrx, reach: Reach, id: string, lock = false) {
+  return partnerCaseSelect(db, reach, id).$if(lock, (q) => q.forUpdate(['cases'])).executeTakeFirst()
+}
+
+/** The same as one JSON value for a page loader (null: none within the reach). */
+export function partnerCaseQuery(db: DbOrTrx, reach: Reach, id: string): RawBuilder<Record<string, unknown> | null> {
+  return sql`select row_to_json(x) from (${partnerCaseSelect(db, reach, id)}) x`
+}
+
+function partnerCaseSelect(db: DbOrTrx, reach: Reach, id: string) {
   return db.selectFrom('cases').leftJoin('users as creator', 'creator.id', 'cases.created_by')
     .selectAll('cases').select('creator.name as creator_name')
     .where('cases.id', '=', id).where('cases.partner_id', '=', reach.partnerId)
     .$if(reach.ownerId !== null, (q) => q.where('cases.created_by', '=', reach.ownerId!))
-    .$if(lock, (q) => q.forUpdate(['cases']))
-    .executeTakeFirst()
 }
 
 const listColumns = ['cases.id', 'cases.number', 'cases.subject', 'cases.type', 'cases.priority', 'cases.status', 'cases.account_name',
@@ -43,6 +50,20 @@ export function listForPartner(db: Db, reach: Reach, f: PartnerListFilter, limit
 
 /** One case as staff read it: with its company, who opened it and who works on it. */
 export function findCase(db: DbOrTrx, id: string, lock = false) {
+  return caseSelect(db, id).$if(lock, (q) => q.forUpdate(['cases'])).executeTakeFirst()
+}
+
+export type StaffCase = NonNullable<Awaited<ReturnType<typeof findCase>>>
+
+/** The same as one JSON value for a page loader (null: no such case). */
+export function caseQuery(db: DbOrTrx, id: string): RawBuilder<Record<string, unknown> | null> {
+  return sql`select row_to_json(x) from (${caseSelect(db, id)}) x`
+}
+
+/** The deal a case is about, as a subquery for a page loader's value about that deal. */
+export const caseDealId = (id: string): RawBuilder<string | null> => sql`select opportunity_id from cases where id = ${id}`
+
+function caseSelect(db: DbOrTrx, id: string) {
   return db.selectFrom('cases')
     .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'cases.partner_id')
     .leftJoin('users as creator', 'creator.id', 'cases.created_by')
@@ -51,8 +72,6 @@ export function findCase(db: DbOrTrx, id: string, lock = false) {
     .select(['partners.name as partner_name', 'partners.level_name', 'creator.name as creator_name', 'creator.email as creator_email',
       'creator.status as creator_status', 'assignee.name as assignee_name'])
     .where('cases.id', '=', id)
-    .$if(lock, (q) => q.forUpdate(['cases']))
-    .executeTakeFirst()
 }
 
 /** The keyset cursor of each sort: the sort's columns as text, then the id. */
@@ -83,7 +102,7 @@ function filtered(db: Db, f: QueueFilter) {
  * cases about a deal in its last stage come first, then the rest, each in the chosen order (the
  * cursor's first key is then whether its row was raised).
  */
-export function queue(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCursor | undefined, limit: number, raise: boolean) {
+export function queueQuery(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCursor | undefined, limit: number, raise: boolean) {
   let q = filtered(db, f)
     .leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'cases.partner_id')
     .leftJoin('users as assignee', 'assignee.id', 'cases.assignee_id')
@@ -108,25 +127,54 @@ export function queue(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCurso
   }
   if (raise) q = q.orderBy('cases.deal_raised', 'desc')
   switch (sort) {
-    case 'activity': return q.orderBy('cases.updated_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
-    case 'newest': return q.orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
-    case 'oldest': return q.orderBy('cases.created_at', 'asc').orderBy('cases.id', 'asc').limit(limit).execute()
-    case 'priority': return q.orderBy('cases.priority_rank', 'desc').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
+    case 'activity': return q.orderBy('cases.updated_at', 'desc').orderBy('cases.id', 'desc').limit(limit)
+    case 'newest': return q.orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit)
+    case 'oldest': return q.orderBy('cases.created_at', 'asc').orderBy('cases.id', 'asc').limit(limit)
+    case 'priority': return q.orderBy('cases.priority_rank', 'desc').orderBy('cases.created_at', 'desc').orderBy('cases.id', 'desc').limit(limit)
   }
 }
 
+export type QueueRow = Awaited<ReturnType<ReturnType<typeof queueQuery>['execute']>>[number]
+
 /**
- * How many cases of each status the queue's other filters leave: with none but a partner, from the
- * counts a trigger keeps per partner and status (case_status_counts); otherwise counted.
+ * A page of the queue as one JSON value for a page loader, read only while the staff admins' rule
+ * raises cases about a deal in its last stage (`raise`) or only while it does not: the page asks for
+ * both and PostgreSQL runs the one the rule stands for, in the same round trip as the rule.
  */
-export async function queueCounts(db: Db, f: QueueFilter): Promise<Record<string, number>> {
-  const kept = (Object.keys(f) as Array<keyof QueueFilter>).every((k) => ['partnerId', 'status', 'active'].includes(k) || !f[k])
-  const rows = kept
-    ? (await sql<{ status: string; n: string }>`select status, sum(cases) as n from case_status_counts
-        where ${f.partnerId ? sql`partner_id = ${f.partnerId}` : sql`true`} group by status`.execute(db)).rows
-    : await filtered(db, f).select(['cases.status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('cases.status').execute()
-  return Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.status, Number(r.n)]))
+export function queueWhileRule(db: Db, f: QueueFilter, sort: QueueSort, after: QueueCursor | undefined, limit: number, raise: boolean): RawBuilder<Array<Record<string, unknown>> | null> {
+  return sql`select to_json(array(select row_to_json(x) from (${queueQuery(db, f, sort, after, limit, raise)}) x))
+    where (select raise_last_stage from case_assignment where id = 1) = ${raise}`
 }
+
+export const raiseRule = (): RawBuilder<boolean> => sql`select raise_last_stage from case_assignment where id = 1`
+
+/** The filters the kept counts answer: a partner (case_status_counts, a few rows each), or none or priority, type and assignee (case_queue_counts, a few hundred rows in all). */
+const byQueue: ReadonlyArray<keyof QueueFilter> = ['priority', 'type', 'assignee']
+
+/**
+ * How many cases of each status the queue's filters other than the status leave, as one JSON value
+ * for a page loader: a partner's, or by priority, type and assignee, from the counts a trigger keeps;
+ * any other filter is counted over its cases.
+ */
+export function queueCountsQuery(db: Db, filter: QueueFilter): RawBuilder<Array<{ status: string; n: number }>> {
+  const f: QueueFilter = { ...filter, status: undefined, active: undefined }
+  const set = (Object.keys(f) as Array<keyof QueueFilter>).filter((k) => f[k])
+  let counts: RawBuilder<unknown>
+  if (f.partnerId && set.length === 1) {
+    counts = sql`select status, sum(cases) as n from case_status_counts where partner_id = ${f.partnerId} group by status`
+  } else if (set.every((k) => byQueue.includes(k))) {
+    const assignee = f.assignee === 'none' ? sql`assignee_id is null` : f.assignee ? sql`assignee_id = ${f.assignee}` : sql`true`
+    counts = sql`select status, sum(cases) as n from case_queue_counts
+      where ${f.priority ? sql`priority = ${f.priority}` : sql`true`} and ${f.type ? sql`type = ${f.type}` : sql`true`} and ${assignee} group by status`
+  } else {
+    return sql`select to_json(array(select row_to_json(x) from (${filtered(db, f).select(['cases.status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('cases.status')}) x))`
+  }
+  return sql`select to_json(array(select row_to_json(x) from (${counts}) x))`
+}
+
+/** The counts as the page shows them: statuses with cases, by status. */
+export const countsOf = (rows: Array<{ status: string; n: number | string }>): Record<string, number> =>
+  Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.status, Number(r.n)]))
 
 /** A deal's latest cases within a partner's reach (null: every case, for staff), each row carrying how many there are (`total`). */
 export function listForOpportunity(db: Db, opportunityId: string, reach: Reach | null, limit: number) {
@@ -163,9 +211,4 @@ export function findByNumber(db: DbOrTrx, number: number) {
 export async function moveTimeline(trx: DbOrTrx, fromId: string, toId: string): Promise<void> {
   await trx.updateTable('case_events').set({ case_id: toId }).where('case_id', '=', fromId).where('kind', '<>', 'opened').execute()
   await trx.updateTable('case_attachments').set({ case_id: toId }).where('case_id', '=', fromId).execute()
-}
-
-/** How many cases a queue filter holds (a saved view's count). */
-export async function countQueue(db: Db, f: QueueFilter): Promise<number> {
-  return Number((await filtered(db, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)
 }

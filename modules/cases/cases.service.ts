@@ -17,7 +17,8 @@ import { isActive, raisesCase, rateable, reopenable, statusTimes } from './case-
 import * as repo from './cases.repository.ts'
 import type { CaseForm, RatingForm } from './cases.schemas.ts'
 import type { CaseEventRow, CaseRow, CaseStatus } from './cases.table.ts'
-import { insertEvent, timelineOf, timelinePage } from './timeline.repository.ts'
+import { insertEvent, timelineOf, timelinePageOf, timelineQuery } from './timeline.repository.ts'
+import { withDates } from './json-rows.ts'
 import './cases.events.ts'
 
 /** What cases need of the customers and opportunities modules' public services: a record by id within the viewer's reach. */
@@ -26,7 +27,7 @@ export interface CaseLinks {
   opportunity(viewer: PartnerViewer, id: string): Promise<{ id: string; name: string; partner_id: string | null; stage: string; status: string }>
 }
 
-type Deps = Pick<Cradle, 'db' | 'clock' | 'mailer'> & { events: EventBus; links: CaseLinks; caseAttachments: CaseAttachments; caseTargets: CaseTargets; caseAssignment: CaseAssignment }
+type Deps = Pick<Cradle, 'db' | 'clock' | 'mailer' | 'pageLoader'> & { events: EventBus; links: CaseLinks; caseAttachments: CaseAttachments; caseTargets: CaseTargets; caseAssignment: CaseAssignment }
 
 export interface PartnerListQuery { status?: CaseStatus; active?: boolean; mine?: boolean; after?: { key: string; id: string } }
 
@@ -68,8 +69,14 @@ export class CasesService {
 
   /** The case page: the case and a page of its public timeline after `after`, with what the viewer may do now. */
   async detail(viewer: PartnerViewer, id: string, after?: unknown) {
-    const found = await this.forPartner(viewer, id)
-    const timeline = await timelinePage(this.deps.db, found.id, false, after)
+    const load = this.deps.pageLoader()
+    const reach = reachOf(viewer, 'cases')
+    const [row, events] = await Promise.all([
+      load('case', () => repo.partnerCaseQuery(this.deps.db, reach, id)), load('timeline', () => timelineQuery(this.deps.db, id, false, after, reach))
+    ])
+    if (!row) throw new NotFound('The case')
+    const found = withDates<CaseRow & { creator_name: string | null }>(row)
+    const timeline = timelinePageOf(events)
     const { edit, create } = permissionsOf(viewer).cases
     const now = this.deps.clock.now()
     return {

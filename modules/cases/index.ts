@@ -38,12 +38,12 @@ const cases: Feature = {
   name: 'cases',
   dependsOn: ['partners', 'customers', 'opportunities'],
   register(container) {
-    const { db, clock, events, mailer, users, jobs, customers, opportunities } = container.cradle
+    const { db, clock, events, mailer, users, jobs, customers, opportunities, pageLoader } = container.cradle
     const caseAttachments = new CaseAttachments({ db })
     const caseTargets = new CaseTargets({ db, clock, jobs, mailer, events })
     const caseAssignment = new CaseAssignment({ db })
     const casesService = new CasesService({
-      db, clock, mailer, events, caseAttachments, caseTargets, caseAssignment,
+      db, clock, mailer, pageLoader, events, caseAttachments, caseTargets, caseAssignment,
       links: { account: (viewer, id) => customers.account(viewer, id), opportunity: (viewer, id) => opportunities.forPartner(viewer, id) }
     })
     events.on('opportunity.stage-changed', (event, trx) => casesService.dealChanged(trx, event.payload.opportunityId, { stage: event.payload.to, status: 'open' }))
@@ -55,10 +55,10 @@ const cases: Feature = {
       caseTargets: asValue(caseTargets),
       caseAssignment: asValue(caseAssignment),
       cases: asValue(casesService),
-      caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, caseAttachments, caseTargets, deals: opportunities })),
+      caseDesk: asValue(new CaseDesk({ db, clock, events, mailer, users, pageLoader, caseAttachments, caseTargets, deals: opportunities })),
       caseSuggestions: asValue(new CaseSuggestions(container.cradle)),
-      cannedReplies: asValue(new CannedReplies({ db })),
-      caseViews: asValue(new CaseViews({ db }))
+      cannedReplies: asValue(new CannedReplies({ db, pageLoader })),
+      caseViews: asValue(new CaseViews({ db, pageLoader }))
     })
   },
   routes: casesRoutes,

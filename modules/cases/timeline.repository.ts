@@ -1,7 +1,9 @@
-import { sql, type Insertable } from 'kysely'
+import { sql, type Insertable, type RawBuilder } from 'kysely'
 import type { DbOrTrx } from '../../core/data/database.ts'
+import type { Reach } from '../../core/identity/reach.ts'
 import { timeCursor, timePage } from '../../core/lib/pagination.ts'
 import type { CaseEventsTable } from './cases.table.ts'
+import { withDates } from './json-rows.ts'
 
 export function insertEvent(trx: DbOrTrx, event: Insertable<CaseEventsTable>) {
   return trx.insertInto('case_events').values(event).returningAll().executeTakeFirstOrThrow()
@@ -23,19 +25,33 @@ export function timelineOf(db: DbOrTrx, caseId: string, includeInternal: boolean
 export const timelineShown = 15
 
 /**
- * A page of a case's timeline for its page: the latest events before `after` (the cursor of the earliest one
- * shown before), oldest first as the timeline reads; `next` leads to the earlier ones.
+ * A page of a case's timeline for its page, as one JSON value for a page loader: the latest events before
+ * `after` (the cursor of the earliest one shown before), with `reach` only if its case is within it;
+ * timelinePageOf makes the page of them.
  */
-export async function timelinePage(db: DbOrTrx, caseId: string, includeInternal: boolean, after: unknown) {
+export function timelineQuery(db: DbOrTrx, caseId: string, includeInternal: boolean, after: unknown, reach?: Reach): RawBuilder<Array<Record<string, unknown>>> {
+  const rows = timelineSelect(db, caseId, includeInternal, after)
+    .$if(Boolean(reach), (q) => q.where((eb) => eb.exists(eb.selectFrom('cases').select('cases.id').where('cases.id', '=', caseId).where('cases.partner_id', '=', reach!.partnerId)
+      .$if(reach!.ownerId !== null, (c) => c.where('cases.created_by', '=', reach!.ownerId!)))))
+  return sql`select to_json(array(select row_to_json(x) from (${rows}) x))`
+}
+
+type TimelineRow = Awaited<ReturnType<ReturnType<typeof timelineSelect>['execute']>>[number]
+
+/** The rows read as the page: oldest first as the timeline reads, `next` leading to the earlier ones. */
+export function timelinePageOf(rows: Array<Record<string, unknown>>) {
+  const page = timePage(rows.map((r) => withDates<TimelineRow>(r)), timelineShown, (e) => e.time)
+  return { items: page.items.reverse(), next: page.next }
+}
+
+function timelineSelect(db: DbOrTrx, caseId: string, includeInternal: boolean, after: unknown) {
   const before = timeCursor(after)
-  const rows = await db.selectFrom('case_events').leftJoin('case_attachments as a', 'a.id', 'case_events.attachment_id')
+  return db.selectFrom('case_events').leftJoin('case_attachments as a', 'a.id', 'case_events.attachment_id')
     .selectAll('case_events').select(['a.file_name', 'a.content_type', 'a.size', sql<string>`case_events.created_at::text`.as('time')])
     .where('case_events.case_id', '=', caseId)
     .$if(!includeInternal, (q) => q.where('case_events.internal', '=', false))
     .$if(Boolean(before), (q) => q.where(sql<boolean>`(case_events.created_at, case_events.id) < (${before!.key}::timestamptz, ${before!.id}::uuid)`))
-    .orderBy('case_events.created_at', 'desc').orderBy('case_events.id', 'desc').limit(timelineShown + 1).execute()
-  const page = timePage(rows, timelineShown, (e) => e.time)
-  return { items: page.items.reverse(), next: page.next }
+    .orderBy('case_events.created_at', 'desc').orderBy('case_events.id', 'desc').limit(timelineShown + 1)
 }
 
 export function findEvent(db: DbOrTrx, caseId: string, id: string) {

@@ -4,20 +4,25 @@ import type { Db } from '../../core/data/database.ts'
 import type { Viewer } from '../../core/identity/access.ts'
 import { Forbidden, NotFound } from '../../core/lib/errors.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
-import * as repo from './cases.repository.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
+import { queueCounts } from './case-desk.service.ts'
+import { activeStatuses } from './cases.table.ts'
 import type { ViewForm } from './cases.schemas.ts'
 import { queueFromQuery, viewQueryOf } from './queue.ts'
 import * as views from './views.repository.ts'
 
 /** Saved views of the staff queue, each with how many cases it holds now: one's own, and shared ones staff admins keep. */
 export class CaseViews {
-  constructor(private readonly deps: { db: Db }) {}
+  constructor(private readonly deps: { db: Db; pageLoader: () => PageLoader }) {}
 
-  async usable(viewer: Viewer) {
-    const rows = await views.listUsable(this.deps.db, viewer.id)
+  /** The views with their counts, from the counts kept per status where the view's filters allow, each filter's read once. */
+  async usable(viewer: Viewer, load = this.deps.pageLoader()) {
+    const rows = (await load(`case-views:${viewer.id}`, () => views.usableQuery(viewer.id))).map(views.viewOf)
     return Promise.all(rows.map(async (v) => {
       const { filter } = queueFromQuery(Object.fromEntries(new URLSearchParams(v.query)), viewer.id)
-      return { ...v, count: await repo.countQueue(this.deps.db, filter) }
+      const counts = await queueCounts(load, this.deps.db, filter)
+      const statuses = filter.status ? [filter.status] : filter.active ? activeStatuses : Object.keys(counts)
+      return { ...v, count: statuses.reduce((n, s) => n + (counts[s] ?? 0), 0) }
     }))
   }
 

@@ -48,20 +48,20 @@ export const categoryOf = (row: Json<CategoryRow>): CategoryRow => ({ ...row, cr
 export const readerPage = {
   version: (): RawBuilder<string> => sql`select version::text from knowledge_version`,
   categories: (): RawBuilder<Array<Json<CategoryRow>>> =>
-    sql`select array(select row_to_json(c) from (select * from knowledge_categories order by position, name) c)`,
-  counts: (reader: Reader | ReaderRef): RawBuilder<Array<{ category_id: string; articles: number }>> => sql`select array(select row_to_json(x) from (
+    sql`select to_json(array(select row_to_json(c) from (select * from knowledge_categories order by position, name) c))`,
+  counts: (reader: Reader | ReaderRef): RawBuilder<Array<{ category_id: string; articles: number }>> => sql`select to_json(array(select row_to_json(x) from (
     select c.category_id, sum(c.articles)::int as articles from knowledge_category_counts c
-    where ${readable(reader, 'c')} and c.articles > 0 group by c.category_id) x)`,
+    where ${readable(reader, 'c')} and c.articles > 0 group by c.category_id) x))`,
   list: (db: DbOrTrx, reader: ReaderRef, filter: ListFilter, limit: number): RawBuilder<Array<Json<ArticleSummary>>> =>
-    sql`select array(select row_to_json(x) from (${readableList(db, reader, filter, limit, 0)}) x)`,
+    sql`select to_json(array(select row_to_json(x) from (${readableList(db, reader, filter, limit, 0)}) x))`,
   article: (reader: ReaderRef, slug: string): RawBuilder<Json<ReadableArticle> | null> => sql`select row_to_json(x) from (
     select a.id, a.slug, a.title, a.tags, a.category_id, a.published_at, a.updated_at, a.views, a.helpful, a.unhelpful,
       a.body, a.required, a.material_version, a.version
     from knowledge_articles a where a.slug = ${slug} and a.status = 'published' and ${readableByRef(reader, 'a')}) x`,
   attachments: (slug: string): RawBuilder<Array<{ id: string; file_name: string; content_type: string; size: number; created_at: string }>> =>
-    sql`select array(select row_to_json(x) from (
+    sql`select to_json(array(select row_to_json(x) from (
       select t.id, t.file_name, t.content_type, t.size, t.created_at from knowledge_attachments t join knowledge_articles a on a.id = t.article_id
-      where a.slug = ${slug} order by t.created_at) x)`,
+      where a.slug = ${slug} order by t.created_at) x))`,
   vote: (slug: string, userId: string): RawBuilder<{ helpful: boolean; comment: string | null; voted_at: string } | null> =>
     sql`select row_to_json(x) from (select v.helpful, v.comment, v.voted_at from knowledge_votes v join knowledge_articles a on a.id = v.article_id
       where a.slug = ${slug} and v.user_id = ${userId}) x`,

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Updateable } from 'kysely'
+import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely'
 import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import { partnerProfiles } from '../partners/index.ts'
 import type { OpportunitiesTable, OpportunityRow, OpportunityStatus } from './opportunities.table.ts'
@@ -29,6 +29,14 @@ export function findOpportunity(db: DbOrTrx, id: string) {
     .selectAll('opportunities').select(['partners.name as partner_name', 'owner.name as owner_name'])
     .where('opportunities.id', '=', id).executeTakeFirst()
 }
+
+/** What another module's staff page shows of a deal (its number, name, stage, value, status), as one JSON value for a page loader; `id` may be a subquery. */
+export function staffDealQuery(id: RawBuilder<string | null>): RawBuilder<StaffDeal | null> {
+  return sql`select row_to_json(d) from (select id, number, name, stage, status, estimated_revenue::text as estimated_revenue, currency, partner_id
+    from opportunities where id = (${id})) d`
+}
+
+export interface StaffDeal { id: string; number: number; name: string; stage: string; status: string; estimated_revenue: string; currency: string; partner_id: string | null }
 
 /** The partner's view of one opportunity: held by the partner (within the scope) or shared with it. */
 export function findForPartner(db: DbOrTrx, partnerId: string, id: string, ownerId: string | null) {

@@ -1,3 +1,4 @@
+import type { RawBuilder } from 'kysely'
 import type { Static } from 'typebox'
 import { permissionsOf, requireArea, type PartnerViewer } from '../../core/identity/access.ts'
 import type { Actor } from '../../core/data/audit/audit.service.ts'
@@ -10,6 +11,7 @@ import type { EventBus } from '../../core/background/events/events.ts'
 import { reachOf } from '../../core/identity/reach.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
 import type { UserRow } from '../../core/identity/users/users.table.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import type { DistributionService } from './distribution.service.ts'
 import * as repo from './opportunities.repository.ts'
 import { toOffer, toOpportunity } from './opportunities.resource.ts'
@@ -201,6 +203,11 @@ export class OpportunitiesService {
   }
 
   // Staff
+
+  /** What another module's staff page shows of a deal, read with the page's other values; `id` may be a subquery (null: no deal). */
+  staffDeal(load: PageLoader, key: string, id: RawBuilder<string | null>): Promise<repo.StaffDeal | null> {
+    return load(`staff-deal:${key}`, () => repo.staffDealQuery(id))
+  }
 
   async staffGet(id: string) {
     const found = await repo.findOpportunity(this.deps.db, id)

@@ -140,6 +140,15 @@ export function teamSummaryQuery(partnerId: string, shown: number): RawBuilder<T
     from users where partner_id = ${partnerId}`
 }
 
+/**
+ * The staff who may work (sign in and act): active staff by name, as one JSON value for a page loader.
+ * Invited and deactivated staff are left out in the query, so former colleagues never crowd the active out of `limit`.
+ */
+export function activeStaffQuery(limit: number): RawBuilder<Array<{ id: string; name: string }>> {
+  return sql`select to_json(array(select row_to_json(s) from (
+    select id, name from users where kind = 'staff' and status = 'active' order by name, id limit ${sql.lit(limit)}) s))`
+}
+
 export function findPartnerUser(db: DbOrTrx, partnerId: string, userId: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('partner_id', '=', partnerId).where('id', '=', userId).executeTakeFirst()
 }

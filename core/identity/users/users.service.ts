@@ -8,8 +8,9 @@ import type { Db, DbOrTrx } from '../../data/database.ts'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../lib/errors.ts'
 import type { Mailer } from '../../background/mail/mailer.ts'
 import type { JobRunner } from '../../background/jobs/job-runner.ts'
+import type { PageLoader } from '../../web/page-loader.ts'
 import {
-  bumpSessionVersion, countActiveStaffAdmins, findTokenForUpdate, findUserByEmail, findUserById,
+  activeStaffQuery, bumpSessionVersion, countActiveStaffAdmins, findTokenForUpdate, findUserByEmail, findUserById,
   insertToken, insertUser, listOpenSessions, listStaff, markTokenUsed, revokeOpenTokens, revokeOtherSessions,
   revokeSession, updateUser, type OpenSession, type StaffFilter
 } from './users.repository.ts'
@@ -210,6 +211,11 @@ export class UsersService {
   /** Staff by name, after the last one shown, matching `search` by name or e-mail. */
   staff(filter: StaffFilter): Promise<UserRow[]> {
     return listStaff(this.deps.db, filter)
+  }
+
+  /** The active staff by name (id and name), read with a page's other values. */
+  activeStaff(load: PageLoader, limit: number): Promise<Array<{ id: string; name: string }>> {
+    return load(`active-staff:${limit}`, () => activeStaffQuery(limit))
   }
 
   async staffUser(db: DbOrTrx, userId: string): Promise<UserRow> {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { sql } from 'kysely'
 import { Agent, buildTestApp, createUser } from '../../helper.ts'
 import { openCase, partnerWithDeal, staffAgent, staffPassword } from '../../fixtures/cases.ts'
 
@@ -150,4 +151,30 @@ t.test('the queue filters by a partner found by name: the page lists no partner 
   t.notMatch(filtered, 'Other keys fail', 'only the chosen partner’s cases')
   t.match(filtered, new RegExp(`value="${acme.partner.id}" checked`), 'the chosen partner stays ticked')
   t.equal((await acme.agent.get('/admin/cases/partners?partner_q=acm')).statusCode, 403, 'staff only')
+})
+
+t.test('the queue’s assignee filter and the case’s assign list offer only the staff who can work cases: active staff, not invited or deactivated ones, however many', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db } = app.diContainer.cradle
+  const acme = await partnerWithDeal(app, 'acme')
+  const desk = await staffAgent(app)
+  const id = await openCase(acme.agent)
+  const invited = await createUser(app, { email: 'ivy@staff.example', name: 'Ivy Invited' })
+  const gone = await createUser(app, { email: 'gus@staff.example', name: 'Gus Gone' })
+  await db.updateTable('users').set({ status: 'invited' }).where('id', '=', invited.id).execute()
+  await db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', gone.id).execute()
+  // Former colleagues whose names come first: 500 of them once crowded the active out of the list.
+  await sql`insert into users (email, name, kind, status) select 'former' || n || '@staff.example', 'Aaron Former ' || lpad(n::text, 3, '0'), 'staff', 'deactivated'
+    from generate_series(1, 500) n`.execute(db)
+  await createUser(app, { email: 'zoe@staff.example', name: 'Zoe Zed' })
+
+  const assigneeOptions = (html: string) => /<select id="assignee" name="assignee">([\s\S]*?)<\/select>/.exec(html)![1]!
+  const queue = assigneeOptions((await desk.agent.get('/admin/cases')).body)
+  t.match(queue, '>Dana Desk<', 'the viewer')
+  t.match(queue, '>Zoe Zed<', 'an active colleague after 500 former ones by name')
+  for (const name of ['Ivy Invited', 'Gus Gone', 'Aaron Former 001']) t.notMatch(queue, name, `not ${name}`)
+  t.notMatch(queue, acme.admin.id, 'no partner’s employee')
+  const page = (await desk.agent.get(`/admin/cases/${id}`)).body
+  t.match(page, '>Zoe Zed<', 'the case page assigns to active staff')
+  for (const name of ['Ivy Invited', 'Gus Gone', 'Aaron Former']) t.notMatch(page, name, `the case page does not offer ${name}`)
 })
