@@ -55,6 +55,7 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('forum posts', () => seedForums(conn, forumPosts(total)))
       await step('support cases', () => seedCases(conn, total))
       await step('dashboard figures', () => sql`select opportunity_figures_rebuild()`.execute(conn))
+      await step('revenue won per year', () => sql`select opportunity_won_years_rebuild()`.execute(conn))
       await step('customer duplicate keys', () => sql`select customer_match_keys_rebuild()`.execute(conn))
       await step('case counts', () => sql`select case_status_counts_rebuild()`.execute(conn))
     })

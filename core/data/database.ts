@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite'
 import type { Config } from '../config.ts'
 import { lockDataDir, type DataDirLock, type LockHolder } from './data-dir-lock.ts'
 import { InlineLimitsPlugin } from './inline-limits.ts'
+import { jsonArrayType, parseJsonArray } from './json-array.ts'
 import { PreparedClient } from './prepared-client.ts'
 import { pgliteExtensions } from './pglite-extensions.ts'
 
@@ -42,6 +43,7 @@ pg.types.setTypeParser(20, (v) => Number(v))
 // A date is that day at midnight UTC, as PGlite gives it and as pages show dates (in UTC), not at
 // midnight in the server's time zone, which east of Greenwich is the day before in UTC.
 pg.types.setTypeParser(1082, (v) => new Date(`${v}T00:00:00Z`))
+pg.types.setTypeParser(jsonArrayType, parseJsonArray)
 
 export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE' | 'DATABASE_STATEMENT_TIMEOUT_MS'>>): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {

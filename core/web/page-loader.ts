@@ -10,8 +10,8 @@ import type { Db } from '../data/database.ts'
  * function, built only for a key not asked for yet: cards sharing a value do not each build it.
  * Build lists inside a value with `to_json(array(select row_to_json(x) from (…) x))` rather than json_agg,
  * whose aggregate PostgreSQL sets up again on every run of the cached plan; the to_json makes it one
- * JSON text, which node parses natively, where a bare json[] goes through pg's array parser character
- * by character (a fifth of the staff case queue's time under load).
+ * JSON text, which node parses natively (a bare json[] is read by core/data/json-array.ts with
+ * JSON.parse too, not pg's parser, which walks it a character at a time, but each element twice).
  */
 export type PageLoader = <T>(key: string, query: () => RawBuilder<T>) => Promise<T>
 

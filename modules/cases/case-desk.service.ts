@@ -18,7 +18,7 @@ import type { CaseEventKind, CaseEventRow, CaseStatus, Priority } from './cases.
 import { deflectionsByAnswer } from './deflections.repository.ts'
 import * as figures from './figures.repository.ts'
 import type { QueueFilter, QueueSort } from './queue.ts'
-import { findEvent, insertEvent, timelineOf, timelinePageOf, timelineQuery } from './timeline.repository.ts'
+import { findEvent, insertEvent, latestStaffReply, timelineOf, timelinePageOf, timelineQuery } from './timeline.repository.ts'
 import { toCase, toReply } from './cases.resource.ts'
 import { withDates } from './json-rows.ts'
 import './cases.events.ts'
@@ -103,6 +103,11 @@ export class CaseDesk {
     return found && reply && reply.kind === 'reply' && !reply.internal ? { case: toCase(found), reply: toReply(reply) } : null
   }
 
+  /** The id of the newest public reply staff wrote on a case, if any. */
+  async latestStaffReplyId(caseId: string, db: DbOrTrx = this.deps.db): Promise<string | null> {
+    return (await latestStaffReply(db, caseId))?.id ?? null
+  }
+
   /** A case's replies and internal notes, oldest first (the staff's API). */
   async replies(id: string) {
     await this.get(id)
@@ -134,9 +139,9 @@ export class CaseDesk {
       const found = await this.get(id, trx, true)
       const now = new Date(this.deps.clock.now())
       const reply = await this.event(trx, actor, id, { kind: 'reply', body: form.body })
-      await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: actor.id, eventId: reply.id, from: 'staff' })
-      if (upload) await this.attach(trx, actor, found, upload, false)
       const to: CaseStatus = form.next_status || (found.status === 'new' || found.status === 'waiting' ? 'open' : found.status)
+      await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: actor.id, eventId: reply.id, from: 'staff', status: to })
+      if (upload) await this.attach(trx, actor, found, upload, false)
       const timing = await this.deps.caseTargets.changed(trx, found, { status: to, priority: found.priority })
       await repo.updateCase(trx, id, { first_response_at: found.first_response_at ?? now, ...(to !== found.status ? { status: to, ...statusTimes(to, now, found) } : {}), ...timing })
       if (to !== found.status) await this.statusEvent(trx, actor, found, to)

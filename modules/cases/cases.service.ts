@@ -152,7 +152,7 @@ export class CasesService {
       const found = await this.forPartner(viewer, id, trx, true)
       if (!isActive(found.status)) throw new Conflict('This case is no longer open. Reopen it, or open a follow-up case.')
       const reply = await this.event(trx, viewer, id, { kind: 'reply', body })
-      await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: viewer.id, eventId: reply.id, from: 'partner' })
+      await this.deps.events.emit(trx, 'case.replied', id, { caseId: id, partnerId: found.partner_id, by: viewer.id, eventId: reply.id, from: 'partner', status: found.status === 'waiting' ? 'open' : found.status })
       if (upload) await this.attach(trx, viewer, found, upload)
       if (found.status === 'waiting') await this.changeStatus(trx, viewer, found, 'open')
       else await repo.updateCase(trx, id, {})

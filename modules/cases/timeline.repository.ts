@@ -54,6 +54,12 @@ function timelineSelect(db: DbOrTrx, caseId: string, includeInternal: boolean, a
     .orderBy('case_events.created_at', 'desc').orderBy('case_events.id', 'desc').limit(timelineShown + 1)
 }
 
+/** The newest public reply staff wrote on a case. */
+export function latestStaffReply(db: DbOrTrx, caseId: string) {
+  return db.selectFrom('case_events').select(['id', 'created_at']).where('case_id', '=', caseId).where('kind', '=', 'reply')
+    .where('internal', '=', false).where('actor_kind', '=', 'staff').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+}
+
 export function findEvent(db: DbOrTrx, caseId: string, id: string) {
   return db.selectFrom('case_events').selectAll().where('id', '=', id).where('case_id', '=', caseId).executeTakeFirst()
 }

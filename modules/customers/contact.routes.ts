@@ -30,9 +30,10 @@ const contactRoutes: FastifyPluginAsync = async (app) => {
 
   /** The contact's page; for an editor, a picker of the accounts to move the contact to, searching for q and keeping the chosen one. */
   async function contactPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { q?: string; chosen?: unknown; errors?: FieldErrors; message?: string; status?: number } = {}) {
-    const contact = await customerContacts.contact(viewer, id)
     const can = customers.abilities(viewer)
-    const picker = can.edit ? await customerPickers.accountPicker(viewer, state.q, state.chosen, contact.account_id) : null
+    const { contact, picker } = can.edit
+      ? await customerPickers.contactWithMovePicker(viewer, id, state.q, state.chosen)
+      : { contact: await customerContacts.contact(viewer, id), picker: null }
     return reply.page('customers/contact', { contact, picker, can, errors: state.errors ?? {}, message: state.message }, {
       title: `${contact.first_name} ${contact.last_name}`, status: state.status
     })

@@ -1,5 +1,6 @@
 import type { PartnerViewer } from '../../core/identity/access.ts'
 import type { Db } from '../../core/data/database.ts'
+import { NotFound } from '../../core/lib/errors.ts'
 import { isId } from '../../core/lib/validation.ts'
 import { pickerOf, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
 import { customerReach } from './customer-access.ts'
@@ -25,6 +26,16 @@ export class CustomerPickers {
     const found = await repo.searchAccounts(this.deps.db, customerReach(viewer), text, pickerSize + 1, exceptId)
     const chosen = isId(chosenId) ? accountChoice(await this.deps.customers.account(viewer, chosenId)) : null
     return pickerOf(text, found.map(accountChoice), chosen)
+  }
+
+  /** A contact with the picker of the accounts to move it to (as `accountPicker` without its own account), read in one round trip. */
+  async contactWithMovePicker(viewer: PartnerViewer, contactId: string, q: unknown, chosenId: unknown) {
+    const text = pickerText(q)
+    const row = await repo.findContactWithMoves(this.deps.db, customerReach(viewer), contactId, text, pickerSize + 1)
+    if (!row) throw new NotFound('The contact')
+    const { moves, ...contact } = row
+    const chosen = isId(chosenId) ? accountChoice(await this.deps.customers.account(viewer, chosenId)) : null
+    return { contact, picker: pickerOf(text, moves.map(accountChoice), chosen) }
   }
 
   /** The contact picker of an account: the first contacts elsewhere (or without an account) matching q by name or e-mail. */

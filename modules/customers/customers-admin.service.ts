@@ -18,16 +18,13 @@ export class CustomersAdminService {
   }
 
   async list(filter: repo.StaffAccountFilter, limit: number) {
-    const page = toPage(await repo.listAllAccounts(this.deps.db, filter, limit + 1), limit, (a) => ({ key: a.name, id: a.id }))
-    const names = await this.partnerNames(page.items.map((a) => a.partner_id))
-    return { ...page, items: page.items.map((a) => ({ ...a, partner_name: names.get(a.partner_id) ?? '' })) }
+    return toPage(await repo.listAllAccounts(this.deps.db, filter, limit + 1), limit, (a) => ({ key: a.name, id: a.id }))
   }
 
   async account(id: string) {
-    const account = await repo.findAccountForStaff(this.deps.db, id)
+    const account = await repo.findAccountWithPartner(this.deps.db, id)
     if (!account) throw new NotFound('The customer account')
-    const partner = await this.deps.partners.partner(account.partner_id)
-    return { ...account, partner_name: partner.name }
+    return account
   }
 
   /** The account as the API shows it, or null once it is removed: what a webhook carries. */

@@ -1,6 +1,7 @@
 import { sql, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
 import type { Reach } from '../../core/identity/reach.ts'
+import { partnerProfiles } from '../partners/index.ts'
 import type {
   AccountFields, AccountInsert, AccountRow, CheckedLine, ContactFields, ContactInsert, ContactRow, CustomerImportsTable, ImportError, ImportFields
 } from './customers.table.ts'
@@ -80,12 +81,23 @@ export function lockAccount(trx: DbOrTrx, reach: Reach, id: string) {
 }
 
 /** Accounts by name, domain or city, leaving out `exceptId` (the account a contact already belongs to). */
-export function searchAccounts(db: DbOrTrx, reach: Reach, q: string, limit: number, exceptId?: string | null) {
+/** The accounts a search for q finds by name, domain or city, in name order. */
+function accountSearch(db: DbOrTrx, reach: Reach, q: string) {
   let query = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
-    .select(['id', 'name', 'domain', 'city', 'country'])
-  if (q) query = query.where((eb) => eb.or([eb('name', 'ilike', like(q)), eb('domain', 'ilike', like(q)), eb('city', 'ilike', like(q))]))
-  if (exceptId) query = query.where('id', '!=', exceptId)
-  return query.orderBy('name').orderBy('id').limit(limit).execute()
+    .select(['customer_accounts.id', 'customer_accounts.name', 'customer_accounts.domain', 'customer_accounts.city', 'customer_accounts.country'])
+  if (q) {
+    query = query.where((eb) => eb.or([
+      eb('customer_accounts.name', 'ilike', like(q)), eb('customer_accounts.domain', 'ilike', like(q)), eb('customer_accounts.city', 'ilike', like(q))
+    ]))
+  }
+  return query.orderBy('customer_accounts.name').orderBy('customer_accounts.id')
+}
+
+export type AccountFound = Awaited<ReturnType<typeof searchAccounts>>[number]
+
+export function searchAccounts(db: DbOrTrx, reach: Reach, q: string, limit: number, exceptId?: string | null) {
+  const query = accountSearch(db, reach, q)
+  return (exceptId ? query.where('customer_accounts.id', '!=', exceptId) : query).limit(limit).execute()
 }
 
 /** The partner's account for a company: the same domain, or the same name key when there is no domain. */
@@ -161,12 +173,29 @@ export function listContacts(db: Db, reach: Reach, filter: ContactFilter, limit:
 /** A contact's version: when it last changed, to the microsecond. */
 const contactVersion = sql<string>`customer_contacts.updated_at::text`.as('version')
 
-export function findContact(db: DbOrTrx, reach: Reach, id: string) {
+function contactQuery(db: DbOrTrx, reach: Reach, id: string) {
   return within(db.selectFrom('customer_contacts'), 'customer_contacts', reach)
     .leftJoin('customer_accounts', 'customer_accounts.id', 'customer_contacts.account_id')
     .leftJoin('users as owner', 'owner.id', 'customer_contacts.owner_id')
     .selectAll('customer_contacts').select(['customer_accounts.name as account_name', 'owner.name as owner_name', contactVersion])
-    .where('customer_contacts.id', '=', id).executeTakeFirst()
+    .where('customer_contacts.id', '=', id)
+}
+
+export function findContact(db: DbOrTrx, reach: Reach, id: string) {
+  return contactQuery(db, reach, id).executeTakeFirst()
+}
+
+/**
+ * A contact with the first accounts a search for q finds that it could move to (all but its own),
+ * read in the same query: the contact's page costs one round trip.
+ */
+export function findContactWithMoves(db: DbOrTrx, reach: Reach, id: string, q: string, limit: number) {
+  const moves = accountSearch(db, reach, q)
+    .where(sql<boolean>`customer_accounts.id is distinct from customer_contacts.account_id`)
+    .limit(sql.lit(limit))
+  return contactQuery(db, reach, id)
+    .select(sql<AccountFound[]>`array(select row_to_json(m) from (${moves}) m)`.as('moves'))
+    .executeTakeFirst()
 }
 
 export function lockContact(db: DbOrTrx, reach: Reach, id: string) {
@@ -330,8 +359,10 @@ export interface StaffAccountFilter {
   after?: { key: string; id: string }
 }
 
+/** Every partner's accounts by name, each with its partner's name; the cursor a row comparison the (name, id) indexes start reading at. */
 export function listAllAccounts(db: Db, f: StaffAccountFilter, limit: number) {
-  let query = db.selectFrom('customer_accounts').selectAll()
+  let query = db.selectFrom('customer_accounts').innerJoin(partnerProfiles(db).as('partners'), 'partners.id', 'customer_accounts.partner_id')
+    .selectAll('customer_accounts').select('partners.name as partner_name')
   if (f.search) {
     const pattern = like(f.search)
     query = query.where((eb) => eb.or([
@@ -339,12 +370,7 @@ export function listAllAccounts(db: Db, f: StaffAccountFilter, limit: number) {
     ]))
   }
   if (f.partnerId) query = query.where('customer_accounts.partner_id', '=', f.partnerId)
-  if (f.after) {
-    const { key, id } = f.after
-    query = query.where((eb) => eb.or([
-      eb('customer_accounts.name', '>', key), eb.and([eb('customer_accounts.name', '=', key), eb('customer_accounts.id', '>', id)])
-    ]))
-  }
+  if (f.after) query = query.where(sql<boolean>`(customer_accounts.name, customer_accounts.id) > (${f.after.key}, ${f.after.id}::uuid)`)
   return query.orderBy('customer_accounts.name').orderBy('customer_accounts.id').limit(limit).execute()
 }
 
@@ -352,6 +378,15 @@ export function findAccountForStaff(db: DbOrTrx, id: string) {
   return db.selectFrom('customer_accounts')
     .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
     .selectAll('customer_accounts').select('owner.name as owner_name')
+    .where('customer_accounts.id', '=', id).executeTakeFirst()
+}
+
+/** An account as staff read it, with its partner's name. */
+export function findAccountWithPartner(db: Db, id: string) {
+  return db.selectFrom('customer_accounts')
+    .innerJoin(partnerProfiles(db).as('partners'), 'partners.id', 'customer_accounts.partner_id')
+    .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
+    .selectAll('customer_accounts').select(['owner.name as owner_name', 'partners.name as partner_name'])
     .where('customer_accounts.id', '=', id).executeTakeFirst()
 }
 

@@ -37,16 +37,15 @@ const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
     }
   })
 
-  async function hidePage(reply: FastifyReply, id: string, state: { values?: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number } = {}) {
+  async function moderatePage(reply: FastifyReply, id: string, state: { values?: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number } = {}) {
     const post = await forumModeration.reportable({ viewer: null, reader: { kind: 'staff' } }, id)
-    return reply.page('forums/reason', {
-      base: '/admin/forums', post, action: `/admin/forums/posts/${id}/hide`, heading: 'Hide a post', button: 'Hide the post',
-      hint: 'The author and staff see that it is hidden and this reason; others see only that a moderator hid it.',
-      values: state.values ?? {}, errors: state.errors ?? {}, message: state.message
-    }, { title: 'Hide a post', status: state.status })
+    return reply.page('forums/moderate-post', { post, values: state.values ?? {}, errors: state.errors ?? {}, message: state.message },
+      { title: `Moderate post #${post.number}`, status: state.status })
   }
 
-  app.get<ById>('/admin/forums/posts/:id/hide', { config, schema }, async (request, reply) => hidePage(reply, request.params.id))
+  app.get<ById>('/admin/forums/posts/:id', { config, schema }, async (request, reply) => moderatePage(reply, request.params.id))
+
+  app.get<ById>('/admin/forums/posts/:id/hide', { config, schema }, async (request, reply) => moderatePage(reply, request.params.id))
 
   app.post<ById & Form>('/admin/forums/posts/:id/hide', { config, schema }, async (request, reply) => {
     try {
@@ -54,7 +53,7 @@ const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
       return reply.flash('The post is hidden.').seeOther(`/admin/forums/t/${post.thread_id}?from=${post.number}#post-${post.number}`)
     } catch (err) {
       if (!(err instanceof Invalid)) throw err
-      return hidePage(reply, request.params.id, { values: request.body, errors: err.fields, message: err.message, status: 422 })
+      return moderatePage(reply, request.params.id, { values: request.body, errors: err.fields, message: err.message, status: 422 })
     }
   })
 
@@ -112,7 +111,7 @@ const forumsModerationRoutes: FastifyPluginAsync = async (app) => {
     const back = request.body?.back === 'queue' ? '/admin/forums/queue' : request.body?.back === 'unanswered' ? '/admin/forums/unanswered' : `/admin/forums/t/${request.params.id}`
     try {
       await forumCases.open(signedIn(request), request.params.id)
-      return reply.flash('The question is a support case now: the reply that resolves it will be posted in the thread as its answer.').seeOther(back)
+      return reply.flash('The question is a support case now: the reply that resolves it will be posted in the thread as its answer (resolved without one, the thread is told it was resolved).').seeOther(back)
     } catch (err) {
       if (!(err instanceof Conflict)) throw err
       return reply.flash(err.message).seeOther(back)

@@ -4,7 +4,7 @@ import { Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { idParams, isId, parseForm } from '../../core/lib/validation.ts'
 import { alreadySaved, type Submission } from '../../core/web/submissions/submissions.ts'
 import { EditForm, FollowForumForm, FollowThreadForm, ReasonForm, ReplyForm, ThreadForm } from './forums.schemas.ts'
-import type { Who } from './post-view.ts'
+import type { Who, WhoRef } from './post-view.ts'
 import type { ThreadStart } from './reading.service.ts'
 
 type ById = { Params: { id: string } }
@@ -19,6 +19,8 @@ export interface ForumArea {
   writes: boolean
   staff: boolean
   who: (request: FastifyRequest) => Promise<Who>
+  /** The same without the partner's levels, for pages that read them in their own round trip. */
+  ref: (request: FastifyRequest) => WhoRef
 }
 
 const heldMessage = 'Thank you: as one of your first posts, it waits for a moderator’s approval before others see it.'
@@ -35,18 +37,16 @@ function startOf(query: ThreadQuery): ThreadStart {
  */
 export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
   return async (app) => {
-    const { forumStructure, forumReading, forumPosting, forumModeration, forumSearch, forumCases, submissions } = app.diContainer.cradle
+    const { forumStructure, forumReading, forumPosting, forumModeration, forumSearch, submissions } = app.diContainer.cradle
     const config = { access: area.access }
     const schema = { params: idParams }
     const view = { base: area.base, writes: area.writes, staff: area.staff }
 
     async function threadPage(request: FastifyRequest, reply: FastifyReply, id: string, start: ThreadStart,
       state: { quote?: string; values?: Record<string, unknown>; errors?: FieldErrors; message?: string; status?: number } = {}) {
-      const who = await area.who(request)
-      const page = await forumReading.thread(who, id, start, state.quote)
-      const [forums, caseId] = area.staff ? await Promise.all([forumStructure.allForums(), forumCases.caseOf(page.thread.id)]) : [[], null]
+      const page = await forumReading.thread(area.ref(request), id, start, state.quote)
       return reply.page('forums/thread', {
-        ...view, ...page, forums, caseId, values: state.values ?? { body: page.quote }, errors: state.errors ?? {}, message: state.message
+        ...view, ...page, values: state.values ?? { body: page.quote }, errors: state.errors ?? {}, message: state.message
       }, { title: page.thread.title, status: state.status })
     }
 
@@ -64,7 +64,7 @@ export function forumReaderRoutes(area: ForumArea): FastifyPluginAsync {
     })
 
     app.get<ById & { Querystring: { after?: string } }>(`${area.base}/f/:id`, { config, schema }, async (request, reply) => {
-      const page = await forumReading.forum(await area.who(request), request.params.id, request.query.after)
+      const page = await forumReading.forum(area.ref(request), request.params.id, request.query.after)
       return reply.page('forums/forum', { ...view, ...page }, { title: page.forum.name })
     })
 

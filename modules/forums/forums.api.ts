@@ -7,7 +7,7 @@ import { fingerprintOf } from '../../core/api/requests.ts'
 import { parseForm } from '../../core/lib/validation.ts'
 import { timeCursor } from '../../core/lib/pagination.ts'
 import { ReplyForm, ThreadForm } from './forums.schemas.ts'
-import type { Who } from './post-view.ts'
+import type { Who, WhoRef } from './post-view.ts'
 import { Post, Thread, toPost, toThread } from './forums.resource.ts'
 
 const Forum = Type.Object({
@@ -45,6 +45,10 @@ const forumsApi: FastifyPluginAsync = async (app) => {
     const viewer = signedIn(request)
     return { viewer, reader: await knowledgeReaders.of(viewer) }
   }
+  const refOf = (request: FastifyRequest): WhoRef => {
+    const viewer = signedIn(request)
+    return { viewer, reader: knowledgeReaders.ref(viewer) }
+  }
 
   app.get('/forums', {
     config,
@@ -64,7 +68,7 @@ const forumsApi: FastifyPluginAsync = async (app) => {
     config,
     schema: { summary: 'List a forum’s threads', tags, params: IdParams, querystring: PostsQuery, response: { 200: described(PageOf(Thread), 'Pinned threads first (on the first page), then by latest post.') } }
   }, async (request) => {
-    const page = await forumReading.forum(await whoOf(request), request.params.id, timeCursor(request.query.cursor) ? request.query.cursor : undefined)
+    const page = await forumReading.forum(refOf(request), request.params.id, timeCursor(request.query.cursor) ? request.query.cursor : undefined)
     const items = [...page.pinned, ...page.page.items].map(toThread)
     const next = page.page.next
     return { items, next, nextUrl: next ? `/api/v1/forums/${request.params.id}/threads?cursor=${encodeURIComponent(next)}` : null }
@@ -75,7 +79,7 @@ const forumsApi: FastifyPluginAsync = async (app) => {
     schema: { summary: 'List a thread’s posts', tags, params: IdParams, querystring: PostsQuery, response: { 200: described(PageOf(Post), 'Posts in order of their number.') } }
   }, async (request) => {
     const from = /^\d{1,7}$/.test(request.query.cursor ?? '') ? Number(request.query.cursor) : 1
-    const page = await forumReading.thread(await whoOf(request), request.params.id, from)
+    const page = await forumReading.thread(refOf(request), request.params.id, from)
     const next = page.nav.next ? String(page.nav.next) : null
     return { items: page.posts.map(toPost), next, nextUrl: next ? `/api/v1/threads/${request.params.id}/posts?cursor=${next}` : null }
   })
@@ -110,7 +114,7 @@ const forumsApi: FastifyPluginAsync = async (app) => {
       (submission) => forumPosting.reply(who, request.params.id, parseForm(ReplyForm, { body: request.body.body, hide_company: request.body.hideCompany ?? false }), submission),
       (post: { number: number }) => `/api/v1/threads/${request.params.id}/posts?cursor=${post.number}`, fingerprintOf(request))
     const number = Number(new URL(saved.location, 'http://api.local').searchParams.get('cursor'))
-    const page = await forumReading.thread(who, request.params.id, number)
+    const page = await forumReading.thread(refOf(request), request.params.id, number)
     reply.code(saved.repeat ? 200 : 201).header('location', saved.location)
     return toPost(page.posts[0]!)
   })

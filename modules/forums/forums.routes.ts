@@ -13,12 +13,14 @@ const forumsRoutes: FastifyPluginAsync = async (app) => {
   await app.register(forumsFollowingRoutes)
   await app.register(forumReaderRoutes({
     base: '/portal/forums', access: 'partner', writes: true, staff: false,
-    who: async (request) => { const viewer = partnerViewer(request); return { viewer, reader: await knowledgeReaders.of(viewer) } }
+    who: async (request) => { const viewer = partnerViewer(request); return { viewer, reader: await knowledgeReaders.of(viewer) } },
+    ref: (request) => { const viewer = partnerViewer(request); return { viewer, reader: knowledgeReaders.ref(viewer) } }
   }))
-  await app.register(forumReaderRoutes({ base: '/forums', access: 'public', writes: false, staff: false, who: async () => ({ viewer: null, reader: visitor }) }))
+  await app.register(forumReaderRoutes({ base: '/forums', access: 'public', writes: false, staff: false, who: async () => ({ viewer: null, reader: visitor }), ref: () => ({ viewer: null, reader: visitor }) }))
   await app.register(forumReaderRoutes({
     base: '/admin/forums', access: 'staff', writes: true, staff: true,
-    who: async (request) => ({ viewer: signedIn(request), reader: { kind: 'staff' } })
+    who: async (request) => ({ viewer: signedIn(request), reader: { kind: 'staff' } }),
+    ref: (request) => ({ viewer: signedIn(request), reader: { kind: 'staff' } })
   }))
 }
 

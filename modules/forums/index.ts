@@ -40,15 +40,16 @@ const forums: Feature = {
   name: 'forums',
   dependsOn: ['partners', 'knowledge', 'cases'],
   register(container) {
-    const { db, clock, partners, config, mailer, jobs, events, knowledgeReading, cases, caseDesk, channelAreas } = container.cradle
+    const { db, clock, partners, config, mailer, jobs, events, knowledgeReading, knowledgeReaders, pageLoader, cases, caseDesk, channelAreas } = container.cradle
     const posting = new ForumPosting({ db, clock, partners, events, rules: { postsPerHour: config.FORUM_POSTS_PER_HOUR, heldFirstPosts: config.FORUM_HELD_FIRST_POSTS } })
     const followingService = new ForumFollowing({ db, clock, mailer, jobs, secret: sessionSecret(config) })
     posting.onPosted(followingService.notify)
     const forumCases = new ForumCases({ db, clock, channelAreas, cases, caseDesk, posting })
     events.subscribe('case.replied', 'forums', (event, trx) => forumCases.replied(event, trx), (event, trx) => forumCases.wanted(event, trx))
+    events.subscribe('case.status-changed', 'forums', (event, trx) => forumCases.resolved(event, trx), (event, trx) => forumCases.wantedStatus(event, trx))
     container.register({
       forumStructure: asValue(new ForumStructure({ db, partners })),
-      forumReading: asValue(new ForumReading({ db, clock, articleTitles: (reader, slugs) => knowledgeReading.titles(reader, slugs) })),
+      forumReading: asValue(new ForumReading({ db, clock, readers: knowledgeReaders, pageLoader, articleTitles: (reader, slugs) => knowledgeReading.titles(reader, slugs) })),
       forumPosting: asValue(posting),
       forumFollowing: asValue(followingService),
       forumCases: asValue(forumCases),

@@ -5,11 +5,47 @@ import { linkedSlugs, resolveArticleLink } from '../knowledge/index.ts'
 /** A thread by any area's address of it: /forums/t/<id>, /portal/forums/t/<id>, /admin/forums/t/<id>, with an optional page or post. */
 const threadAddress = /^\/(?:forums|portal\/forums|admin\/forums)\/t\/([0-9a-f-]{36})(\?[\w=&]*)?(#[\w-]*)?$/
 
+/**
+ * Results of pure functions of a post's text, by that text, the least recently used going first
+ * once the texts kept pass `capacity` characters. Keyed by the text itself, an edit is a new key:
+ * nothing is ever stale. A thread page shows 20 posts, and parsing and sanitising them again on
+ * every view was most of its cost.
+ */
+class ByText<V> {
+  readonly #entries = new Map<string, V>()
+  #size = 0
+
+  constructor(private readonly capacity: number) {}
+
+  get(text: string, make: () => V): V {
+    const kept = this.#entries.get(text)
+    if (kept !== undefined) {
+      this.#entries.delete(text)
+      this.#entries.set(text, kept)
+      return kept
+    }
+    const value = make()
+    if (text.length > this.capacity / 100) return value
+    this.#entries.set(text, value)
+    this.#size += text.length
+    for (const oldest of this.#entries.keys()) {
+      if (this.#size <= this.capacity) break
+      this.#entries.delete(oldest)
+      this.#size -= oldest.length
+    }
+    return value
+  }
+}
+
+const links = new ByText<{ threads: string[]; articles: string[] }>(4_000_000)
+const plainPosts = new ByText<string>(4_000_000)
+const linksOf = (text: string) => links.get(text, () => ({ threads: linkedBy(text, threadAddress), articles: linkedSlugs(text) }))
+
 /** The ids of the threads a text links to by their address. */
-export const linkedThreads = (text: string): string[] => linkedBy(text, threadAddress)
+export const linkedThreads = (text: string): string[] => linksOf(text).threads
 
 /** The slugs of the knowledge articles a text links to by their address. */
-export const linkedArticles = (text: string): string[] => linkedSlugs(text)
+export const linkedArticles = (text: string): string[] => linksOf(text).articles
 
 /** The titles a reader may see of what posts link to: threads by id, knowledge articles by slug. */
 export interface LinkTitles { threads: Map<string, string>; articles: Map<string, string> }
@@ -25,6 +61,13 @@ interface RenderOptions { base: string; articles: string; titles: LinkTitles }
  * only what the reader may read. Sanitised like every text people write.
  */
 export function renderPost(markdown: string, options: RenderOptions): string {
+  const { threads, articles } = linksOf(markdown)
+  // Without links of the portal's own, a post reads the same wherever and to whomever it is shown.
+  if (threads.length === 0 && articles.length === 0) return plainPosts.get(markdown, () => render(markdown, options))
+  return render(markdown, options)
+}
+
+function render(markdown: string, options: RenderOptions): string {
   const tokens = md.parse(markdown, {})
   for (const token of tokens) if (token.type === 'inline') resolveLinks(token.children ?? [], options)
   return sanitized(md.renderer.render(tokens, md.options, {}))

@@ -16,6 +16,9 @@ const states: Record<Static<typeof ModerateForm>['action'], { pinned?: boolean; 
   pin: { pinned: true }, unpin: { pinned: false }, lock: { locked: true }, unlock: { locked: false }, close: { closed: true }, reopen: { closed: false }
 }
 
+/** How many overdue questions the queue lists; the unanswered list pages through them all. */
+const overdueShown = 10
+
 /** Staff keep the forums in order: thread states and moves, hidden posts, reports, unanswered questions. Partners report posts. */
 export class ForumModeration {
   constructor(private readonly deps: { db: Db; clock: Clock; unansweredHours: number }) {}
@@ -86,9 +89,9 @@ export class ForumModeration {
     const overdueSince = businessHoursBefore(now, this.deps.unansweredHours)
     const [reports, held, overdue, mutes] = await Promise.all([
       moderation.openReports(this.deps.db, 100), threads.heldPosts(this.deps.db, 100),
-      moderation.unanswered(this.deps.db, { before: overdueSince, limit: 50 }), moderation.activeMutes(this.deps.db, new Date(now))
+      moderation.unanswered(this.deps.db, { before: overdueSince, limit: overdueShown + 1 }), moderation.activeMutes(this.deps.db, new Date(now))
     ])
-    return { reports, held, overdue, mutes, unansweredHours: this.deps.unansweredHours }
+    return { reports, held, overdue, overdueShown, mutes, unansweredHours: this.deps.unansweredHours }
   }
 
   /** Staff stop a person posting in the forums for a number of days, with a reason they are shown. */

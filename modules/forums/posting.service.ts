@@ -107,10 +107,11 @@ export class ForumPosting {
 
   /**
    * A staff member's answer written elsewhere (a support case's resolving reply) posted into the
-   * thread inside the caller's transaction, and marked as the question's answer if it has none yet:
-   * staff pass every rule and lock. Undefined if the thread is gone.
+   * thread inside the caller's transaction, and marked as the question's answer if it has none yet
+   * (unless `answer` is false: a note that is no answer); staff pass every rule and lock. Undefined
+   * if the thread is gone.
    */
-  async postStaffAnswer(trx: DbOrTrx, staff: Viewer, threadId: string, body: string): Promise<{ id: string; number: number } | undefined> {
+  async postStaffAnswer(trx: DbOrTrx, staff: Viewer, threadId: string, body: string, answer = true): Promise<{ id: string; number: number } | undefined> {
     const thread = await threads.readableThread(trx, { kind: 'staff' }, threadId)
     const locked = thread && await threads.lockThread(trx, thread.id)
     if (!thread || !locked) return undefined
@@ -119,7 +120,7 @@ export class ForumPosting {
     await threads.markRead(trx, staff.id, thread.id, post.number)
     await following.autoFollow(trx, staff.id, thread.id)
     await this.tell({ trx, kind: 'reply', forum: { id: thread.forum_id, name: thread.forum_name }, thread, post: { ...post, author_id: staff.id, author_name: author.author_name, body } })
-    if (thread.kind === 'question' && !locked.answer_post_id) {
+    if (answer && thread.kind === 'question' && !locked.answer_post_id) {
       await threads.setAnswer(trx, thread.id, post.id)
       await audit(trx, staff, { action: 'forums.answer-marked', entity: 'forum-thread', entityId: thread.id, after: { post: post.id } })
       await this.deps.events.emit(trx, 'forum.answer-accepted', thread.id, { threadId: thread.id, forumId: thread.forum_id, postId: post.id, by: staff.id })

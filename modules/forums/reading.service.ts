@@ -3,22 +3,25 @@ import type { Reader } from '../../core/identity/audience.ts'
 import type { Clock } from '../../core/lib/clock.ts'
 import { NotFound } from '../../core/lib/errors.ts'
 import { timeCursor, timePage } from '../../core/lib/pagination.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
+import type { Readers } from '../knowledge/index.ts'
 import * as structure from './structure.repository.ts'
 import * as threads from './threads.repository.ts'
 import * as following from './following.repository.ts'
-import { companyShown, isStaffWho, quoteOf, shownPost, type Who } from './post-view.ts'
+import { forumOf, forumPage, listedOf, postOf, threadOf, threadPage, type PageStart } from './reader-page.repository.ts'
+import { companyShown, isStaffWho, quoteOf, shownPost, type Who, type WhoRef } from './post-view.ts'
 import type { FollowLevel, ForumRow } from './forums.table.ts'
 import { linkedArticles, linkedThreads, type LinkTitles } from './markdown.ts'
 import { toPost, toThread } from './forums.resource.ts'
 
 export const threadsPerPage = 25
-export const postsPerPage = 20
+export const postsPerPage = 10
 
 /** Where a thread page starts: a post number, the first unread post, or the last page. */
-export type ThreadStart = number | 'unread' | 'last'
+export type ThreadStart = PageStart
 
 /** Whether the person may start threads in the forum (and reply, the thread being open): partners of its audience unless staff only, and staff. */
-export function mayPostIn(who: Who, forum: Pick<ForumRow, 'posting'>, thread?: { locked: boolean; closed: boolean }): boolean {
+export function mayPostIn(who: WhoRef, forum: Pick<ForumRow, 'posting'>, thread?: { locked: boolean; closed: boolean }): boolean {
   if (isStaffWho(who)) return true
   if (who.reader.kind !== 'partner' || who.viewer === null) return false
   return forum.posting === 'audience' && !thread?.locked && !thread?.closed
@@ -26,63 +29,81 @@ export function mayPostIn(who: Who, forum: Pick<ForumRow, 'posting'>, thread?: {
 
 /** The forums as readers see them: within their audience, with unread markers per person. */
 export class ForumReading {
-  constructor(private readonly deps: { db: Db; clock: Clock; articleTitles: (reader: Reader, slugs: string[]) => Promise<Map<string, string>> }) {}
+  constructor(private readonly deps: {
+    db: Db; clock: Clock; readers: Readers; pageLoader: () => PageLoader
+    articleTitles: (reader: Reader, slugs: string[]) => Promise<Map<string, string>>
+  }) {}
 
-  async forum(who: Who, id: string, after: unknown) {
-    const forum = await structure.readableForum(this.deps.db, who.reader, id)
-    if (!forum) throw new NotFound('The forum')
+  /** A forum's pinned threads and a page of the others, with the person's follow, in one round trip. */
+  async forum(who: WhoRef, id: string, after: unknown) {
+    const load = this.deps.pageLoader()
     const userId = who.viewer?.id ?? null
     const cursor = timeCursor(after)
-    const [pinned, rows, follow] = await Promise.all([
-      cursor ? Promise.resolve([]) : threads.listThreads(this.deps.db, forum.id, userId, { pinned: true, limit: 50, withHeld: isStaffWho(who) }),
-      threads.listThreads(this.deps.db, forum.id, userId, { pinned: false, after: cursor, limit: threadsPerPage + 1, withHeld: isStaffWho(who) }),
-      userId ? following.forumFollow(this.deps.db, userId, forum.id) : Promise.resolve(undefined)
+    const withHeld = isStaffWho(who)
+    const [row, pinned, rows, follow] = await Promise.all([
+      load('forum', () => forumPage.forum(who.reader, id)),
+      cursor ? Promise.resolve([]) : load('pinned', () => forumPage.threads(this.deps.db, id, userId, { pinned: true, limit: 50, withHeld })),
+      load('threads', () => forumPage.threads(this.deps.db, id, userId, { pinned: false, after: cursor, limit: threadsPerPage + 1, withHeld })),
+      userId ? load('follow', () => forumPage.follow(userId, id)) : Promise.resolve(null)
     ])
-    const shown = <T extends { post_count: number; last_read: number | null; partner_id: string | null; company_name: string | null; hide_company: boolean | null }>(t: T) => ({
-      ...t, unread: userId !== null && (t.last_read ?? 0) < t.post_count,
-      company: companyShown(who, { partner_id: t.partner_id, company_name: t.company_name, hide_company: t.hide_company ?? false })
-    })
-    const page = timePage(rows, threadsPerPage, (t) => t.cursor_at)
-    return {
-      forum, pinned: pinned.map(shown), page: { ...page, items: page.items.map(shown) }, paged: cursor !== undefined,
-      mayPost: mayPostIn(who, forum), follow: follow?.level ?? 'none'
+    if (!row) throw new NotFound('The forum')
+    const forum = forumOf(row)
+    const shown = (json: Parameters<typeof listedOf>[0]) => {
+      const t = listedOf(json)
+      return {
+        ...t, unread: userId !== null && (t.last_read ?? 0) < t.post_count,
+        company: companyShown(who, { partner_id: t.partner_id, company_name: t.company_name, hide_company: t.hide_company ?? false })
+      }
     }
+    const page = timePage(rows.map(shown), threadsPerPage, (t) => t.cursor_at)
+    return { forum, pinned: pinned.map(shown), page, paged: cursor !== undefined, mayPost: mayPostIn(who, forum), follow: follow ?? 'none' }
   }
 
   /**
-   * A page of a thread's posts from `start`, its question's answer, and the person's place in it;
+   * A page of a thread's posts from `start`, its question's answer, and the person's place in it, read
+   * with the reader's levels in one round trip (for staff, also the forums to move it to and its case);
    * showing a page moves their read marker to its last post.
    */
-  async thread(who: Who, id: string, start: ThreadStart, quoteId?: string) {
+  async thread(ref: WhoRef, id: string, start: ThreadStart, quoteId?: string) {
     const db = this.deps.db
-    const thread = await this.readableThread(who, id)
-    const userId = who.viewer?.id ?? null
-    const read = userId ? await threads.lastRead(db, userId, thread.id) : 0
-    const from = start === 'unread' ? Math.min(read + 1, Math.max(thread.post_count, 1))
-      : start === 'last' ? Math.max(1, thread.post_count - postsPerPage + 1)
-        : Math.min(Math.max(1, start), Math.max(1, thread.post_count))
-    const [rows, answer, follow] = await Promise.all([
-      threads.listPosts(db, thread.id, from, postsPerPage),
-      thread.answer_post_id ? threads.readablePost(db, who.reader, thread.answer_post_id) : Promise.resolve(undefined),
-      userId ? following.threadFollow(db, userId, thread.id) : Promise.resolve(undefined)
+    const load = this.deps.pageLoader()
+    const userId = ref.viewer?.id ?? null
+    const staff = isStaffWho(ref)
+    const none = Promise.resolve(null)
+    const [reader, row, readRow, postRows, answerRow, follow, forums, caseId] = await Promise.all([
+      this.deps.readers.withLevels(ref.reader, load),
+      load('thread', () => threadPage.thread(ref.reader, id)),
+      userId ? load('read', () => threadPage.read(userId, id)) : none,
+      load('posts', () => threadPage.posts(id, userId, start, postsPerPage)),
+      load('answer', () => threadPage.answer(id)),
+      userId ? load('follow', () => threadPage.follow(userId, id)) : none,
+      staff ? load('forums', threadPage.forums) : Promise.resolve([]),
+      staff ? load('case', () => threadPage.caseOf(id)) : none
     ])
+    const who: Who = { viewer: ref.viewer, reader }
+    if (!row || (row.held && !staff && row.author_id !== userId)) throw new NotFound('The thread')
+    const thread = threadOf(row)
+    const read = readRow ?? 0
+    const rows = postRows.map(postOf)
+    const answer = answerRow ? postOf(answerRow) : undefined
+    const from = rows[0]?.number ?? Math.max(1, Math.min(typeof start === 'number' ? start : thread.post_count, thread.post_count))
     const now = this.deps.clock.now()
     const titles = await this.titles(who, [...rows, ...(answer ? [answer] : [])].map((p) => p.body))
     const posts = rows.map((p) => shownPost(who, p, now, titles))
-    const helpful = userId ? await threads.helpfulBy(db, userId, posts.map((p) => p.id)) : new Set<string>()
+    const helpful = new Set(rows.filter((p) => p.voted).map((p) => p.id))
     const last = posts[posts.length - 1]?.number ?? 0
     if (userId && last > read) await threads.markRead(db, userId, thread.id, last)
     const quoted = quoteId ? posts.find((p) => p.id === quoteId) ?? await this.quotable(who, thread.id, quoteId) : undefined
     return {
-      thread, posts, helpful, firstUnread: read < thread.post_count ? read + 1 : null,
+      thread, posts, helpful, firstUnread: read < thread.post_count ? read + 1 : null, forums, caseId,
       answer: answer && !answer.deleted && !answer.hidden && !answer.held ? shownPost(who, answer, now, titles) : null,
       nav: {
         from, previous: from > 1 ? Math.max(1, from - postsPerPage) : null,
         next: last < thread.post_count ? last + 1 : null, lastFrom: Math.max(1, thread.post_count - postsPerPage + 1)
       },
       mayReply: mayPostIn(who, { posting: thread.posting }, thread),
-      mayAnswer: thread.kind === 'question' && (isStaffWho(who) || (who.viewer !== null && who.viewer.id === thread.author_id)),
-      following: follow?.following ?? false,
+      mayAnswer: thread.kind === 'question' && (staff || (userId !== null && userId === thread.author_id)),
+      following: follow ?? false,
       quote: quoted ? quoteOf(quoted) : ''
     }
   }

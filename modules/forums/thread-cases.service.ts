@@ -16,9 +16,19 @@ const descriptionLimit = 20_000
 type Deps = Pick<Cradle, 'cases' | 'caseDesk'> & { db: Db; clock: Clock; channelAreas: ChannelAreas; posting: ForumPosting }
 
 /**
+ * What the thread says when staff resolve its case by the status alone, with no reply: that it was
+ * resolved, and nothing of what was said in the case. Which of their replies answered (if one did:
+ * the last may have been a question back) only staff can tell; they say it by resolving with a
+ * reply, which is posted as the answer, or by marking a post of the thread.
+ */
+export const resolvedNote = 'We took this question up with the asker as a support case, and it is now resolved. ' +
+  'What was said in the case stays between them and our team; if you have the same question, reply here or open a case of your own.'
+
+/**
  * Questions staff turn into support cases: the case is opened on the asker's behalf through the
  * cases' own service, and the staff's public reply that resolves it is posted back into the thread
- * (as that staff member) and marked as its answer. Internal notes raise no event: they never cross.
+ * (as that staff member) and marked as its answer; a case resolved by its status alone leaves a
+ * short note (`resolvedNote`). Internal notes raise no event: they never cross.
  */
 export class ForumCases {
   constructor(private readonly deps: Deps) {}
@@ -66,18 +76,45 @@ export class ForumCases {
     return viewer
   }
 
-  /** Whether a case reply is one to post back: a staff reply, on a case opened from a question. */
+  /** Whether a case reply is one to post back: a staff reply that resolves a case opened from a question. */
   async wanted(event: DomainEvent<'case.replied'>, trx: DbOrTrx): Promise<boolean> {
-    return event.payload.from === 'staff' && await links.threadOfCase(trx, event.payload.caseId) !== undefined
+    return event.payload.from === 'staff' && event.payload.status === 'resolved' && await links.threadOfCase(trx, event.payload.caseId) !== undefined
   }
 
-  /** A staff reply that leaves its case resolved is posted into the question's thread, once, and marked as its answer. */
+  /** Whether a status change is one to tell the thread of: a case opened from a question, resolved by staff. */
+  async wantedStatus(event: DomainEvent<'case.status-changed'>, trx: DbOrTrx): Promise<boolean> {
+    return event.payload.to === 'resolved' && event.payload.by !== null && await links.threadOfCase(trx, event.payload.caseId) !== undefined
+  }
+
+  /**
+   * A case resolved by its status alone leaves a note in the thread, once. Resolved with a reply,
+   * that reply was posted already (its event comes first): it is then the case's newest staff
+   * reply and the one the link last posted, and nothing more is said.
+   */
+  async resolved(event: DomainEvent<'case.status-changed'>, trx: DbOrTrx): Promise<void> {
+    const { caseId, by, to } = event.payload
+    const link = await links.threadOfCase(trx, caseId)
+    if (to !== 'resolved' || !by || !link || link.posted_reply_id === event.id) return
+    const latest = await this.deps.caseDesk.latestStaffReplyId(caseId, trx)
+    if (latest !== null && latest === link.posted_reply_id) return
+    const user = await findUserById(trx, by)
+    if (!user || user.kind !== 'staff' || user.status !== 'active') return
+    if (await this.deps.posting.postStaffAnswer(trx, viewerOf(user, this.deps.channelAreas), link.thread_id, resolvedNote, false)) {
+      await links.markPosted(trx, link.thread_id, event.id)
+    }
+  }
+
+  /**
+   * A staff reply that resolved its case is posted into the question's thread, once, and marked as
+   * its answer. Whether it resolved the case is the event's (the case may have been resolved later
+   * by its status alone before this is delivered: the reply then stays in the case).
+   */
   async replied(event: DomainEvent<'case.replied'>, trx: DbOrTrx): Promise<void> {
     const { caseId, eventId, by } = event.payload
     const link = await links.threadOfCase(trx, caseId)
     if (event.payload.from !== 'staff' || !by || !link || link.posted_reply_id === eventId) return
     const found = await this.deps.caseDesk.replyResource(caseId, eventId, trx)
-    if (!found || found.case.status !== 'resolved') return
+    if (!found || event.payload.status !== 'resolved') return
     const user = await findUserById(trx, by)
     if (!user || user.kind !== 'staff') return
     if (await this.deps.posting.postStaffAnswer(trx, viewerOf(user, this.deps.channelAreas), link.thread_id, found.reply.body)) {

@@ -33,7 +33,7 @@ export function lockThread(db: DbOrTrx, id: string) {
   return db.selectFrom('forum_threads as t').select(threadColumns).where('t.id', '=', id).forUpdate().executeTakeFirst()
 }
 
-/** The pinned threads of a forum, and a keyset page of the others, newest activity first; with how far `userId` has read each. */
+/** The pinned threads of a forum, or a keyset page of the others, newest activity first; with how far `userId` has read each. */
 export function listThreads(db: DbOrTrx, forumId: string, userId: string | null, filter: { pinned: boolean; after?: { key: string; id: string }; limit: number; withHeld: boolean }) {
   let query = db.selectFrom('forum_threads as t')
     .leftJoin('forum_posts as first', (j) => j.onRef('first.thread_id', '=', 't.id').on('first.number', '=', 1))
@@ -45,25 +45,15 @@ export function listThreads(db: DbOrTrx, forumId: string, userId: string | null,
     .where('t.forum_id', '=', forumId).where('t.pinned', '=', filter.pinned)
   if (!filter.withHeld) query = query.where((eb) => eb.or([eb('t.held', '=', false), ...(userId ? [eb('t.author_id', '=', userId)] : [])]))
   if (filter.after) query = query.where(sql<boolean>`(t.last_post_at, t.id) < (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)`)
-  return query.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(filter.limit).execute()
+  return query.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(sql.lit(filter.limit))
 }
+
+export type ListedThread = Awaited<ReturnType<ReturnType<typeof listThreads>['execute']>>[number]
 
 /** Posts of a thread from number `from` on, in order: the unique (thread, number) index makes any page as quick as the first. */
 export function listPosts(db: DbOrTrx, threadId: string, from: number, limit: number) {
   return db.selectFrom('forum_posts as p').select(postColumns).where('p.thread_id', '=', threadId).where('p.number', '>=', from)
     .orderBy('p.number').limit(limit).execute()
-}
-
-/** Which of these posts the person found helpful. */
-export async function helpfulBy(db: DbOrTrx, userId: string, postIds: string[]): Promise<Set<string>> {
-  if (postIds.length === 0) return new Set()
-  const rows = await db.selectFrom('forum_votes').select('post_id').where('user_id', '=', userId).where('post_id', 'in', postIds).execute()
-  return new Set(rows.map((r) => r.post_id))
-}
-
-export async function lastRead(db: DbOrTrx, userId: string, threadId: string): Promise<number> {
-  const row = await db.selectFrom('forum_reads').select('last_number').where('user_id', '=', userId).where('thread_id', '=', threadId).executeTakeFirst()
-  return row?.last_number ?? 0
 }
 
 /** Moves a person's read marker forward (never back) to the post number shown. */

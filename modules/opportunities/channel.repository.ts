@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../../core/data/database.ts'
 import { olderThan } from '../../core/data/keyset.ts'
 import { partnerProfiles } from '../partners/index.ts'
@@ -21,7 +21,7 @@ export interface StaffFilter {
  * All opportunities, latest change first. `updated_key` is updated_at as Postgres prints it: a
  * cursor cut to a JavaScript Date's milliseconds would skip or repeat rows changed within one.
  */
-export function listAll(db: Db, f: StaffFilter) {
+function listAllQuery(db: Db, f: StaffFilter) {
   let query = db.selectFrom('opportunities').leftJoin(partnerProfiles(db).as('partners'), 'partners.id', 'opportunities.partner_id')
     .select(['opportunities.id', 'opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
       'opportunities.stage', 'opportunities.source', 'opportunities.territory', 'opportunities.estimated_revenue', 'opportunities.currency',
@@ -39,22 +39,52 @@ export function listAll(db: Db, f: StaffFilter) {
     ]))
   }
   if (f.after) query = query.where(olderThan('opportunities.updated_at', 'opportunities.id', f.after))
-  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit).execute()
+  return query.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit)
 }
+
+export function listAll(db: Db, f: StaffFilter) {
+  return listAllQuery(db, f).execute()
+}
+
+export type StaffListRow = Awaited<ReturnType<typeof listAll>>[number]
+
+type StaffListJson = { [K in keyof StaffListRow]: StaffListRow[K] extends Date ? string : StaffListRow[K] }
+
+/** A page of the list as one JSON value for a page loader, its rows read back with `staffListRow`. */
+export function listAllJson(db: Db, f: StaffFilter): RawBuilder<StaffListJson[]> {
+  return sql`select array(select row_to_json(x) from (${listAllQuery(db, f)}) x)`
+}
+
+/** A row of the JSON list as listAll returns it: times as Dates, the value (a JSON number) as text. */
+export const staffListRow = (r: StaffListJson): StaffListRow => ({
+  ...r, estimated_revenue: String(r.estimated_revenue), expected_close: new Date(r.expected_close), updated_at: new Date(r.updated_at)
+})
 
 /**
  * How many deals are in each status: of one customer account counted from its deals (an account
  * has few), otherwise read from the counts kept per partner (the staff queue's under no partner).
  */
-export async function statusCounts(db: Db, of: { partnerId?: string; accountId?: string } = {}): Promise<Record<OpportunityStatus, number>> {
-  const rows = of.accountId
-    ? await db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('account_id', '=', of.accountId)
-      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status').execute()
-    : await db.selectFrom('opportunity_status_figures').select(['status', (eb) => eb.fn.sum<string>('deals').as('n')])
-      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status').execute()
+function statusCountsQuery(db: Db, of: { partnerId?: string; accountId?: string }) {
+  return of.accountId
+    ? db.selectFrom('opportunities').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('account_id', '=', of.accountId)
+      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status')
+    : db.selectFrom('opportunity_status_figures').select(['status', (eb) => eb.fn.sum<string>('deals').as('n')])
+      .$if(Boolean(of.partnerId), (q) => q.where('partner_id', '=', of.partnerId!)).groupBy('status')
+}
+
+export function countsOf(rows: Array<{ status: OpportunityStatus; n: string | number }>): Record<OpportunityStatus, number> {
   const counts = { queued: 0, offered: 0, pending_approval: 0, declined: 0, open: 0, won: 0, lost: 0 }
   for (const row of rows) counts[row.status] = Number(row.n)
   return counts
+}
+
+export async function statusCounts(db: Db, of: { partnerId?: string; accountId?: string } = {}): Promise<Record<OpportunityStatus, number>> {
+  return countsOf(await statusCountsQuery(db, of).execute())
+}
+
+/** The same counts as one JSON value for a page loader. */
+export function statusCountsJson(db: Db, of: { partnerId?: string; accountId?: string }): RawBuilder<Array<{ status: OpportunityStatus; n: number }>> {
+  return sql`select array(select row_to_json(x) from (${statusCountsQuery(db, of)}) x)`
 }
 
 const channelOrder: Record<ChannelSort, ReturnType<typeof sql>> = {
@@ -82,14 +112,14 @@ export interface ChannelFigures {
   avgResponseHours: number | null
 }
 
-/** The first day of this year (UTC), the first month of the revenue won this year in the kept figures. */
+/** The first day of this year (UTC): the revenue won this year is in the kept years from it on. */
 const thisYear = sql`date_trunc('year', now() at time zone 'UTC')::date`
 
 /**
  * Each partner's pipeline and track record from the figures the triggers keep (deals per status,
- * the company's open and won figures, the record of answers to offers), each summed per partner
- * once and joined: at a thousand partners that takes half the time of a lookup per partner and
- * figure. Values count deals in the given currency.
+ * the company's open figures, revenue won per year, the record of answers to offers), each summed
+ * per partner once and joined: about a thousand partners' rows each, at any number of deals.
+ * Values count deals in the given currency.
  */
 export async function channelFigures(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): Promise<ChannelFigures[]> {
   const rows = await sql<Record<string, unknown>>`
@@ -103,15 +133,15 @@ export async function channelFigures(db: Db, f: { currency: string; search?: str
     left join (
       select partner_id, coalesce(sum(deals) filter (where status = 'open'), 0) as open_count,
         coalesce(sum(deals) filter (where status = 'won'), 0) as won, coalesce(sum(deals) filter (where status = 'lost'), 0) as lost
-      from opportunity_status_figures where partner_id is not null group by partner_id
+      from opportunity_status_figures where partner_id is not null and status in ('open', 'won', 'lost') group by partner_id
     ) s on s.partner_id = p.id
     left join (
       select partner_id, sum(value) as open_value from opportunity_open_figures
       where owner_key = ${companyFigures} and currency = ${f.currency} group by partner_id
     ) o on o.partner_id = p.id
     left join (
-      select partner_id, sum(deals) as won_count, sum(revenue) filter (where currency = ${f.currency}) as won_value from opportunity_won_figures
-      where owner_key = ${companyFigures} and month >= ${thisYear} group by partner_id
+      select partner_id, sum(deals) as won_count, sum(revenue) filter (where currency = ${f.currency}) as won_value from opportunity_won_years
+      where year >= ${thisYear} group by partner_id
     ) w on w.partner_id = p.id
     left join opportunity_offer_figures f on f.partner_id = p.id
     where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
@@ -124,11 +154,11 @@ export async function channelFigures(db: Db, f: { currency: string; search?: str
   }))
 }
 
-/** The partners with the most revenue won this year, in the given currency, from the company's kept won figures. */
+/** The partners with the most revenue won this year, in the given currency, from the kept years. */
 export async function topWonPartners(db: Db, currency: string, limit: number) {
   const rows = await sql<{ name: string; value: string }>`
-    select p.name, sum(w.revenue) as value from opportunity_won_figures w join ${partnerProfiles(db)} p on p.id = w.partner_id
-    where w.owner_key = ${companyFigures} and w.currency = ${currency} and w.month >= ${thisYear}
+    select p.name, sum(w.revenue) as value from opportunity_won_years w join ${partnerProfiles(db)} p on p.id = w.partner_id
+    where w.currency = ${currency} and w.year >= ${thisYear}
     group by p.id, p.name having sum(w.deals) > 0 order by value desc, p.name limit ${limit}`.execute(db)
   return rows.rows.map((r) => ({ name: r.name, value: Number(r.value) }))
 }

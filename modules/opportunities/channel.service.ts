@@ -2,14 +2,17 @@ import type { Db } from '../../core/data/database.ts'
 import { Conflict, NotFound } from '../../core/lib/errors.ts'
 import type { PageLoader } from '../../core/web/page-loader.ts'
 import { timePage } from '../../core/lib/pagination.ts'
-import { channelFigures, listAll, statusCounts, topWonPartners, type StaffFilter } from './channel.repository.ts'
+import {
+  channelFigures, countsOf, listAll, listAllJson, staffListRow, statusCounts, statusCountsJson, topWonPartners, type StaffFilter
+} from './channel.repository.ts'
 import type { DistributionService } from './distribution.service.ts'
 import { staffQueueQuery, type StaffQueue } from './figures.repository.ts'
+import { dealPage, dealRows } from './deal-page.repository.ts'
 import { offersOf } from './offers.repository.ts'
 import { conflictsFor } from './opportunities.repository.ts'
 import type { OpportunitiesService } from './opportunities.service.ts'
 import type { ChannelSort } from './opportunities.table.ts'
-import { collaboratorsOf, timeline } from './timeline.repository.ts'
+import { timelinePage } from './timeline.repository.ts'
 
 /** The channel as staff see it: every deal, a deal's whole story, and each partner's pipeline and track record. */
 export class ChannelService {
@@ -18,6 +21,16 @@ export class ChannelService {
   /** A page of every opportunity, latest change first. */
   async list(filter: Omit<StaffFilter, 'limit'>, limit: number) {
     return timePage(await listAll(this.deps.db, { ...filter, limit: limit + 1 }), limit, (o) => o.updated_key)
+  }
+
+  /** The staff list's page and the deals per status beside it (of its partner or customer account), read together. */
+  async listWithCounts(load: PageLoader, filter: Omit<StaffFilter, 'limit'>, limit: number) {
+    const { db } = this.deps
+    const [rows, counts] = await Promise.all([
+      load('list', () => listAllJson(db, { ...filter, limit: limit + 1 })),
+      load('counts', () => statusCountsJson(db, { partnerId: filter.partnerId, accountId: filter.accountId }))
+    ])
+    return { page: timePage(rows.map(staffListRow), limit, (o) => o.updated_key), counts: countsOf(counts) }
   }
 
   /** The partners ranked for a deal in the staff queue, with their reasons, as its page shows them. */
@@ -45,21 +58,27 @@ export class ChannelService {
   }
 
   /**
-   * A deal's staff page: the deal with its collaborators, offers and whole timeline; the live deals
-   * it conflicts with while its registration waits; the partners ranked for it while it is queued.
+   * A deal's staff page: the deal with its collaborators, offers, latest events and the rules, read
+   * together; the live deals it conflicts with while its registration waits; the partners ranked for
+   * it while it is queued.
    */
-  async opportunity(id: string, after?: { key: string; id: string }) {
-    const opportunity = await this.deps.opportunities.staffGet(id)
-    const collaborators = await collaboratorsOf(this.deps.db, id)
+  async opportunity(load: PageLoader, id: string, after?: { key: string; id: string }) {
+    const { db } = this.deps
+    const [found, collaborators, offers, events, rules] = await Promise.all([
+      load('deal', () => dealPage.deal(db, id)), load('collaborators', () => dealPage.collaborators(db, id)),
+      load('offers', () => dealPage.offers(db, id)), load('events', () => dealPage.events(db, id, after, timelinePage)),
+      load('rules', () => dealPage.rules(db))
+    ])
+    if (!found) throw new NotFound('The opportunity')
+    const opportunity = dealRows.deal(found)
     return {
-      opportunity, collaborators,
-      offers: await offersOf(this.deps.db, id),
+      opportunity, collaborators: collaborators.map(dealRows.collaborator), offers: offers.map(dealRows.offer),
       conflicts: opportunity.status === 'pending_approval'
-        ? await conflictsFor(this.deps.db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
+        ? await conflictsFor(db, { id, accountId: opportunity.account_id, domain: opportunity.customer_domain, partnerId: opportunity.partner_id })
         : [],
-      ranking: opportunity.status === 'queued' ? await this.deps.distribution.ranking(this.deps.db, opportunity) : [],
-      timeline: await timeline(this.deps.db, id, null, after),
-      rules: await this.deps.distribution.rules()
+      ranking: opportunity.status === 'queued' ? await this.deps.distribution.ranking(db, opportunity) : [],
+      timeline: timePage(events.map(dealRows.event), timelinePage, (e) => e.at_key),
+      rules: dealRows.rules(rules)
     }
   }
 

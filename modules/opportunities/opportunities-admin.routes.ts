@@ -37,7 +37,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 const submitted = (body: Record<string, string | string[]>) => ({ ...body, expertise: [body.expertise ?? []].flat() })
 
 const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { opportunities, distribution, channel, partners, submissions } = app.diContainer.cradle
+  const { opportunities, distribution, channel, partners, submissions, pageLoader } = app.diContainer.cradle
   const config = { access: 'staff' as const }
   const report = { ...config, heavy: true }
   // The list reads its order's index for every filter but a text search, which may walk every deal.
@@ -55,12 +55,12 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
 
   /** The opportunity's page, also re-rendered with the messages of a refused change. */
   async function showOpportunity(reply: FastifyReply, id: string, state: PageState = {}) {
-    const deal = await channel.opportunity(id, state.after)
+    const deal = await channel.opportunity(pageLoader(), id, state.after)
     const taken = [deal.opportunity.partner_id, ...deal.collaborators.map((c) => c.id)].filter((id): id is string => Boolean(id))
     const chosen = state.form === 'collaborator' ? state.values?.partner_id : undefined
     const page = {
       ...deal, olderEvents: Boolean(state.after), factors, taken,
-      picker: await partners.partnerPicker(state.q, chosen, { active: true, exceptIds: taken }),
+      picker: await partners.partnerPicker(state.q, chosen, { active: true, exceptIds: taken, typed: true }),
       form: state.form, errors: state.errors ?? {}, values: state.values ?? {}, message: state.message,
       panels: await renderPanels(app, signedIn(reply.request), 'opportunity', { id: deal.opportunity.id, partnerId: deal.opportunity.partner_id })
     }
@@ -94,11 +94,9 @@ const opportunitiesAdminRoutes: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: ListQuery }>('/admin/opportunities', { config: searched }, async (request, reply) => {
     const { filters, filter } = staffFilter(request.query)
     const after = timeCursor(request.query.after)
-    const page = await channel.list({ ...filter, after }, pageSize)
+    const { page, counts } = await channel.listWithCounts(pageLoader(), { ...filter, after }, pageSize)
     const partner = filters.partner ? (await partners.partnerNames({ ids: [filters.partner] }))[0] : undefined
-    return reply.page('opportunities/admin-list', {
-      page, filters, paged: Boolean(after), counts: await channel.counts({ partnerId: filter.partnerId, accountId: filter.accountId }), partner, statuses, stages
-    }, { title: 'Opportunities' })
+    return reply.page('opportunities/admin-list', { page, filters, paged: Boolean(after), counts, partner, statuses, stages }, { title: 'Opportunities' })
   })
 
   app.get<{ Querystring: ListQuery }>('/admin/opportunities/export.csv', { config: report }, async (request, reply) => {

@@ -40,6 +40,11 @@ export interface StaffDeal { id: string; number: number; name: string; stage: st
 
 /** The partner's view of one opportunity: held by the partner (within the scope) or shared with it. */
 export function findForPartner(db: DbOrTrx, partnerId: string, id: string, ownerId: string | null) {
+  return forPartnerQuery(db, partnerId, id, ownerId).executeTakeFirst()
+}
+
+/** `findForPartner` as a query, to read more beside the deal in the same statement. */
+export function forPartnerQuery(db: DbOrTrx, partnerId: string, id: string, ownerId: string | null) {
   return db.selectFrom('opportunities')
     .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
     .leftJoin('opportunity_collaborators as c', (j) => j.onRef('c.opportunity_id', '=', 'opportunities.id').on('c.partner_id', '=', partnerId))
@@ -49,7 +54,6 @@ export function findForPartner(db: DbOrTrx, partnerId: string, id: string, owner
       eb.and([eb('opportunities.partner_id', '=', partnerId), ...(ownerId ? [eb('opportunities.owner_id', '=', ownerId)] : [])]),
       eb('c.partner_id', '=', partnerId)
     ]))
-    .executeTakeFirst()
 }
 
 /** Other live deals for the same customer: the same account, or the same domain at another partner. */

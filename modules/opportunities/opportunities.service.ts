@@ -10,6 +10,7 @@ import { Conflict, Forbidden, Invalid, NotFound, PreconditionFailed } from '../.
 import type { EventBus } from '../../core/background/events/events.ts'
 import { reachOf } from '../../core/identity/reach.ts'
 import type { Submission } from '../../core/web/submissions/submissions.ts'
+import type { UserRow } from '../../core/identity/users/users.table.ts'
 import type { PageLoader } from '../../core/web/page-loader.ts'
 import type { DistributionService } from './distribution.service.ts'
 import * as repo from './opportunities.repository.ts'
@@ -148,7 +149,11 @@ export class OpportunitiesService {
 
   /** The colleagues a deal can be given to: active, and allowed to work on opportunities. */
   async assignees(viewer: PartnerViewer) {
-    const people = await this.deps.partnerUsers.list(viewer.partnerId)
+    return this.assigneesAmong(await this.deps.partnerUsers.list(viewer.partnerId))
+  }
+
+  /** Those of a company's people who may take deals: active, and with some access to them. */
+  assigneesAmong(people: Array<Pick<UserRow, 'id' | 'name' | 'email' | 'role' | 'permissions' | 'status'>>) {
     return people.filter((p) => p.status === 'active' &&
       this.deps.channelAreas.effective(p).opportunities.scope !== 'none')
       .map((p) => ({ id: p.id, name: p.name, email: p.email }))

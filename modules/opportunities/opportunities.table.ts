@@ -129,6 +129,15 @@ export interface OpportunityOfferFiguresTable {
   response_hours: Numeric
 }
 
+/** Deals won per partner, currency and year (its first day, UTC), kept by a trigger (migration 20261210110000). */
+export interface OpportunityWonYearsTable {
+  partner_id: string
+  currency: string
+  year: Date
+  deals: number
+  revenue: Numeric
+}
+
 export type OpportunityRow = Selectable<OpportunitiesTable>
 export type OfferRow = Selectable<OpportunityOffersTable>
 export type EventRow = Selectable<OpportunityEventsTable>
@@ -143,5 +152,6 @@ declare module '../../core/data/database.ts' {
     distribution_rules: DistributionRulesTable
     opportunity_status_figures: OpportunityStatusFiguresTable
     opportunity_offer_figures: OpportunityOfferFiguresTable
+    opportunity_won_years: OpportunityWonYearsTable
   }
 }

@@ -2,7 +2,11 @@ import { sql, type SelectQueryBuilder } from 'kysely'
 import type { Database, Db } from '../../core/data/database.ts'
 import { olderThan } from '../../core/data/keyset.ts'
 import { companyFigures } from './figures.repository.ts'
-import { stages, type OpportunityStatus, type Stage } from './opportunities.table.ts'
+import { partnerPeopleQuery } from '../../core/identity/users/users.repository.ts'
+import type { UserRow } from '../../core/identity/users/users.table.ts'
+import { forPartnerQuery } from './opportunities.repository.ts'
+import { stages, type EventRow, type OpportunityStatus, type Stage } from './opportunities.table.ts'
+import { timelineQuery } from './timeline.repository.ts'
 
 const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
 
@@ -100,4 +104,23 @@ interface BoardCard {
   estimated_revenue: string | null
   currency: string
   expected_close: Date | null
+}
+
+type EventJson = Omit<EventRow, 'at'> & { at: string; at_key: string }
+type PersonJson = Pick<UserRow, 'id' | 'name' | 'email' | 'role' | 'permissions' | 'status'>
+
+/**
+ * A deal's partner page in one statement: the deal within the reach, its latest events that this
+ * partner may read (general ones and those of the partners now involved: the holder and its
+ * collaborators, never a former holder), and, when `peopleOf` names a company, its people to assign.
+ */
+export function partnerDealPage(db: Db, reach: { partnerId: string; ownerId: string | null }, id: string,
+  after: { key: string; id: string } | undefined, size: number, peopleOf: string | null) {
+  const involved = sql<string>`(select opportunities.partner_id union all
+    select oc.partner_id from opportunity_collaborators oc where oc.opportunity_id = opportunities.id)`
+  const events = timelineQuery(db, id, involved, after, size)
+  return forPartnerQuery(db, reach.partnerId, id, reach.ownerId)
+    .select(sql<EventJson[]>`array(select row_to_json(e) from (${events}) e)`.as('events'))
+    .select(peopleOf ? sql<PersonJson[]>`array(select row_to_json(p) from (${partnerPeopleQuery(db, peopleOf)}) p)`.as('people') : sql<PersonJson[]>`'{}'::json[]`.as('people'))
+    .executeTakeFirst()
 }

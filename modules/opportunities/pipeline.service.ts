@@ -10,8 +10,8 @@ import { dashboardFiguresQuery, toDashboardFigures, type DashboardFigures } from
 import { listForAccount } from './opportunities.repository.ts'
 import type { OpportunitiesService } from './opportunities.service.ts'
 import type { OpportunityStatus, Stage } from './opportunities.table.ts'
-import { boardColumns, listPipeline, listPipelineJson, type PipelineFilter } from './pipeline.repository.ts'
-import { collaboratorsOf, timeline } from './timeline.repository.ts'
+import { boardColumns, listPipeline, listPipelineJson, partnerDealPage, type PipelineFilter } from './pipeline.repository.ts'
+import { collaboratorsOf, timeline, timelinePage } from './timeline.repository.ts'
 
 const dealChoice = (o: { id: string; number: number; name: string; customer_name: string; stage: string }): Choice =>
   ({ id: o.id, label: `#${o.number} ${o.name}`, detail: `${o.customer_name} · ${o.stage}` })
@@ -87,11 +87,17 @@ export class PipelineService {
    * collaborators' events, never a former holder's), and who may take it over.
    */
   async detail(viewer: PartnerViewer, id: string, after?: { key: string; id: string }) {
-    const opportunity = await this.deps.opportunities.forPartner(viewer, id)
+    const mayAssign = this.deps.opportunities.mayAssign(viewer)
+    const found = await partnerDealPage(this.deps.db, reachOf(viewer, 'opportunities'), id, after, timelinePage, mayAssign ? viewer.partnerId : null)
+    if (!found) throw new NotFound('The opportunity')
+    const { events, people, ...opportunity } = found
     const holder = opportunity.partner_id === viewer.partnerId
-    const events = await this.eventsOf(opportunity, after)
-    const assignees = holder && this.deps.opportunities.mayAssign(viewer) ? await this.deps.opportunities.assignees(viewer) : []
-    return { opportunity, holder, events, assignees, canEdit: holder && permissionsOf(viewer).opportunities.edit }
+    return {
+      opportunity, holder,
+      events: timePage(events.map((e) => ({ ...e, at: new Date(e.at) })), timelinePage, (e) => e.at_key),
+      assignees: holder && mayAssign ? this.deps.opportunities.assigneesAmong(people) : [],
+      canEdit: holder && permissionsOf(viewer).opportunities.edit
+    }
   }
 
   /** A deal's timeline as its page shows it to this partner, `size` events a page. */

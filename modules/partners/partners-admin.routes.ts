@@ -24,7 +24,7 @@ const submitted = (body: Record<string, string | string[]>) => ({
 })
 
 const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, auditTrail } = app.diContainer.cradle
+  const { partners, partnerUsers, submissions, auditTrail, pageLoader } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   /** The partner's page, also re-rendered with the messages of a refused change. */
@@ -56,19 +56,19 @@ const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get<{ Querystring: DirectoryQuery }>('/admin/partners', { config }, async (request, reply) => {
-    const levels = await partners.levels()
-    const expertiseOptions = (await partners.program()).expertise_options
     const q = request.query
+    const countries = { country: pick(q.country, countryCodes), territory: pick(q.territory, countryCodes) }
+    const { levels, expertiseOptions, ...inUse } = await partners.directoryChoices(pageLoader(), countries)
     const filters = {
       q: String(q.q ?? '').trim().slice(0, 100), status: pick(q.status, statuses), level: pick(q.level, levels.map((l) => l.id)),
-      country: pick(q.country, countryCodes), territory: pick(q.territory, countryCodes), expertise: pick(q.expertise, expertiseOptions)
+      ...countries, expertise: pick(q.expertise, expertiseOptions)
     }
     const cursor = decodeCursor<{ name: string; id: string }>(q.after, { name: 'string', id: 'string' })
     const after = cursor && isId(cursor.id) ? cursor : undefined
-    const [page, inUse] = await Promise.all([partners.list({
+    const page = await partners.list({
       search: filters.q || undefined, status: filters.status || undefined, levelId: filters.level || undefined,
       country: filters.country || undefined, territory: filters.territory || undefined, expertise: filters.expertise || undefined, after
-    }), partners.filterCountries(filters)])
+    })
     return reply.page('partners/admin-partners', { page, filters, paged: Boolean(after), levels, expertiseOptions, ...inUse, statuses }, { title: 'Partners' })
   })
 

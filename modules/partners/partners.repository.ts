@@ -63,14 +63,6 @@ export function findPartner(db: DbOrTrx, id: string) {
     .where('partners.id', '=', id).executeTakeFirst()
 }
 
-/** The countries partners are based in and those they serve: a filter offers only these, not every country there is. */
-export async function countriesInUse(db: DbOrTrx): Promise<{ countries: string[]; territories: string[] }> {
-  const { rows: [row] } = await sql<{ countries: string[] | null; territories: string[] | null }>`select
-    (select array_agg(distinct country) from partners) as countries,
-    (select array_agg(distinct t) from partners, unnest(territories) t) as territories`.execute(db)
-  return { countries: row?.countries ?? [], territories: row?.territories ?? [] }
-}
-
 export interface PartnerSummary {
   name: string
   status: PartnerStatus
@@ -233,12 +225,10 @@ export function listApplications(db: Db, f: ApplicationFilter) {
   const column = f.sort === 'company' ? 'partners.name' : 'partner_applications.submitted_at'
   const direction = f.sort === 'newest' ? 'desc' : 'asc'
   if (f.after) {
-    const key = f.sort === 'company' ? f.after.key : sql<Date>`${f.after.key}::timestamptz`
-    const op = direction === 'desc' ? '<' : '>'
-    query = query.where((eb) => eb.or([
-      eb(column, op, key),
-      eb.and([eb(column, '=', key), eb('partner_applications.id', op, f.after!.id)])
-    ]))
+    // A row comparison, which an index in the list's order starts reading at.
+    const key = f.sort === 'company' ? sql`${f.after.key}` : sql`${f.after.key}::timestamptz`
+    const op = sql.raw(direction === 'desc' ? '<' : '>')
+    query = query.where(sql<boolean>`(${sql.ref(column)}, partner_applications.id) ${op} (${key}, ${f.after.id}::uuid)`)
   }
   return query.orderBy(column, direction).orderBy('partner_applications.id', direction).limit(f.limit).execute()
 }
@@ -261,24 +251,6 @@ export function applicationSummaryQuery(): RawBuilder<ApplicationSummary> {
       'waiting', count(*) filter (where status = 'pending' and submitted_at <= now() - interval '7 days' and submitted_at > now() - interval '30 days'),
       'overdue', count(*) filter (where status = 'pending' and submitted_at <= now() - interval '30 days')))
     from partner_applications`
-}
-
-/** Applications submitted per week over the last `weeks` weeks, oldest first, empty weeks included. */
-export async function applicationsPerWeek(db: Db, weeks: number): Promise<Array<{ week: Date; count: number }>> {
-  const rows = await sql<{ week: Date; count: number }>`
-    select w.week, count(a.id)::int as count
-    from generate_series(date_trunc('week', now()) - make_interval(weeks => ${weeks - 1}), date_trunc('week', now()), interval '1 week') as w(week)
-    left join partner_applications a on date_trunc('week', a.submitted_at) = w.week
-    group by w.week order by w.week`.execute(db)
-  return rows.rows.map((r) => ({ week: new Date(r.week), count: Number(r.count) }))
-}
-
-export async function applicationsByCountry(db: Db): Promise<Array<{ country: string; count: number }>> {
-  const rows = await db.selectFrom('partner_applications').innerJoin('partners', 'partners.id', 'partner_applications.partner_id')
-    .select(['partners.country', (eb) => eb.fn.countAll<number>().as('count')])
-    .where('partner_applications.status', '=', 'pending')
-    .groupBy('partners.country').orderBy('count', 'desc').limit(8).execute()
-  return rows.map((r) => ({ country: r.country, count: Number(r.count) }))
 }
 
 // Notes

@@ -3,12 +3,12 @@ import type { ChannelPermissions } from '../../core/identity/access.ts'
 import { audit, systemActor, type Actor } from '../../core/data/audit/audit.service.ts'
 import type { RawBuilder, Transaction } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
-import { countriesOf, type Country } from '../../core/lib/countries.ts'
+import { countriesOf } from '../../core/lib/countries.ts'
 import { domainOf } from '../../core/lib/domains.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import type { Mailer } from '../../core/background/mail/mailer.ts'
-import { createPageLoader, type PageLoader } from '../../core/web/page-loader.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import { pageSize, toPage } from '../../core/lib/pagination.ts'
 import { pickerOf, pickerOfMany, pickerSize, pickerText, type Choice, type Picker } from '../../core/lib/pickers.ts'
 import { isId } from '../../core/lib/validation.ts'
@@ -18,6 +18,7 @@ import { teamSummaryQuery, type TeamSummary } from '../../core/identity/users/us
 import type { UsersService } from '../../core/identity/users/users.service.ts'
 import './partners.events.ts'
 import { toApplication } from './partners.resource.ts'
+import { staffPages } from './staff-pages.repository.ts'
 import * as repo from './partners.repository.ts'
 import { checkChoices, type ApplicationForm, type CompanyForm, type StaffPartnerForm } from './partners.schemas.ts'
 import type { PartnerRow, PartnerStatus } from './partners.table.ts'
@@ -179,13 +180,16 @@ export class PartnersService {
     return application ? toApplication(application) : null
   }
 
-  applicationOfPartner(partnerId: string) {
-    return repo.findApplicationOfPartner(this.deps.db, partnerId)
+  /** An application's page, read together with the levels its approval offers; its company's history is a record of its own. */
+  async applicationPage(load: PageLoader, id: string) {
+    const [page, levels] = await Promise.all([load('application', () => staffPages.application(id)), load('levels', staffPages.levels)])
+    if (!page) throw new NotFound('The application')
+    if (!page.applicant) throw new NotFound('The person')
+    return { ...page, applicant: page.applicant, levels }
   }
 
-  /** Other partners and applications with the applicant's web domain, for staff deciding it. */
-  async duplicatesOf(application: { partner_id: string; domain: string | null }) {
-    return application.domain ? repo.partnersWithDomain(this.deps.db, application.domain, application.partner_id) : []
+  applicationOfPartner(partnerId: string) {
+    return repo.findApplicationOfPartner(this.deps.db, partnerId)
   }
 
   /** Applications for staff, a page in the chosen order after `after`. */
@@ -194,11 +198,20 @@ export class PartnersService {
     return toPage(rows, size, (a) => ({ key: filter.sort === 'company' ? a.company : a.submitted_key, id: a.id }))
   }
 
-  /** Applications by status and age, per week over the last `weeks` weeks, and pending ones by country. */
-  async recruitment(weeks: number) {
-    const weekly = await repo.applicationsPerWeek(this.deps.db, weeks)
-    const byCountry = await repo.applicationsByCountry(this.deps.db)
-    return { ...await this.applicationSummary(createPageLoader(this.deps.db)), weekly, byCountry }
+  /**
+   * What the applications page shows beside its list, read together: applications by status and
+   * age, per week over the last `weeks` weeks, pending ones by country; the countries its filters
+   * offer (with the chosen ones) and the program's expertise options.
+   */
+  async recruitment(load: PageLoader, weeks: number, chosen: { country: string; territory: string }) {
+    const [summary, weekly, byCountry, used, expertiseOptions] = await Promise.all([
+      this.applicationSummary(load), load('weekly', () => staffPages.weekly(weeks)), load('by-country', staffPages.byCountry),
+      load('countries', staffPages.countriesInUse), load('expertise', staffPages.expertiseOptions)
+    ])
+    return {
+      ...summary, weekly: weekly.map((w) => ({ week: new Date(w.week), count: w.count })), byCountry, expertiseOptions,
+      countries: countriesOf([...used.countries, chosen.country]), territories: countriesOf([...used.territories, chosen.territory])
+    }
   }
 
   /** Applications by status and the pending ones by age, read with the page's other values. */
@@ -339,9 +352,15 @@ export class PartnersService {
    * The countries a staff filter of partners (or of their applications) offers, by name: those partners are in and
    * those they serve, and the one the filter has chosen.
    */
-  async filterCountries(chosen: { country: string; territory: string }): Promise<{ countries: Country[]; territories: Country[] }> {
-    const used = await repo.countriesInUse(this.deps.db)
-    return { countries: countriesOf([...used.countries, chosen.country]), territories: countriesOf([...used.territories, chosen.territory]) }
+  /** The choices the staff's partner directory offers, read together: levels, expertise options, countries in use (with the chosen ones). */
+  async directoryChoices(load: PageLoader, chosen: { country: string; territory: string }) {
+    const [levels, expertiseOptions, used] = await Promise.all([
+      load('levels', staffPages.levels), load('expertise', staffPages.expertiseOptions), load('countries', staffPages.countriesInUse)
+    ])
+    return {
+      levels, expertiseOptions,
+      countries: countriesOf([...used.countries, chosen.country]), territories: countriesOf([...used.territories, chosen.territory])
+    }
   }
 
   // Levels and the program page (staff admins)

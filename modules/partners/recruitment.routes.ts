@@ -33,13 +33,14 @@ function cursorOf(after: unknown, sort: ApplicationSort) {
 const applicationsPageSize = 20
 
 const recruitmentRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, auditTrail } = app.diContainer.cradle
+  const { partners, submissions, auditTrail, pageLoader } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
-  async function dashboard() {
-    const { weekly, byCountry, ...summary } = await partners.recruitment(12)
+  /** The figures and charts above the list, with the choices its filters offer, read together. */
+  async function dashboard(chosen: { country: string; territory: string }) {
+    const { weekly, byCountry, ...rest } = await partners.recruitment(pageLoader(), 12, chosen)
     return {
-      ...summary,
+      ...rest,
       weekly: weekly.map((w) => ({ label: weekLabel(w.week), value: w.count })),
       byCountry: byCountry.map((c) => ({ label: countryName(c.country), value: c.count }))
     }
@@ -47,18 +48,9 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
 
   /** The application's page, also re-rendered with the messages of a refused decision or note. */
   async function showApplication(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
-    const application = await partners.application(id)
-    const partner = await partners.partner(application.partner_id)
-    const page = {
-      application, partner,
-      applicant: await partnerUsers.member(partner.id, application.applicant_id),
-      duplicates: await partners.duplicatesOf(application),
-      notes: await partners.notes(partner.id),
-      history: await auditTrail.history(partner.id),
-      levels: await partners.levels(),
-      errors: state.errors ?? {}, values: state.values ?? {}, message: state.message
-    }
-    return reply.page('partners/admin-application', page, { title: `Application: ${application.company}`, status: state.status })
+    const read = await partners.applicationPage(pageLoader(), id)
+    const page = { ...read, history: await auditTrail.history(read.partner.id), errors: state.errors ?? {}, values: state.values ?? {}, message: state.message }
+    return reply.page('partners/admin-application', page, { title: `Application: ${read.application.company}`, status: state.status })
   }
 
   /** Refusals re-render the page: field messages with 422, a decision already taken with 409. */
@@ -73,20 +65,18 @@ const recruitmentRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get<{ Querystring: ListQuery }>('/admin/partners/applications', { config }, async (request, reply) => {
-    const expertiseOptions = (await partners.program()).expertise_options
     const q = request.query
+    const countries = { country: pick(q.country, countryCodes), territory: pick(q.territory, countryCodes) }
+    const figures = await dashboard(countries)
     const filters = {
-      status: pick(q.status, statuses), country: pick(q.country, countryCodes), territory: pick(q.territory, countryCodes),
-      expertise: pick(q.expertise, expertiseOptions), sort: pick(q.sort, sorts) || 'newest'
+      status: pick(q.status, statuses), ...countries, expertise: pick(q.expertise, figures.expertiseOptions), sort: pick(q.sort, sorts) || 'newest'
     }
     const after = cursorOf(q.after, filters.sort)
-    const [page, inUse] = await Promise.all([partners.applications({
+    const page = await partners.applications({
       status: filters.status || undefined, country: filters.country || undefined, territory: filters.territory || undefined,
       expertise: filters.expertise || undefined, sort: filters.sort, after
-    }, applicationsPageSize), partners.filterCountries(filters)])
-    return reply.page('partners/admin-applications', {
-      ...(await dashboard()), page, filters, paged: Boolean(after), ...inUse, expertiseOptions, statuses
-    }, { title: 'Applications' })
+    }, applicationsPageSize)
+    return reply.page('partners/admin-applications', { ...figures, page, filters, paged: Boolean(after), statuses }, { title: 'Applications' })
   })
 
   app.get<ById>('/admin/partners/applications/:id', { config, schema: { params: idParams } }, async (request, reply) =>

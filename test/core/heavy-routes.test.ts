@@ -106,8 +106,10 @@ if (!serverUrl) {
 
     t.equal((await staff.get('/admin/opportunities?status=open')).statusCode, 200, 'a filtered page of the list is served while the one place is taken')
     t.equal((await staff.get('/admin/opportunities?q=acme')).statusCode, 503, 'a search of it waits for the place, and gives up when the wait runs out')
+    t.equal((await staff.get('/admin/customers?q=acme')).statusCode, 503, 'so does a search of the customer list')
     await holder.query('rollback')
     t.equal((await first).statusCode, 200)
     t.equal((await staff.get('/admin/opportunities?q=acme')).statusCode, 200, 'with the place free the search is served')
+    t.equal((await staff.get('/admin/customers')).statusCode, 200, 'the customer list\'s plain page is no report')
   })
 }

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { Secret, TOTP } from 'otpauth'
 import { sessionCookie } from '../../core/identity/auth/session.ts'
 import { pendingCookie } from '../../core/identity/auth/sign-in-steps.ts'
+import { enrolment, newTotpSecret } from '../../core/identity/two-factor/totp.ts'
 import { Agent, buildTestApp, createUser } from '../helper.ts'
 import { createActivePartner, createEmployee, partnerPassword } from '../fixtures/partners.ts'
 
@@ -79,6 +80,16 @@ t.test('enrolment: a QR code drawn on the server, confirmed by a code and the pa
   t.ok(await db.selectFrom('audit_log').select('id').where('entity_id', '=', user.id).where('action', '=', 'user.two-factor-enabled').executeTakeFirst(), 'audited')
 })
 
+t.test('each secret’s QR code is drawn once and kept for the next visit; another secret or address gets its own', async (t) => {
+  const secret = newTotpSecret()
+  const first = await enrolment(secret, 'kept@example.com')
+  t.match(first.uri, `secret=${secret}`)
+  t.equal(await enrolment(secret, 'kept@example.com'), first, 'the same drawing again')
+  const other = await enrolment(newTotpSecret(), 'kept@example.com')
+  t.not(other.qr, first.qr, 'a new secret, a new drawing')
+  t.not((await enrolment(secret, 'moved@example.com')).qr, first.qr, 'a new address, a new drawing')
+})
+
 t.test('sign-in with a code: no session until the code is right; a wrong, an old or a used code is refused', async (t) => {
   const user = await createUser(app, { email: 'cody@example.com', name: 'Cody Code' })
   const first = new Agent(app)
@@ -151,6 +162,7 @@ t.test('recovery codes: each signs in once', async (t) => {
   t.equal((await again.post('/signin/code', { code: codes[1]! })).statusCode, 303, 'another one works')
   const left = await db.selectFrom('recovery_codes').select('id').where('user_id', '=', user.id).where('used_at', 'is', null).execute()
   t.equal(left.length, 8)
+  t.match((await agent.get('/account/two-factor')).body, '8 recovery codes are left', 'the page counts the unused codes')
 
   const renewed = await agent.post('/account/two-factor/recovery-codes', { password })
   const fresh = recoveryCodesIn(renewed.body)
@@ -272,7 +284,11 @@ t.test('required by a company: its people set it up at sign-in; other companies 
   t.notOk(again.has(sessionCookie))
   t.equal((await again.get('/portal')).statusCode, 303)
 
-  t.equal((await new Agent(app).signIn(south.email, partnerPassword)).headers.location, '/portal', 'another company is not covered')
+  const southAdmin = new Agent(app)
+  t.equal((await southAdmin.signIn(south.email, partnerPassword)).headers.location, '/portal', 'another company is not covered')
+  const southPage = (await southAdmin.get('/account/two-factor')).body
+  t.match(southPage, 'Turn it on for yourself first', 'its admin is offered the requirement for their own company')
+  t.notMatch(southPage, '<strong>required</strong>')
 })
 
 t.test('a staff admin resets someone’s lost second factor: audited, signed out, e-mailed', async (t) => {

@@ -1,7 +1,8 @@
 // Progressive enhancements only: every page works without this file.
 document.addEventListener('submit', (event) => {
   const form = event.target
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  const confirmation = event.submitter?.dataset.confirm ?? (form instanceof HTMLFormElement ? form.dataset.confirm : undefined)
+  if (confirmation && !window.confirm(confirmation)) {
     event.preventDefault()
   }
 }, true)

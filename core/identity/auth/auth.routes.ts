@@ -79,8 +79,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   })
 
   app.get('/account', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const me = await users.account(signedIn(request).id)
-    return reply.page('auth/account', { values: me, errors: {}, twoFactor: await twoFactor.status(me) }, { title: 'Your account' })
+    const { user, state } = await twoFactor.account(signedIn(request).id)
+    return reply.page('auth/account', { values: user, errors: {}, twoFactor: state }, { title: 'Your account' })
   })
 
   app.post<{ Body: Record<string, string> }>('/account', { config: { access: 'signed-in' } }, async (request, reply) => {
@@ -89,8 +89,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
       await users.updateProfile(signedIn(request), form)
       return reply.flash('Your profile is saved.').seeOther('/account')
     } catch (err) {
-      const me = await users.account(signedIn(request).id)
-      return formError(reply, err, 'auth/account', { values: request.body, twoFactor: await twoFactor.status(me) }, 'Your account')
+      const { state } = await twoFactor.account(signedIn(request).id)
+      return formError(reply, err, 'auth/account', { values: request.body, twoFactor: state }, 'Your account')
     }
   })
 
@@ -102,8 +102,8 @@ const authRoutes: FastifyPluginAsync = async (app) => {
       await reply.signIn(user)
       return reply.flash('Your password is changed. Other devices are signed out.').seeOther('/account')
     } catch (err) {
-      const me = await users.account(signedIn(request).id)
-      return formError(reply, err, 'auth/account', { values: me, passwordErrors: true, twoFactor: await twoFactor.status(me) }, 'Your account')
+      const { user, state } = await twoFactor.account(signedIn(request).id)
+      return formError(reply, err, 'auth/account', { values: user, passwordErrors: true, twoFactor: state }, 'Your account')
     }
   })
 }

@@ -76,7 +76,7 @@ const twoFactorRoutes: FastifyPluginAsync = async (app) => {
   app.get('/signin/two-factor', { config: { access: 'public' } }, async (request, reply) => {
     const found = await pendingPerson(request, 'setup')
     if (!found) return startOver(request, reply, 'setup')
-    const setup = await twoFactor.beginEnrolment(found.user.id)
+    const setup = await twoFactor.beginEnrolment(found.user)
     return reply.page('auth/two-factor-setup', { setup, action: '/signin/two-factor', required: true, errors: {} }, { title: 'Set up two-factor sign-in' })
   })
 
@@ -89,20 +89,20 @@ const twoFactorRoutes: FastifyPluginAsync = async (app) => {
       const to = await finish(reply, found.user, found.pending.next)
       return reply.page('auth/recovery-codes', { codes, next: to }, { title: 'Your recovery codes' })
     } catch (err) {
-      const setup = await twoFactor.beginEnrolment(found.user.id)
+      const setup = await twoFactor.beginEnrolment(found.user)
       return formError(reply, err, 'auth/two-factor-setup', { setup, action: '/signin/two-factor', required: true }, 'Set up two-factor sign-in')
     }
   })
 
   async function accountPage(request: FastifyRequest, reply: FastifyReply, data: Record<string, unknown> = {}, status = 200) {
     const viewer = signedIn(request)
-    const me = await users.account(viewer.id)
-    const state = await twoFactor.status(me)
-    const setup = state.enabled ? undefined : await twoFactor.beginEnrolment(me.id)
+    const { user, state } = await twoFactor.account(viewer.id)
+    const setup = state.enabled ? undefined : await twoFactor.beginEnrolment(user)
+    // An admin's requirement covers their own staff or company, so it is the one their state already read.
     const requirement = viewer.kind === 'staff' && viewer.role === 'admin'
-      ? { label: 'all staff', action: '/admin/two-factor-requirement', required: await twoFactor.required('staff') }
+      ? { label: 'all staff', action: '/admin/two-factor-requirement', required: state.required }
       : viewer.kind === 'partner' && viewer.role === 'admin' && viewer.partnerId && viewer.partnerStatus === 'active'
-        ? { label: 'everyone in your company', action: '/portal/two-factor-requirement', required: await twoFactor.required({ partnerId: viewer.partnerId }) }
+        ? { label: 'everyone in your company', action: '/portal/two-factor-requirement', required: state.required }
         : undefined
     return reply.page('auth/two-factor', { state, setup, requirement, errors: {}, ...data }, { title: 'Two-factor sign-in', status })
   }

@@ -20,9 +20,30 @@ export function totpStep(secret: string, code: string, now: number): number | un
   return delta === null ? undefined : Math.floor(now / 1000 / period) + delta
 }
 
+export interface Enrolment {
+  uri: string
+  qr: string
+}
+
+/**
+ * QR codes made, by address: drawing one takes several milliseconds (more than the rest of the page),
+ * and a person shown the set-up page sees the same secret until they finish, so each is drawn once.
+ * The address holds the secret and the e-mail, so a new secret or address is a new entry; the oldest
+ * entries go first past the limit.
+ */
+const drawn = new Map<string, Promise<Enrolment>>()
+const drawnAtMost = 1000
+
 /** What an authenticator app scans: the otpauth:// address and a QR code of it as an SVG data URL (no script needed). */
-export async function enrolment(secret: string, email: string): Promise<{ uri: string; qr: string }> {
+export function enrolment(secret: string, email: string): Promise<Enrolment> {
   const uri = totp(secret, email).toString()
-  const svg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })
-  return { uri, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` }
+  let made = drawn.get(uri)
+  if (!made) {
+    made = QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })
+      .then((svg) => ({ uri, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` }))
+    made.catch(() => drawn.delete(uri))
+    if (drawn.size >= drawnAtMost) drawn.delete(drawn.keys().next().value!)
+    drawn.set(uri, made)
+  }
+  return made
 }

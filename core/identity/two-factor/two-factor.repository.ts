@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { DbOrTrx } from '../../data/database.ts'
+import type { UserRow } from '../users/users.table.ts'
 
 export async function insertRecoveryCodes(db: DbOrTrx, userId: string, hashes: string[]): Promise<void> {
   await db.insertInto('recovery_codes').values(hashes.map((code_hash) => ({ user_id: userId, code_hash }))).execute()
@@ -16,12 +17,6 @@ export async function useRecoveryCode(db: DbOrTrx, userId: string, hash: string)
   return Number(result.numUpdatedRows) > 0
 }
 
-export async function countUnusedRecoveryCodes(db: DbOrTrx, userId: string): Promise<number> {
-  const row = await db.selectFrom('recovery_codes').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
 /**
  * Records a code's step as the last one used, if it is later than the last: false when the step
  * (or a later one) was used already, so a code seen over someone's shoulder cannot be replayed.
@@ -32,6 +27,20 @@ export async function advanceTotpStep(db: DbOrTrx, userId: string, step: number)
     .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
     .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
+}
+
+/**
+ * A person with what their two-factor state needs beside the row, in one round trip: whether their
+ * staff or company requires it (the scope `scopesOf` in the service names) and their unused recovery codes.
+ */
+export function personWithTwoFactor(db: DbOrTrx, userId: string): Promise<(UserRow & { required: boolean; codes_left: number }) | undefined> {
+  return db.selectFrom('users').selectAll('users')
+    .select([
+      sql<boolean>`exists (select 1 from two_factor_requirements r
+        where r.scope = case when users.kind = 'staff' then 'staff' else 'partner:' || users.partner_id end)`.as('required'),
+      sql<number>`(select count(*)::int from recovery_codes c where c.user_id = users.id and c.used_at is null)`.as('codes_left')
+    ])
+    .where('users.id', '=', userId).executeTakeFirst()
 }
 
 export async function isRequired(db: DbOrTrx, scopes: string[]): Promise<boolean> {

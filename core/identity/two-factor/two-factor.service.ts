@@ -6,10 +6,10 @@ import type { Mailer } from '../../background/mail/mailer.ts'
 import { verifyPassword } from '../auth/passwords.ts'
 import { bumpSessionVersion, findUserById, updateUser } from '../users/users.repository.ts'
 import type { UserRow } from '../users/users.table.ts'
-import { enrolment, newTotpSecret, totpStep } from './totp.ts'
+import { enrolment, newTotpSecret, totpStep, type Enrolment } from './totp.ts'
 import { looksLikeRecoveryCode, newRecoveryCodes, recoveryCodeHash } from './recovery-codes.ts'
 import {
-  advanceTotpStep, countUnusedRecoveryCodes, deleteRecoveryCodes, insertRecoveryCodes, isRequired, setRequirement,
+  advanceTotpStep, deleteRecoveryCodes, insertRecoveryCodes, isRequired, personWithTwoFactor, setRequirement,
   signOutWithoutSecondFactor, useRecoveryCode
 } from './two-factor.repository.ts'
 import './two-factor.table.ts'
@@ -46,20 +46,20 @@ export class TwoFactorService {
     return await this.isRequiredFor(user) ? 'setup' : 'done'
   }
 
-  async status(user: Person): Promise<TwoFactorStatus> {
-    return {
-      enabled: user.totp_enabled_at !== null,
-      required: await this.isRequiredFor(user),
-      recoveryCodesLeft: user.totp_enabled_at ? await countUnusedRecoveryCodes(this.deps.db, user.id) : 0
-    }
+  /** A person's account with their two-factor state, read in one round trip. */
+  async account(userId: string): Promise<{ user: UserRow; state: TwoFactorStatus }> {
+    const row = await personWithTwoFactor(this.deps.db, userId)
+    if (!row) throw new NotFound('Your account')
+    const { required, codes_left, ...user } = row
+    const enabled = user.totp_enabled_at !== null
+    return { user, state: { enabled, required, recoveryCodesLeft: enabled ? codes_left : 0 } }
   }
 
   /** The secret to scan, kept on the person until a code from it is entered; the same one on every visit until then. */
-  async beginEnrolment(userId: string): Promise<{ secret: string; uri: string; qr: string }> {
-    const user = await this.person(this.deps.db, userId)
+  async beginEnrolment(user: UserRow): Promise<Enrolment & { secret: string }> {
     if (user.totp_enabled_at) throw new Conflict('Two-factor sign-in is already on.')
     const secret = user.totp_pending_secret ?? newTotpSecret()
-    if (!user.totp_pending_secret) await updateUser(this.deps.db, userId, { totp_pending_secret: secret })
+    if (!user.totp_pending_secret) await updateUser(this.deps.db, user.id, { totp_pending_secret: secret })
     return { secret, ...await enrolment(secret, user.email) }
   }
 
@@ -146,11 +146,6 @@ export class TwoFactorService {
       })
       return user
     })
-  }
-
-  /** Whether all staff must use two-factor sign-in ('staff'), or a company's people. */
-  required(scope: 'staff' | { partnerId: string }): Promise<boolean> {
-    return isRequired(this.deps.db, [scope === 'staff' ? 'staff' : `partner:${scope.partnerId}`])
   }
 
   /**

@@ -117,6 +117,12 @@ export function listPartnerUsers(db: DbOrTrx, partnerId: string): Promise<UserRo
   return db.selectFrom('users').selectAll().where('partner_id', '=', partnerId).orderBy('name').orderBy('id').limit(500).execute()
 }
 
+/** A company's people as `listPartnerUsers` orders them, with what deciding who may take work needs, to read inside another query. */
+export function partnerPeopleQuery(db: DbOrTrx, partnerId: string) {
+  return db.selectFrom('users').select(['users.id', 'users.name', 'users.email', 'users.role', 'users.permissions', 'users.status'])
+    .where('users.partner_id', '=', partnerId).orderBy('users.name').orderBy('users.id').limit(sql.lit(500))
+}
+
 export interface TeamSummary {
   active: number
   invited: number

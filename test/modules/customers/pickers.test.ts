@@ -77,6 +77,9 @@ t.test('the move options leave out the contact’s account; the contact options 
   const move = await agent.get(`/portal/customers/contacts/${globex.contactId}/account-options`, htmx)
   t.same(radios(move.body, 'account_id'), [initech.accountId], 'no “No account”, and not Globex')
   t.match(move.body, new RegExp(`value="${initech.accountId}" required`))
+  t.same(radios((await agent.get(`/portal/customers/contacts/${globex.contactId}`)).body, 'account_id'), [initech.accountId], 'the contact’s page lists the same')
+  t.same(radios((await agent.get(`/portal/customers/contacts/${loose.id}`)).body, 'account_id'), [globex.accountId, initech.accountId],
+    'a contact without an account may join any')
 
   const contacts = await agent.get(`/portal/customers/${globex.accountId}/contact-options`, htmx)
   t.same(radios(contacts.body, 'contact_id').sort(), [loose.id, initech.contactId].sort(), 'contacts elsewhere or without an account')

@@ -5,6 +5,7 @@ import { createActivePartner, createEmployee } from '../../fixtures/partners.ts'
 import { adminPermissions } from '../../fixtures/permissions.ts'
 import { createForums, createModerator, idIn } from '../../fixtures/forums.ts'
 import { viewerFor } from '../../fixtures/customers.ts'
+import { resolvedNote } from '../../../modules/forums/thread-cases.service.ts'
 
 const signedIn = async (app: FastifyInstance, who: { email: string; password: string }) => {
   const agent = new Agent(app)
@@ -87,4 +88,46 @@ t.test('a question whose asker may not open cases, or that is answered, does not
   await t.rejects(forumCases.open(staffViewer, answered), /has its answer already/)
   const partnerTry = await asker.post(`/admin/forums/t/${answered}/case`, {})
   t.not(partnerTry.statusCode, 303, 'partners may not call the staff action')
+})
+
+t.test('a case resolved by its status alone leaves a short note in the thread, once, with nothing of the case and no answer marked', async (t) => {
+  const { app } = await buildTestApp(t)
+  const { db, caseDesk, jobs } = app.diContainer.cradle
+  const staff = await createModerator(app)
+  const { forums: [lounge] } = await createForums(app, staff, 'Community', [{ name: 'Lounge' }])
+  const north = await createActivePartner(app, 'north')
+  const asker = await signedIn(app, north)
+  const moderator = await signedIn(app, staff)
+  const threadId = idIn((await asker.post(`/portal/forums/f/${lounge!.id}/threads`, { kind: 'question', title: 'Partner pricing sheet', body: 'Where is the pricing sheet?' })).headers.location)
+  t.equal((await moderator.post(`/admin/forums/t/${threadId}/case`, {})).statusCode, 303)
+  const { case_id: caseId } = await db.selectFrom('forum_thread_cases').select('case_id').where('thread_id', '=', threadId).executeTakeFirstOrThrow()
+  const desk = { id: staff.id, name: staff.name }
+
+  await caseDesk.reply(desk, caseId!, { body: 'Which region are you selling in?', next_status: 'waiting' }, undefined)
+  await caseDesk.note(desk, caseId!, 'Internal: send them the EMEA sheet.', undefined)
+  await caseDesk.setStatus(desk, caseId!, 'resolved')
+  await jobs.runDue()
+  await jobs.runDue()
+  const posts = await postsOf(app, threadId)
+  t.same(posts.map((p) => [p.number, p.body, p.staff, p.author_name]), [
+    [1, 'Where is the pricing sheet?', false, 'north Admin'],
+    [2, resolvedNote, true, 'Mona Moderator']
+  ], 'the note is posted by the staff member who resolved it')
+  const thread = await db.selectFrom('forum_threads').select('answer_post_id').where('id', '=', threadId).executeTakeFirstOrThrow()
+  t.equal(thread.answer_post_id, null, 'a note is no answer: the question stays open for one')
+  const page = (await asker.get(`/portal/forums/t/${threadId}`)).body
+  t.match(page, /it is now resolved/)
+  t.notMatch(page, /Which region|EMEA/, 'neither the staff’s question back nor the internal note crosses')
+  t.notMatch(page, new RegExp(caseId!), 'nor a link to the case')
+
+  await caseDesk.setStatus(desk, caseId!, 'open')
+  await caseDesk.reply(desk, caseId!, { body: 'The sheet is under **Resources › Pricing**.', next_status: 'resolved' }, undefined)
+  await jobs.runDue()
+  await jobs.runDue()
+  const after = await postsOf(app, threadId)
+  t.same(after.map((p) => p.body), ['Where is the pricing sheet?', resolvedNote, 'The sheet is under **Resources › Pricing**.'],
+    'resolved again with a reply: the reply is posted, and no second note')
+  const answered = await db.selectFrom('forum_threads').select('answer_post_id').where('id', '=', threadId).executeTakeFirstOrThrow()
+  const third = await db.selectFrom('forum_posts').select('id').where('thread_id', '=', threadId).where('number', '=', 3).executeTakeFirstOrThrow()
+  t.equal(answered.answer_post_id, third.id, 'and it is the answer')
 })

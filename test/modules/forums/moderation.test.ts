@@ -4,6 +4,7 @@ import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner } from '../../fixtures/partners.ts'
 import { createForums, createModerator, idIn } from '../../fixtures/forums.ts'
 import { hostileMarkdown, liveMarkup } from '../../fixtures/hostile-markdown.ts'
+import { postsPerPage } from '../../../modules/forums/reading.service.ts'
 
 const signedIn = async (app: FastifyInstance, who: { email: string; password: string }) => {
   const agent = new Agent(app)
@@ -155,7 +156,7 @@ t.test('whatever people write renders inert on the thread page', async (t) => {
   const { other, asker, threadId } = await world(app)
   for (const source of hostileMarkdown) t.equal((await other.post(`/portal/forums/t/${threadId}/replies`, { body: source })).statusCode, 303)
   let html = ''
-  for (let from = 1; from <= hostileMarkdown.length + 3; from += 20) html += (await asker.get(`/portal/forums/t/${threadId}?from=${from}`)).body
+  for (let from = 1; from <= hostileMarkdown.length + 3; from += postsPerPage) html += (await asker.get(`/portal/forums/t/${threadId}?from=${from}`)).body
   const bodies = [...html.matchAll(/<div class="post-body kb-prose">([\s\S]*?)<\/div>\n/g)].map((m) => m[1]!)
   t.equal(bodies.length, hostileMarkdown.length + 3, 'every post rendered')
   for (const [i, body] of bodies.entries()) t.same(liveMarkup(body), [], `post ${i + 1} is inert`)

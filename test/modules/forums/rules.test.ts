@@ -67,7 +67,8 @@ t.test('a posting limit per hour, and a mute for a period, each with a clear mes
   now += 61 * 60_000
   t.equal((await poster.post(`${threadUrl}/replies`, { body: 'Four, later' })).statusCode, 303, 'an hour later they post again')
 
-  const postId = /\/admin\/forums\/posts\/([0-9a-f-]{36})\/mute/.exec((await moderator.get(`/admin/forums/t/${idIn(threadUrl)}`)).body)?.[1]
+  const postId = /\/admin\/forums\/posts\/([0-9a-f-]{36})">Moderate/.exec((await moderator.get(`/admin/forums/t/${idIn(threadUrl)}`)).body)?.[1]
+  t.match((await moderator.get(`/admin/forums/posts/${postId}`)).body, new RegExp(`href="/admin/forums/posts/${postId}/mute">Mute the author`), 'the post’s moderation page offers the mute')
   const bad = await moderator.post(`/admin/forums/posts/${postId}/mute`, { days: '0', reason: '' })
   t.equal(bad.statusCode, 422)
   t.match(bad.body, /Days must be a whole number from 1 to 365/)

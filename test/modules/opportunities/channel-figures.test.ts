@@ -10,13 +10,15 @@ import { createActivePartner } from '../../fixtures/partners.ts'
 import { statuses } from '../../../modules/opportunities/opportunities.table.ts'
 import * as channelFiguresMigration from '../../../migrations/20261208120000_channel_figures.ts'
 
-/** The kept status counts and offer records, and the same counted from the deals and offers themselves. */
+/** The kept status counts, offer records and revenue won per year, and the same counted from the deals and offers themselves. */
 async function keptAndCounted(db: Db) {
   const kept = await sql<Record<string, unknown>>`
     select 'status' as kind, partner_id, status as bucket, deals as n, null::text as hours from opportunity_status_figures where deals <> 0
     union all
     select 'offers', partner_id, concat_ws('/', answered, accepted, returned, timed), null, round(response_hours, 6)::text
     from opportunity_offer_figures where answered <> 0 or timed <> 0
+    union all
+    select 'won years', partner_id, concat_ws('/', currency, year), deals, round(revenue, 2)::text from opportunity_won_years where deals <> 0
     order by 1, 2 nulls first, 3`.execute(db)
   const counted = await sql<Record<string, unknown>>`
     select 'status' as kind, partner_id, status as bucket, count(*)::int as n, null::text as hours from opportunities group by 1, 2, 3
@@ -27,6 +29,11 @@ async function keptAndCounted(db: Db) {
       round(coalesce(sum(extract(epoch from answered_at - offered_at) / 3600) filter (where answered_at is not null and status <> 'withdrawn'), 0), 6)::text
     from opportunity_offers group by 1, 2
     having count(*) filter (where status in ('accepted', 'rejected', 'expired', 'returned') or (answered_at is not null and status <> 'withdrawn')) > 0
+    union all
+    select 'won years', partner_id, concat_ws('/', currency, date_trunc('year', closed_at at time zone 'UTC')::date), count(*)::int,
+      round(coalesce(sum(actual_revenue), 0), 2)::text
+    from opportunities where status = 'won' and closed_at is not null and partner_id is not null
+    group by partner_id, currency, date_trunc('year', closed_at at time zone 'UTC')
     order by 1, 2 nulls first, 3`.execute(db)
   return { kept: kept.rows, counted: counted.rows }
 }
@@ -165,9 +172,11 @@ t.test('the channel figures and status counts follow every kind of write to deal
   const kept = await keptAndCounted(db)
   await sql`delete from opportunity_status_figures`.execute(db)
   await sql`update opportunity_offer_figures set answered = answered + 1`.execute(db)
+  await sql`update opportunity_won_years set revenue = revenue + 1`.execute(db)
   t.not(JSON.stringify((await keptAndCounted(db)).kept), JSON.stringify(kept.kept), 'broken figures no longer match')
   await sql`select opportunity_figures_rebuild()`.execute(db)
-  t.same((await keptAndCounted(db)).kept, kept.kept, 'the dashboard figures\' rebuild rebuilds the channel figures the triggers had kept')
+  await sql`select opportunity_won_years_rebuild()`.execute(db)
+  t.same((await keptAndCounted(db)).kept, kept.kept, 'the rebuilds rebuild the channel figures the triggers had kept')
   await check(t, app, 'a rebuild')
 })
 
