@@ -16,6 +16,9 @@ import * as reading from './reading.repository.ts'
 import { buildTree } from './categories.service.ts'
 import { articleOf, staffArticlePage } from './staff-page.repository.ts'
 
+const changes = <V extends { title: string; body: string; tags: string[] }>(a: V, b: V) =>
+  ({ from: a, to: b, title: diffWordsWithSpace(a.title, b.title), body: diffWordsWithSpace(a.body, b.body), tags: diffWordsWithSpace(a.tags.join(', '), b.tags.join(', ')) })
+
 export const publishJob = 'knowledge.publish'
 export const reviewDueJob = 'knowledge.review-due'
 
@@ -212,10 +215,28 @@ export class ArticlesService {
     return found
   }
 
+  /**
+   * The page of an article's versions, in one round trip: the article, its versions and what changed from version `from`
+   * to `to` (by default the current one and the one before it).
+   */
+  async versionsPage(id: string, asked: { from?: number; to?: number }) {
+    const load = this.deps.pageLoader()
+    const [row, versions, to, from] = await Promise.all([
+      load('article', () => staffArticlePage.article(id)), load('versions', () => staffArticlePage.allVersions(id)),
+      load('to', () => staffArticlePage.version(id, asked.to ?? null, 0)),
+      load('from', () => (asked.from === undefined && asked.to !== undefined
+        ? staffArticlePage.version(id, Math.max(1, asked.to - 1), 0)
+        : staffArticlePage.version(id, asked.from ?? null, 1)))
+    ])
+    if (!row) throw new NotFound('The article')
+    if (!to || !from) throw new NotFound('The version')
+    return { article: articleOf(row), versions, diff: changes(from, to) }
+  }
+
   /** What changed from one version to another: title and body, word by word. */
   async diff(id: string, from: number, to: number) {
     const [a, b] = await Promise.all([this.version(id, from), this.version(id, to)])
-    return { from: a, to: b, title: diffWordsWithSpace(a.title, b.title), body: diffWordsWithSpace(a.body, b.body), tags: diffWordsWithSpace(a.tags.join(', '), b.tags.join(', ')) }
+    return changes(a, b)
   }
 
   /** Makes an old version the current one, as a new version. */

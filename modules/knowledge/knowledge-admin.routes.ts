@@ -104,12 +104,8 @@ const knowledgeAdminRoutes: FastifyPluginAsync = async (app) => {
   action('audience', async (r) => (await knowledgeArticles.setAudience(signedIn(r), r.params.id, parseForm(AudienceForm, r.body)), 'Audience saved.'))
 
   app.get<ById & { Querystring: { from?: string; to?: string } }>('/admin/knowledge/articles/:id/versions', { config, schema: { params: idParams } }, async (request, reply) => {
-    const article = await knowledgeArticles.article(request.params.id)
-    const versions = await knowledgeArticles.versions(article.id)
-    const number = (value: unknown, fallback: number) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : fallback)
-    const to = number(request.query.to, article.version)
-    const from = number(request.query.from, Math.max(1, to - 1))
-    const diff = await knowledgeArticles.diff(article.id, from, to)
+    const number = (value: unknown) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : undefined)
+    const { article, versions, diff } = await knowledgeArticles.versionsPage(request.params.id, { from: number(request.query.from), to: number(request.query.to) })
     return reply.page('knowledge/admin-versions', { article, versions, diff }, { title: `Versions of ${article.title}` })
   })
 

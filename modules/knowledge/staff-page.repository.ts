@@ -15,6 +15,7 @@ export const articleOf = (row: Json<ArticleRow>): ArticleRow => ({
 
 export interface VersionLine { version: number; note: string; material: boolean; author_name: string; created_at: string }
 export interface Acknowledgement { name: string; email: string; partner_id: string | null; version: number; acknowledged_at: string; current: boolean }
+export interface VersionText { version: number; title: string; body: string; tags: string[] }
 export interface AttachmentLine { id: string; file_name: string; content_type: string; size: number; created_at: string }
 
 /** What the staff's page of an article reads, each a value for the page loader: the whole page in one round trip. */
@@ -32,6 +33,13 @@ export const staffArticlePage = {
     select u.name, u.email, u.partner_id, k.version, k.acknowledged_at, k.version >= a.material_version as current
     from knowledge_acknowledgements k join users u on u.id = k.user_id join knowledge_articles a on a.id = k.article_id
     where k.article_id = ${id} and a.required order by k.acknowledged_at desc limit 500) x))`,
+  /** All its versions, newest first, for the page of versions. */
+  allVersions: (id: string): RawBuilder<VersionLine[]> => sql`select to_json(array(select row_to_json(x) from (
+    select version, note, material, author_name, created_at from knowledge_versions where article_id = ${id} order by version desc) x))`,
+  /** One version: number `version`, or if none is asked for the article's current version less `back`, not below 1. */
+  version: (id: string, version: number | null, back: number): RawBuilder<VersionText | null> => sql`select row_to_json(x) from (
+    select version, title, body, tags from knowledge_versions where article_id = ${id}
+      and version = coalesce(${version}::int, greatest(1, (select a.version from knowledge_articles a where a.id = ${id}) - ${back}::int))) x`,
   /** The partner companies among those who acknowledged it, for their names. */
   readerPartners: (id: string): RawBuilder<string[]> => sql`(select array(select distinct u.partner_id from knowledge_acknowledgements k join users u on u.id = k.user_id
     where k.article_id = ${id} and u.partner_id is not null))`,
