@@ -1,6 +1,6 @@
 import MarkdownIt, { type Token } from 'markdown-it'
 import sanitizeHtml from 'sanitize-html'
-import { VersionedCache } from '../lib/versioned-cache.ts'
+import { ByText } from '../lib/by-text.ts'
 
 /**
  * What people write (articles, posts, cases) is Markdown, rendered on the server: raw HTML is never
@@ -27,18 +27,14 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
 /** HTML that passed the allow-list. */
 export const sanitized = (html: string): string => sanitizeHtml(html, sanitizeOptions)
 
-const rendered = new VersionedCache<string>(500)
+const rendered = new ByText<string>(4_000_000)
 
 /**
  * Markdown as safe HTML, for a text with no links of the portal's own to resolve. The same text
  * always renders the same, so the HTML of the latest texts is kept by their text: a case's page
  * renders its body and fifteen replies on every view (a third of its server time under load).
  */
-export function renderMarkdown(text: string): string {
-  let html = rendered.get(text, '')
-  if (html === undefined) rendered.set(text, '', html = sanitized(markdown.render(text)))
-  return html
-}
+export const renderMarkdown = (text: string): string => rendered.get(text, () => sanitized(markdown.render(text)))
 
 /** The first group of `address` in every link of a text that matches it: what a text links to (articles, threads). */
 export function linkedBy(text: string, address: RegExp): string[] {

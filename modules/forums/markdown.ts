@@ -1,42 +1,12 @@
 import type { Token } from 'markdown-it'
+import { ByText } from '../../core/lib/by-text.ts'
 import { linkedBy, markdown as md, sanitized, showTitle } from '../../core/web/markdown.ts'
 import { linkedSlugs, resolveArticleLink } from '../knowledge/index.ts'
 
 /** A thread by any area's address of it: /forums/t/<id>, /portal/forums/t/<id>, /admin/forums/t/<id>, with an optional page or post. */
 const threadAddress = /^\/(?:forums|portal\/forums|admin\/forums)\/t\/([0-9a-f-]{36})(\?[\w=&]*)?(#[\w-]*)?$/
 
-/**
- * Results of pure functions of a post's text, by that text, the least recently used going first
- * once the texts kept pass `capacity` characters. Keyed by the text itself, an edit is a new key:
- * nothing is ever stale. A thread page shows 20 posts, and parsing and sanitising them again on
- * every view was most of its cost.
- */
-class ByText<V> {
-  readonly #entries = new Map<string, V>()
-  #size = 0
-
-  constructor(private readonly capacity: number) {}
-
-  get(text: string, make: () => V): V {
-    const kept = this.#entries.get(text)
-    if (kept !== undefined) {
-      this.#entries.delete(text)
-      this.#entries.set(text, kept)
-      return kept
-    }
-    const value = make()
-    if (text.length > this.capacity / 100) return value
-    this.#entries.set(text, value)
-    this.#size += text.length
-    for (const oldest of this.#entries.keys()) {
-      if (this.#size <= this.capacity) break
-      this.#entries.delete(oldest)
-      this.#size -= oldest.length
-    }
-    return value
-  }
-}
-
+// Parsing and sanitising a thread page's posts again on every view was most of its cost.
 const links = new ByText<{ threads: string[]; articles: string[] }>(4_000_000)
 const plainPosts = new ByText<string>(4_000_000)
 const linksOf = (text: string) => links.get(text, () => ({ threads: linkedBy(text, threadAddress), articles: linkedSlugs(text) }))
