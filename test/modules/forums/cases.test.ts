@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { Agent, buildTestApp } from '../../helper.ts'
 import { createActivePartner, createEmployee } from '../../fixtures/partners.ts'
@@ -16,14 +17,18 @@ const signedIn = async (app: FastifyInstance, who: { email: string; password: st
 const postsOf = (app: FastifyInstance, threadId: string) => app.diContainer.cradle.db.selectFrom('forum_posts')
   .select(['number', 'body', 'staff', 'author_name']).where('thread_id', '=', threadId).orderBy('number').execute()
 
-t.test('staff turn an unanswered question into a case with one action; the reply that resolves it is posted back as the answer, never a note', async (t) => {
+/** An app with a moderator, a forum "Lounge", and a partner's person signed in to ask in it. */
+async function aLoungeWithAnAsker(t: Test) {
   const { app } = await buildTestApp(t)
   const { db, caseDesk, jobs } = app.diContainer.cradle
   const staff = await createModerator(app)
   const { forums: [lounge] } = await createForums(app, staff, 'Community', [{ name: 'Lounge' }])
   const north = await createActivePartner(app, 'north')
-  const asker = await signedIn(app, north)
-  const moderator = await signedIn(app, staff)
+  return { app, db, caseDesk, jobs, staff, lounge, north, asker: await signedIn(app, north), moderator: await signedIn(app, staff) }
+}
+
+t.test('staff turn an unanswered question into a case with one action; the reply that resolves it is posted back as the answer, never a note', async (t) => {
+  const { app, db, caseDesk, jobs, staff, lounge, north, asker, moderator } = await aLoungeWithAnAsker(t)
   const threadId = idIn((await asker.post(`/portal/forums/f/${lounge!.id}/threads`, { kind: 'question', title: 'Renewal licence keys', body: 'Where do I find the **renewal** keys?' })).headers.location)
   const discussion = idIn((await asker.post(`/portal/forums/f/${lounge!.id}/threads`, { kind: 'discussion', title: 'Hello everyone', body: 'Hi' })).headers.location)
 
@@ -91,13 +96,7 @@ t.test('a question whose asker may not open cases, or that is answered, does not
 })
 
 t.test('a case resolved by its status alone leaves a short note in the thread, once, with nothing of the case and no answer marked', async (t) => {
-  const { app } = await buildTestApp(t)
-  const { db, caseDesk, jobs } = app.diContainer.cradle
-  const staff = await createModerator(app)
-  const { forums: [lounge] } = await createForums(app, staff, 'Community', [{ name: 'Lounge' }])
-  const north = await createActivePartner(app, 'north')
-  const asker = await signedIn(app, north)
-  const moderator = await signedIn(app, staff)
+  const { app, db, caseDesk, jobs, staff, lounge, asker, moderator } = await aLoungeWithAnAsker(t)
   const threadId = idIn((await asker.post(`/portal/forums/f/${lounge!.id}/threads`, { kind: 'question', title: 'Partner pricing sheet', body: 'Where is the pricing sheet?' })).headers.location)
   t.equal((await moderator.post(`/admin/forums/t/${threadId}/case`, {})).statusCode, 303)
   const { case_id: caseId } = await db.selectFrom('forum_thread_cases').select('case_id').where('thread_id', '=', threadId).executeTakeFirstOrThrow()
