@@ -1,6 +1,7 @@
 import { sql, type SelectQueryBuilder } from 'kysely'
-import type { Database, Db } from '../../core/data/database.ts'
+import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
 import { olderThan } from '../../core/data/keyset.ts'
+import { shapedQuery } from '../../core/data/shaped-query.ts'
 import { companyFigures } from './figures.repository.ts'
 import { partnerPeopleQuery } from '../../core/identity/users/users.repository.ts'
 import type { UserRow } from '../../core/identity/users/users.table.ts'
@@ -23,58 +24,95 @@ export interface PipelineFilter {
   limit: number
 }
 
+/** What the pipeline's query text depends on: which filters apply, and the page size. */
+type PipelineShape = {
+  owner: boolean
+  shared: boolean
+  status: boolean
+  stage: boolean
+  search: boolean
+  account: boolean
+  after: boolean
+  limit: number
+}
+
+type PipelineValues = {
+  partnerId: string
+  ownerId: string | null
+  status?: OpportunityStatus
+  stage?: Stage
+  search?: string
+  accountId?: string
+  afterKey?: string
+  afterId?: string
+}
+
 /**
  * The partner's pipeline, newest activity first (`updated_key`, the time to the microsecond, is the
- * cursor); shared opportunities come along, marked. The
- * partner's own page and the shared page are each read from their index and then merged, so the
- * list never walks the whole table (an OR across both would).
+ * cursor); shared opportunities come along, marked. The partner's own page and the shared page are
+ * each read from their index and then merged, so the list never walks the whole table (an OR across
+ * both would). Built once per shape: this is the API's and the pipeline page's query.
  */
-function pipelineRows(db: Db, f: PipelineFilter) {
+function pipelineRows(db: DbOrTrx, s: PipelineShape, v: PipelineValues) {
   const filtered = <Q extends SelectQueryBuilder<Database, 'opportunities', object>>(query: Q): Q => {
     let q = query
-    if (f.status) q = q.where('opportunities.status', '=', f.status) as Q
-    if (f.stage) q = q.where('opportunities.stage', '=', f.stage) as Q
-    if (f.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', like(f.search!)), eb('opportunities.customer_name', 'ilike', like(f.search!))])) as Q
-    if (f.accountId) q = q.where('opportunities.account_id', '=', f.accountId) as Q
-    if (f.after) q = q.where(olderThan('opportunities.updated_at', 'opportunities.id', f.after)) as Q
-    return q.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit) as Q
+    if (s.status) q = q.where('opportunities.status', '=', v.status!) as Q
+    if (s.stage) q = q.where('opportunities.stage', '=', v.stage!) as Q
+    if (s.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', v.search!), eb('opportunities.customer_name', 'ilike', v.search!)])) as Q
+    if (s.account) q = q.where('opportunities.account_id', '=', v.accountId!) as Q
+    if (s.after) q = q.where(olderThan('opportunities.updated_at', 'opportunities.id', { key: v.afterKey!, id: v.afterId! })) as Q
+    return q.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(s.limit) as Q
   }
   return db
     .with('own', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
-      .where('opportunities.partner_id', '=', f.partnerId)
-      .$if(f.ownerId !== null, (q) => q.where('opportunities.owner_id', '=', f.ownerId!))))
+      .where('opportunities.partner_id', '=', v.partnerId)
+      .$if(s.owner, (q) => q.where('opportunities.owner_id', '=', v.ownerId!))))
     .with('shared', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
-      .where('opportunities.id', 'in', db.selectFrom('opportunity_collaborators').select('opportunity_id').where('partner_id', '=', f.partnerId))))
+      .where('opportunities.id', 'in', db.selectFrom('opportunity_collaborators').select('opportunity_id').where('partner_id', '=', v.partnerId))))
     .selectFrom('opportunities')
     .leftJoin('users as owner', 'owner.id', 'opportunities.owner_id')
     .select(['opportunities.id', sql<string>`opportunities.updated_at::text`.as('updated_key')])
-    .where('opportunities.id', 'in', (eb) => f.shared
+    .where('opportunities.id', 'in', (eb) => s.shared
       ? eb.selectFrom('own').select('own.id').union(eb.selectFrom('shared').select('shared.id'))
       : eb.selectFrom('own').select('own.id'))
-    .orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(f.limit)
+    .orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(s.limit)
 }
 
-export function listPipeline(db: Db, f: PipelineFilter) {
-  return pipelineRows(db, f)
-    .select(['opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
-      'opportunities.stage', 'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close',
-      'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name'])
-    .execute()
-}
+const pipelineQuery = shapedQuery((db, s: PipelineShape, v: PipelineValues) => pipelineRows(db, s, v)
+  .select(['opportunities.number', 'opportunities.name', 'opportunities.customer_name', 'opportunities.status',
+    'opportunities.stage', 'opportunities.estimated_revenue', 'opportunities.currency', 'opportunities.expected_close',
+    'opportunities.updated_at', 'opportunities.partner_id', 'owner.name as owner_name']))
 
 /**
- * The same page with each deal as the API shows it in a list (`summary` of opportunities.resource.ts,
- * which a test holds this to), written by PostgreSQL as JSON text: the API sends the page as read,
- * with no row objects, dates or serialising in between.
+ * Each deal as the API shows it in a list (`summary` of opportunities.resource.ts, which a test
+ * holds this to), written by PostgreSQL as JSON text: the API sends the page as read, with no row
+ * objects, dates or serialising in between.
  */
+const pipelineJsonQuery = shapedQuery((db, s: PipelineShape, v: PipelineValues) => pipelineRows(db, s, v)
+  .select(sql<string>`json_build_object('id', opportunities.id, 'number', opportunities.number,
+    'name', opportunities.name, 'customerName', opportunities.customer_name, 'status', opportunities.status, 'stage', opportunities.stage,
+    'estimatedRevenue', json_build_object('amount', opportunities.estimated_revenue::text, 'currency', opportunities.currency),
+    'expectedClose', to_char(opportunities.expected_close, 'YYYY-MM-DD'), 'ownerName', owner.name,
+    'sharedWithUs', opportunities.partner_id is distinct from ${v.partnerId}::uuid,
+    'updatedAt', to_char(opportunities.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text`.as('json')))
+
+const shapeOf = (f: PipelineFilter): PipelineShape => ({
+  owner: f.ownerId !== null, shared: f.shared, status: Boolean(f.status), stage: Boolean(f.stage), search: Boolean(f.search),
+  account: Boolean(f.accountId), after: Boolean(f.after), limit: f.limit
+})
+
+const valuesOf = (f: PipelineFilter): PipelineValues => ({
+  partnerId: f.partnerId, ownerId: f.ownerId, status: f.status, stage: f.stage, search: f.search && like(f.search),
+  accountId: f.accountId, afterKey: f.after?.key, afterId: f.after?.id
+})
+
+export function listPipeline(db: Db, f: PipelineFilter) {
+  return pipelineQuery(db, shapeOf(f), valuesOf(f))
+}
+
+/** The same page with each deal as the API's JSON text. */
 export function listPipelineJson(db: Db, f: PipelineFilter) {
-  return pipelineRows(db, f).select(sql<string>`json_build_object('id', opportunities.id, 'number', opportunities.number,
-      'name', opportunities.name, 'customerName', opportunities.customer_name, 'status', opportunities.status, 'stage', opportunities.stage,
-      'estimatedRevenue', json_build_object('amount', opportunities.estimated_revenue::text, 'currency', opportunities.currency),
-      'expectedClose', to_char(opportunities.expected_close, 'YYYY-MM-DD'), 'ownerName', owner.name,
-      'sharedWithUs', opportunities.partner_id is distinct from ${f.partnerId}::uuid,
-      'updatedAt', to_char(opportunities.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text`.as('json'))
-    .execute()
+  return pipelineJsonQuery(db, shapeOf(f), valuesOf(f))
 }
 
 /**
