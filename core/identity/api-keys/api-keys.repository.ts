@@ -1,28 +1,33 @@
 import { sql } from 'kysely'
 import type { Db, DbOrTrx } from '../../data/database.ts'
+import { shapedQuery } from '../../data/shaped-query.ts'
 
 /** A key unused this long stops working by itself. */
 export const idleDays = 180
 /** Use is recorded at most this often per key, so a busy integration does not write on every call. */
 const lastUsedMinutes = 1
 
+const usableKey = shapedQuery((db, _shape: Record<string, never>, v: { tokenHash: string }) => db
+  .selectFrom('api_keys as k').innerJoin('users as u', 'u.id', 'k.user_id')
+  .select(['k.id as key_id', 'k.name as key_name', 'k.permissions as key_permissions',
+    'u.id', 'u.email', 'u.name', 'u.kind', 'u.role', 'u.partner_id', 'u.partner_status', 'u.permissions', 'u.session_version',
+    sql<boolean>`k.last_used_at is null or k.last_used_at < now() - interval '1 minute' * ${sql.lit(lastUsedMinutes)}`.as('use_due')])
+  .where('k.token_hash', '=', v.tokenHash)
+  .where('k.revoked_at', 'is', null)
+  .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', sql<Date>`now()`)]))
+  .where(sql<boolean>`coalesce(k.last_used_at, k.created_at) > now() - interval '1 day' * ${sql.lit(idleDays)}`)
+  .where('u.status', '=', 'active')
+  .where((eb) => eb.or([eb('u.kind', '=', 'staff'), eb('u.partner_status', '=', 'active')]))
+  .where(sql<boolean>`k.partner_id is not distinct from u.partner_id`))
+
 /**
  * The key with the person it acts as, if it works now: not revoked, not expired, not idle too long,
- * its issuer active and (for a partner's key) the partner not suspended.
+ * its issuer active and (for a partner's key) the partner not suspended. Read on every API call, so
+ * built once.
  */
-export function findUsableKey(db: Db, tokenHash: string) {
-  return db.selectFrom('api_keys as k').innerJoin('users as u', 'u.id', 'k.user_id')
-    .select(['k.id as key_id', 'k.name as key_name', 'k.permissions as key_permissions',
-      'u.id', 'u.email', 'u.name', 'u.kind', 'u.role', 'u.partner_id', 'u.partner_status', 'u.permissions', 'u.session_version',
-      sql<boolean>`k.last_used_at is null or k.last_used_at < now() - interval '1 minute' * ${sql.lit(lastUsedMinutes)}`.as('use_due')])
-    .where('k.token_hash', '=', tokenHash)
-    .where('k.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', sql<Date>`now()`)]))
-    .where(sql<boolean>`coalesce(k.last_used_at, k.created_at) > now() - interval '1 day' * ${sql.lit(idleDays)}`)
-    .where('u.status', '=', 'active')
-    .where((eb) => eb.or([eb('u.kind', '=', 'staff'), eb('u.partner_status', '=', 'active')]))
-    .where(sql<boolean>`k.partner_id is not distinct from u.partner_id`)
-    .executeTakeFirst()
+export async function findUsableKey(db: Db, tokenHash: string) {
+  const [row] = await usableKey(db, {}, { tokenHash })
+  return row
 }
 
 export async function touchKey(db: DbOrTrx, keyId: string): Promise<void> {
