@@ -86,15 +86,16 @@ const pipelineQuery = shapedQuery((db, s: PipelineShape, v: PipelineValues) => p
 /**
  * Each deal as the API shows it in a list (`summary` of opportunities.resource.ts, which a test
  * holds this to), written by PostgreSQL as JSON text: the API sends the page as read, with no row
- * objects, dates or serialising in between.
+ * objects, dates or serialising in between. row_to_json writes it without the spaces
+ * json_build_object puts around every colon and comma (a tenth of the page's bytes).
  */
 const pipelineJsonQuery = shapedQuery((db, s: PipelineShape, v: PipelineValues) => pipelineRows(db, s, v)
-  .select(sql<string>`json_build_object('id', opportunities.id, 'number', opportunities.number,
-    'name', opportunities.name, 'customerName', opportunities.customer_name, 'status', opportunities.status, 'stage', opportunities.stage,
-    'estimatedRevenue', json_build_object('amount', opportunities.estimated_revenue::text, 'currency', opportunities.currency),
-    'expectedClose', to_char(opportunities.expected_close, 'YYYY-MM-DD'), 'ownerName', owner.name,
-    'sharedWithUs', opportunities.partner_id is distinct from ${v.partnerId}::uuid,
-    'updatedAt', to_char(opportunities.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text`.as('json')))
+  .select(sql<string>`row_to_json((select r from (select opportunities.id, opportunities.number, opportunities.name,
+    opportunities.customer_name as "customerName", opportunities.status, opportunities.stage,
+    (select m from (select opportunities.estimated_revenue::text as amount, opportunities.currency) m) as "estimatedRevenue",
+    to_char(opportunities.expected_close, 'YYYY-MM-DD') as "expectedClose", owner.name as "ownerName",
+    opportunities.partner_id is distinct from ${v.partnerId}::uuid as "sharedWithUs",
+    to_char(opportunities.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "updatedAt") r))::text`.as('json')))
 
 const shapeOf = (f: PipelineFilter): PipelineShape => ({
   owner: f.ownerId !== null, shared: f.shared, status: Boolean(f.status), stage: Boolean(f.stage), search: Boolean(f.search),
