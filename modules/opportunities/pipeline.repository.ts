@@ -24,17 +24,8 @@ export interface PipelineFilter {
   limit: number
 }
 
-/** What the pipeline's query text depends on: which filters apply, and the page size. */
-type PipelineShape = {
-  owner: boolean
-  shared: boolean
-  status: boolean
-  stage: boolean
-  search: boolean
-  account: boolean
-  after: boolean
-  limit: number
-}
+/** What else the pipeline's query text depends on than which values are given. */
+type PipelineShape = { shared: boolean; limit: number }
 
 type PipelineValues = {
   partnerId: string
@@ -56,17 +47,17 @@ type PipelineValues = {
 function pipelineRows(db: DbOrTrx, s: PipelineShape, v: PipelineValues) {
   const filtered = <Q extends SelectQueryBuilder<Database, 'opportunities', object>>(query: Q): Q => {
     let q = query
-    if (s.status) q = q.where('opportunities.status', '=', v.status!) as Q
-    if (s.stage) q = q.where('opportunities.stage', '=', v.stage!) as Q
-    if (s.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', v.search!), eb('opportunities.customer_name', 'ilike', v.search!)])) as Q
-    if (s.account) q = q.where('opportunities.account_id', '=', v.accountId!) as Q
-    if (s.after) q = q.where(olderThan('opportunities.updated_at', 'opportunities.id', { key: v.afterKey!, id: v.afterId! })) as Q
+    if (v.status) q = q.where('opportunities.status', '=', v.status) as Q
+    if (v.stage) q = q.where('opportunities.stage', '=', v.stage) as Q
+    if (v.search) q = q.where((eb) => eb.or([eb('opportunities.name', 'ilike', v.search!), eb('opportunities.customer_name', 'ilike', v.search!)])) as Q
+    if (v.accountId) q = q.where('opportunities.account_id', '=', v.accountId) as Q
+    if (v.afterKey && v.afterId) q = q.where(olderThan('opportunities.updated_at', 'opportunities.id', { key: v.afterKey, id: v.afterId })) as Q
     return q.orderBy('opportunities.updated_at', 'desc').orderBy('opportunities.id', 'desc').limit(s.limit) as Q
   }
   return db
     .with('own', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
       .where('opportunities.partner_id', '=', v.partnerId)
-      .$if(s.owner, (q) => q.where('opportunities.owner_id', '=', v.ownerId!))))
+      .$if(v.ownerId !== null, (q) => q.where('opportunities.owner_id', '=', v.ownerId!))))
     .with('shared', () => filtered(db.selectFrom('opportunities').select('opportunities.id')
       .where('opportunities.id', 'in', db.selectFrom('opportunity_collaborators').select('opportunity_id').where('partner_id', '=', v.partnerId))))
     .selectFrom('opportunities')
@@ -97,10 +88,7 @@ const pipelineJsonQuery = shapedQuery((db, s: PipelineShape, v: PipelineValues) 
     opportunities.partner_id is distinct from ${v.partnerId}::uuid as "sharedWithUs",
     to_char(opportunities.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "updatedAt") r))::text`.as('json')))
 
-const shapeOf = (f: PipelineFilter): PipelineShape => ({
-  owner: f.ownerId !== null, shared: f.shared, status: Boolean(f.status), stage: Boolean(f.stage), search: Boolean(f.search),
-  account: Boolean(f.accountId), after: Boolean(f.after), limit: f.limit
-})
+const shapeOf = (f: PipelineFilter): PipelineShape => ({ shared: f.shared, limit: f.limit })
 
 const valuesOf = (f: PipelineFilter): PipelineValues => ({
   partnerId: f.partnerId, ownerId: f.ownerId, status: f.status, stage: f.stage, search: f.search && like(f.search),
@@ -153,13 +141,19 @@ type PersonJson = Pick<UserRow, 'id' | 'name' | 'email' | 'role' | 'permissions'
  * partner may read (general ones and those of the partners now involved: the holder and its
  * collaborators, never a former holder), and, when `peopleOf` names a company, its people to assign.
  */
-export function partnerDealPage(db: Db, reach: { partnerId: string; ownerId: string | null }, id: string,
+export async function partnerDealPage(db: Db, reach: { partnerId: string; ownerId: string | null }, id: string,
   after: { key: string; id: string } | undefined, size: number, peopleOf: string | null) {
+  const [page] = await dealPage(db, { size }, { ...reach, id, afterKey: after?.key, afterId: after?.id, peopleOf })
+  return page
+}
+
+type DealPageValues = { partnerId: string; ownerId: string | null; id: string; afterKey?: string; afterId?: string; peopleOf: string | null }
+
+const dealPage = shapedQuery((db, s: { size: number }, v: DealPageValues) => {
   const involved = sql<string>`(select opportunities.partner_id union all
     select oc.partner_id from opportunity_collaborators oc where oc.opportunity_id = opportunities.id)`
-  const events = timelineQuery(db, id, involved, after, size)
-  return forPartnerQuery(db, reach.partnerId, id, reach.ownerId)
+  const events = timelineQuery(db, v.id, involved, v.afterKey ? { key: v.afterKey, id: v.afterId! } : undefined, s.size)
+  return forPartnerQuery(db, v.partnerId, v.id, v.ownerId)
     .select(sql<EventJson[]>`array(select row_to_json(e) from (${events}) e)`.as('events'))
-    .select(peopleOf ? sql<PersonJson[]>`array(select row_to_json(p) from (${partnerPeopleQuery(db, peopleOf)}) p)`.as('people') : sql<PersonJson[]>`'{}'::json[]`.as('people'))
-    .executeTakeFirst()
-}
+    .select(v.peopleOf ? sql<PersonJson[]>`array(select row_to_json(p) from (${partnerPeopleQuery(db, v.peopleOf)}) p)`.as('people') : sql<PersonJson[]>`'{}'::json[]`.as('people'))
+})
