@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { type PartnerViewer, partnerViewer } from '../../core/identity/access.ts'
 import { Conflict, Invalid, type FieldErrors } from '../../core/lib/errors.ts'
 import { pageSize } from '../../core/lib/pagination.ts'
+import { pickerSize, pickerText } from '../../core/lib/pickers.ts'
 import { alreadySaved } from '../../core/web/submissions/submissions.ts'
 import { idParams, parseForm } from '../../core/lib/validation.ts'
 import { wantsFragment } from '../../core/web/views.ts'
@@ -29,10 +30,10 @@ const customerAccountRoutes: FastifyPluginAsync = async (app) => {
    * elsewhere to add, searching for q (without JavaScript) and keeping the chosen one.
    */
   async function accountPage(reply: FastifyReply, viewer: PartnerViewer, id: string, state: { q?: string; chosen?: unknown; message?: string; errors?: FieldErrors; status?: number } = {}) {
-    const account = await customers.account(viewer, id)
-    const contacts = await customers.contactRowsOf(viewer, id)
     const can = customers.abilities(viewer)
-    const picker = can.edit ? await customerPickers.contactPicker(viewer, id, state.q, state.chosen) : null
+    const text = pickerText(state.q)
+    const { contacts, pickable, ...account } = await customers.accountPage(viewer, id, can.edit ? { search: text || undefined, limit: pickerSize + 1 } : null)
+    const picker = can.edit ? await customerPickers.contactPickerOf(viewer, text, pickable, state.chosen) : null
     const panels = await renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id })
     return reply.page('customers/account', { account, contacts, picker, panels, can, errors: state.errors ?? {}, message: state.message }, {
       title: account.name, status: state.status

@@ -42,6 +42,11 @@ export class CustomerPickers {
   async contactPicker(viewer: PartnerViewer, accountId: string, q: unknown, chosenId: unknown): Promise<Picker> {
     const text = pickerText(q)
     const found = await repo.listContacts(this.deps.db, customerReach(viewer), { search: text || undefined, notAt: accountId }, pickerSize + 1)
+    return this.contactPickerOf(viewer, text, found, chosenId)
+  }
+
+  /** The same picker from the contacts already read with the account (its page reads them in one statement). */
+  async contactPickerOf(viewer: PartnerViewer, text: string, found: Array<Parameters<typeof contactChoice>[0]>, chosenId: unknown): Promise<Picker> {
     const chosen = isId(chosenId) ? contactChoice(await this.deps.customerContacts.contact(viewer, chosenId)) : null
     return pickerOf(text, found.map(contactChoice), chosen)
   }

@@ -75,6 +75,29 @@ export function findAccount(db: DbOrTrx, reach: Reach, id: string) {
     .where('customer_accounts.id', '=', id).executeTakeFirst()
 }
 
+type ContactLine = Pick<ContactRow, 'id' | 'first_name' | 'last_name' | 'job_title' | 'email' | 'phone'>
+type PickableContact = Pick<ContactRow, 'id' | 'first_name' | 'last_name' | 'email'> & { account_name: string | null }
+
+/**
+ * An account's page in one statement: the account within the reach, its contacts and, when `pick` is
+ * given, the first contacts elsewhere (or without an account) matching its search, for the picker
+ * that adds one to this account.
+ */
+export function findAccountPage(db: Db, reach: Reach, id: string, pick: { search?: string; limit: number } | null) {
+  const contacts = within(db.selectFrom('customer_contacts'), 'customer_contacts', reach)
+    .select(['id', 'first_name', 'last_name', 'job_title', 'email', 'phone']).where('account_id', '=', id)
+    .orderBy('last_name').orderBy('first_name').orderBy('id').limit(500)
+  const pickable = pick && contactsQuery(db, reach, { search: pick.search, notAt: id }).limit(pick.limit)
+  return within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
+    .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
+    .selectAll('customer_accounts').select(['owner.name as owner_name', version])
+    .select(sql<ContactLine[]>`array(select row_to_json(c) from (${contacts}) c)`.as('contacts'))
+    .select(pickable
+      ? sql<PickableContact[]>`array(select row_to_json(p) from (select id, first_name, last_name, email, account_name from (${pickable}) q) p)`.as('pickable')
+      : sql<PickableContact[]>`'{}'::json[]`.as('pickable'))
+    .where('customer_accounts.id', '=', id).executeTakeFirst()
+}
+
 export function lockAccount(trx: DbOrTrx, reach: Reach, id: string) {
   return within(trx.selectFrom('customer_accounts'), 'customer_accounts', reach)
     .selectAll().select(version).where('id', '=', id).forUpdate().executeTakeFirst()

@@ -71,9 +71,11 @@ export class CustomersService {
   }
 
   /** The account's contacts with every field, for its own page. */
-  async contactRowsOf(viewer: PartnerViewer, accountId: string) {
-    await this.account(viewer, accountId)
-    return repo.contactsOfAccount(this.deps.db, this.reach(viewer), accountId)
+  /** An account's page: the account, its contacts and, with `pick`, the contacts its picker offers; 404 out of reach. */
+  async accountPage(viewer: PartnerViewer, id: string, pick: { search?: string; limit: number } | null) {
+    const page = await repo.findAccountPage(this.deps.db, this.reach(viewer), id, pick)
+    if (!page) throw new NotFound('The customer account')
+    return page
   }
 
   /** The partner's people who may own customer records, for the owner field and filter. */
