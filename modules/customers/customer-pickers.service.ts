@@ -23,9 +23,10 @@ export class CustomerPickers {
    */
   async accountPicker(viewer: PartnerViewer, q: unknown, chosenId: unknown, exceptId?: string | null): Promise<Picker> {
     const text = pickerText(q)
-    const found = await repo.searchAccounts(this.deps.db, customerReach(viewer), text, pickerSize + 1, exceptId)
-    const chosen = isId(chosenId) ? accountChoice(await this.deps.customers.account(viewer, chosenId)) : null
-    return pickerOf(text, found.map(accountChoice), chosen)
+    if (!isId(chosenId)) return pickerOf(text, (await repo.searchAccounts(this.deps.db, customerReach(viewer), text, pickerSize + 1, exceptId)).map(accountChoice), null)
+    const { found, chosen } = await repo.searchAccountsWithChosen(this.deps.db, customerReach(viewer), text, pickerSize + 1, exceptId, chosenId)
+    if (!chosen) throw new NotFound('The customer account')
+    return pickerOf(text, found.map(accountChoice), accountChoice(chosen))
   }
 
   /** A contact with the picker of the accounts to move it to (as `accountPicker` without its own account), read in one round trip. */

@@ -123,6 +123,17 @@ export function searchAccounts(db: DbOrTrx, reach: Reach, q: string, limit: numb
   return (exceptId ? query.where('customer_accounts.id', '!=', exceptId) : query).limit(limit).execute()
 }
 
+/** `searchAccounts` with the chosen account in the same statement (null when it is out of reach): a picker's one round trip. */
+export function searchAccountsWithChosen(db: Db, reach: Reach, q: string, limit: number, exceptId: string | null | undefined, chosenId: string) {
+  const found = accountSearch(db, reach, q).$if(Boolean(exceptId), (query) => query.where('customer_accounts.id', '!=', exceptId!)).limit(limit)
+  const chosen = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
+    .select(['id', 'name', 'domain', 'city']).where('id', '=', chosenId)
+  return db.selectNoFrom([
+    sql<AccountFound[]>`array(select row_to_json(f) from (${found}) f)`.as('found'),
+    sql<Pick<AccountFound, 'id' | 'name' | 'domain' | 'city'> | null>`(select row_to_json(c) from (${chosen}) c)`.as('chosen')
+  ]).executeTakeFirstOrThrow()
+}
+
 /** The partner's account for a company: the same domain, or the same name key when there is no domain. */
 export function findAccountFor(db: DbOrTrx, reach: Reach, customer: { domain: string | null; nameKey: string }) {
   let query = within(db.selectFrom('customer_accounts'), 'customer_accounts', reach).select(['id', 'name'])
