@@ -33,27 +33,6 @@ export function lockThread(db: DbOrTrx, id: string) {
   return db.selectFrom('forum_threads as t').select(threadColumns).where('t.id', '=', id).forUpdate().executeTakeFirst()
 }
 
-/**
- * The pinned threads of a forum, or a keyset page of the others, newest activity first; with how far `userId` has read each.
- * The pinned and held flags are written into the text: as parameters, PostgreSQL guesses that half the forum's threads
- * match each, prices the cached plan above planning anew and so plans the list on every view.
- */
-export function listThreads(db: DbOrTrx, forumId: string, userId: string | null, filter: { pinned: boolean; after?: { key: string; id: string }; limit: number; withHeld: boolean }) {
-  let query = db.selectFrom('forum_threads as t')
-    .select(threadColumns)
-    .select(['t.starter_name as author_name', 't.starter_staff as staff', 't.starter_partner_id as partner_id', 't.starter_company as company_name',
-      't.starter_hide_company as hide_company', sql<string>`t.last_post_at::text`.as('cursor_at')])
-    .select(userId
-      ? sql<number | null>`(select r.last_number from forum_reads r where r.thread_id = t.id and r.user_id = ${userId})`.as('last_read')
-      : sql<number | null>`null`.as('last_read'))
-    .where('t.forum_id', '=', forumId).where('t.pinned', '=', sql.lit(filter.pinned))
-  if (!filter.withHeld) query = query.where((eb) => eb.or([eb('t.held', '=', sql.lit(false)), ...(userId ? [eb('t.author_id', '=', userId)] : [])]))
-  if (filter.after) query = query.where(sql<boolean>`(t.last_post_at, t.id) < (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)`)
-  return query.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(sql.lit(filter.limit))
-}
-
-export type ListedThread = Awaited<ReturnType<ReturnType<typeof listThreads>['execute']>>[number]
-
 /** Posts of a thread from number `from` on, in order: the unique (thread, number) index makes any page as quick as the first. */
 export function listPosts(db: DbOrTrx, threadId: string, from: number, limit: number) {
   return db.selectFrom('forum_posts as p').select(postColumns).where('p.thread_id', '=', threadId).where('p.number', '>=', from)
