@@ -149,13 +149,6 @@ export async function release(db: DbOrTrx, post: { id: string; thread_id: string
   if (post.number === 1) await db.updateTable('forum_threads').set({ held: false }).where('id', '=', post.thread_id).execute()
 }
 
-/** Posts waiting for approval, oldest first, with their thread. */
-export function heldPosts(db: DbOrTrx, limit: number) {
-  return db.selectFrom('forum_posts as p').innerJoin('forum_threads as t', 't.id', 'p.thread_id').innerJoin('forums as f', 'f.id', 't.forum_id')
-    .select(['p.id', 'p.number', 'p.author_name', 'p.company_name', 'p.body_text', 'p.created_at', 't.id as thread_id', 't.title', 'f.name as forum_name'])
-    .where('p.held', '=', true).orderBy('p.created_at').orderBy('p.id').limit(limit).execute()
-}
-
 export async function muteOf(db: DbOrTrx, userId: string, now: Date) {
   return db.selectFrom('forum_mutes').select(['until', 'reason']).where('user_id', '=', userId).where('until', '>', now).executeTakeFirst()
 }
