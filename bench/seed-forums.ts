@@ -71,6 +71,8 @@ export async function seedForums(conn: Db, posts: number): Promise<void> {
     join bench_partners bp on bp.idx = p.p_idx
     join partners pa on pa.id = bp.id
     left join users s on p.staff_no is not null and s.email = 'staff' || p.staff_no || '@portal.example'`.execute(conn)
+  // The load ran with triggers off, the one keeping each thread's starter included.
+  await sql`select forum_thread_starters_rebuild()`.execute(conn)
   await sql`update forum_threads t set answer_post_id = p.id from forum_posts p
     where t.kind = 'question' and t.post_count > 1 and abs(hashtext(t.id::text)) % 3 = 0 and p.thread_id = t.id and p.number = 2`.execute(conn)
   await sql`update forums f set thread_count = c.threads, post_count = c.posts, last_post_at = c.last

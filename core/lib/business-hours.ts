@@ -19,11 +19,22 @@ export const defaultCalendar: Calendar = { timeZone: 'UTC', days: [1, 2, 3, 4, 5
 const minute = 60_000
 const day = 86_400_000
 
+// Making a formatter costs far more than using one (the forum queue made a few dozen per view).
+const formats = new Map<string, Intl.DateTimeFormat>()
+function formatIn(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'
+    })
+    formats.set(timeZone, format)
+  }
+  return format
+}
+
 /** The wall-clock parts of an instant in a time zone. */
 function localParts(at: number, timeZone: string) {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'
-  }).formatToParts(new Date(at)).map((p) => [p.type, p.value]))
+  const parts = Object.fromEntries(formatIn(timeZone).formatToParts(new Date(at)).map((p) => [p.type, p.value]))
   return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), minutes: Number(parts.hour) * 60 + Number(parts.minute) + Number(parts.second) / 60 }
 }
 

@@ -46,6 +46,12 @@ export interface ForumThreadsTable {
   search: ColumnType<string, string, string>
   held: Generated<boolean>
   created_at: Generated<Date>
+  // The first post's author and company, kept by a trigger for the thread list.
+  starter_name: ColumnType<string | null, never, never>
+  starter_staff: ColumnType<boolean, never, never>
+  starter_partner_id: ColumnType<string | null, never, never>
+  starter_company: ColumnType<string | null, never, never>
+  starter_hide_company: ColumnType<boolean, never, never>
 }
 
 export interface ForumPostsTable {
@@ -149,7 +155,7 @@ export interface ForumThreadCasesTable {
 
 export type ForumCategoryRow = Selectable<ForumCategoriesTable>
 export type ForumRow = Selectable<ForumsTable>
-export type ThreadRow = Omit<Selectable<ForumThreadsTable>, 'search'>
+export type ThreadRow = Omit<Selectable<ForumThreadsTable>, 'search' | `starter_${string}`>
 export type PostRow = Omit<Selectable<ForumPostsTable>, 'search' | 'body_text'>
 
 declare module '../../core/data/database.ts' {

@@ -53,7 +53,7 @@ const forums: Feature = {
       forumPosting: asValue(posting),
       forumFollowing: asValue(followingService),
       forumCases: asValue(forumCases),
-      forumModeration: asValue(new ForumModeration({ db, clock, unansweredHours: config.FORUM_UNANSWERED_BUSINESS_HOURS })),
+      forumModeration: asValue(new ForumModeration({ db, clock, unansweredHours: config.FORUM_UNANSWERED_BUSINESS_HOURS, pageLoader })),
       forumSearch: asValue(new ForumSearchService({ db }))
     })
   },

@@ -29,15 +29,6 @@ export async function openReportBy(db: DbOrTrx, postId: string, userId: string):
   return row !== undefined
 }
 
-/** Open reports, oldest first, with the post and its thread. */
-export function openReports(db: DbOrTrx, limit: number) {
-  return db.selectFrom('forum_reports as r').innerJoin('forum_posts as p', 'p.id', 'r.post_id').innerJoin('forum_threads as t', 't.id', 'p.thread_id')
-    .leftJoin('users as u', 'u.id', 'r.reporter_id')
-    .select(['r.id', 'r.reason', 'r.created_at', 'p.id as post_id', 'p.number', 'p.author_name', 'p.company_name', 'p.body_text', 'p.hidden', 'p.deleted',
-      't.id as thread_id', 't.title', 'u.name as reporter_name'])
-    .where('r.resolved_at', 'is', null).orderBy('r.created_at').orderBy('r.id').limit(limit).execute()
-}
-
 export function findReport(db: DbOrTrx, id: string) {
   return db.selectFrom('forum_reports').selectAll().where('id', '=', id).executeTakeFirst()
 }
@@ -47,12 +38,11 @@ export async function resolveReports(db: DbOrTrx, postId: string, userId: string
 }
 
 /** Questions without a marked answer, oldest first (a keyset page). */
-export function unanswered(db: DbOrTrx, filter: { after?: { key: string; id: string }; before?: Date; limit: number }) {
+export function unanswered(db: DbOrTrx, filter: { after?: { key: string; id: string }; limit: number }) {
   let query = db.selectFrom('forum_threads as t').innerJoin('forums as f', 'f.id', 't.forum_id').leftJoin('forum_thread_cases as c', 'c.thread_id', 't.id')
     .select(['t.id', 't.title', 't.created_at', 't.post_count', 't.locked', 't.closed', 't.held', 'f.name as forum_name', 'c.case_id', sql<string>`t.created_at::text`.as('cursor_at')])
     .where('t.kind', '=', 'question').where('t.answer_post_id', 'is', null)
   if (filter.after) query = query.where(sql<boolean>`(t.created_at, t.id) > (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)`)
-  if (filter.before) query = query.where('t.created_at', '<', filter.before).where('t.held', '=', false).where('t.closed', '=', false)
   return query.orderBy('t.created_at').orderBy('t.id').limit(filter.limit).execute()
 }
 
@@ -67,9 +57,4 @@ export async function setMute(db: DbOrTrx, mute: { user_id: string; until: Date;
 
 export async function removeMute(db: DbOrTrx, userId: string): Promise<void> {
   await db.deleteFrom('forum_mutes').where('user_id', '=', userId).execute()
-}
-
-export function activeMutes(db: DbOrTrx, now: Date) {
-  return db.selectFrom('forum_mutes as m').innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id', 'm.until', 'm.reason', 'u.name']).where('m.until', '>', now).orderBy('m.until').execute()
 }

@@ -3,9 +3,11 @@ import { audit, type Actor } from '../../core/data/audit/audit.service.ts'
 import type { Db } from '../../core/data/database.ts'
 import type { Viewer } from '../../core/identity/access.ts'
 import type { Clock } from '../../core/lib/clock.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import { timeCursor, timePage } from '../../core/lib/pagination.ts'
 import * as moderation from './moderation.repository.ts'
+import { queuePage } from './queue-page.repository.ts'
 import * as structure from './structure.repository.ts'
 import * as threads from './threads.repository.ts'
 import type { ModerateForm } from './forums.schemas.ts'
@@ -21,7 +23,7 @@ const overdueShown = 10
 
 /** Staff keep the forums in order: thread states and moves, hidden posts, reports, unanswered questions. Partners report posts. */
 export class ForumModeration {
-  constructor(private readonly deps: { db: Db; clock: Clock; unansweredHours: number }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; unansweredHours: number; pageLoader: () => PageLoader }) {}
 
   async setState(actor: Actor, threadId: string, action: Static<typeof ModerateForm>['action']) {
     return this.deps.db.transaction().execute(async (trx) => {
@@ -81,15 +83,16 @@ export class ForumModeration {
   }
 
   /**
-   * What waits for staff: reported posts, posts held for approval, questions unanswered for more
-   * than the set business hours, and the people muted now.
+   * What waits for staff, read in one round trip: reported posts, posts held for approval, questions
+   * unanswered for more than the set business hours, and the people muted now.
    */
   async queue() {
     const now = this.deps.clock.now()
     const overdueSince = businessHoursBefore(now, this.deps.unansweredHours)
+    const load = this.deps.pageLoader()
     const [reports, held, overdue, mutes] = await Promise.all([
-      moderation.openReports(this.deps.db, 100), threads.heldPosts(this.deps.db, 100),
-      moderation.unanswered(this.deps.db, { before: overdueSince, limit: overdueShown + 1 }), moderation.activeMutes(this.deps.db, new Date(now))
+      load('reports', () => queuePage.reports(100)), load('held', () => queuePage.held(100)),
+      load('overdue', () => queuePage.overdue(overdueSince, overdueShown + 1)), load('mutes', () => queuePage.mutes(new Date(now)))
     ])
     return { reports, held, overdue, overdueShown, mutes, unansweredHours: this.deps.unansweredHours }
   }

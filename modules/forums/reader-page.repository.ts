@@ -1,9 +1,7 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { DbOrTrx } from '../../core/data/database.ts'
 import { readableByRef } from '../../core/identity/audience.repository.ts'
 import type { ReaderRef } from '../../core/identity/audience.ts'
 import type { FollowLevel, ForumRow, PostRow, ThreadRow } from './forums.table.ts'
-import { listThreads, type ListedThread } from './threads.repository.ts'
 
 /**
  * What a forum's page and a thread's page read, each a value for the page loader, so a page's values
@@ -23,11 +21,35 @@ export type PagePost = PostRow & { voted: boolean }
 const postColumns = sql`p.id, p.thread_id, p.number, p.author_id, p.author_name, p.staff, p.partner_id, p.company_name, p.hide_company,
   p.body, p.hidden, p.hidden_reason, p.deleted, p.held, p.helpful, p.edited_at, p.created_at`
 
+/** A thread in its forum's list, with who started it (kept on the thread) and how far the person has read it. */
+export type ListedThread = ThreadRow & {
+  author_name: string | null; staff: boolean; partner_id: string | null; company_name: string | null; hide_company: boolean
+  cursor_at: string; last_read: number | null
+}
+
+export interface ThreadListFilter { pinned: boolean; after?: { key: string; id: string }; limit: number; withHeld: boolean }
+
+/**
+ * The pinned threads of a forum, or a keyset page of the others, newest activity first; with how far `userId` has read each.
+ * The pinned and held flags are written into the text: as parameters, PostgreSQL guesses that half the forum's threads
+ * match each, prices the cached plan above planning anew and so plans the list on every view.
+ */
+function listThreads(forumId: string, userId: string | null, filter: ThreadListFilter) {
+  const lastRead = userId ? sql`(select r.last_number from forum_reads r where r.thread_id = t.id and r.user_id = ${userId})` : sql`null::integer`
+  const held = filter.withHeld ? sql`` : userId ? sql`and (not t.held or t.author_id = ${userId})` : sql`and not t.held`
+  const after = filter.after ? sql`and (t.last_post_at, t.id) < (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)` : sql``
+  return sql`select t.id, t.forum_id, t.kind, t.title, t.author_id, t.pinned, t.locked, t.closed, t.answer_post_id, t.post_count, t.last_post_at,
+      t.held, t.created_at, t.starter_name as author_name, t.starter_staff as staff, t.starter_partner_id as partner_id,
+      t.starter_company as company_name, t.starter_hide_company as hide_company, t.last_post_at::text as cursor_at, ${lastRead} as last_read
+    from forum_threads t where t.forum_id = ${forumId} and t.pinned = ${sql.lit(filter.pinned)} ${held} ${after}
+    order by t.last_post_at desc, t.id desc limit ${sql.lit(filter.limit)}`
+}
+
 export const forumPage = {
   forum: (reader: ReaderRef, id: string): RawBuilder<Json<ForumRow> | null> =>
     sql`select row_to_json(f) from forums f where f.id = ${id} and ${readableByRef(reader, 'f')}`,
-  threads: (db: DbOrTrx, forumId: string, userId: string | null, filter: Parameters<typeof listThreads>[3]): RawBuilder<Array<Json<ListedThread>>> =>
-    sql`select to_json(array(select row_to_json(x) from (${listThreads(db, forumId, userId, filter)}) x))`,
+  threads: (forumId: string, userId: string | null, filter: ThreadListFilter): RawBuilder<Array<Json<ListedThread>>> =>
+    sql`select to_json(array(select row_to_json(x) from (${listThreads(forumId, userId, filter)}) x))`,
   follow: (userId: string, forumId: string): RawBuilder<FollowLevel | null> =>
     sql`select level from forum_follows where user_id = ${userId} and forum_id = ${forumId}`
 }

@@ -42,8 +42,8 @@ export class ForumReading {
     const withHeld = isStaffWho(who)
     const [row, pinned, rows, follow] = await Promise.all([
       load('forum', () => forumPage.forum(who.reader, id)),
-      cursor ? Promise.resolve([]) : load('pinned', () => forumPage.threads(this.deps.db, id, userId, { pinned: true, limit: 50, withHeld })),
-      load('threads', () => forumPage.threads(this.deps.db, id, userId, { pinned: false, after: cursor, limit: threadsPerPage + 1, withHeld })),
+      cursor ? Promise.resolve([]) : load('pinned', () => forumPage.threads(id, userId, { pinned: true, limit: 50, withHeld })),
+      load('threads', () => forumPage.threads(id, userId, { pinned: false, after: cursor, limit: threadsPerPage + 1, withHeld })),
       userId ? load('follow', () => forumPage.follow(userId, id)) : Promise.resolve(null)
     ])
     if (!row) throw new NotFound('The forum')
@@ -52,7 +52,7 @@ export class ForumReading {
       const t = listedOf(json)
       return {
         ...t, unread: userId !== null && (t.last_read ?? 0) < t.post_count,
-        company: companyShown(who, { partner_id: t.partner_id, company_name: t.company_name, hide_company: t.hide_company ?? false })
+        company: companyShown(who, t)
       }
     }
     const page = timePage(rows.map(shown), threadsPerPage, (t) => t.cursor_at)

@@ -33,23 +33,6 @@ export function lockThread(db: DbOrTrx, id: string) {
   return db.selectFrom('forum_threads as t').select(threadColumns).where('t.id', '=', id).forUpdate().executeTakeFirst()
 }
 
-/** The pinned threads of a forum, or a keyset page of the others, newest activity first; with how far `userId` has read each. */
-export function listThreads(db: DbOrTrx, forumId: string, userId: string | null, filter: { pinned: boolean; after?: { key: string; id: string }; limit: number; withHeld: boolean }) {
-  let query = db.selectFrom('forum_threads as t')
-    .leftJoin('forum_posts as first', (j) => j.onRef('first.thread_id', '=', 't.id').on('first.number', '=', 1))
-    .select(threadColumns)
-    .select(['first.author_name', 'first.staff', 'first.partner_id', 'first.company_name', 'first.hide_company', sql<string>`t.last_post_at::text`.as('cursor_at')])
-    .select(userId
-      ? sql<number | null>`(select r.last_number from forum_reads r where r.thread_id = t.id and r.user_id = ${userId})`.as('last_read')
-      : sql<number | null>`null`.as('last_read'))
-    .where('t.forum_id', '=', forumId).where('t.pinned', '=', filter.pinned)
-  if (!filter.withHeld) query = query.where((eb) => eb.or([eb('t.held', '=', false), ...(userId ? [eb('t.author_id', '=', userId)] : [])]))
-  if (filter.after) query = query.where(sql<boolean>`(t.last_post_at, t.id) < (${filter.after.key}::timestamptz, ${filter.after.id}::uuid)`)
-  return query.orderBy('t.last_post_at', 'desc').orderBy('t.id', 'desc').limit(sql.lit(filter.limit))
-}
-
-export type ListedThread = Awaited<ReturnType<ReturnType<typeof listThreads>['execute']>>[number]
-
 /** Posts of a thread from number `from` on, in order: the unique (thread, number) index makes any page as quick as the first. */
 export function listPosts(db: DbOrTrx, threadId: string, from: number, limit: number) {
   return db.selectFrom('forum_posts as p').select(postColumns).where('p.thread_id', '=', threadId).where('p.number', '>=', from)
@@ -164,13 +147,6 @@ export async function approvedPostsBy(db: DbOrTrx, userId: string): Promise<numb
 export async function release(db: DbOrTrx, post: { id: string; thread_id: string; number: number }): Promise<void> {
   await db.updateTable('forum_posts').set({ held: false }).where('id', '=', post.id).execute()
   if (post.number === 1) await db.updateTable('forum_threads').set({ held: false }).where('id', '=', post.thread_id).execute()
-}
-
-/** Posts waiting for approval, oldest first, with their thread. */
-export function heldPosts(db: DbOrTrx, limit: number) {
-  return db.selectFrom('forum_posts as p').innerJoin('forum_threads as t', 't.id', 'p.thread_id').innerJoin('forums as f', 'f.id', 't.forum_id')
-    .select(['p.id', 'p.number', 'p.author_name', 'p.company_name', 'p.body_text', 'p.created_at', 't.id as thread_id', 't.title', 'f.name as forum_name'])
-    .where('p.held', '=', true).orderBy('p.created_at').orderBy('p.id').limit(limit).execute()
 }
 
 export async function muteOf(db: DbOrTrx, userId: string, now: Date) {
