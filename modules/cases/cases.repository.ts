@@ -2,7 +2,7 @@ import { sql, type Insertable, type RawBuilder, type Updateable } from 'kysely'
 import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import type { Reach } from '../../core/identity/reach.ts'
 import { partnerProfiles } from '../partners/index.ts'
-import type { CaseStatus, CasesTable } from './cases.table.ts'
+import { activeStatuses, type CaseStatus, type CasesTable } from './cases.table.ts'
 import type { QueueFilter, QueueSort } from './queue.ts'
 
 export async function insertCase(trx: DbOrTrx, values: Insertable<CasesTable>) {
@@ -30,6 +30,13 @@ function partnerCaseSelect(db: DbOrTrx, reach: Reach, id: string) {
     .$if(reach.ownerId !== null, (q) => q.where('cases.created_by', '=', reach.ownerId!))
 }
 
+/**
+ * The active statuses written into the query text, not sent as parameters: only then can a prepared
+ * statement's generic plan use the indexes kept for them (`… where status in ('new', 'open', 'waiting')`);
+ * with parameters PostgreSQL re-plans the queue on every view (0.7–1 ms).
+ */
+const activeInText = activeStatuses.map((s) => sql.lit(s))
+
 const listColumns = ['cases.id', 'cases.number', 'cases.subject', 'cases.type', 'cases.priority', 'cases.status', 'cases.account_name',
   'cases.opportunity_name', 'cases.created_at', 'cases.updated_at', 'creator.name as creator_name'] as const
 
@@ -43,7 +50,7 @@ export function listForPartner(db: Db, reach: Reach, f: PartnerListFilter, limit
     .where('cases.partner_id', '=', reach.partnerId)
     .$if(Boolean(createdBy), (q) => q.where('cases.created_by', '=', createdBy!))
     .$if(Boolean(f.status), (q) => q.where('cases.status', '=', f.status!))
-    .$if(Boolean(f.active), (q) => q.where('cases.status', 'in', ['new', 'open', 'waiting']))
+    .$if(Boolean(f.active), (q) => q.where('cases.status', 'in', activeInText))
     .$if(Boolean(f.after), (q) => q.where((eb) => eb(eb.refTuple('cases.updated_at', 'cases.id'), '<', eb.tuple(sql<Date>`${f.after!.key}::timestamptz`, f.after!.id))))
     .orderBy('cases.updated_at', 'desc').orderBy('cases.id', 'desc').limit(limit).execute()
 }
@@ -82,7 +89,7 @@ const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`
 function filtered(db: Db, f: QueueFilter) {
   return db.selectFrom('cases')
     .$if(Boolean(f.status), (q) => q.where('cases.status', '=', f.status!))
-    .$if(!f.status && Boolean(f.active), (q) => q.where('cases.status', 'in', ['new', 'open', 'waiting']))
+    .$if(!f.status && Boolean(f.active), (q) => q.where('cases.status', 'in', activeInText))
     .$if(Boolean(f.priority), (q) => q.where('cases.priority', '=', f.priority!))
     .$if(Boolean(f.type), (q) => q.where('cases.type', '=', f.type!))
     .$if(Boolean(f.partnerId), (q) => q.where('cases.partner_id', '=', f.partnerId!))
