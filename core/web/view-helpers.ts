@@ -59,6 +59,10 @@ function countryOptions(chosen: string | readonly string[] | null | undefined, l
   return html
 }
 
+/** What URLSearchParams leaves as it is; a pair of only these is written directly, without building one (2 µs a link). */
+const plain = /^[\w.*-]*$/
+const queryPair = (key: string, value: string) => (plain.test(key) && plain.test(value) ? `${key}=${value}` : new URLSearchParams([[key, value]]).toString())
+
 /** Formatting helpers available in every template as `h`. */
 export const helpers = {
   date: (value: Date | string | null | undefined): string => (value ? day(new Date(value)) : '—'),
@@ -76,12 +80,11 @@ export const helpers = {
   json: (value: unknown): string => (value === null || value === undefined ? '' : JSON.stringify(value, null, 2)),
   /** A URL with the given query parameters replaced, empty ones dropped. */
   query: (base: string, params: Record<string, unknown>, changes: Record<string, unknown> = {}): string => {
-    const search = new URLSearchParams()
+    const pairs: string[] = []
     for (const [key, value] of Object.entries({ ...params, ...changes })) {
-      if (value !== undefined && value !== null && value !== '') search.set(key, String(value))
+      if (value !== undefined && value !== null && value !== '') pairs.push(queryPair(key, String(value)))
     }
-    const qs = search.toString()
-    return qs ? `${base}?${qs}` : base
+    return pairs.length ? `${base}?${pairs.join('&')}` : base
   },
   /** Escapes plain text and turns its http(s) links into anchors (for e-mail bodies). */
   linkify: (text: string): string =>

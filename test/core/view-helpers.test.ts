@@ -30,6 +30,15 @@ t.test('iso times read as toISOString writes them, whatever the year; labels of 
   t.equal(helpers.label('at-risk'), 'At risk')
 })
 
+t.test('query strings read as URLSearchParams writes them, empty values left out', async (t) => {
+  const values = ['open', 'a b', 'x&y=z', 'CASE-1042', 'ünï', '*-._~!\'()', 'eyJrZXlzIjoiMXwy_-', '100%', '\ud800', 'a+b', 'line\nbreak']
+  for (const value of values) {
+    t.equal(helpers.query('/admin/cases', { status: value, q: '' }, { sort: 'newest' }), `/admin/cases?${new URLSearchParams({ status: value, sort: 'newest' })}`, value)
+  }
+  t.equal(helpers.query('/admin/cases', { status: '', q: null, n: 0 }), '/admin/cases?n=0')
+  t.equal(helpers.query('/admin/cases', { status: '' }), '/admin/cases')
+})
+
 t.test('country options: every country once, the chosen ones selected, names escaped, or only the countries given', async (t) => {
   const all = helpers.countryOptions('')
   t.equal(all.match(/<option /g)?.length, countries.length, 'one option a country')
