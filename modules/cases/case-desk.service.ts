@@ -125,7 +125,7 @@ export class CaseDesk {
    */
   async detail(id: string, after?: unknown, load = this.deps.pageLoader()) {
     const [found, events, staff, deal] = await Promise.all([
-      load(`case:${id}`, () => repo.caseQuery(this.deps.db, id)), load(`timeline:${id}`, () => timelineQuery(this.deps.db, id, true, after)),
+      load(`case:${id}`, () => repo.caseQuery(this.deps.db, id)), load(`timeline:${id}`, () => timelineQuery(id, true, after)),
       this.staff(load), this.deps.deals.staffDeal(load, id, repo.caseDealId(id))
     ])
     if (!found) throw new NotFound('The case')

@@ -72,7 +72,7 @@ export class CasesService {
     const load = this.deps.pageLoader()
     const reach = reachOf(viewer, 'cases')
     const [row, events] = await Promise.all([
-      load('case', () => repo.partnerCaseQuery(this.deps.db, reach, id)), load('timeline', () => timelineQuery(this.deps.db, id, false, after, reach))
+      load('case', () => repo.partnerCaseQuery(this.deps.db, reach, id)), load('timeline', () => timelineQuery(id, false, after, reach))
     ])
     if (!row) throw new NotFound('The case')
     const found = withDates<CaseRow & { creator_name: string | null }>(row)
