@@ -1,22 +1,13 @@
-import { sql, type RawBuilder } from 'kysely'
-import type { Db, DbOrTrx } from '../../core/data/database.ts'
+import { sql, type RawBuilder, type Selectable } from 'kysely'
+import type { DbOrTrx } from '../../core/data/database.ts'
+import type { CaseCannedRepliesTable } from './cases.table.ts'
 
-/** The canned replies a staff member may use: their own and the shared ones, by title. */
-export function listUsable(db: Db, staffId: string) {
-  return usableSelect(db, staffId).execute()
-}
+export type CannedReply = Selectable<CaseCannedRepliesTable>
 
-export type CannedReply = Awaited<ReturnType<typeof listUsable>>[number]
-
-/** The same as one JSON value for a page loader. */
-export function usableQuery(db: Db, staffId: string): RawBuilder<Array<Record<string, unknown>>> {
-  return sql`select to_json(array(select row_to_json(x) from (${usableSelect(db, staffId)}) x))`
-}
-
-function usableSelect(db: Db, staffId: string) {
-  return db.selectFrom('case_canned_replies').selectAll()
-    .where((eb) => eb.or([eb('owner_id', 'is', null), eb('owner_id', '=', staffId)]))
-    .orderBy('title').orderBy('id')
+/** The canned replies a staff member may use, their own and the shared ones, by title, as one JSON value for a page loader. */
+export function usableQuery(staffId: string): RawBuilder<Array<Record<string, unknown>>> {
+  return sql`select to_json(array(select row_to_json(x) from (
+    select * from case_canned_replies where owner_id is null or owner_id = ${staffId} order by title, id) x))`
 }
 
 export function findUsable(db: DbOrTrx, staffId: string, id: string) {

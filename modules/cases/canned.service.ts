@@ -33,7 +33,7 @@ export class CannedReplies {
 
   /** The replies the viewer may use, read with the page's other values. */
   async usable(viewer: Viewer, load = this.deps.pageLoader()): Promise<repo.CannedReply[]> {
-    return (await load(`canned:${viewer.id}`, () => repo.usableQuery(this.deps.db, viewer.id))).map((r) => withDates<repo.CannedReply>(r))
+    return (await load(`canned:${viewer.id}`, () => repo.usableQuery(viewer.id))).map((r) => withDates<repo.CannedReply>(r))
   }
 
   async get(viewer: Viewer, id: string) {

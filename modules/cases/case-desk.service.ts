@@ -2,7 +2,7 @@ import type { RawBuilder } from 'kysely'
 import type { Cradle } from '../../core/container.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import type { Actor } from '../../core/data/audit/audit.service.ts'
-import type { Db, DbOrTrx } from '../../core/data/database.ts'
+import type { DbOrTrx } from '../../core/data/database.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
 import { decodeCursor, encodeCursor, type Page } from '../../core/lib/pagination.ts'
 import type { Upload } from '../../core/lib/uploads.ts'
@@ -49,9 +49,9 @@ function queueCursor(raw: unknown, sort: QueueSort, raise: boolean): repo.QueueC
 }
 
 /** How many cases of each status a queue filter leaves whatever its status, read with the page's other values (a view's filter and the page's alike read once). */
-export async function queueCounts(load: PageLoader, db: Db, filter: QueueFilter): Promise<Record<string, number>> {
+export async function queueCounts(load: PageLoader, filter: QueueFilter): Promise<Record<string, number>> {
   const rest = { ...filter, status: undefined, active: undefined }
-  return repo.countsOf(await load(`queue-counts:${JSON.stringify(rest)}`, () => repo.queueCountsQuery(db, rest)))
+  return repo.countsOf(await load(`queue-counts:${JSON.stringify(rest)}`, () => repo.queueCountsQuery(rest)))
 }
 
 /** The staff's help desk: the queue, a case with its whole timeline, replies, internal notes, assignment and status. */
@@ -66,7 +66,7 @@ export class CaseDesk {
   async queue(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number, load = this.deps.pageLoader()): Promise<Page<QueueRow> & { counts: Record<string, number>; raised: boolean }> {
     const rows = (raise: boolean) => load(`queue:${raise}`, () => repo.queueWhileRule(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise))
     const [raise, raised, plain, counts] = await Promise.all([
-      load('raise', repo.raiseRule), rows(true), rows(false), queueCounts(load, this.deps.db, filter)
+      load('raise', repo.raiseRule), rows(true), rows(false), queueCounts(load, filter)
     ])
     return { ...this.pageOf(((raise ? raised : plain) ?? []).map((r) => withDates<QueueRow>(r)), sort, limit, raise), counts }
   }
@@ -74,7 +74,7 @@ export class CaseDesk {
   /** A page of the queue's rows; cases about a deal in its last stage come first while the staff admins' rule raises them (`raised`). */
   async queueRows(filter: QueueFilter, sort: QueueSort, after: unknown, limit: number): Promise<Page<QueueRow> & { raised: boolean }> {
     const raise = (await readRule(this.deps.db)).raise_last_stage
-    const rows = await repo.queueQuery(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise).execute()
+    const { rows } = await repo.queueQuery(this.deps.db, filter, sort, queueCursor(after, sort, raise), limit + 1, raise).execute(this.deps.db)
     return this.pageOf(rows, sort, limit, raise)
   }
 
@@ -125,7 +125,7 @@ export class CaseDesk {
    */
   async detail(id: string, after?: unknown, load = this.deps.pageLoader()) {
     const [found, events, staff, deal] = await Promise.all([
-      load(`case:${id}`, () => repo.caseQuery(this.deps.db, id)), load(`timeline:${id}`, () => timelineQuery(this.deps.db, id, true, after)),
+      load(`case:${id}`, () => repo.caseQuery(this.deps.db, id)), load(`timeline:${id}`, () => timelineQuery(id, true, after)),
       this.staff(load), this.deps.deals.staffDeal(load, id, repo.caseDealId(id))
     ])
     if (!found) throw new NotFound('The case')

@@ -29,7 +29,7 @@ const casesPortalRoutes: FastifyPluginAsync = async (app) => {
     const seesCompany = cases.seesCompany(viewer)
     const filters = { status: request.query.status === 'active' ? 'active' : pick(request.query.status, caseStatuses), scope: seesCompany && request.query.scope === 'mine' ? 'mine' : '' }
     const after = timeCursor(request.query.after)
-    const page = await cases.list(viewer, {
+    const page = await cases.listPage(viewer, {
       status: filters.status && filters.status !== 'active' ? filters.status as CaseStatus : undefined, active: filters.status === 'active', mine: filters.scope === 'mine', after
     }, pageSize)
     return reply.page('cases/list', { page, filters, seesCompany, statuses: caseStatuses, mayOpen: cases.mayOpen(viewer), paged: Boolean(after) }, { title: 'Support cases' })

@@ -44,12 +44,18 @@ export class CasesService {
     return reachOf(viewer, 'cases').ownerId === null
   }
 
+  /** A page of the viewer's cases, whole (the API's). */
   async list(viewer: PartnerViewer, query: PartnerListQuery, limit: number) {
-    const reach = reachOf(viewer, 'cases')
-    const rows = await repo.listForPartner(this.deps.db, reach, {
-      status: query.status, active: query.active, createdBy: query.mine ? viewer.id : undefined, after: query.after
-    }, limit + 1)
-    return timePage(rows, limit, (c) => c.updated_key)
+    return timePage(await repo.listForPartner(this.deps.db, reachOf(viewer, 'cases'), this.listFilter(viewer, query), limit + 1), limit, (c) => c.updated_key)
+  }
+
+  /** A page of the viewer's cases as the list page shows them. */
+  async listPage(viewer: PartnerViewer, query: PartnerListQuery, limit: number) {
+    return timePage(await repo.listPageForPartner(this.deps.db, reachOf(viewer, 'cases'), this.listFilter(viewer, query), limit + 1), limit, (c) => c.updated_key)
+  }
+
+  private listFilter(viewer: PartnerViewer, query: PartnerListQuery): repo.PartnerListFilter {
+    return { status: query.status, active: query.active, createdBy: query.mine ? viewer.id : undefined, after: query.after }
   }
 
   mayOpen(viewer: Viewer): boolean {
@@ -72,7 +78,7 @@ export class CasesService {
     const load = this.deps.pageLoader()
     const reach = reachOf(viewer, 'cases')
     const [row, events] = await Promise.all([
-      load('case', () => repo.partnerCaseQuery(this.deps.db, reach, id)), load('timeline', () => timelineQuery(this.deps.db, id, false, after, reach))
+      load('case', () => repo.partnerCaseQuery(this.deps.db, reach, id)), load('timeline', () => timelineQuery(id, false, after, reach))
     ])
     if (!row) throw new NotFound('The case')
     const found = withDates<CaseRow & { creator_name: string | null }>(row)

@@ -20,7 +20,7 @@ export class CaseViews {
     const rows = (await load(`case-views:${viewer.id}`, () => views.usableQuery(viewer.id))).map(views.viewOf)
     return Promise.all(rows.map(async (v) => {
       const { filter } = queueFromQuery(Object.fromEntries(new URLSearchParams(v.query)), viewer.id)
-      const counts = await queueCounts(load, this.deps.db, filter)
+      const counts = await queueCounts(load, filter)
       const statuses = filter.status ? [filter.status] : filter.active ? activeStatuses : Object.keys(counts)
       return { ...v, count: statuses.reduce((n, s) => n + (counts[s] ?? 0), 0) }
     }))
