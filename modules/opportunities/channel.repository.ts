@@ -119,10 +119,11 @@ const thisYear = sql`date_trunc('year', now() at time zone 'UTC')::date`
  * Each partner's pipeline and track record from the figures the triggers keep (deals per status,
  * the company's open figures, revenue won per year, the record of answers to offers), each summed
  * per partner once and joined: about a thousand partners' rows each, at any number of deals.
- * Values count deals in the given currency.
+ * Values count deals in the given currency. One JSON value, for a page loader; rows read back with
+ * `channelRow`.
  */
-export async function channelFigures(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): Promise<ChannelFigures[]> {
-  const rows = await sql<Record<string, unknown>>`
+export function channelFiguresValue(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): RawBuilder<ChannelRow[]> {
+  return sql`select to_json(array(select row_to_json(x) from (
     select p.id, p.name, p.status, p.level_name, coalesce(s.open_count, 0) as open_count, coalesce(o.open_value, 0) as open_value,
       coalesce(w.won_count, 0) as won_count, coalesce(w.won_value, 0) as won_value,
       s.won::numeric / nullif(s.won + s.lost, 0) as win_rate,
@@ -145,20 +146,25 @@ export async function channelFigures(db: Db, f: { currency: string; search?: str
     ) w on w.partner_id = p.id
     left join opportunity_offer_figures f on f.partner_id = p.id
     where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
-    order by ${channelOrder[f.sort]} limit ${sql.lit(f.limit)}`.execute(db)
-  const rate = (value: unknown) => (value === null ? null : Number(value))
-  return rows.rows.map((r) => ({
-    id: String(r.id), name: String(r.name), status: String(r.status), levelName: (r.level_name as string | null) ?? null,
-    openCount: Number(r.open_count), openValue: Number(r.open_value), wonCount: Number(r.won_count), wonValue: Number(r.won_value),
-    winRate: rate(r.win_rate), acceptanceRate: rate(r.acceptance_rate), returnRate: rate(r.return_rate), avgResponseHours: rate(r.avg_response_hours)
-  }))
+    order by ${channelOrder[f.sort]} limit ${sql.lit(f.limit)}) x))`
 }
 
-/** The partners with the most revenue won this year, in the given currency, from the kept years. */
-export async function topWonPartners(db: Db, currency: string, limit: number) {
-  const rows = await sql<{ name: string; value: string }>`
+/** A row of channelFiguresValue as it comes back: sums and rates as JSON numbers. */
+export interface ChannelRow {
+  id: string; name: string; status: string; level_name: string | null; open_count: number; open_value: number; won_count: number; won_value: number
+  win_rate: number | null; acceptance_rate: number | null; return_rate: number | null; avg_response_hours: number | null
+}
+
+export const channelRow = (r: ChannelRow): ChannelFigures => ({
+  id: r.id, name: r.name, status: r.status, levelName: r.level_name, openCount: Number(r.open_count), openValue: Number(r.open_value),
+  wonCount: Number(r.won_count), wonValue: Number(r.won_value), winRate: r.win_rate, acceptanceRate: r.acceptance_rate,
+  returnRate: r.return_rate, avgResponseHours: r.avg_response_hours
+})
+
+/** The partners with the most revenue won this year, in the given currency, from the kept years: one JSON value, for a page loader. */
+export function topWonValue(db: Db, currency: string, limit: number): RawBuilder<Array<{ name: string; value: number }>> {
+  return sql`select to_json(array(select row_to_json(x) from (
     select p.name, sum(w.revenue) as value from opportunity_won_years w join ${partnerProfiles(db)} p on p.id = w.partner_id
     where w.currency = ${currency} and w.year >= ${thisYear}
-    group by p.id, p.name having sum(w.deals) > 0 order by value desc, p.name limit ${limit}`.execute(db)
-  return rows.rows.map((r) => ({ name: r.name, value: Number(r.value) }))
+    group by p.id, p.name having sum(w.deals) > 0 order by value desc, p.name limit ${sql.lit(limit)}) x))`
 }
