@@ -16,9 +16,10 @@ export const staffPages = {
   byCountry: (): RawBuilder<Array<{ country: string; count: number }>> => sql`select array(select row_to_json(x) from (
     select p.country, count(*)::int as count from partner_applications a join partners p on p.id = a.partner_id
     where a.status = 'pending' group by p.country order by count desc limit 8) x)`,
+  /** From the counts a trigger keeps per country (partner_places), not from every partner. */
   countriesInUse: (): RawBuilder<{ countries: string[]; territories: string[] }> => sql`select json_build_object(
-    'countries', coalesce((select array_agg(distinct country) from partners), '{}'),
-    'territories', coalesce((select array_agg(distinct t) from partners, unnest(territories) t), '{}'))`,
+    'countries', array(select code from partner_places where kind = 'country' and partners > 0 order by code),
+    'territories', array(select code from partner_places where kind = 'territory' and partners > 0 order by code))`,
   expertiseOptions: (): RawBuilder<string[]> => sql`select to_json(expertise_options) from program_settings where id = 1`,
   levels: (): RawBuilder<Array<{ id: string; name: string; rank: number }>> =>
     sql`select array(select row_to_json(x) from (select id, name, rank from partner_levels order by rank) x)`,
