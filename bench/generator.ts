@@ -58,6 +58,7 @@ export async function generate(url: string, total: number): Promise<void> {
       await step('revenue won per year', () => sql`select opportunity_won_years_rebuild()`.execute(conn))
       await step('customer duplicate keys', () => sql`select customer_match_keys_rebuild()`.execute(conn))
       await step('case counts', () => sql`select case_status_counts_rebuild()`.execute(conn))
+      await step('partner places', () => sql`select partner_places_rebuild()`.execute(conn))
     })
     await step('vacuum analyze', () => sql`vacuum analyze`.execute(handle.db))
   } finally {

@@ -1,6 +1,7 @@
-import { listAudit, listAuditEntities, type AuditFilter } from '../../core/data/audit/audit.repository.ts'
+import { historyValue, listAudit, listAuditEntities, type AuditFilter } from '../../core/data/audit/audit.repository.ts'
 import type { Db } from '../../core/data/database.ts'
 import { pageSize, timePage } from '../../core/lib/pagination.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 
 /** How many of a record's latest changes its page shows. */
 const historyLength = 50
@@ -22,5 +23,10 @@ export class AuditTrailService {
   /** The latest changes to one record (a partner, a customer account), newest first. */
   history(entityId: string) {
     return listAudit(this.deps.db, { entityId, limit: historyLength })
+  }
+
+  /** The same through a page loader, read with the page's other values. */
+  historyOf(load: PageLoader, entityId: string) {
+    return load(`history:${entityId}`, () => historyValue(entityId, historyLength))
   }
 }

@@ -11,7 +11,7 @@ import { ReassignForm } from './customers.schemas.ts'
 type ById = { Params: { id: string } }
 
 const customersAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { customersAdmin, partners, auditTrail } = app.diContainer.cradle
+  const { customersAdmin, partners, auditTrail, pageLoader } = app.diContainer.cradle
   const config = { access: 'staff' as const }
   const report = { ...config, heavy: true }
   // The list reads an index in its order, of everyone's accounts or one partner's; a text search may walk every account.
@@ -20,16 +20,14 @@ const customersAdminRoutes: FastifyPluginAsync = async (app) => {
   /** The account's page; `state.q` and `state.chosen` are the reassign picker's search and choice. */
   async function accountPage(reply: FastifyReply, viewer: NonNullable<typeof reply.request.viewer>, id: string,
     state: { errors?: FieldErrors; message?: string; status?: number; q?: unknown; chosen?: unknown } = {}) {
-    const account = await customersAdmin.account(id)
-    const page = {
-      account,
-      contacts: await customersAdmin.contactsOf(id),
-      duplicates: account.domain ? await customersAdmin.accountsWithDomain(account.domain, account.partner_id) : [],
-      picker: await partners.partnerPicker(state.q, state.chosen, { active: true, exceptIds: [account.partner_id], typed: true }),
-      panels: await renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id }),
-      history: await auditTrail.history(id),
-      errors: state.errors ?? {}, message: state.message
-    }
+    const load = pageLoader()
+    const [read, history] = await Promise.all([customersAdmin.accountPage(load, id), auditTrail.historyOf(load, id)])
+    const { account } = read
+    const [picker, panels] = await Promise.all([
+      partners.partnerPicker(state.q, state.chosen, { active: true, exceptIds: [account.partner_id], typed: true }),
+      renderPanels(app, viewer, 'customer-account', { id, partnerId: account.partner_id })
+    ])
+    const page = { ...read, history, picker, panels, errors: state.errors ?? {}, message: state.message }
     return reply.page('customers/admin-account', page, { title: account.name, status: state.status })
   }
 

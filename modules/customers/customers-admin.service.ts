@@ -4,6 +4,7 @@ import type { Db, DbOrTrx } from '../../core/data/database.ts'
 import { Invalid, NotFound } from '../../core/lib/errors.ts'
 import type { EventBus } from '../../core/background/events/events.ts'
 import { toPage } from '../../core/lib/pagination.ts'
+import type { PageLoader } from '../../core/web/page-loader.ts'
 import * as repo from './customers.repository.ts'
 import { toAccount } from './customers.resource.ts'
 
@@ -33,13 +34,11 @@ export class CustomersAdminService {
     return account ? toAccount(account) : null
   }
 
-  contactsOf(accountId: string) {
-    return repo.contactsOfAccountForStaff(this.deps.db, accountId)
-  }
-
-  /** For conflict detection between partners; never shown to partners. */
-  accountsWithDomain(domain: string, exceptPartnerId?: string) {
-    return repo.accountsWithDomain(this.deps.db, domain.toLowerCase(), exceptPartnerId)
+  /** The account's page: it, its contacts and other partners' accounts with its domain (never shown to partners), read with the page's other values. */
+  async accountPage(load: PageLoader, id: string) {
+    const page = await load('account', () => repo.staffAccountPage(this.deps.db, id))
+    if (!page) throw new NotFound('The customer account')
+    return page
   }
 
   async possibleDuplicates(limit = 200) {

@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder, type Updateable } from 'kysely'
+import { sql, type RawBuilder, type SelectQueryBuilder, type Updateable } from 'kysely'
 import type { Database, Db, DbOrTrx } from '../../core/data/database.ts'
 import type { Reach } from '../../core/identity/reach.ts'
 import { partnerProfiles } from '../partners/index.ts'
@@ -416,28 +416,45 @@ export function findAccountForStaff(db: DbOrTrx, id: string) {
 }
 
 /** An account as staff read it, with its partner's name. */
-export function findAccountWithPartner(db: Db, id: string) {
+function findAccountQuery(db: Db, id: string) {
   return db.selectFrom('customer_accounts')
     .innerJoin(partnerProfiles(db).as('partners'), 'partners.id', 'customer_accounts.partner_id')
     .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
     .selectAll('customer_accounts').select(['owner.name as owner_name', 'partners.name as partner_name'])
-    .where('customer_accounts.id', '=', id).executeTakeFirst()
+    .where('customer_accounts.id', '=', id)
+}
+
+export function findAccountWithPartner(db: Db, id: string) {
+  return findAccountQuery(db, id).executeTakeFirst()
+}
+
+/**
+ * An account's staff page as one value for a page loader: the account with its partner's and
+ * owner's names, its contacts and other partners' accounts with its domain (times as ISO text);
+ * null if there is no such account.
+ */
+export function staffAccountPage(db: Db, id: string): RawBuilder<StaffAccountPage | null> {
+  const account = findAccountQuery(db, id)
+  return sql`select json_build_object('account', row_to_json(a),
+      'contacts', array(select row_to_json(c) from (select * from customer_contacts c where c.account_id = a.id
+        order by c.last_name, c.first_name, c.id limit 500) c),
+      'duplicates', array(select row_to_json(d) from (select d.id, d.partner_id, d.name from customer_accounts d
+        where d.domain = lower(a.domain) and d.partner_id <> a.partner_id order by d.created_at limit 50) d))
+    from (${account}) a`
+}
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] }
+
+export interface StaffAccountPage {
+  account: Json<NonNullable<Awaited<ReturnType<typeof findAccountWithPartner>>>>
+  contacts: Array<Json<ContactRow>>
+  duplicates: Array<{ id: string; partner_id: string; name: string }>
 }
 
 export function lockAccountForStaff(trx: DbOrTrx, id: string) {
   return trx.selectFrom('customer_accounts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-export function contactsOfAccountForStaff(db: DbOrTrx, accountId: string) {
-  return db.selectFrom('customer_contacts').selectAll().where('account_id', '=', accountId)
-    .orderBy('last_name').orderBy('first_name').orderBy('id').limit(500).execute()
-}
-
-export function accountsWithDomain(db: DbOrTrx, domain: string, exceptPartnerId?: string) {
-  let query = db.selectFrom('customer_accounts').select(['id', 'partner_id', 'name']).where('domain', '=', domain)
-  if (exceptPartnerId) query = query.where('partner_id', '<>', exceptPartnerId)
-  return query.orderBy('created_at').limit(50).execute()
-}
 
 /**
  * Pairs of accounts at different partners with the same domain or the same name key. Only accounts

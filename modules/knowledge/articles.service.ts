@@ -6,18 +6,24 @@ import type { JobRunner } from '../../core/background/jobs/job-runner.ts'
 import type { Mailer } from '../../core/background/mail/mailer.ts'
 import type { Cradle } from '../../core/container.ts'
 import { Conflict, Invalid, NotFound } from '../../core/lib/errors.ts'
+import { ByText } from '../../core/lib/by-text.ts'
 import { toPage } from '../../core/lib/pagination.ts'
 import * as repo from './knowledge.repository.ts'
 import { parseTags, type ApproveForm, type ArticleForm, type AudienceForm } from './knowledge.schemas.ts'
 import type { ArticleRow } from './knowledge.table.ts'
 import { slugOf } from '../../core/web/markdown.ts'
-import { linkedSlugs, renderArticle } from './markdown.ts'
+import { linkedSlugs, renderArticle, type RenderedArticle } from './markdown.ts'
 import * as reading from './reading.repository.ts'
 import { buildTree } from './categories.service.ts'
 import { articleOf, staffArticlePage } from './staff-page.repository.ts'
 
 const changes = <V extends { title: string; body: string; tags: string[] }>(a: V, b: V) =>
   ({ from: a, to: b, title: diffWordsWithSpace(a.title, b.title), body: diffWordsWithSpace(a.body, b.body), tags: diffWordsWithSpace(a.tags.join(', '), b.tags.join(', ')) })
+
+// The preview's Markdown was parsed and sanitised again on every view; kept by the text and the titles of the
+// articles it links to, an edit or a renamed link is a new key.
+const previewLinks = new ByText<string[]>(2_000_000)
+const previews = new ByText<RenderedArticle>(4_000_000)
 
 export const publishJob = 'knowledge.publish'
 export const reviewDueJob = 'knowledge.review-due'
@@ -55,8 +61,10 @@ export class ArticlesService {
     ])
     if (!row) throw new NotFound('The article')
     const article = articleOf(row)
-    const titles = await reading.titlesOf(this.deps.db, { kind: 'staff' }, linkedSlugs(article.body))
-    const preview = renderArticle(article.body, { base: '/admin/knowledge/by-address', files: '/admin/knowledge', titles: new Map(titles.map((t) => [t.slug, t.title])) })
+    const titles = await reading.titlesOf(this.deps.db, { kind: 'staff' }, previewLinks.get(article.body, () => linkedSlugs(article.body)))
+    const preview = previews.get(JSON.stringify([titles, article.body]), () => renderArticle(article.body, {
+      base: '/admin/knowledge/by-address', files: '/admin/knowledge', titles: new Map(titles.map((t) => [t.slug, t.title]))
+    }))
     const breadcrumbs = buildTree(categories.map((c) => ({ ...c, created_at: new Date(c.created_at) }))).byId.get(article.category_id)?.path ?? []
     return { article, preview, versions, attachments, acknowledgements, partnerName, levels, picker: audience, breadcrumbs }
   }

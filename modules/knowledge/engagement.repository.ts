@@ -75,16 +75,20 @@ export function feedback(db: DbOrTrx, days: number, limit: number) {
     .orderBy('v.voted_at', 'desc').limit(limit)
 }
 
+/** The first UTC day of the last `days` days: the searches are counted per day (knowledge_search_days). */
+const firstDay = (days: number) => sql<string>`((${since(days)}) at time zone 'UTC')::date`
+
 export function unansweredSearches(db: DbOrTrx, days: number, limit: number) {
-  return db.selectFrom('knowledge_searches').where('searched_at', '>=', since(days)).where('results', '=', 0)
-    .select(['query', (eb) => eb.fn.countAll<number>().as('searches'), (eb) => eb.fn.max('searched_at').as('last')])
-    .groupBy('query').orderBy('searches', 'desc').orderBy('query').limit(limit)
+  const searches = sql<number>`sum(unanswered)`
+  return db.selectFrom('knowledge_search_days').where('day', '>=', firstDay(days)).where('unanswered', '>', 0)
+    .select(['query', searches.as('searches'), (eb) => eb.fn.max('last_unanswered').as('last')])
+    .groupBy('query').orderBy(searches, 'desc').orderBy('query').limit(limit)
 }
 
 /** Searches that found articles of which the reader opened none, most often first, with how often they were searched in all. */
 export function unclickedSearches(db: DbOrTrx, days: number, limit: number) {
-  const unclicked = sql<number>`count(*) filter (where clicked_at is null)`
-  return db.selectFrom('knowledge_searches').where('searched_at', '>=', since(days)).where('results', '>', 0)
-    .select(['query', unclicked.as('unclicked'), (eb) => eb.fn.countAll<number>().as('searches')])
-    .groupBy('query').having(unclicked, '>', 0).orderBy('unclicked', 'desc').orderBy('query').limit(limit)
+  const unclicked = sql<number>`sum(unclicked)`
+  return db.selectFrom('knowledge_search_days').where('day', '>=', firstDay(days)).where('found', '>', 0)
+    .select(['query', unclicked.as('unclicked'), sql<number>`sum(found)`.as('searches')])
+    .groupBy('query').having(unclicked, '>', 0).orderBy(unclicked, 'desc').orderBy('query').limit(limit)
 }

@@ -104,6 +104,16 @@ export interface KnowledgeSearchesTable {
   clicked_at: Date | null
 }
 
+/** Kept by triggers on knowledge_searches: per UTC day and query, searches in vain, found, and found with nothing opened. */
+export interface KnowledgeSearchDaysTable {
+  day: string
+  query: string
+  unanswered: number
+  last_unanswered: Date | null
+  found: number
+  unclicked: number
+}
+
 export interface KnowledgeAttachmentsTable {
   id: Generated<string>
   article_id: string
@@ -135,6 +145,7 @@ declare module '../../core/data/database.ts' {
     knowledge_acknowledgements: KnowledgeAcknowledgementsTable
     knowledge_views: KnowledgeViewsTable
     knowledge_searches: KnowledgeSearchesTable
+    knowledge_search_days: KnowledgeSearchDaysTable
     knowledge_attachments: KnowledgeAttachmentsTable
     knowledge_files: KnowledgeFilesTable
   }

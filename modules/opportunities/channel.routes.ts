@@ -10,7 +10,7 @@ const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | '' =
 
 /** The channel at a glance: each partner's pipeline and track record, and who won the most this year. */
 const channelRoutes: FastifyPluginAsync = async (app) => {
-  const { channel } = app.diContainer.cradle
+  const { channel, pageLoader } = app.diContainer.cradle
   const config = { access: 'staff' as const, heavy: true }
   // A ranking, searched by name for the rest: a list's page of rows keeps it light (issue 18: page weight).
   const limit = pageSize
@@ -20,10 +20,12 @@ const channelRoutes: FastifyPluginAsync = async (app) => {
     const filters = {
       q: String(q.q ?? '').trim().slice(0, 100), sort: pick(q.sort, channelSorts) || 'won', currency: pick(q.currency, currencies) || 'USD'
     }
-    const rows = await channel.figures({ currency: filters.currency, search: filters.q || undefined, sort: filters.sort, limit: limit + 1 })
-    return reply.page('opportunities/admin-channel', {
-      rows: rows.slice(0, limit), more: rows.length > limit, filters, currencies, top: await channel.topWon(filters.currency, 8)
-    }, { title: 'Channel' })
+    const load = pageLoader()
+    const [rows, top] = await Promise.all([
+      channel.figures(load, { currency: filters.currency, search: filters.q || undefined, sort: filters.sort, limit: limit + 1 }),
+      channel.topWon(load, filters.currency, 8)
+    ])
+    return reply.page('opportunities/admin-channel', { rows: rows.slice(0, limit), more: rows.length > limit, filters, currencies, top }, { title: 'Channel' })
   })
 }
 

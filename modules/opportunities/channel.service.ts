@@ -3,7 +3,7 @@ import { Conflict, NotFound } from '../../core/lib/errors.ts'
 import type { PageLoader } from '../../core/web/page-loader.ts'
 import { timePage } from '../../core/lib/pagination.ts'
 import {
-  channelFigures, countsOf, listAll, listAllJson, staffListRow, statusCounts, statusCountsJson, topWonPartners, type StaffFilter
+  channelFiguresValue, channelRow, countsOf, listAll, listAllJson, staffListRow, statusCounts, statusCountsJson, topWonValue, type StaffFilter
 } from './channel.repository.ts'
 import type { DistributionService } from './distribution.service.ts'
 import { staffQueueQuery, type StaffQueue } from './figures.repository.ts'
@@ -82,14 +82,14 @@ export class ChannelService {
     }
   }
 
-  /** Each partner's pipeline and track record, values in one currency. */
-  figures(f: { currency: string; search?: string; sort: ChannelSort; limit: number }) {
-    return channelFigures(this.deps.db, f)
+  /** Each partner's pipeline and track record, values in one currency, read with the page's other values. */
+  async figures(load: PageLoader, f: { currency: string; search?: string; sort: ChannelSort; limit: number }) {
+    return (await load('channel', () => channelFiguresValue(this.deps.db, f))).map(channelRow)
   }
 
-  /** The partners with the most revenue won this year. */
-  topWon(currency: string, limit: number) {
-    return topWonPartners(this.deps.db, currency, limit)
+  /** The partners with the most revenue won this year, in one currency; asked for with `figures` on one loader, read with it. */
+  topWon(load: PageLoader, currency: string, limit: number) {
+    return load('top-won', () => topWonValue(this.deps.db, currency, limit))
   }
 
   /** Deals waiting for staff, read with the page's other values. */

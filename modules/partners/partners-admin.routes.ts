@@ -24,20 +24,16 @@ const submitted = (body: Record<string, string | string[]>) => ({
 })
 
 const partnersAdminRoutes: FastifyPluginAsync = async (app) => {
-  const { partners, partnerUsers, submissions, auditTrail, pageLoader } = app.diContainer.cradle
+  const { partners, submissions, auditTrail, pageLoader } = app.diContainer.cradle
   const config = { access: 'staff' as const }
 
   /** The partner's page, also re-rendered with the messages of a refused change. */
   async function showPartner(reply: FastifyReply, id: string, state: { errors?: FieldErrors; values?: Record<string, unknown>; message?: string; status?: number } = {}) {
-    const partner = await partners.partner(id)
+    const load = pageLoader()
+    const [read, history] = await Promise.all([partners.partnerPage(load, id), auditTrail.historyOf(load, id)])
+    const { partner } = read
     const page = {
-      partner,
-      contacts: await partnerUsers.list(id),
-      application: await partners.applicationOfPartner(id),
-      notes: await partners.notes(id),
-      history: await auditTrail.history(id),
-      levels: await partners.levels(),
-      expertiseOptions: (await partners.program()).expertise_options,
+      ...read, history,
       values: { level_id: partner.level_id, territories: partner.territories, expertise: partner.expertise, capacity: partner.capacity, ...state.values },
       errors: state.errors ?? {}, message: state.message
     }

@@ -154,8 +154,8 @@ export function listPartners(db: Db, f: PartnerFilter) {
   if (f.territory) query = query.where(sql<boolean>`partners.territories @> array[${f.territory}]::text[]`)
   if (f.expertise) query = query.where(sql<boolean>`partners.expertise @> array[${f.expertise}]::text[]`)
   if (f.after) {
-    const { name, id } = f.after
-    query = query.where((eb) => eb.or([eb('partners.name', '>', name), eb.and([eb('partners.name', '=', name), eb('partners.id', '>', id)])]))
+    // A row comparison, which the index in the list's order starts reading at.
+    query = query.where(sql<boolean>`(partners.name, partners.id) > (${f.after.name}, ${f.after.id}::uuid)`)
   }
   return query.orderBy('partners.name').orderBy('partners.id').limit(f.limit).execute()
 }

@@ -180,6 +180,15 @@ export class PartnersService {
     return application ? toApplication(application) : null
   }
 
+  /** A partner's page, read together with the levels and expertise its form offers. */
+  async partnerPage(load: PageLoader, id: string) {
+    const [page, levels, expertiseOptions] = await Promise.all([
+      load('partner', () => staffPages.partner(id)), load('levels', staffPages.levels), load('expertise', staffPages.expertiseOptions)
+    ])
+    if (!page) throw new NotFound('The partner')
+    return { ...page, levels, expertiseOptions }
+  }
+
   /** An application's page, read together with the levels its approval offers; its company's history is a record of its own. */
   async applicationPage(load: PageLoader, id: string) {
     const [page, levels] = await Promise.all([load('application', () => staffPages.application(id)), load('levels', staffPages.levels)])

@@ -16,12 +16,26 @@ export const staffPages = {
   byCountry: (): RawBuilder<Array<{ country: string; count: number }>> => sql`select array(select row_to_json(x) from (
     select p.country, count(*)::int as count from partner_applications a join partners p on p.id = a.partner_id
     where a.status = 'pending' group by p.country order by count desc limit 8) x)`,
+  /** From the counts a trigger keeps per country (partner_places), not from every partner. */
   countriesInUse: (): RawBuilder<{ countries: string[]; territories: string[] }> => sql`select json_build_object(
-    'countries', coalesce((select array_agg(distinct country) from partners), '{}'),
-    'territories', coalesce((select array_agg(distinct t) from partners, unnest(territories) t), '{}'))`,
+    'countries', array(select code from partner_places where kind = 'country' and partners > 0 order by code),
+    'territories', array(select code from partner_places where kind = 'territory' and partners > 0 order by code))`,
   expertiseOptions: (): RawBuilder<string[]> => sql`select to_json(expertise_options) from program_settings where id = 1`,
   levels: (): RawBuilder<Array<{ id: string; name: string; rank: number }>> =>
     sql`select array(select row_to_json(x) from (select id, name, rank from partner_levels order by rank) x)`,
+  /**
+   * A partner's page as one value: the partner with its level's name, its people, its application
+   * and the notes kept on it (times as ISO text); null if there is no such partner.
+   */
+  partner: (id: string): RawBuilder<PartnerPage | null> => sql`select json_build_object(
+      'partner', row_to_json(p),
+      'contacts', array(select row_to_json(u) from (select u.id, u.name, u.email, u.status, u.role, u.job_title, u.phone, u.totp_enabled_at
+        from users u where u.partner_id = p.id order by u.name, u.id limit 500) u),
+      'application', (select row_to_json(a) from (select pa.id, pa.status, pa.submitted_at from partner_applications pa where pa.partner_id = p.id) a),
+      'notes', array(select row_to_json(n) from (select n.id, n.author_name, n.body, n.created_at from partner_notes n
+        where n.partner_id = p.id order by n.created_at desc limit 100) n))
+    from (select partners.*, l.name as level_name from partners left join partner_levels l on l.id = partners.level_id
+      where partners.id = ${id}) p`,
   /**
    * An application's page as one value: the application, its company, the applicant, other partners
    * with its web domain and the notes kept on the company (times as ISO text); null if there is no
@@ -40,6 +54,14 @@ export const staffPages = {
       where pa.id = ${id}) a
     join lateral (select partners.*, l.name as level_name from partners left join partner_levels l on l.id = partners.level_id
       where partners.id = a.partner_id) p on true`
+}
+
+/** What a partner's page shows, as its value comes back: times as ISO text. */
+export interface PartnerPage {
+  partner: Record<string, unknown> & { id: string; name: string; level_id: string | null; territories: string[]; expertise: string[]; capacity: number }
+  contacts: Array<{ id: string; name: string; email: string; status: string; role: string; job_title: string | null; phone: string | null; totp_enabled_at: string | null }>
+  application: { id: string; status: string; submitted_at: string } | null
+  notes: Array<{ id: string; author_name: string; body: string; created_at: string }>
 }
 
 /** What an application's page shows, as its value comes back: times as ISO text. */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db, DbOrTrx } from '../database.ts'
 
 export interface AuditInsert {
@@ -50,6 +50,15 @@ export async function listAudit(db: Db, filter: AuditFilter) {
   }
   return query.orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()
 }
+
+/** A record's latest entries, newest first, as one JSON value for a page loader (times as ISO text). */
+export function historyValue(entityId: string, limit: number): RawBuilder<AuditHistoryEntry[]> {
+  return sql`select to_json(array(select row_to_json(x) from (select id, at, actor_name, action, after from audit_log
+    where entity_id = ${entityId} order by at desc, id desc limit ${sql.lit(limit)}) x))`
+}
+
+/** An entry as a record's history shows it. */
+export interface AuditHistoryEntry { id: string; at: string; actor_name: string; action: string; after: Record<string, unknown> | null }
 
 export async function listAuditEntities(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('audit_log').select('entity').distinct().orderBy('entity').execute()

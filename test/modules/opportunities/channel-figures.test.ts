@@ -69,7 +69,7 @@ async function channelFromDeals(db: Db, currency: string) {
 const round = (value: number | null) => (value === null ? null : Math.round(value * 1e6) / 1e6)
 
 async function channelAsRead(app: FastifyInstance, currency: string) {
-  const rows = await app.diContainer.cradle.channel.figures({ currency, sort: 'name', limit: 1000 })
+  const rows = await app.diContainer.cradle.channel.figures(app.diContainer.cradle.pageLoader(), { currency, sort: 'name', limit: 1000 })
   return rows.map((r) => ({
     id: r.id, open_count: r.openCount, open_value: r.openValue, won_count: r.wonCount, won_value: r.wonValue,
     win_rate: round(r.winRate), acceptance_rate: round(r.acceptanceRate), return_rate: round(r.returnRate), avg_response_hours: round(r.avgResponseHours)
