@@ -68,11 +68,16 @@ export function listAccounts(db: Db, reach: Reach, filter: AccountFilter, limit:
   return accountsQuery(db, reach, filter).limit(limit).execute()
 }
 
-export function findAccount(db: DbOrTrx, reach: Reach, id: string) {
+/** The account within the reach, with its owner's name and its version. */
+function accountQuery(db: DbOrTrx, reach: Reach, id: string) {
   return within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
     .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
     .selectAll('customer_accounts').select(['owner.name as owner_name', version])
-    .where('customer_accounts.id', '=', id).executeTakeFirst()
+    .where('customer_accounts.id', '=', id)
+}
+
+export function findAccount(db: DbOrTrx, reach: Reach, id: string) {
+  return accountQuery(db, reach, id).executeTakeFirst()
 }
 
 type ContactLine = Pick<ContactRow, 'id' | 'first_name' | 'last_name' | 'job_title' | 'email' | 'phone'>
@@ -88,14 +93,12 @@ export function findAccountPage(db: Db, reach: Reach, id: string, pick: { search
     .select(['id', 'first_name', 'last_name', 'job_title', 'email', 'phone']).where('account_id', '=', id)
     .orderBy('last_name').orderBy('first_name').orderBy('id').limit(500)
   const pickable = pick && contactsQuery(db, reach, { search: pick.search, notAt: id }).limit(pick.limit)
-  return within(db.selectFrom('customer_accounts'), 'customer_accounts', reach)
-    .leftJoin('users as owner', 'owner.id', 'customer_accounts.owner_id')
-    .selectAll('customer_accounts').select(['owner.name as owner_name', version])
+  return accountQuery(db, reach, id)
     .select(sql<ContactLine[]>`array(select row_to_json(c) from (${contacts}) c)`.as('contacts'))
     .select(pickable
       ? sql<PickableContact[]>`array(select row_to_json(p) from (select id, first_name, last_name, email, account_name from (${pickable}) q) p)`.as('pickable')
       : sql<PickableContact[]>`'{}'::json[]`.as('pickable'))
-    .where('customer_accounts.id', '=', id).executeTakeFirst()
+    .executeTakeFirst()
 }
 
 export function lockAccount(trx: DbOrTrx, reach: Reach, id: string) {
